@@ -1,0 +1,84 @@
+"""2-D convolution over channels-last images: im2col and one matrix product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from model_core.layers.base import Layer, Shape, he_normal
+from model_core.layers.windows import col2im, im2col, out_size
+
+
+class Conv2D(Layer):
+    """Square-kernel convolution with stride, zero padding and a bias per output channel.
+
+    The weight is (k, k, C_in, C_out), so a window row of im2col, laid out (k, k, C_in),
+    meets it in a single (N*Ho*Wo, k*k*C_in) @ (k*k*C_in, C_out) product whose result is
+    already the channels-last output: no transposes anywhere.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        *,
+        rng: np.random.Generator | None = None,
+        dtype: np.dtype | type = np.float32,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        fan_in = kernel_size * kernel_size * in_channels
+        self.params = {
+            "weight": he_normal(
+                rng, (kernel_size, kernel_size, in_channels, out_channels), fan_in, dtype
+            ),  # (k, k, C_in, C_out)
+            "bias": np.zeros(out_channels, dtype=dtype),  # (C_out,)
+        }
+        self._init_grads()
+        self._cache: tuple[np.ndarray, Shape] | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (N, Ho, Wo, K)
+        n, ho, wo, k = cols.shape
+        w = self.params["weight"].reshape(k, self.out_channels)  # (K, C_out)
+        out = cols.reshape(-1, k) @ w  # (N*Ho*Wo, C_out)
+        out += self.params["bias"]
+        self._cache = (cols, x.shape) if training else None
+        return out.reshape(n, ho, wo, self.out_channels)  # (N, Ho, Wo, C_out)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray | None:
+        assert self._cache is not None, "backward() needs a forward(training=True) first"
+        cols, x_shape = self._cache
+        k = cols.shape[-1]
+        d2 = dout.reshape(-1, self.out_channels)  # (N*Ho*Wo, C_out)
+        self.grads["weight"] = (cols.reshape(-1, k).T @ d2).reshape(self.params["weight"].shape)
+        self.grads["bias"] = d2.sum(axis=0)
+        self._cache = None
+        if not self.input_grad:
+            return None
+        w = self.params["weight"].reshape(k, self.out_channels)  # (K, C_out)
+        dcols = (d2 @ w.T).reshape(cols.shape)  # (N, Ho, Wo, K)
+        return col2im(dcols, x_shape, self.kernel_size, self.stride, self.padding)
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        if len(input_shape) != 3 or input_shape[2] != self.in_channels:
+            raise ValueError(f"Conv2D needs (H, W, {self.in_channels}), got {input_shape}")
+        h, w, _ = input_shape
+        k, s, p = self.kernel_size, self.stride, self.padding
+        if min(out_size(h, k, s, p), out_size(w, k, s, p)) < 1:
+            raise ValueError(f"a {k}x{k} kernel does not fit input {input_shape}")
+        return (out_size(h, k, s, p), out_size(w, k, s, p), self.out_channels)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+        }

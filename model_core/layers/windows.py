@@ -1,0 +1,62 @@
+"""Sliding windows over channels-last images: im2col through strided views, and its adjoint."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+
+def out_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
+    """Output length of a window sweep along one spatial axis."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def pad_hw(x: np.ndarray, padding: int) -> np.ndarray:
+    """Zero-pad the two spatial axes of a (N, H, W, C) array."""
+    if padding == 0:
+        return x
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + 2 * padding, w + 2 * padding, c), dtype=x.dtype)
+    out[:, padding : padding + h, padding : padding + w, :] = x
+    return out
+
+
+def window_view(xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
+    """A read-only (N, Ho, Wo, k, k, C) view of every k x k window of a padded (N, H, W, C)."""
+    n, h, w, c = xp.shape
+    ho, wo = out_size(h, kernel, stride), out_size(w, kernel, stride)
+    sn, sh, sw, sc = xp.strides
+    return as_strided(
+        xp,
+        shape=(n, ho, wo, kernel, kernel, c),
+        strides=(sn, sh * stride, sw * stride, sh, sw, sc),
+        writeable=False,
+    )
+
+
+def im2col(x: np.ndarray, kernel: int, stride: int, padding: int) -> np.ndarray:
+    """Copy every window of a (N, H, W, C) array into rows: (N, Ho, Wo, k * k * C)."""
+    windows = window_view(pad_hw(x, padding), kernel, stride)  # (N, Ho, Wo, k, k, C)
+    n, ho, wo = windows.shape[:3]
+    return np.ascontiguousarray(windows).reshape(n, ho, wo, -1)
+
+
+def col2im(
+    dcols: np.ndarray, x_shape: tuple[int, ...], kernel: int, stride: int, padding: int
+) -> np.ndarray:
+    """The adjoint of im2col: sum window gradients back onto the (N, H, W, C) input.
+
+    The loop runs over the k * k kernel offsets, each one a strided add over the whole batch.
+    """
+    n, h, w, c = x_shape
+    _, ho, wo, _ = dcols.shape
+    dcols = dcols.reshape(n, ho, wo, kernel, kernel, c)  # (N, Ho, Wo, k, k, C)
+    dxp = np.zeros((n, h + 2 * padding, w + 2 * padding, c), dtype=dcols.dtype)
+    for i in range(kernel):
+        for j in range(kernel):
+            dxp[:, i : i + stride * ho : stride, j : j + stride * wo : stride, :] += dcols[
+                :, :, :, i, j, :
+            ]
+    if padding == 0:
+        return dxp
+    return dxp[:, padding : padding + h, padding : padding + w, :]
