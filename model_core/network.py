@@ -154,7 +154,7 @@ def _build_layer(
         extras["dtype"] = dtype
     try:
         return layer_type(**config, **extras)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ValueError(
             f"layer {index} ({layer_type.__name__}): bad config {config}: {exc}"
         ) from exc

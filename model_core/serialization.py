@@ -53,9 +53,10 @@ def load_model(path: str | Path) -> SavedModel:
     if not path.is_file():
         raise ModelLoadError(f"model file not found: {path}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ModelLoadError(f"{path} is a single .npy array, not an .npz model archive")
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ModelLoadError(f"{path} is a single .npy array, not an .npz model archive")
+        with archive:
             arrays = {key: archive[key] for key in archive.files}
     except ModelLoadError:
         raise
@@ -68,7 +69,10 @@ def _from_arrays(arrays: dict[str, np.ndarray], path: Path) -> SavedModel:
     missing = [key for key in _HEADER_KEYS if key not in arrays]
     if missing:
         raise ModelLoadError(f"{path} is not a model archive: missing {', '.join(missing)}")
-    version = int(arrays["format_version"])
+    try:
+        version = int(arrays["format_version"])
+    except (TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{path}: format_version is not an integer") from exc
     if version > FORMAT_VERSION:
         raise ModelLoadError(
             f"{path} has format version {version}, newer than the {FORMAT_VERSION} this code reads;"

@@ -30,6 +30,11 @@ class Conv2D(Layer):
         dtype: np.dtype | type = np.float32,
     ) -> None:
         super().__init__()
+        if min(in_channels, out_channels, kernel_size, stride) < 1 or padding < 0:
+            raise ValueError(
+                f"channels, kernel_size and stride must be >= 1 and padding >= 0, got"
+                f" {in_channels}, {out_channels}, {kernel_size}, {stride}, {padding}"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         fan_in = kernel_size * kernel_size * in_channels

@@ -21,6 +21,8 @@ class Dense(Layer):
         dtype: np.dtype | type = np.float32,
     ) -> None:
         super().__init__()
+        if min(in_features, out_features) < 1:
+            raise ValueError(f"features must be >= 1, got {in_features}, {out_features}")
         self.in_features, self.out_features = in_features, out_features
         self.params = {
             "weight": he_normal(rng, (in_features, out_features), in_features, dtype),  # (D, F)

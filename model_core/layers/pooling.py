@@ -16,6 +16,8 @@ class _Pool2D(Layer):
 
     def __init__(self, kernel_size: int, stride: int | None = None) -> None:
         super().__init__()
+        if kernel_size < 1 or (stride is not None and stride < 1):
+            raise ValueError(f"kernel_size and stride must be >= 1, got {kernel_size}, {stride}")
         self.kernel_size = kernel_size
         self.stride = stride or kernel_size
 
@@ -60,7 +62,8 @@ class MaxPool2D(_Pool2D):
     def _first_argmax(views: list[np.ndarray], out: np.ndarray) -> np.ndarray:
         """Index of the first offset holding each window's maximum: the count of offsets
         before it, summed as "no maximum seen yet" flags (boolean passes, no np.where)."""
-        argmax = np.zeros(out.shape, dtype=np.uint8)  # (N, Ho, Wo, C)
+        dtype = np.min_scalar_type(len(views) - 1)  # uint8 up to 16x16 windows
+        argmax = np.zeros(out.shape, dtype=dtype)  # (N, Ho, Wo, C)
         not_seen = np.ones(out.shape, dtype=bool)
         for view in views[:-1]:
             not_seen &= view != out
