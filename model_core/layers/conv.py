@@ -48,26 +48,26 @@ class Conv2D(Layer):
         self._cache: tuple[np.ndarray, Shape] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (N, Ho, Wo, K)
-        n, ho, wo, k = cols.shape
-        w = self.params["weight"].reshape(k, self.out_channels)  # (K, C_out)
-        out = cols.reshape(-1, k) @ w  # (N*Ho*Wo, C_out)
+        n, ho, wo, _ = (x.shape[0], *self.output_shape(x.shape[1:]))
+        cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (N*Ho*Wo, K)
+        out = cols @ self._weight_matrix()  # (N*Ho*Wo, C_out)
         out += self.params["bias"]
         self._cache = (cols, x.shape) if training else None
         return out.reshape(n, ho, wo, self.out_channels)  # (N, Ho, Wo, C_out)
 
+    def _weight_matrix(self) -> np.ndarray:
+        return self.params["weight"].reshape(-1, self.out_channels)  # (K, C_out)
+
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         assert self._cache is not None, "backward() needs a forward(training=True) first"
         cols, x_shape = self._cache
-        k = cols.shape[-1]
         d2 = dout.reshape(-1, self.out_channels)  # (N*Ho*Wo, C_out)
-        self.grads["weight"] = (cols.reshape(-1, k).T @ d2).reshape(self.params["weight"].shape)
+        self.grads["weight"] = (cols.T @ d2).reshape(self.params["weight"].shape)  # (k, k, C, F)
         self.grads["bias"] = d2.sum(axis=0)
         self._cache = None
         if not self.input_grad:
             return None
-        w = self.params["weight"].reshape(k, self.out_channels)  # (K, C_out)
-        dcols = (d2 @ w.T).reshape(cols.shape)  # (N, Ho, Wo, K)
+        dcols = d2 @ self._weight_matrix().T  # (N*Ho*Wo, K)
         return col2im(dcols, x_shape, self.kernel_size, self.stride, self.padding)
 
     def output_shape(self, input_shape: Shape) -> Shape:

@@ -76,12 +76,11 @@ class MaxPool2D(_Pool2D):
         self._cache = None
         overlapping = self.stride < self.kernel_size
         dx = np.zeros(x_shape, dtype=dout.dtype)  # (N, H, W, C)
-        for offset, view in self._offsets(dx):
-            routed = dout * (argmax == offset)  # (N, Ho, Wo, C)
+        for offset, view in self._offsets(dx):  # each view (N, Ho, Wo, C)
             if overlapping:
-                view += routed
+                view += dout * (argmax == offset)
             else:
-                view[...] = routed
+                np.multiply(dout, argmax == offset, out=view)
         return dx
 
 

@@ -35,21 +35,33 @@ def window_view(xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
 
 
 def im2col(x: np.ndarray, kernel: int, stride: int, padding: int) -> np.ndarray:
-    """Copy every window of a (N, H, W, C) array into rows: (N, Ho, Wo, k * k * C)."""
-    windows = window_view(pad_hw(x, padding), kernel, stride)  # (N, Ho, Wo, k, k, C)
-    n, ho, wo = windows.shape[:3]
-    return np.ascontiguousarray(windows).reshape(n, ho, wo, -1)
+    """Every window of a (N, H, W, C) array as one row: (N*Ho*Wo, k*k*C), columns (k, k, C).
+
+    With a single channel the copy is done offset by offset into a (k*k, N*Ho*Wo) buffer and
+    returned transposed (Fortran order): long contiguous runs instead of rows of k floats.
+    BLAS reads either layout directly.
+    """
+    xp = pad_hw(x, padding)
+    windows = window_view(xp, kernel, stride)  # (N, Ho, Wo, k, k, C)
+    n, ho, wo, _, _, c = windows.shape
+    if c == 1:
+        cols = np.empty((kernel, kernel, n, ho, wo), dtype=x.dtype)  # (k, k, N, Ho, Wo)
+        for i in range(kernel):
+            for j in range(kernel):
+                cols[i, j] = windows[:, :, :, i, j, 0]
+        return cols.reshape(kernel * kernel, -1).T  # (N*Ho*Wo, k*k) in Fortran order
+    return np.ascontiguousarray(windows).reshape(n * ho * wo, -1)  # (N*Ho*Wo, k*k*C)
 
 
 def col2im(
     dcols: np.ndarray, x_shape: tuple[int, ...], kernel: int, stride: int, padding: int
 ) -> np.ndarray:
-    """The adjoint of im2col: sum window gradients back onto the (N, H, W, C) input.
+    """The adjoint of im2col: sum (N*Ho*Wo, k*k*C) window gradients onto the (N, H, W, C) input.
 
     The loop runs over the k * k kernel offsets, each one a strided add over the whole batch.
     """
     n, h, w, c = x_shape
-    _, ho, wo, _ = dcols.shape
+    ho, wo = out_size(h, kernel, stride, padding), out_size(w, kernel, stride, padding)
     dcols = dcols.reshape(n, ho, wo, kernel, kernel, c)  # (N, Ho, Wo, k, k, C)
     dxp = np.zeros((n, h + 2 * padding, w + 2 * padding, c), dtype=dcols.dtype)
     for i in range(kernel):
