@@ -1,0 +1,172 @@
+"""Decode uploaded bytes into one grayscale array, refusing anything unsafe or unsupported.
+
+Allow-listed formats only, a pixel limit checked from the header before any pixel is decoded,
+the first frame of animations, EXIF orientation applied, and every Pillow failure mapped to one
+of the preprocessing errors. No global Pillow or warnings setting is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import (
+    ImageTooLargeError,
+    InvalidImageError,
+    PreprocessingError,
+    UnsupportedFormatError,
+)
+from .grayscale import image_to_gray
+
+ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+DEFAULT_MAX_PIXELS = 16_000_000  # 16 megapixels: any phone photo, far below Pillow's 89M
+WORKING_MAX_SIDE = 2048  # larger images are reduced (box filter) before normalisation
+
+_ALLOWED_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+                  (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"))  # fmt: skip
+_ISO_BRANDS = {b"heic": "HEIF", b"heix": "HEIF", b"hevc": "HEIF", b"heim": "HEIF",
+               b"heis": "HEIF", b"mif1": "HEIF", b"msf1": "HEIF", b"avif": "AVIF",
+               b"avis": "AVIF"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """The first frame of an upload as grayscale, with what was learnt while decoding it."""
+
+    gray: np.ndarray  # (h, w) float32 in [0, 1], alpha composited, polarity as uploaded
+    format: str  # Pillow's format name, e.g. "PNG"
+    width: int  # as displayed (after EXIF orientation), before any reduction of `gray`
+    height: int
+    mode: str  # Pillow mode of the file, e.g. "RGBA"
+    had_alpha: bool  # alpha channel or transparency key present
+    animated: bool  # more than one frame (only the first is used)
+
+
+def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:
+    """Decode an upload; raise InvalidImage/UnsupportedFormat/ImageTooLarge errors."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"expected bytes, got {type(data).__name__}")
+    if max_pixels < 1:
+        raise ValueError("max_pixels must be at least 1")
+    payload = bytes(data)
+    if not payload:
+        raise InvalidImageError("the upload is empty")
+    image = _open(payload)
+    try:
+        with _pillow_errors():
+            return _decode_opened(image, max_pixels)
+    finally:
+        image.close()
+
+
+def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
+    width, height = image.size
+    _check_size(width, height, max_pixels)
+    format_name, mode, had_alpha = str(image.format), image.mode, image.has_transparency_data
+    animated = _is_animated(image)
+    factor = math.ceil(max(width, height) / WORKING_MAX_SIDE)
+    if factor > 1 and format_name in ("JPEG", "MPO"):
+        image.draft(image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    image.load()
+    stored_size = image.size
+    with contextlib.suppress(Exception):  # broken EXIF: keep the pixels as stored
+        ImageOps.exif_transpose(image, in_place=True)
+    if image.size != stored_size:  # rotated by a quarter turn
+        width, height = height, width
+    gray = _reduce(image_to_gray(image))  # (h, w)
+    return DecodedImage(gray, format_name, width, height, mode, had_alpha, animated)
+
+
+def _open(payload: bytes) -> Image.Image:
+    """Open (header only) with the allow-list; explain what the bytes are when that fails."""
+    try:
+        return Image.open(io.BytesIO(payload), formats=ALLOWED_FORMATS)
+    except UnidentifiedImageError:
+        raise _unidentified(payload) from None
+    except Exception as error:
+        raise _translate(error) from error
+
+
+def _unidentified(payload: bytes) -> PreprocessingError:
+    allowed_name = next((name for magic, name in _ALLOWED_MAGIC if payload.startswith(magic)), None)
+    if allowed_name is not None:
+        return InvalidImageError(f"the {allowed_name} file is corrupt")
+    name = _sniff(payload) or _identify_any(payload)
+    if name is None:
+        return InvalidImageError("the upload is not a recognised image")
+    allowed = ", ".join(ALLOWED_FORMATS)
+    return UnsupportedFormatError(f"unsupported image format {name}; send one of {allowed}")
+
+
+def _sniff(payload: bytes) -> str | None:
+    """Name formats Pillow cannot open but users do send (SVG, PDF, HEIF, AVIF)."""
+    head = payload[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or (
+        head.startswith(b"<") and b"<svg" in head
+    ):
+        return "SVG"
+    if payload.startswith(b"%PDF-"):
+        return "PDF"
+    if payload[4:8] == b"ftyp":
+        return _ISO_BRANDS.get(payload[8:12])
+    return None
+
+
+def _identify_any(payload: bytes) -> str | None:
+    """The format name if any Pillow plugin recognises the header, else None."""
+    try:
+        with Image.open(io.BytesIO(payload)) as image:
+            return str(image.format)
+    except Exception:
+        return None
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    if width < 1 or height < 1:
+        raise InvalidImageError(f"the image has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"the image has {width}x{height} = {width * height:,} pixels;"
+            f" the limit is {max_pixels:,}"
+        )
+
+
+def _is_animated(image: Image.Image) -> bool:
+    try:
+        return bool(getattr(image, "is_animated", False))
+    except Exception:  # a later frame is broken: the first one may still be fine
+        image.seek(0)
+        return False
+
+
+def _reduce(gray: np.ndarray) -> np.ndarray:
+    """Box-reduce (h, w) so that its longer side is at most WORKING_MAX_SIDE."""
+    factor = math.ceil(max(gray.shape) / WORKING_MAX_SIDE)
+    if factor <= 1:
+        return gray
+    return np.asarray(Image.fromarray(gray).reduce(factor), dtype=np.float32)  # (h/f, w/f)
+
+
+@contextlib.contextmanager
+def _pillow_errors() -> Iterator[None]:
+    """Let preprocessing errors through; turn anything Pillow raises into one of them."""
+    try:
+        yield
+    except PreprocessingError:
+        raise
+    except Exception as error:
+        raise _translate(error) from error
+
+
+def _translate(error: Exception) -> PreprocessingError:
+    if isinstance(error, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        return ImageTooLargeError("the image has too many pixels (decompression bomb)")
+    if isinstance(error, MemoryError):
+        return ImageTooLargeError("the image needs too much memory to decode")
+    return InvalidImageError(f"the image is corrupt or truncated ({type(error).__name__})")

@@ -1,0 +1,70 @@
+"""Place a cropped digit in the MNIST frame: fit a 20x20 box, centre its mass in 28x28."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .stroke import WORK_SCALE, dilate, dilation_steps, stroke_width
+
+MNIST_SIZE = 28  # side of the network's input
+MNIST_BOX = 20  # MNIST digits were scaled to fit a 20x20 box, keeping their aspect ratio
+MNIST_CENTRE = 14.0  # MNIST centres of mass lie in [13.5, 14.5] (row and column index)
+
+
+def fit_and_centre(crop: np.ndarray) -> np.ndarray:
+    """(h, w) digit crop with values in [0, 1] -> (28, 28) float32, brightest pixel 1.
+
+    Strokes much thinner than MNIST's (a thin pen on a big canvas) are thickened first.
+    """
+    small = fit_box(crop, MNIST_BOX)  # (h', w'), max(h', w') == 20
+    steps = dilation_steps(stroke_width(small / max(float(small.max()), 1e-6)))
+    if steps:
+        large = dilate(fit_box(crop, MNIST_BOX * WORK_SCALE), steps)  # (4h' + 2s, 4w' + 2s)
+        small = fit_box(large, MNIST_BOX)
+    peak = float(small.max())
+    if peak > 0:
+        small = small * np.float32(1 / peak)
+    return place_by_mass(small)
+
+
+def fit_box(crop: np.ndarray, box: int) -> np.ndarray:
+    """Resize (h, w) with anti-aliasing so that its longer side is `box`, keeping aspect."""
+    height, width = crop.shape
+    scale = box / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    source = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32))  # mode "F"
+    resized = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)  # (h', w')
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) intensity-weighted centre of a non-blank (h, w) image."""
+    mass = float(image.sum())
+    rows = float(image.sum(axis=1) @ np.arange(image.shape[0])) / mass
+    columns = float(image.sum(axis=0) @ np.arange(image.shape[1])) / mass
+    return rows, columns
+
+
+def place_by_mass(
+    small: np.ndarray, origin: tuple[int, int] = (0, 0), tolerance: float = 0.0
+) -> np.ndarray:
+    """Paste (h, w) into 28x28 so its centre of mass lands on MNIST_CENTRE (whole pixels).
+
+    A crop already at `origin` (top, left) whose centre is within `tolerance` pixels of
+    MNIST_CENTRE on an axis keeps that coordinate. The digit is never pushed out of the frame.
+    """
+    height, width = small.shape
+    row, column = centre_of_mass(small)
+    top = _offset(row, height, origin[0], tolerance)
+    left = _offset(column, width, origin[1], tolerance)
+    framed = np.zeros((MNIST_SIZE, MNIST_SIZE), dtype=np.float32)  # (28, 28)
+    framed[top : top + height, left : left + width] = small
+    return framed
+
+
+def _offset(centre: float, length: int, current: int, tolerance: float) -> int:
+    """Top (or left) index putting `centre` on MNIST_CENTRE, clamped inside the frame."""
+    centred = abs(current + centre - MNIST_CENTRE) <= tolerance
+    wanted = current if centred else MNIST_CENTRE - centre
+    return int(min(max(np.floor(wanted + 0.5), 0), MNIST_SIZE - length))

@@ -1,0 +1,130 @@
+"""Turn pixels of any Pillow mode or NumPy layout into one float32 grayscale array in [0, 1].
+
+Transparency is resolved here (see `composite`): a drawing on a transparent canvas gets a
+background that contrasts with its strokes, whatever colour the transparent pixels hold.
+The polarity of the result is left to the normaliser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .errors import InvalidImageError
+
+# Modes whose samples do not fit in 8 bits: read through NumPy so that nothing is clipped.
+HIGH_DEPTH_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601-2, as Pillow
+_OPAQUE = 0.5  # alpha above which a pixel counts as opaque content
+_ONE_COLOUR = 0.5  # opaque pixels spanning less than this (5th-95th percentile) are one ink
+_SAMPLES = 4096  # opaque pixels sampled to judge their colours
+
+
+def image_to_gray(image: Image.Image) -> np.ndarray:
+    """A decoded Pillow image of any mode -> (H, W) float32 grayscale in [0, 1], alpha resolved."""
+    if image.mode in HIGH_DEPTH_MODES:
+        return to_unit_range(np.asarray(image))  # (H, W)
+    try:
+        if image.has_transparency_data:
+            rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+            gray = _as_unit(rgba.convert("L"))  # (H, W) colour, alpha ignored
+            return composite(gray, _as_unit(rgba.getchannel("A")))
+        if image.mode == "L":
+            return _as_unit(image)
+        try:
+            return _as_unit(image.convert("L"))
+        except ValueError:  # e.g. LAB converts to RGB only
+            return _as_unit(image.convert("RGB").convert("L"))
+    except ValueError as error:
+        raise InvalidImageError(f"cannot read pixels of mode {image.mode!r}") from error
+
+
+def array_to_gray(array: np.ndarray) -> tuple[np.ndarray, str]:
+    """(H, W) or (H, W, 1|2|3|4) array of any numeric dtype -> ((H, W) gray in [0, 1], mode)."""
+    if array.ndim == 2:
+        return to_unit_range(array), "L"
+    if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
+        raise InvalidImageError(f"expected an (H, W) or (H, W, 1-4) array, got {array.shape}")
+    unit = to_unit_range(array)  # (H, W, C)
+    channels = unit.shape[2]
+    if channels == 1:
+        return unit[:, :, 0], "L"
+    colour = unit[:, :, 0] if channels == 2 else unit[:, :, :3] @ LUMA_WEIGHTS  # (H, W)
+    if channels == 3:
+        return colour, "RGB"
+    return composite(colour, unit[:, :, -1]), "LA" if channels == 2 else "RGBA"
+
+
+def to_unit_range(array: np.ndarray) -> np.ndarray:
+    """Scale samples to float32 [0, 1] from their true range; non-finite samples become 0.
+
+    uint8 uses 0..255 and uint16 0..65535. Other integer and float data are read as [0, 1],
+    0..255 or 0..65535 when they fit, and are otherwise stretched from their own min..max.
+    """
+    if array.size == 0:
+        raise InvalidImageError("the image has no pixels")
+    if array.dtype == np.bool_:
+        return array.astype(np.float32)
+    if array.dtype.kind == "u" and array.dtype.itemsize <= 2:  # any byte order
+        return array.astype(np.float32) * np.float32(1 / (256**array.dtype.itemsize - 1))
+    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise InvalidImageError(f"cannot read pixels of dtype {array.dtype}")
+    values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        return np.zeros(values.shape, dtype=np.float32)  # uniform: no content to scale
+    if low >= 0.0 and high <= 65535.0:
+        scale = 1.0 if high <= 1.0 else 255.0 if high <= 255.0 else 65535.0
+        return (values / scale).astype(np.float32)
+    return ((values - low) / (high - low)).astype(np.float32)  # outside 0..65535: stretch
+
+
+def composite(gray: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Composite (H, W) colour with (H, W) alpha in [0, 1] onto the page it was meant for.
+
+    Strokes of one colour (a canvas drawing, its edges anti-aliased in alpha) get the
+    contrasting background: white behind dark strokes, black behind light ones. Opaque
+    content with its own contrast (edges anti-aliased in colour, or an opaque sheet) gets
+    the colour found along its edge with the transparent area.
+    """
+    if float(alpha.min()) >= 1.0:
+        return gray  # fully opaque: behaves exactly like the image without alpha
+    step = max(1, alpha.size // _SAMPLES)
+    sample = gray.ravel()[::step][alpha.ravel()[::step] > _OPAQUE]  # (K,) opaque colours
+    if sample.size == 0:
+        background = 1.0 if _weighted_mean(gray, alpha) < 0.5 else 0.0
+    else:
+        ranks = [sample.size // 20, sample.size // 2, sample.size * 19 // 20]
+        low, middle, high = np.partition(sample, ranks)[ranks]
+        if high - low < _ONE_COLOUR:
+            background = 1.0 if middle < 0.5 else 0.0
+        else:
+            background = _edge_colour(gray, alpha > _OPAQUE, float(middle))
+    canvas = gray - np.float32(background)  # (H, W)
+    canvas *= alpha
+    canvas += np.float32(background)
+    return canvas
+
+
+def _edge_colour(gray: np.ndarray, opaque: np.ndarray, fallback: float) -> float:
+    """Median colour of the opaque pixels that touch the transparent area."""
+    edge = gray[opaque & ~_interior(opaque)]  # (E,)
+    return float(np.median(edge)) if edge.size else fallback
+
+
+def _weighted_mean(gray: np.ndarray, alpha: np.ndarray) -> float:
+    total = float(alpha.sum())
+    return float((gray * alpha).sum()) / total if total > 0 else 0.0
+
+
+def _interior(mask: np.ndarray) -> np.ndarray:
+    """(H, W) pixels whose four neighbours are all in `mask` (outside counts as in)."""
+    padded = np.pad(mask, 1, mode="edge")  # (H+2, W+2)
+    return padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+
+
+def _as_unit(image: Image.Image) -> np.ndarray:
+    """An 8-bit single-band Pillow image -> (H, W) float32 in [0, 1]."""
+    unit = np.asarray(image, dtype=np.float32)  # (H, W) a new array
+    unit *= np.float32(1 / 255)
+    return unit

@@ -1,0 +1,236 @@
+"""Normalise a grayscale picture of one digit the way MNIST was made.
+
+The digit is found on a reduced copy (polarity, paper level under uneven light, noise, box),
+then cut out of the full-resolution image, its noise floor removed with a soft ramp, fitted
+into 20x20 and centred by mass in 28x28 (frame.py). An input that is already MNIST-like
+(28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TypedDict
+
+import numpy as np
+from PIL import Image
+
+from .background import Background, border, fit_background, median
+from .errors import EmptyImageError, InvalidImageError
+from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
+
+ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
+FINE_SIDE = 96  # it is then cut out at about this many pixels on its long side, or more
+MIN_CONTRAST = 0.05  # weakest stroke-to-paper contrast accepted as a digit, on [0, 1]
+DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas above the paper
+NOISE_SIGMAS = 3.0  # ink less than this many sigmas above the paper is noise
+LOW_FRACTION = 0.2  # the ramp maps this fraction of the stroke contrast to 0 ...
+HIGH_FRACTION = 0.7  # ... and this fraction to 1: anti-aliasing kept, strokes evened out
+_MAD_TO_SIGMA = 1.4826
+
+Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
+
+
+class DigitInfo(TypedDict):
+    """What normalize_digit found, JSON-friendly."""
+
+    inverted: bool  # the input had dark ink on a light background
+    bbox: tuple[int, int, int, int]  # digit box in the input: left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """Paper level, its noise and the strongest stroke, on a background-free ink image."""
+
+    paper: float
+    sigma: float
+    peak: float
+
+    @property
+    def contrast(self) -> float:
+        return self.peak - self.paper
+
+    @property
+    def low(self) -> float:
+        return self.paper + max(NOISE_SIGMAS * self.sigma, LOW_FRACTION * self.contrast)
+
+    @property
+    def high(self) -> float:
+        return max(self.paper + HIGH_FRACTION * self.contrast, self.low + 1e-6)
+
+    def shows_ink(self) -> bool:
+        return self.contrast >= max(MIN_CONTRAST, DETECT_SIGMAS * self.sigma)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What the reduced copy told about the image."""
+
+    factor: int  # full-resolution pixels per reduced pixel
+    inverted: bool
+    background: Background
+    levels: _Levels  # measured on the reduced copy
+
+
+def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
+    """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
+    gray = _checked(gray)  # (H, W)
+    factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)
+    coarse = reduce_box(gray, factor)  # (h, w)
+    inverted = is_dark_on_light(coarse)
+    ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
+    background = fit_background(ink, gray.shape, factor)
+    ink = ink - background.render(0, 0, ink.shape, factor)  # (h, w) paper near 0
+    levels = _measure(ink)
+    if not levels.shows_ink():
+        raise EmptyImageError()
+    mask = ink > levels.low  # (h, w)
+    if gray.shape == (MNIST_SIZE, MNIST_SIZE) and _fits_mnist_box(mask):  # factor is 1
+        image, box = _keep_mnist_like(ink, levels)
+    else:
+        analysis = _Analysis(factor, inverted, background, levels)
+        search = _scale_box(digit_box(mask), factor, gray.shape)
+        image, box = _cut_digit(gray, ink, search, analysis)
+    top, bottom, left, right = box
+    return image, DigitInfo(inverted=inverted, bbox=(left, top, right, bottom))
+
+
+def is_dark_on_light(gray: np.ndarray) -> bool:
+    """True when the content departs further below the border's level than above it."""
+    paper = median(border(gray))
+    smooth = _box2(gray)  # single hot pixels do not decide
+    return paper - float(smooth.min()) > float(smooth.max()) - paper
+
+
+def digit_box(mask: np.ndarray) -> Box:
+    """(top, bottom, left, right) of the ink in (H, W) `mask`, ignoring isolated specks."""
+    solid = mask & (_neighbours(mask) >= 2)  # lone pixels and pairs are noise
+    if not solid.any():
+        raise EmptyImageError()
+    top, bottom, left, right = _box(solid)
+    height, width = mask.shape
+    top, left = max(top - 2, 0), max(left - 2, 0)  # take back stroke ends the filter shaved
+    bottom, right = min(bottom + 2, height), min(right + 2, width)
+    inner_top, inner_bottom, inner_left, inner_right = _box(mask[top:bottom, left:right])
+    return top + inner_top, top + inner_bottom, left + inner_left, left + inner_right
+
+
+def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
+    """Average `factor` x `factor` blocks of (H, W) -> (ceil(H/f), ceil(W/f)) float32."""
+    if factor <= 1:
+        return image
+    source = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32))  # mode "F"
+    return np.asarray(source.reduce(factor), dtype=np.float32)
+
+
+def _cut_digit(
+    gray: np.ndarray, coarse_ink: np.ndarray, search: Box, analysis: _Analysis
+) -> tuple[np.ndarray, Box]:
+    """Cut the digit out of (H, W) within full-resolution `search`; -> (28, 28), its box."""
+    top, bottom, left, right = search
+    ink, factor = _fine_ink(gray, coarse_ink, search, analysis)  # (h, w)
+    sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
+    levels = _Levels(analysis.levels.paper, sigma, float(_box2(ink).max()))
+    inner_top, inner_bottom, inner_left, inner_right = digit_box(ink > levels.low)
+    strokes = _ramp(ink[inner_top:inner_bottom, inner_left:inner_right], levels)  # (h', w')
+    box = (
+        top + inner_top * factor,
+        min(top + inner_bottom * factor, bottom),
+        left + inner_left * factor,
+        min(left + inner_right * factor, right),
+    )
+    return fit_and_centre(strokes), box
+
+
+def _fine_ink(
+    gray: np.ndarray, coarse_ink: np.ndarray, search: Box, analysis: _Analysis
+) -> tuple[np.ndarray, int]:
+    """Paper-free ink inside `search` at about FINE_SIDE px, and its reduction factor.
+
+    A digit already that large on the reduced copy is sliced from it; a smaller one is cut
+    from the full-resolution image, reduced less.
+    """
+    top, bottom, left, right = search
+    factor = min(analysis.factor, max(1, max(bottom - top, right - left) // FINE_SIDE))
+    if factor == analysis.factor:  # search is aligned on the reduced grid
+        rows = slice(top // factor, math.ceil(bottom / factor))
+        return coarse_ink[rows, left // factor : math.ceil(right / factor)], factor
+    crop = reduce_box(gray[top:bottom, left:right], factor)  # (h, w)
+    paper = analysis.background.render(top, left, crop.shape, factor)  # (h, w)
+    return (1 - crop if analysis.inverted else crop) - paper, factor
+
+
+def _scale_box(box: Box, factor: int, shape: tuple[int, ...]) -> Box:
+    """A box on the reduced image -> the full-resolution box, one reduced pixel wider."""
+    top, bottom, left, right = box
+    return (
+        max((top - 1) * factor, 0),
+        min((bottom + 1) * factor, shape[0]),
+        max((left - 1) * factor, 0),
+        min((right + 1) * factor, shape[1]),
+    )
+
+
+def _checked(gray: np.ndarray) -> np.ndarray:
+    """(H, W) float32 in [0, 1]; out-of-range values clipped, NaN read as 0."""
+    array = np.asarray(gray, dtype=np.float32)
+    if array.ndim != 2 or array.size == 0:
+        raise InvalidImageError(f"expected a non-empty 2-D grayscale array, got {array.shape}")
+    if float(array.min()) >= 0.0 and float(array.max()) <= 1.0:  # False when NaN is present
+        return array
+    return np.clip(np.nan_to_num(array, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+
+
+def _measure(ink: np.ndarray) -> _Levels:
+    ring = border(ink)  # (K,)
+    paper = median(ring)
+    sigma = _MAD_TO_SIGMA * median(np.abs(ring - paper))
+    return _Levels(paper=paper, sigma=sigma, peak=float(_box2(ink).max()))
+
+
+def _ramp(ink: np.ndarray, levels: _Levels) -> np.ndarray:
+    """Linear ramp from the noise floor to most of the stroke level: soft, not binary."""
+    scale = np.float32(1 / (levels.high - levels.low))
+    return np.clip((ink - np.float32(levels.low)) * scale, 0.0, 1.0)  # (h, w)
+
+
+def _fits_mnist_box(mask: np.ndarray) -> bool:
+    """All ink (specks included, as in MNIST) spans about MNIST's 20 px box."""
+    top, bottom, left, right = _box(mask)
+    return MNIST_BOX - 2 <= max(bottom - top, right - left) <= MNIST_BOX + 1
+
+
+def _keep_mnist_like(ink: np.ndarray, levels: _Levels) -> tuple[np.ndarray, Box]:
+    """An input already normalised: keep its pixels, move it only if clearly off-centre."""
+    floor = levels.paper + NOISE_SIGMAS * levels.sigma
+    scale = np.float32(1 / (float(ink.max()) - floor))
+    image = np.clip((ink - np.float32(floor)) * scale, 0.0, 1.0)  # (28, 28)
+    box = top, bottom, left, right = _box(image > 0)
+    crop = image[top:bottom, left:right]
+    return place_by_mass(crop, origin=(top, left), tolerance=1.0), box
+
+
+def _box(mask: np.ndarray) -> Box:
+    rows = np.flatnonzero(mask.any(axis=1))
+    columns = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+
+
+def _box2(image: np.ndarray) -> np.ndarray:
+    """2x2 moving average of (H, W) -> (H-1, W-1); unchanged when a side is 1 pixel."""
+    if min(image.shape) < 2:
+        return image
+    return (image[:-1, :-1] + image[1:, :-1] + image[:-1, 1:] + image[1:, 1:]) * 0.25
+
+
+def _neighbours(mask: np.ndarray) -> np.ndarray:
+    """Count of set 8-neighbours of every pixel of (H, W) bool -> (H, W) uint8."""
+    height, width = mask.shape
+    padded = np.zeros((height + 2, width + 2), dtype=np.uint8)
+    padded[1:-1, 1:-1] = mask
+    total = np.zeros(mask.shape, dtype=np.uint8)
+    for dy in range(3):
+        for dx in range(3):
+            if dy != 1 or dx != 1:
+                total += padded[dy : dy + height, dx : dx + width]
+    return total

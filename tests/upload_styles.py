@@ -1,0 +1,125 @@
+"""Render real MNIST digits the way users upload them, as encoded image bytes.
+
+render(style, digit, rng) supports: "raw" (the 28x28 MNIST image as an L PNG), "canvas"
+(black strokes on a white 280x280 web canvas), "transparent" (the same strokes on a
+transparent canvas whose empty pixels are RGBA 0,0,0,0), "corner" (a small dark digit near a
+corner of a white 640x400 page scan) and "photo" (a phone photo: ink on grey paper, uneven
+light, slight rotation and blur, sensor noise, JPEG quality 70).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo")
+
+
+def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    """(28, 28) uint8 MNIST digit (white on black) -> encoded upload bytes in `style`."""
+    renderers = {
+        "raw": _raw,
+        "canvas": _canvas,
+        "transparent": _transparent,
+        "corner": _corner,
+        "photo": _photo,
+    }
+    if style not in renderers:
+        raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
+    return renderers[style](np.asarray(digit, dtype=np.uint8), rng)
+
+
+def strokes(digit: np.ndarray, size: int, angle: float = 0.0) -> np.ndarray:
+    """Ink coverage in [0, 1] of the digit drawn `size` px on its long side, crisp edges (h, w)."""
+    rows = np.flatnonzero(digit.any(axis=1))
+    columns = np.flatnonzero(digit.any(axis=0))
+    crop = digit[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]  # (h0, w0)
+    scale = size / max(crop.shape)
+    shape = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    image = Image.fromarray(crop).resize(shape, Image.Resampling.BICUBIC)
+    if angle:
+        image = image.rotate(angle, Image.Resampling.BICUBIC, expand=True, fillcolor=0)
+    soft = np.asarray(image, dtype=np.float32) / 255  # (h, w)
+    return np.clip((soft - 0.3) / 0.35, 0.0, 1.0)  # a pen's edge is sharper than MNIST's blur
+
+
+def place(
+    shape: tuple[int, int], ink: np.ndarray, rng: np.random.Generator, margin: int
+) -> np.ndarray:
+    """(H, W) coverage with the (h, w) `ink` at a random place at least `margin` inside."""
+    height, width = ink.shape
+    top = int(rng.integers(margin, shape[0] - height - margin + 1))
+    left = int(rng.integers(margin, shape[1] - width - margin + 1))
+    coverage = np.zeros(shape, dtype=np.float32)
+    coverage[top : top + height, left : left + width] = ink
+    return coverage
+
+
+def encode(image: Image.Image, format_name: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=format_name, **options)
+    return buffer.getvalue()
+
+
+def _raw(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    return encode(Image.fromarray(digit), "PNG")
+
+
+def _canvas_coverage(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(280, 280) coverage: a digit 150-230 px on its long side, anywhere on the canvas."""
+    return place((280, 280), strokes(digit, int(rng.integers(150, 231))), rng, margin=8)
+
+
+def _canvas(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    pen = float(rng.integers(0, 40))  # near-black pen
+    gray = 255 - _canvas_coverage(digit, rng) * (255 - pen)  # (280, 280)
+    rgb = np.repeat(np.round(gray).astype(np.uint8)[:, :, None], 3, axis=2)  # (280, 280, 3)
+    return encode(Image.fromarray(rgb), "PNG")
+
+
+def _transparent(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    alpha = np.round(_canvas_coverage(digit, rng) * 255).astype(np.uint8)  # (280, 280)
+    rgba = np.zeros((280, 280, 4), dtype=np.uint8)  # empty pixels are (0, 0, 0, 0)
+    rgba[:, :, 3] = alpha
+    return encode(Image.fromarray(rgba), "PNG")
+
+
+def _corner(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    region = place((140, 180), strokes(digit, int(rng.integers(40, 61))), rng, margin=10)
+    corner_top = int(rng.choice([0, 400 - 140]))  # the region sits in a corner of the page
+    corner_left = int(rng.choice([0, 640 - 180]))
+    page = np.zeros((400, 640), dtype=np.float32)  # (400, 640) ink coverage
+    page[corner_top : corner_top + 140, corner_left : corner_left + 180] = region
+    paper, pen = float(rng.uniform(235, 252)), float(rng.uniform(20, 70))
+    noise = 2.0 * rng.standard_normal(page.shape, dtype=np.float32)  # scanner noise
+    gray = paper - np.clip(page, 0, 1) * (paper - pen) + noise
+    scan = Image.fromarray(np.clip(np.round(gray), 0, 255).astype(np.uint8))
+    return encode(scan.filter(ImageFilter.GaussianBlur(0.6)), "PNG", compress_level=1)
+
+
+def _photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    size = 300
+    ink = strokes(digit, int(rng.integers(150, 221)), angle=float(rng.uniform(-6, 6)))
+    coverage = place((size, size), ink, rng, margin=12)
+    light = _illumination(size, rng)  # (300, 300) uneven light, about 0.45..1.2
+    paper, pen = float(rng.uniform(150, 200)), float(rng.uniform(30, 70))
+    gray = (paper - np.clip(coverage, 0, 1) * (paper - pen)) * light  # (300, 300)
+    tint = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.95)], dtype=np.float32)
+    rgb = gray[:, :, None] * tint  # (300, 300, 3) warm paper
+    photo = Image.fromarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8))
+    photo = photo.filter(ImageFilter.GaussianBlur(float(rng.uniform(1.0, 1.8))))
+    noise = rng.uniform(4, 8) * rng.standard_normal((size, size, 3), dtype=np.float32)
+    noisy = np.asarray(photo, dtype=np.float32) + noise  # sensor noise
+    photo = Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8))
+    return encode(photo, "JPEG", quality=70)
+
+
+def _illumination(size: int, rng: np.random.Generator) -> np.ndarray:
+    """A linear light gradient in a random direction times a soft vignette, (size, size)."""
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / (size - 1) - 0.5  # (2, size, size)
+    angle = rng.uniform(0, 2 * np.pi)
+    gradient = 1 + rng.uniform(0.15, 0.3) * (np.cos(angle) * xs + np.sin(angle) * ys) * 2
+    vignette = 1 - rng.uniform(0.1, 0.25) * (xs**2 + ys**2) * 2
+    return (gradient * vignette * 0.95).astype(np.float32)
