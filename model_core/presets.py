@@ -72,12 +72,32 @@ def lenet_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]
     ]
 
 
+def vgg_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
+    """Two VGG-style blocks of two 3x3 conv + BatchNorm + ReLU (32 then 64 filters), each
+    followed by 2x2 max pooling, then 256 hidden units with BatchNorm and dropout."""
+    return [
+        *_conv_bn(1, 32, rng, dtype),  # (28, 28, 32)
+        *_conv_bn(32, 32, rng, dtype),
+        MaxPool2D(2),  # (14, 14, 32)
+        *_conv_bn(32, 64, rng, dtype),  # (14, 14, 64)
+        *_conv_bn(64, 64, rng, dtype),
+        MaxPool2D(2),  # (7, 7, 64)
+        Flatten(),  # (3136,)
+        Dense(7 * 7 * 64, 256, rng=rng, dtype=dtype),
+        BatchNorm(256, dtype=dtype),
+        ReLU(),
+        Dropout(0.4, rng=rng),
+        Dense(256, 10, rng=rng, dtype=dtype),  # (10,)
+    ]
+
+
 PRESETS: dict[str, Callable[[np.random.Generator, DType], list[Layer]]] = {
     "seed": seed,
     "lenet": lenet,
     "lenet_bn": lenet_bn,
+    "vgg_bn": vgg_bn,
 }
-DEFAULT_PRESET = "lenet_bn"
+DEFAULT_PRESET = "vgg_bn"
 
 
 def build(name: str, rng: np.random.Generator, dtype: DType = np.float32) -> Sequential:

@@ -198,3 +198,24 @@ def test_takes_only_images_so_labels_are_untouched() -> None:
     assert list(parameters)[:2] == ["images", "rng"]
     assert not any("label" in name for name in parameters)
     assert "Labels are untouched" in (random_affine.__doc__ or "")
+
+
+def test_random_shift_moves_each_image_by_whole_pixels_only() -> None:
+    from model_core.augment import random_shift
+
+    rng = np.random.default_rng(5)
+    images = rng.random((40, 28, 28)).astype(np.float32)  # (N, 28, 28)
+    shifted = random_shift(images, np.random.default_rng(6), max_shift=2)
+    offsets = set()
+    for image, out in zip(images, shifted, strict=True):
+        padded = np.pad(image, 2)  # (32, 32)
+        matches = [
+            (oy, ox)
+            for oy in range(-2, 3)
+            for ox in range(-2, 3)
+            if np.array_equal(padded[2 - oy : 30 - oy, 2 - ox : 30 - ox], out)
+        ]
+        assert len(matches) == 1  # exactly one whole-pixel offset, no interpolation
+        offsets.add(matches[0])
+    assert len(offsets) > 10  # offsets are drawn per image
+    assert shifted.dtype == images.dtype

@@ -1,0 +1,88 @@
+"""A ready-to-use digit classifier: a saved model plus the shared preprocessing.
+
+from model_core.classifier import DigitClassifier
+clf = DigitClassifier.load("trained_cnn_model.npz")
+clf.predict("photo.jpg").digit        # a path, raw bytes, or an image array
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model_core.network import Sequential
+from model_core.preprocessing import (
+    DEFAULT_MAX_PIXELS,
+    PreprocessResult,
+    preprocess_array,
+    preprocess_bytes,
+    to_model_input,
+)
+from model_core.serialization import load_model
+
+ImageSource = str | Path | bytes | np.ndarray
+
+
+@dataclass(frozen=True)
+class Prediction:
+    digit: int
+    confidence: float
+    probabilities: list[float]  # ten floats summing to 1
+    preprocessing: PreprocessResult
+
+
+class DigitClassifier:
+    """Reads one digit per image. Inference only touches read-only weights: thread-safe."""
+
+    def __init__(self, network: Sequential, metadata: dict[str, Any], sha256: str = "") -> None:
+        if network.input_shape != (28, 28, 1) or network.shapes[-1] != (10,):
+            raise ValueError(
+                f"a digit classifier maps (28, 28, 1) to 10 classes; this network maps"
+                f" {network.input_shape} to {network.shapes[-1]}"
+            )
+        self.network, self.metadata, self.sha256 = network, metadata, sha256
+
+    @classmethod
+    def load(cls, path: str | Path) -> DigitClassifier:
+        """Load a saved model; raises ModelLoadError naming what is wrong with the file."""
+        saved = load_model(path)
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return cls(saved.network, saved.metadata, digest)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
+        return self.network.predict_proba(to_model_input(images))
+
+    def preprocess(
+        self, source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS
+    ) -> PreprocessResult:
+        if isinstance(source, np.ndarray):
+            return preprocess_array(source)
+        if isinstance(source, str | Path):
+            source = Path(source).read_bytes()
+        return preprocess_bytes(source, max_pixels=max_pixels)
+
+    def predict(self, source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> Prediction:
+        """Read the digit in an image file path, encoded image bytes, or an image array."""
+        return self.predict_many([source], max_pixels)[0]
+
+    def predict_many(
+        self, sources: Sequence[ImageSource], max_pixels: int = DEFAULT_MAX_PIXELS
+    ) -> list[Prediction]:
+        """Preprocess each image, then run the network once over the whole batch."""
+        results = [self.preprocess(source, max_pixels) for source in sources]
+        return self.predict_preprocessed(results)
+
+    def predict_preprocessed(self, results: Sequence[PreprocessResult]) -> list[Prediction]:
+        if not results:
+            return []
+        probs = self.probabilities(np.stack([r.image for r in results]))  # (N, 10)
+        return [
+            Prediction(int(p.argmax()), float(p.max()), [float(v) for v in p], r)
+            for p, r in zip(probs, results, strict=True)
+        ]
