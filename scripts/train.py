@@ -1,0 +1,196 @@
+"""Train a network on MNIST and save it as a self-describing .npz.
+
+    python scripts/train.py --data-dir ../shared/data/mnist --out trained_cnn_model.npz
+
+With no options beyond --data-dir this reproduces the committed model. Any option left out
+takes the preset's default (see model_core/training.py, PRESET_DEFAULTS). The best epoch by
+validation accuracy is kept; Ctrl-C stops early and still saves the best epoch so far. When
+the data folder also holds the test files, the saved model records its test accuracy (the
+test set is never used to choose anything).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from model_core.mnist import file_sha256, load_mnist, mnist_paths
+from model_core.optimizers import OPTIMIZERS
+from model_core.presets import DEFAULT_PRESET, PRESETS, build
+from model_core.serialization import save_model
+from model_core.training import EpochStats, default_config, evaluate, fit, stratified_split
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data/mnist"),
+        help="folder with the MNIST IDX files, gzip or raw (default: data/mnist)",
+    )
+    p.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        choices=sorted(PRESETS),
+        help=f"architecture (default: {DEFAULT_PRESET}, the committed model)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("trained_cnn_model.npz"),
+        help="where to write the model (default: trained_cnn_model.npz)",
+    )
+    p.add_argument("--epochs", type=int, help="passes over the training split")
+    p.add_argument("--batch-size", type=int, help="images per optimizer step")
+    p.add_argument(
+        "--optimizer",
+        choices=sorted(OPTIMIZERS),
+        help="sgd (Nesterov momentum), adam, adamw or rmsprop",
+    )
+    p.add_argument("--lr", type=float, help="peak learning rate")
+    p.add_argument(
+        "--schedule",
+        choices=["constant", "step", "cosine"],
+        help="learning-rate schedule after warm-up",
+    )
+    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length in epochs")
+    p.add_argument("--weight-decay", type=float, help="weight decay on weights (not biases)")
+    p.add_argument("--momentum", type=float, help="momentum, for --optimizer sgd")
+    p.add_argument("--label-smoothing", type=float, help="label smoothing of the targets")
+    p.add_argument(
+        "--val-fraction", type=float, help="share of the training images held out for validation"
+    )
+    p.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="random shifts, rotations and scaling of training images",
+    )
+    p.add_argument(
+        "--augmentation",
+        choices=["affine", "shift"],
+        help="affine: random rotation, scale and shift; shift: whole-pixel shifts only",
+    )
+    p.add_argument("--max-shift", type=float, help="augmentation: largest shift in pixels")
+    p.add_argument("--max-rotation", type=float, help="augmentation: largest rotation in degrees")
+    p.add_argument(
+        "--scale-range",
+        type=float,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        help="augmentation: range of the random scale factor",
+    )
+    p.add_argument("--seed", type=int, help="random seed: same seed, same model")
+    p.add_argument("--limit", type=int, help="use only the first N training images (quick runs)")
+    return p.parse_args(argv)
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = {f.name for f in fields(default_config(args.preset))} - {"preset"}
+    overrides = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    if "scale_range" in overrides:
+        overrides["scale_range"] = tuple(overrides["scale_range"])
+    config = default_config(args.preset, **overrides)
+    rng = np.random.default_rng(config.seed)
+
+    images, labels = load_mnist(args.data_dir, "train")
+    if args.limit:
+        images, labels = images[: args.limit], labels[: args.limit]
+    train_idx, val_idx = stratified_split(labels, config.val_fraction, rng)
+    print(f"data: {len(train_idx)} training, {len(val_idx)} validation images from {args.data_dir}")
+    net = build(config.preset, rng)
+    print(net.summary())
+
+    bar: tqdm | None = None
+
+    def on_batch(done: int, loss: float, acc: float) -> None:
+        assert bar is not None
+        bar.n = done
+        bar.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.4f}", refresh=False)
+        bar.update(0)
+
+    def on_epoch(stats: EpochStats) -> None:
+        nonlocal bar
+        if bar is not None:
+            bar.close()
+        print(
+            f"epoch {stats.epoch:3d}/{config.epochs}  train loss {stats.train_loss:.4f}"
+            f" acc {stats.train_acc:.4f}  val loss {stats.val_loss:.4f} acc {stats.val_acc:.4f}"
+            f"  lr {stats.lr:.2e}  {stats.seconds:.1f}s"
+        )
+        if stats.epoch < config.epochs:
+            bar = tqdm(
+                total=len(train_idx), desc=f"epoch {stats.epoch + 1}", unit="img", leave=False
+            )
+
+    bar = tqdm(total=len(train_idx), desc="epoch 1", unit="img", leave=False)
+    result = fit(
+        net,
+        config,
+        (images[train_idx], labels[train_idx]),
+        (images[val_idx], labels[val_idx]),
+        rng,
+        on_batch=on_batch,
+        on_epoch=on_epoch,
+    )
+    if bar is not None:
+        bar.close()
+    if result.interrupted:
+        print(f"interrupted: keeping the best epoch so far ({result.best_epoch})")
+    if not result.history:
+        print("no epoch finished: nothing saved", file=sys.stderr)
+        return 1
+
+    metadata: dict[str, object] = {
+        "preset": config.preset,
+        "hyperparameters": asdict(config),
+        "history": result.history_dicts(),
+        "best_epoch": result.best_epoch,
+        "val_accuracy": result.best_val_acc,
+        "val_size": len(val_idx),
+        "train_size": len(train_idx),
+        "train_seconds": round(result.seconds, 1),
+        "interrupted": result.interrupted,
+        "data": {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "train")},
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        "numpy": np.__version__,
+    }
+    try:
+        test_images, test_labels = load_mnist(args.data_dir, "test")
+    except FileNotFoundError:
+        print("no test files: test accuracy not recorded")
+    else:
+        _, test_acc = evaluate(net, test_images, test_labels)
+        metadata |= {"test_accuracy": test_acc, "test_size": len(test_labels)}
+        metadata["data"] |= {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "test")}
+        print(f"test accuracy: {test_acc:.4f} (n={len(test_labels)})")
+    save_model(args.out, net, metadata)
+    print(
+        f"saved {args.out}: best epoch {result.best_epoch}, val acc {result.best_val_acc:.4f},"
+        f" {result.seconds:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from model_core.mnist import file_sha256
+from model_core.serialization import load_model
+
+
+def test_train_writes_a_model_with_its_metadata(
+    mnist_dir: Path,
+    tmp_path: Path,
+    script: Callable[[str], ModuleType],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "seed.npz"
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--out", str(out)]
+    code = script("train").main([*args, "--epochs", "2", "--limit", "600", "--seed", "3"])
+    assert code == 0
+    saved = load_model(out)
+    meta = saved.metadata
+    assert meta["preset"] == "seed"
+    assert meta["hyperparameters"]["epochs"] == 2 and meta["hyperparameters"]["seed"] == 3
+    assert [h["epoch"] for h in meta["history"]] == [1, 2]
+    assert meta["val_accuracy"] == max(h["val_acc"] for h in meta["history"])
+    assert meta["train_size"] + meta["val_size"] == 600
+    assert meta["test_size"] == 5000 and 0.0 <= meta["test_accuracy"] <= 1.0
+    assert meta["data"]["train-images-idx3-ubyte.gz"] == file_sha256(
+        mnist_dir / "train-images-idx3-ubyte.gz"
+    )
+    assert meta["date"].startswith("20")
+    printed = capsys.readouterr().out
+    assert (
+        "epoch   1/2" in printed
+        and f"test accuracy: {meta['test_accuracy']:.4f} (n=5000)" in printed
+    )
+
+
+def test_same_seed_same_model(
+    mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    train = script("train")
+    for name in ("a", "b"):
+        args = [
+            "--preset",
+            "seed",
+            "--data-dir",
+            str(mnist_dir),
+            "--out",
+            str(tmp_path / f"{name}.npz"),
+        ]
+        assert train.main([*args, "--epochs", "1", "--limit", "300"]) == 0
+    a, b = load_model(tmp_path / "a.npz").network, load_model(tmp_path / "b.npz").network
+    for name, value in a.params.items():
+        np.testing.assert_array_equal(value, b.params[name])
+
+
+def test_help_explains_every_option(
+    script: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        script("train").parse_args(["--help"])
+    text = capsys.readouterr().out
+    for option in (
+        "--data-dir",
+        "--preset",
+        "--epochs",
+        "--batch-size",
+        "--optimizer",
+        "--lr",
+        "--schedule",
+        "--weight-decay",
+        "--val-fraction",
+        "--augment",
+        "--seed",
+        "--out",
+    ):
+        assert option in text
