@@ -1,0 +1,1 @@
+"""The inference service: a FastAPI app serving the digit classifier (see app.main)."""

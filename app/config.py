@@ -1,0 +1,58 @@
+"""Service settings, read from environment variables (no prefix): MODEL_PATH, MAX_UPLOAD_BYTES, ...
+
+PORT is not here: the run command passes it to uvicorn (`--port ${PORT:-8080}`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PositiveInt, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from model_core.preprocessing import DEFAULT_MAX_PIXELS
+
+# The committed model at the repository root (/app/trained_cnn_model.npz in the container),
+# found from this file so that the service starts from any working directory.
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "trained_cnn_model.npz"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    model_path: Path = Field(DEFAULT_MODEL_PATH, description="the .npz model to serve")
+    max_upload_bytes: PositiveInt = Field(
+        5 * 1024 * 1024, description="largest request body accepted (a batch counts as a whole)"
+    )
+    max_image_pixels: PositiveInt = Field(
+        DEFAULT_MAX_PIXELS, description="largest image (width x height) decoded"
+    )
+    max_batch_size: PositiveInt = Field(16, description="most files in one /predict/batch")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description='CORS origins, JSON list or comma-separated; "*" for any; empty: CORS off',
+    )
+    log_level: LogLevel = "INFO"
+    threadpool_size: PositiveInt = Field(
+        40,
+        description="threads running the request handlers (preprocessing and the model)",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept `["https://a.example", ...]` (JSON) or `https://a.example,https://b.example`."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [origin.strip() for origin in text.split(",") if origin.strip()]
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value

@@ -1,0 +1,30 @@
+"""What route handlers get by dependency injection, all read from `app.state`.
+
+They are `async def` on purpose: they never block, and FastAPI runs a plain `def` dependency in
+its threadpool, one thread hop per dependency and request.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from app.config import Settings
+from app.errors import ApiError
+from app.metrics import Metrics
+from model_core.classifier import DigitClassifier
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+async def get_classifier(request: Request) -> DigitClassifier:
+    """The loaded model; 503 model_not_loaded before the lifespan has loaded it."""
+    classifier = getattr(request.app.state, "classifier", None)
+    if classifier is None:
+        raise ApiError(503, "model_not_loaded", "the model is not loaded yet; retry shortly")
+    return classifier

@@ -1,0 +1,90 @@
+"""Prometheus metrics in a registry of their own per app (so several apps never collide).
+
+http_requests_total{method, route, status}, http_request_duration_seconds{method, route},
+predictions_total{digit} and prediction_errors_total{code}. `route` is the route template
+(e.g. "/predict"), "<unmatched>" for unknown paths, so the label set stays small.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by method, route template and status",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency by method and route template",
+            ("method", "route"),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.predictions = Counter(
+            "predictions_total", "Digits predicted, by digit", ("digit",), registry=self.registry
+        )
+        self.prediction_errors = Counter(
+            "prediction_errors_total",
+            "Images refused, by error code",
+            ("code",),
+            registry=self.registry,
+        )
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: Sequence[BaseRoute] = ()) -> None:
+        self.app, self.metrics, self.routes = app, metrics, routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+        incoming = dict(scope)  # routing rewrites path fields in place (mounts)
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            route = route_template(incoming | {"route": scope.get("route")}, self.routes)
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(time.perf_counter() - start)
+
+
+def route_template(scope: Scope, routes: Sequence[BaseRoute] = ()) -> str:
+    """The matched route's path template, or "<unmatched>".
+
+    A request answered before routing (e.g. a 413 from the body limit) is matched against
+    `routes` here, so that it is still counted under its route.
+    """
+    route = scope.get("route")
+    if route is None:
+        matches = [(r, r.matches(scope)[0]) for r in routes]
+        full = [r for r, match in matches if match == Match.FULL]
+        partial = [r for r, match in matches if match == Match.PARTIAL]
+        route = (full or partial or [None])[0]
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return "<unmatched>"
+    if isinstance(route, Mount):
+        return path + "/{path}"  # static files
+    return path

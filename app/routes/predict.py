@@ -1,0 +1,121 @@
+"""POST /predict (multipart), /predict/base64 (JSON) and /predict/batch (several files).
+
+Handlers are plain `def`: FastAPI runs them in its threadpool, so decoding and the forward pass
+never block the event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, File, UploadFile
+
+from app.config import Settings
+from app.dependencies import get_classifier, get_metrics, get_settings
+from app.errors import ApiError, error_responses
+from app.inference import predict_files, predict_image
+from app.metrics import Metrics
+from app.schemas import BASE64_EXAMPLES, Base64Request, BatchResponse, PredictionResponse
+from app.transport import decode_base64_image
+from model_core.classifier import DigitClassifier
+
+router = APIRouter(prefix="/predict", tags=["predict"])
+
+Classifier = Annotated[DigitClassifier, Depends(get_classifier)]
+Config = Annotated[Settings, Depends(get_settings)]
+Counters = Annotated[Metrics, Depends(get_metrics)]
+
+_IMAGE_ERRORS = (
+    "invalid_image",
+    "payload_too_large",
+    "image_too_large",
+    "unsupported_format",
+    "no_digit",
+    "validation_error",
+    "model_not_loaded",
+)
+
+
+@router.post(
+    "",
+    summary="Read the digit in an uploaded image file",
+    responses=error_responses("bad_request", *_IMAGE_ERRORS),
+)
+def predict(
+    file: Annotated[UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP or TIFF")],
+    classifier: Classifier,
+    settings: Config,
+    metrics: Counters,
+) -> PredictionResponse:
+    started = time.perf_counter()
+    return _counted(metrics, classifier, file.file.read(), settings.max_image_pixels, started)
+
+
+@router.post(
+    "/base64",
+    summary="Read the digit in a base64 image or data URL",
+    responses=error_responses("invalid_base64", *_IMAGE_ERRORS),
+)
+def predict_base64(
+    body: Annotated[Base64Request, Body(openapi_examples=BASE64_EXAMPLES)],
+    classifier: Classifier,
+    settings: Config,
+    metrics: Counters,
+) -> PredictionResponse:
+    started = time.perf_counter()
+    try:
+        data = decode_base64_image(body.image)
+    except ApiError as error:
+        metrics.prediction_errors.labels(error.code).inc()
+        raise
+    return _counted(metrics, classifier, data, settings.max_image_pixels, started)
+
+
+@router.post(
+    "/batch",
+    summary="Read the digits in several image files at once",
+    description=(
+        "Send up to MAX_BATCH_SIZE files (default 16) in file fields named `files`. The answer "
+        "has one item per file, in request order. A file that cannot be read does not fail the "
+        "batch: its item has the `status` and `error` that /predict would give it alone, and "
+        "`prediction` null. More files than the limit: 413 `too_many_files`."
+    ),
+    responses=error_responses(
+        "too_many_files", "payload_too_large", "bad_request", "validation_error", "model_not_loaded"
+    ),
+)
+def predict_batch(
+    files: Annotated[list[UploadFile], File(description="the images, one per `files` field")],
+    classifier: Classifier,
+    settings: Config,
+    metrics: Counters,
+) -> BatchResponse:
+    started = time.perf_counter()
+    if len(files) > settings.max_batch_size:
+        metrics.prediction_errors.labels("too_many_files").inc()
+        raise ApiError(
+            413,
+            "too_many_files",
+            f"{len(files)} files sent; a batch holds at most {settings.max_batch_size}",
+        )
+    payloads = [(upload.filename, upload.file.read()) for upload in files]
+    batch = predict_files(classifier, payloads, settings.max_image_pixels, started)
+    for item in batch.results:
+        if item.prediction is not None:
+            metrics.predictions.labels(str(item.prediction.digit)).inc()
+        elif item.error is not None:
+            metrics.prediction_errors.labels(item.error.code).inc()
+    return batch
+
+
+def _counted(
+    metrics: Metrics, classifier: DigitClassifier, data: bytes, max_pixels: int, started: float
+) -> PredictionResponse:
+    try:
+        result = predict_image(classifier, data, max_pixels, started)
+    except ApiError as error:
+        metrics.prediction_errors.labels(error.code).inc()
+        raise
+    metrics.predictions.labels(str(result.digit)).inc()
+    return result

@@ -1,0 +1,80 @@
+"""GET / (what this service is), /health/live, /health/ready and /metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+import model_core
+from app.dependencies import get_classifier, get_metrics
+from app.errors import error_responses
+from app.metrics import Metrics
+from app.schemas import ModelSummary, ServiceInfo, Status
+from model_core.classifier import DigitClassifier
+
+router = APIRouter(tags=["service"])
+
+SERVICE_NAME = "cnn-digit-recognition"
+LINKS = {
+    "docs": "/docs",
+    "openapi": "/openapi.json",
+    "draw": "/draw",
+    "predict": "/predict",
+    "predict_base64": "/predict/base64",
+    "predict_batch": "/predict/batch",
+    "model_info": "/model/info",
+    "health_live": "/health/live",
+    "health_ready": "/health/ready",
+    "metrics": "/metrics",
+}
+
+
+@router.get("/", summary="Service name, version, model summary and links")
+def root(request: Request) -> ServiceInfo:
+    classifier: DigitClassifier | None = getattr(request.app.state, "classifier", None)
+    model = None
+    if classifier is not None:
+        model = ModelSummary(
+            preset=classifier.metadata.get("preset"),
+            params=classifier.network.num_params(),
+            test_accuracy=classifier.metadata.get("test_accuracy"),
+        )
+    return ServiceInfo(
+        service=SERVICE_NAME, version=model_core.__version__, model=model, links=LINKS
+    )
+
+
+@router.get("/health/live", summary="Liveness: the process answers")
+def live() -> Status:
+    return Status(status="ok")
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness: the model is loaded",
+    responses=error_responses("model_not_loaded"),
+)
+def ready(classifier: Annotated[DigitClassifier, Depends(get_classifier)]) -> Status:
+    return Status(status="ok")
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text format",
+            "content": {
+                CONTENT_TYPE_LATEST: {
+                    "schema": {"type": "string"},
+                    "example": 'predictions_total{digit="7"} 3.0\n',
+                }
+            },
+        }
+    },
+)
+def metrics(registry: Annotated[Metrics, Depends(get_metrics)]) -> Response:
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,229 @@
+"""Request and response bodies, with the examples /docs shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import ErrorResponse
+
+_PROBABILITIES = [0.0001, 0.0002, 0.0011, 0.0006, 0.0003, 0.0001, 0.0, 0.9968, 0.0002, 0.0006]
+PREPROCESSING_EXAMPLE = {
+    "format": "PNG",
+    "width": 280,
+    "height": 280,
+    "mode": "RGBA",
+    "inverted": False,
+    "had_alpha": True,
+    "bbox": [92, 40, 190, 236],
+    "animated": False,
+}
+TIMING_EXAMPLE = {"decode_preprocess": 2.41, "inference": 1.87, "total": 4.35}
+PREDICTION_EXAMPLE = {
+    "digit": 7,
+    "confidence": 0.9968,
+    "probabilities": _PROBABILITIES,
+    "preprocessing": PREPROCESSING_EXAMPLE,
+    "timing_ms": TIMING_EXAMPLE,
+}
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
+class Status(BaseModel):
+    model_config = _examples({"status": "ok"})
+    status: str = Field(description='"ok" when the check passes')
+
+
+class Preprocessing(BaseModel):
+    """What preprocessing found in the upload."""
+
+    model_config = _examples(PREPROCESSING_EXAMPLE)
+    format: str = Field(description='file format as decoded: "PNG", "JPEG", "GIF", ...')
+    width: int = Field(description="width of the upload in pixels, as displayed")
+    height: int = Field(description="height of the upload in pixels, as displayed")
+    mode: str = Field(description='Pillow colour mode of the upload: "L", "RGB", "RGBA", ...')
+    inverted: bool = Field(description="dark ink on a light background (inverted to match MNIST)")
+    had_alpha: bool = Field(description="the upload had an alpha channel or transparency")
+    bbox: list[int] = Field(
+        min_length=4, max_length=4, description="digit box in the upload: left, top, right, bottom"
+    )
+    animated: bool = Field(False, description="several frames: only the first was read")
+
+
+class Timing(BaseModel):
+    """Server-side time spent, in milliseconds."""
+
+    model_config = _examples(TIMING_EXAMPLE)
+    decode_preprocess: float = Field(description="decoding the transport and the image, cleanup")
+    inference: float = Field(description="the network's forward pass (shared by a whole batch)")
+    total: float = Field(description="all of the above and the rest of the handler")
+
+
+class PredictionResponse(BaseModel):
+    """The digit read in one image."""
+
+    model_config = _examples(PREDICTION_EXAMPLE)
+    digit: int = Field(ge=0, le=9, description="the most probable digit")
+    confidence: float = Field(ge=0, le=1, description="its probability")
+    probabilities: list[float] = Field(
+        min_length=10, max_length=10, description="probability of each digit 0..9 (sum 1)"
+    )
+    preprocessing: Preprocessing
+    timing_ms: Timing
+
+
+# A real 28x28 PNG of a 7, so that "Try it out" in /docs works as is.
+SEVEN_PNG_BASE64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAAS0lEQVR42mNgGEqAEUr/xybMhF3Pf3ySjCjGomnDaSxc"
+    "DpexuCQRGknUiaQRm05GnDr/4zH2P4rPSXAQqkYSdKJpJF7nf+yRRF8AAPlbCyOMLQH0AAAAAElFTkSuQmCC"
+)
+BASE64_EXAMPLES = {
+    "plain": {"summary": "plain base64", "value": {"image": SEVEN_PNG_BASE64}},
+    "data_url": {
+        "summary": "data URL (canvas.toDataURL())",
+        "value": {"image": "data:image/png;base64," + SEVEN_PNG_BASE64},
+    },
+}
+
+
+class Base64Request(BaseModel):
+    """An image as base64 text: plain, URL-safe, or a data URL; whitespace is ignored."""
+
+    model_config = _examples({"image": SEVEN_PNG_BASE64})
+    image: str = Field(description="base64 of the image file, or a data:image/...;base64 URL")
+
+
+class BatchItem(BaseModel):
+    """One file of a batch: a prediction, or the error /predict would have answered for it."""
+
+    model_config = _examples(
+        {"index": 0, "filename": "seven.png", "status": 200,
+         "prediction": PREDICTION_EXAMPLE, "error": None},
+        {"index": 1, "filename": "blank.png", "status": 422, "prediction": None,
+         "error": {"detail": "no digit found in the image", "code": "no_digit"}},
+    )  # fmt: skip
+    index: int = Field(description="position of the file in the request, from 0")
+    filename: str | None = Field(description="the file name the client sent, if any")
+    status: int = Field(description="the HTTP status /predict would give this file alone")
+    prediction: PredictionResponse | None = Field(description="set when status is 200")
+    error: ErrorResponse | None = Field(description="set when status is not 200")
+
+
+class BatchResponse(BaseModel):
+    """One item per file, in request order. A bad file fails alone: see its `error`."""
+
+    model_config = _examples(
+        {
+            "count": 2,
+            "succeeded": 1,
+            "failed": 1,
+            "results": [
+                {"index": 0, "filename": "seven.png", "status": 200,
+                 "prediction": PREDICTION_EXAMPLE, "error": None},
+                {"index": 1, "filename": "blank.png", "status": 422, "prediction": None,
+                 "error": {"detail": "no digit found in the image", "code": "no_digit"}},
+            ],
+            "timing_ms": {"decode_preprocess": 4.1, "inference": 2.2, "total": 6.5},
+        }
+    )  # fmt: skip
+
+    count: int = Field(description="files received")
+    succeeded: int = Field(description="files with a prediction")
+    failed: int = Field(description="files with an error")
+    results: list[BatchItem]
+    timing_ms: Timing = Field(description="whole batch: preprocessing summed, one inference pass")
+
+
+class ModelSummary(BaseModel):
+    preset: str | None = Field(description="architecture preset name, e.g. lenet_bn")
+    params: int = Field(description="number of trained parameters")
+    test_accuracy: float | None = Field(description="accuracy on the MNIST test set")
+
+
+class ServiceInfo(BaseModel):
+    model_config = _examples(
+        {
+            "service": "cnn-digit-recognition",
+            "version": "1.0.0",
+            "model": {"preset": "lenet_bn", "params": 422_090, "test_accuracy": 0.9931},
+            "links": {"docs": "/docs", "predict": "/predict", "draw": "/draw"},
+        }
+    )
+    service: str
+    version: str
+    model: ModelSummary | None = Field(description="null while the model is not loaded")
+    links: dict[str, str] = Field(description="endpoint name -> path")
+
+
+class LayerInfo(BaseModel):
+    index: int
+    type: str = Field(description='layer class, e.g. "Conv2D"')
+    output_shape: list[int] = Field(description="per-sample output shape (channels last)")
+    params: int = Field(description="trainable parameters in this layer")
+    config: dict[str, Any] = Field(description="constructor arguments")
+
+
+class Architecture(BaseModel):
+    input_shape: list[int]
+    layers: list[LayerInfo]
+    total_params: int
+    summary: str = Field(description="Keras-style text table")
+
+
+class TrainingInfo(BaseModel):
+    """What the training run recorded (fields absent from the model file are null)."""
+
+    preset: str | None = None
+    hyperparameters: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = Field(None, description="per-epoch statistics")
+    best_epoch: int | None = None
+    val_accuracy: float | None = None
+    test_accuracy: float | None = None
+    test_size: int | None = None
+    train_size: int | None = None
+    val_size: int | None = None
+    train_seconds: float | None = None
+    date: str | None = None
+    git_commit: str | None = None
+
+
+class InputSpec(BaseModel):
+    formats: list[str] = Field(description="accepted image formats (detected from the bytes)")
+    max_upload_bytes: int = Field(description="largest request body, a whole batch included")
+    max_image_pixels: int = Field(description="largest width x height decoded")
+    max_batch_size: int = Field(description="most files in one /predict/batch request")
+    base64: str = Field(description="what /predict/base64 accepts")
+
+
+class ModelInfo(BaseModel):
+    model_config = _examples(
+        {
+            "architecture": {
+                "input_shape": [28, 28, 1],
+                "layers": [
+                    {"index": 0, "type": "Conv2D", "output_shape": [26, 26, 8], "params": 80,
+                     "config": {"in_channels": 1, "out_channels": 8, "kernel_size": 3,
+                                "stride": 1, "padding": 0}},
+                    {"index": 1, "type": "MaxPool2D", "output_shape": [13, 13, 8], "params": 0,
+                     "config": {"kernel_size": 2, "stride": 2}},
+                ],
+                "total_params": 13_610,
+                "summary": "Layer (type)  Output shape  Param # ...",
+            },
+            "training": {"preset": "seed", "val_accuracy": 0.975, "test_accuracy": 0.9742,
+                         "test_size": 10_000, "train_seconds": 61.2,
+                         "date": "2026-11-20T10:00:00+00:00"},
+            "input": {"formats": ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"],
+                      "max_upload_bytes": 5_242_880, "max_image_pixels": 16_000_000,
+                      "max_batch_size": 16, "base64": "plain, URL-safe or data URL"},
+            "sha256": "9f2c...e1",
+        }
+    )  # fmt: skip
+    architecture: Architecture
+    training: TrainingInfo
+    input: InputSpec
+    sha256: str = Field(description="SHA-256 of the model file served")

@@ -1,0 +1,108 @@
+"""End to end on real MNIST test digits: uploads of every style read right through /predict.
+
+Accuracy needs the committed model (`trained_cnn_model.npz` at the repository root) and is
+skipped with a reason until it exists. The raw-upload check also runs on the tiny random model:
+it shows the service adds nothing between an upload and the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from model_core.classifier import DigitClassifier
+from model_core.mnist import load_mnist
+from model_core.preprocessing import preprocess_array
+from tests.app.conftest import png_bytes
+from tests.upload_styles import STYLES, render
+
+COMMITTED_MODEL = Path(__file__).resolve().parents[2] / "trained_cnn_model.npz"
+PER_STYLE = 200
+MIN_ACCURACY = 0.98
+RAW_CHECKS = 20
+ACCURACIES: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def committed_model() -> Path:
+    if not COMMITTED_MODEL.is_file():
+        pytest.skip(f"the committed model {COMMITTED_MODEL.name} is not in the repository yet")
+    return COMMITTED_MODEL
+
+
+@pytest.fixture(scope="module")
+def mnist_sample(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """PER_STYLE test digits (uint8 (N, 28, 28)) and labels, the same ones every run."""
+    images, labels = load_mnist(mnist_dir, "test")
+    chosen = np.random.default_rng(2024).choice(len(images), size=PER_STYLE, replace=False)
+    return images[chosen], labels[chosen]
+
+
+@pytest.fixture(scope="module")
+def committed_client(committed_model: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(model_path=committed_model, log_level="WARNING"))) as c:
+        yield c
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", STYLES)
+def test_each_upload_style_reads_at_least_98_percent(
+    style: str, committed_client: TestClient, mnist_sample: tuple[np.ndarray, np.ndarray]
+) -> None:
+    images, labels = mnist_sample
+    rng = np.random.default_rng(STYLES.index(style))
+    correct, refused = 0, 0
+    for image, label in zip(images, labels, strict=True):
+        response = committed_client.post(
+            "/predict", files={"file": ("upload", render(style, image, rng))}
+        )
+        assert response.status_code < 500, response.text
+        if response.status_code != 200:
+            refused += 1  # e.g. no digit found: counted as a miss
+            continue
+        correct += response.json()["digit"] == int(label)
+    accuracy = correct / len(labels)
+    ACCURACIES[style] = accuracy
+    print(f"\n{style}: accuracy {accuracy:.3f} on {len(labels)} digits ({refused} refused)")
+    print("per style so far: " + ", ".join(f"{s} {a:.3f}" for s, a in ACCURACIES.items()))
+    assert accuracy >= MIN_ACCURACY, f"{style}: {accuracy:.3f} < {MIN_ACCURACY} ({refused} refused)"
+
+
+@pytest.fixture(params=["tiny", "committed"])
+def model_path(request: pytest.FixtureRequest) -> Path:
+    name = "tiny_model_path" if request.param == "tiny" else "committed_model"
+    return request.getfixturevalue(name)
+
+
+def test_a_raw_mnist_upload_reads_like_the_array(
+    model_path: Path, mnist_sample: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A 28x28 MNIST PNG gets the network's answer on the array itself, within 1e-5.
+
+    Preprocessing keeps an MNIST-like input's pixels, but stretches its contrast to the full
+    range: that is the identity for digits whose brightest pixel is 255 (almost all of MNIST),
+    so those are compared with the raw array / 255; every digit is compared with the network
+    on the array's own preprocessing.
+    """
+    classifier = DigitClassifier.load(model_path)
+    images, _ = mnist_sample
+    full_range = [image for image in images if image.max() == 255][:RAW_CHECKS]
+    dimmer = [image for image in images if image.max() < 255][:3]
+    assert len(full_range) == RAW_CHECKS and dimmer
+    with TestClient(create_app(Settings(model_path=model_path, log_level="WARNING"))) as client:
+        for image in full_range + dimmer:
+            response = client.post("/predict", files={"file": ("raw.png", png_bytes(image))})
+            assert response.status_code == 200, response.text
+            served = np.array(response.json()["probabilities"])
+            on_array = classifier.probabilities(preprocess_array(image).image[None])[0]
+            np.testing.assert_allclose(served, on_array, atol=1e-6)
+            if image.max() == 255:
+                raw = classifier.probabilities(image[None] / 255.0)[0]
+                assert response.json()["digit"] == int(raw.argmax())
+                np.testing.assert_allclose(served, raw, atol=1e-5)

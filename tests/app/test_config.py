@@ -1,0 +1,82 @@
+"""Settings come from environment variables without a prefix, with safe defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.config import DEFAULT_MODEL_PATH, Settings
+from model_core.preprocessing import DEFAULT_MAX_PIXELS
+
+ROOT = Path(__file__).resolve().parents[2]
+VARIABLES = ("MODEL_PATH", "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS", "MAX_BATCH_SIZE",
+             "CORS_ORIGINS", "LOG_LEVEL")  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # the default model path must not depend on the working directory
+    settings = Settings()
+    assert settings.model_path == ROOT / "trained_cnn_model.npz" == DEFAULT_MODEL_PATH
+    assert settings.model_path.is_absolute()
+    assert settings.max_upload_bytes == 5 * 1024 * 1024
+    assert settings.max_image_pixels == DEFAULT_MAX_PIXELS
+    assert settings.max_batch_size == 16
+    assert settings.cors_origins == []
+    assert settings.log_level == "INFO"
+
+
+def test_every_setting_is_read_from_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MODEL_PATH", "/models/other.npz")
+    monkeypatch.setenv("MAX_UPLOAD_BYTES", "1234")
+    monkeypatch.setenv("MAX_IMAGE_PIXELS", "5678")
+    monkeypatch.setenv("MAX_BATCH_SIZE", "3")
+    monkeypatch.setenv("CORS_ORIGINS", '["https://a.example", "https://b.example"]')
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    settings = Settings()
+    assert settings.model_path == Path("/models/other.npz")
+    assert (settings.max_upload_bytes, settings.max_image_pixels, settings.max_batch_size) == (
+        1234,
+        5678,
+        3,
+    )
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://a.example", ["https://a.example"]),
+        ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+        ("", []),
+        ("*", ["*"]),
+    ],
+)
+def test_cors_origins_also_accept_a_comma_separated_list(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: list[str]
+) -> None:
+    monkeypatch.setenv("CORS_ORIGINS", value)
+    assert Settings().cors_origins == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAX_BATCH_SIZE", "0"), ("MAX_UPLOAD_BYTES", "-1"), ("MAX_IMAGE_PIXELS", "many"),
+     ("LOG_LEVEL", "LOUD")],
+)  # fmt: skip
+def test_invalid_values_are_refused_with_the_setting_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.lower()):
+        Settings()

@@ -1,0 +1,59 @@
+"""Prometheus metrics: per-app registry, route templates, predictions by digit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in Prometheus text format, or None when absent."""
+    for line in text.splitlines():
+        match = re.fullmatch(rf"{name}\{{(.*)\}} (\S+)", line)
+        if match:
+            found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+            if found == labels:
+                return float(match.group(2))
+    return None
+
+
+def test_metrics_count_a_prediction(client: TestClient, digit_png: bytes) -> None:
+    digit = client.post("/predict", files={"file": ("d.png", digit_png)}).json()["digit"]
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert sample(text, "predictions_total", digit=str(digit)) == 1.0
+    assert sample(text, "http_requests_total", method="POST", route="/predict", status="200") == 1
+    count = sample(text, "http_request_duration_seconds_count", method="POST", route="/predict")
+    assert count == 1.0
+
+
+def test_errors_are_counted_by_route_template_and_code(
+    make_client: Callable[..., TestClient], blank_png: bytes
+) -> None:
+    client = make_client(max_upload_bytes=1000)
+    client.post("/predict", files={"file": ("b.png", blank_png)})
+    client.post("/predict", files={"file": ("big.png", bytes(5000))})  # 413 before routing
+    client.get("/no/such/path")
+    client.get("/assets/swagger-ui/swagger-ui.css")
+    text = client.get("/metrics").text
+    assert sample(text, "prediction_errors_total", code="no_digit") == 1.0
+    assert sample(text, "http_requests_total", method="POST", route="/predict", status="422") == 1
+    assert sample(text, "http_requests_total", method="POST", route="/predict", status="413") == 1
+    assert sample(text, "http_requests_total", method="GET", route="<unmatched>", status="404") == 1
+    assets = sample(
+        text, "http_requests_total", method="GET", route="/assets/swagger-ui/{path}", status="200"
+    )
+    assert assets == 1.0
+
+
+def test_each_app_has_its_own_registry(
+    make_client: Callable[..., TestClient], digit_png: bytes
+) -> None:
+    first, second = make_client(), make_client()
+    first.post("/predict", files={"file": ("d.png", digit_png)})
+    assert "predictions_total{" in first.get("/metrics").text
+    assert "predictions_total{" not in second.get("/metrics").text
