@@ -14,16 +14,26 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
-# The committed model at the repository root (/app/trained_cnn_model.npz in the container),
-# found from this file so that the service starts from any working directory.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[1] / "trained_cnn_model.npz"
+MODEL_FILE = "trained_cnn_model.npz"
+
+
+def default_model_path() -> Path:
+    """The committed model: at the root of a source checkout (found from this file, so any
+    working directory works), else in the working directory (/app in the container, where
+    the package itself lives in site-packages)."""
+    in_checkout = Path(__file__).resolve().parents[1] / MODEL_FILE
+    return in_checkout if in_checkout.is_file() else Path.cwd() / MODEL_FILE
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
-    model_path: Path = Field(DEFAULT_MODEL_PATH, description="the .npz model to serve")
+    model_path: Path = Field(
+        default_factory=default_model_path, description="the .npz model to serve"
+    )
     max_upload_bytes: PositiveInt = Field(
         5 * 1024 * 1024, description="largest request body accepted (a batch counts as a whole)"
     )

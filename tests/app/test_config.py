@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config import DEFAULT_MODEL_PATH, Settings
+import app.config
+from app.config import Settings, default_model_path
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +22,24 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def test_default_model_path_is_the_checkouts_then_the_working_directorys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    committed = ROOT / "trained_cnn_model.npz"
+    if committed.is_file():  # in a checkout the committed model wins, whatever the cwd
+        assert default_model_path() == committed
+    # Installed into site-packages (as in the container): the working directory's model.
+    installed = tmp_path / "venv" / "site-packages" / "app" / "config.py"
+    monkeypatch.setattr(app.config, "__file__", str(installed))
+    assert default_model_path() == tmp_path / "trained_cnn_model.npz"
+    assert Settings().model_path == tmp_path / "trained_cnn_model.npz"
+
+
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # the default model path must not depend on the working directory
+    monkeypatch.chdir(tmp_path)
     settings = Settings()
-    assert settings.model_path == ROOT / "trained_cnn_model.npz" == DEFAULT_MODEL_PATH
+    assert settings.model_path == default_model_path()
     assert settings.model_path.is_absolute()
     assert settings.max_upload_bytes == 5 * 1024 * 1024
     assert settings.max_image_pixels == DEFAULT_MAX_PIXELS
