@@ -55,6 +55,7 @@ class TrainResult:
     history: list[EpochStats] = field(default_factory=list)
     best_epoch: int = 0
     best_val_acc: float = 0.0
+    best_val_loss: float = float("inf")
     interrupted: bool = False
     seconds: float = 0.0
 
@@ -184,8 +185,9 @@ def fit(
                 time.perf_counter() - epoch_start,
             )
             result.history.append(stats)
-            if result.best_epoch == 0 or not val_acc <= result.best_val_acc:  # NaN: keep last
+            if _better(stats, result):
                 result.best_epoch, result.best_val_acc, best = epoch, val_acc, _snapshot(net)
+                result.best_val_loss = val_loss
             if on_epoch is not None:
                 on_epoch(stats)
     except KeyboardInterrupt:
@@ -208,6 +210,14 @@ def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np
         scale_range=config.scale_range,
     )
     return np.clip(x, 0.0, 1.0, out=x)  # interpolation rounding may step past 1
+
+
+def _better(stats: EpochStats, result: TrainResult) -> bool:
+    """Higher validation accuracy wins; a tie goes to the lower validation loss. Without a
+    validation set (NaN) every epoch wins, so the last one is kept."""
+    if result.best_epoch == 0 or np.isnan(stats.val_acc):
+        return True
+    return (stats.val_acc, -stats.val_loss) > (result.best_val_acc, -result.best_val_loss)
 
 
 def _snapshot(net: Sequential) -> dict[str, np.ndarray]:
