@@ -68,6 +68,48 @@ def benchmark(preset: str, repeats: int, seed: int = 0) -> dict[str, float | str
     }
 
 
+def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[dict[str, object]]:
+    """Per-layer forward and backward time of one training step (medians), plus the
+    optimizer: where a training step spends its time."""
+    rng = np.random.default_rng(seed)
+    net = build(preset, rng)
+    optimizer = Adam(net.params, lr=1e-3)
+    x = rng.standard_normal((batch, *net.input_shape)).astype(np.float32)
+    y = rng.integers(0, 10, size=batch)
+    forward = [[] for _ in net.layers]
+    backward = [[] for _ in net.layers]
+    step: list[float] = []
+    for r in range(repeats * 4 + 5):
+        h = x
+        for i, layer in enumerate(net.layers):
+            start = time.perf_counter()
+            h = layer.forward(h, training=True)
+            forward[i].append(time.perf_counter() - start)
+        _, grad = softmax_cross_entropy(h, y)
+        for i in reversed(range(len(net.layers))):
+            start = time.perf_counter()
+            grad = net.layers[i].backward(grad)
+            backward[i].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        optimizer.step(net.grads)
+        step.append(time.perf_counter() - start)
+        if r < 5:  # warm-up
+            for times in (*forward, *backward, step):
+                times.clear()
+    rows: list[dict[str, object]] = [
+        {
+            "layer": f"{i} {type(layer).__name__}",
+            "output": str(shape),
+            "forward_ms": round(statistics.median(forward[i]) * 1e3, 3),
+            "backward_ms": round(statistics.median(backward[i]) * 1e3, 3),
+        }
+        for i, (layer, shape) in enumerate(zip(net.layers, net.shapes, strict=True))
+    ]
+    rows.append({"layer": "optimizer (Adam)", "output": "", "forward_ms": 0.0,
+                 "backward_ms": round(statistics.median(step) * 1e3, 3)})  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -75,7 +117,17 @@ def main() -> None:
     parser.add_argument("--preset", default="lenet", choices=sorted(PRESETS), help="architecture")
     parser.add_argument("--repeats", type=int, default=10, help="timing repeats (scaled per test)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--profile", action="store_true", help="also time each layer of a training step"
+    )
     args = parser.parse_args()
+    if args.profile:
+        rows = profile(args.preset, args.repeats)
+        total = sum(float(r["forward_ms"]) + float(r["backward_ms"]) for r in rows)  # type: ignore[arg-type]
+        for row in rows:
+            print(f"{row['layer']:<22}{row['output']:<16}fwd {row['forward_ms']:>8.3f} ms"
+                  f"   bwd {row['backward_ms']:>8.3f} ms")  # fmt: skip
+        print(f"{'sum of medians':<38}{total:>8.3f} ms per batch of 64")
     result = benchmark(args.preset, args.repeats)
     if args.json:
         print(json.dumps(result))
