@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = "INFO"
     threadpool_size: PositiveInt = Field(
-        40,
-        description="threads running the request handlers (preprocessing and the model)",
+        4,
+        description="threads running the request handlers (preprocessing and the model);"
+        " more than a few only adds GIL contention, tail latency and per-thread memory arenas",
     )
 
     @field_validator("cors_origins", mode="before")

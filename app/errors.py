@@ -164,7 +164,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"method {method} not allowed on {path}; allowed: {allowed}"
         return error_json(405, "method_not_allowed", detail, headers)
     code = ERROR_CODE_BY_STATUS.get(exc.status_code, f"http_{exc.status_code}")
-    return error_json(exc.status_code, code, str(exc.detail), headers)
+    detail = str(exc.detail)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        detail = "the request body is not UTF-8 text (JSON must be UTF-8)"
+        hint = _HINTS.get(getattr(request.scope.get("route"), "path", ""))
+        detail = f"{detail}; {hint}" if hint else detail
+    return error_json(exc.status_code, code, detail, headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -47,7 +47,7 @@ def root(request: Request) -> ServiceInfo:
 
 
 @router.get("/health/live", summary="Liveness: the process answers")
-def live() -> Status:
+async def live() -> Status:  # async: probes never wait for a thread busy with predictions
     return Status(status="ok")
 
 
@@ -56,7 +56,7 @@ def live() -> Status:
     summary="Readiness: the model is loaded",
     responses=error_responses("model_not_loaded"),
 )
-def ready(classifier: Annotated[DigitClassifier, Depends(get_classifier)]) -> Status:
+async def ready(classifier: Annotated[DigitClassifier, Depends(get_classifier)]) -> Status:
     return Status(status="ok")
 
 
