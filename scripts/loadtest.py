@@ -1,0 +1,541 @@
+"""Load-test the service against the framework's floor, on this machine, in one run.
+
+    python scripts/loadtest.py --tiny                      # random lenet_bn if no trained model
+    python scripts/loadtest.py --requests 3000 --concurrency 1,16,64 --json
+    python scripts/loadtest.py --tiny --total 20000        # soak: errors and RSS growth
+    python scripts/loadtest.py --url http://127.0.0.1:8080 --pid 1234   # a running service
+
+Starts `uvicorn app.main:app` (one process, OPENBLAS_NUM_THREADS=1 unless --blas-threads) and a
+bare FastAPI app whose /predict only reads the upload (scripts/loadtest_floor.py), both on free
+127.0.0.1 ports with the same flags. Each cell sends a bounded number of requests at a fixed
+concurrency: /predict (multipart, a 280x280 PNG of a digit drawn with Pillow, black on white),
+/predict/base64 (the same PNG as a data URL) and the floor (the same multipart upload).
+
+Load generator: wrk (closed loop, one request in flight per connection) when installed, else an
+async httpx client that measures each latency from the request's intended send time: back to
+back per connection, or on a fixed arrival schedule with --rate (open loop). The table gives
+requests/s, latency percentiles (ms), errors (non-200 or socket) and the server's CPU time per
+request (ms, from /proc: robust to other load on the machine), then predict/floor throughput
+ratios and the server's RSS before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import io
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+LUA_SCRIPT = Path(__file__).with_name("loadtest.lua")
+DEFAULT_MODEL = ROOT / "trained_cnn_model.npz"
+UVICORN_FLAGS = ("--host", "127.0.0.1", "--no-access-log")
+TARGETS = {"p99_ms_at_64": 100.0, "ratio": 0.4, "ratio_stretch": 0.5, "rss_growth_mb": 20.0}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # row label
+    url: str
+    mode: str  # "multipart" (the image as field "file") or "json" (the body file as is)
+    body_path: Path
+    pid: int | None  # server process, for CPU time per request
+
+
+@dataclass
+class Cell:
+    endpoint: str
+    concurrency: int
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    cpu_ms_per_request: float | None
+
+
+# --- the payload --------------------------------------------------------------------------------
+
+
+def digit_png(side: int = 280, mode: str = "L") -> bytes:
+    """A hand-drawn-looking 7, black strokes on white, as a PNG of Pillow mode `mode`.
+
+    "L" by default; "RGBA" (opaque) is what the /draw page's canvas sends, and preprocessing
+    reads it about twice as slowly (scripts/profile_request.py).
+    """
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (side, side), 255)
+    draw = ImageDraw.Draw(image)
+    scale = side / 280
+    points = [(70 * scale, 62 * scale), (205 * scale, 58 * scale), (128 * scale, 232 * scale)]
+    draw.line(points, fill=0, width=round(18 * scale), joint="curve")
+    bar = [(100 * scale, 150 * scale), (185 * scale, 146 * scale)]
+    draw.line(bar, fill=0, width=round(14 * scale))
+    buffer = io.BytesIO()
+    image.convert(mode).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def write_payloads(folder: Path, mode: str = "L") -> tuple[Path, Path]:
+    """The PNG and the /predict/base64 JSON body (a data URL of the same PNG)."""
+    png = digit_png(mode=mode)
+    png_path, json_path = folder / "digit.png", folder / "digit.json"
+    png_path.write_bytes(png)
+    data_url = "data:image/png;base64," + base64.b64encode(png).decode()
+    json_path.write_text(json.dumps({"image": data_url}))
+    return png_path, json_path
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_server(
+    app: str, env: dict[str, str], ready_path: str, app_dir: Path, extra: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
+    """Run `uvicorn APP` on a free port until the block ends: (base URL, pid)."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), *UVICORN_FLAGS]
+    command += ["--app-dir", str(app_dir), *extra]
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:  # stderr: never a pipe that could fill up and block
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            wait_ready(base + ready_path, process, log)
+            yield base, process.pid
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_ready(
+    url: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout: float = 60.0
+) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            stderr = log.read().decode(errors="replace")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{stderr[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
+
+
+def rss_mb(pid: int | None) -> float | None:
+    """Resident set size of a process (VmRSS in /proc/PID/status), in MB."""
+    if pid is None:
+        return None
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process and its threads, from /proc/PID/stat."""
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tiny_model(folder: Path, preset: str) -> Path:
+    """A randomly initialised preset saved like a trained model (speed does not need weights)."""
+    import numpy as np
+
+    from model_core.presets import build
+    from model_core.serialization import save_model
+
+    path = folder / f"random-{preset}.npz"
+    save_model(path, build(preset, np.random.default_rng(0)), {"preset": preset})
+    return path
+
+
+# --- load generators ----------------------------------------------------------------------------
+
+
+def run_wrk(endpoint: Endpoint, requests: int, concurrency: int, max_seconds: float) -> dict:
+    """One wrk run stopped after `requests` responses (or `max_seconds`): its JSON summary."""
+    threads = min(2, concurrency)
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{int(max_seconds)}s"]
+    command += ["--timeout", "30s", "-s", str(LUA_SCRIPT), endpoint.url, "--"]
+    command += [endpoint.mode, str(endpoint.body_path), str(requests), str(threads)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    finished = 0
+    for line in process.stdout:  # wrk sleeps its whole -d: interrupt it once every thread is done
+        finished += line.strip() == "thread-done"
+        if finished == threads:
+            process.send_signal(signal.SIGINT)
+            break
+    output, _ = process.communicate(timeout=max_seconds + 30)
+    summary = next(line for line in output.splitlines()[::-1] if line.startswith('{"answered"'))
+    return json.loads(summary)
+
+
+async def _httpx_run(
+    endpoint: Endpoint, requests: int, concurrency: int, rate: float | None, max_seconds: float
+) -> dict:
+    import httpx
+
+    body = endpoint.body_path.read_bytes()
+    latencies: list[float] = []
+    failures = 0
+    interval = concurrency / rate if rate else 0.0  # per connection
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        deadline = started + max_seconds
+
+        async def worker(index: int) -> None:
+            nonlocal failures
+            count = requests // concurrency + (index < requests % concurrency)
+            next_send = started + index * interval / concurrency  # staggered schedules
+            for _ in range(count):
+                if time.perf_counter() > deadline:
+                    return
+                if interval:  # open loop: wait for the slot, late or not the slot counts
+                    await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
+                    intended, next_send = next_send, next_send + interval
+                else:  # closed loop: back to back
+                    intended = time.perf_counter()
+                try:
+                    response = await _send(client, endpoint, body)
+                    failures += response.status_code != 200
+                except httpx.HTTPError:
+                    failures += 1
+                latencies.append(time.perf_counter() - intended)
+
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return _summary(latencies, failures, elapsed)
+
+
+async def _send(client: httpx.AsyncClient, endpoint: Endpoint, body: bytes) -> httpx.Response:
+    if endpoint.mode == "multipart":
+        files = {"file": ("digit.png", body, "image/png")}
+        return await client.post(endpoint.url, files=files)
+    return await client.post(
+        endpoint.url, content=body, headers={"content-type": "application/json"}
+    )
+
+
+def _summary(latencies: list[float], failures: int, elapsed: float) -> dict:
+    ordered = sorted(latencies) or [0.0]
+
+    def percentile(p: float) -> int:
+        return int(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1e6)
+
+    return {
+        "answered": len(latencies),
+        "non_200": failures,
+        "socket_errors": 0,
+        "elapsed_us": int(elapsed * 1e6),
+        "p50_us": percentile(50),
+        "p90_us": percentile(90),
+        "p99_us": percentile(99),
+        "max_us": int(ordered[-1] * 1e6),
+    }
+
+
+def run_cell(endpoint: Endpoint, requests: int, concurrency: int, args: argparse.Namespace) -> Cell:
+    cpu_before = cpu_seconds(endpoint.pid)
+    if args.generator == "wrk":
+        raw = run_wrk(endpoint, requests, concurrency, args.max_seconds)
+    else:
+        coroutine = _httpx_run(endpoint, requests, concurrency, args.rate, args.max_seconds)
+        raw = asyncio.run(coroutine)
+    cpu_after = cpu_seconds(endpoint.pid)
+    answered, seconds = raw["answered"], raw["elapsed_us"] / 1e6
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and answered:
+        cpu_ms = round((cpu_after - cpu_before) * 1000 / answered, 3)
+    return Cell(
+        endpoint=endpoint.name,
+        concurrency=concurrency,
+        requests=answered,
+        seconds=round(seconds, 3),
+        rps=round(answered / seconds, 1) if seconds else 0.0,
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        errors=raw["non_200"] + raw["socket_errors"] + max(0, requests - answered),
+        cpu_ms_per_request=cpu_ms,
+    )
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def check_answer(endpoint: Endpoint) -> None:
+    """One request before the load: the service must answer 200 with a digit."""
+    import httpx
+
+    body = endpoint.body_path.read_bytes()
+    if endpoint.mode == "multipart":
+        response = httpx.post(endpoint.url, files={"file": ("digit.png", body, "image/png")})
+    else:
+        response = httpx.post(
+            endpoint.url, content=body, headers={"content-type": "application/json"}
+        )
+    if response.status_code != 200:
+        raise RuntimeError(f"{endpoint.url} answered {response.status_code}: {response.text}")
+
+
+def measure(endpoints: list[Endpoint], args: argparse.Namespace, service_pid: int | None) -> dict:
+    for endpoint in endpoints:
+        check_answer(endpoint)
+        run_cell(endpoint, args.warmup, 4, args)  # warm-up: codecs, caches, threads
+    load_before = os.getloadavg()
+    rss_before = rss_mb(service_pid)
+    cells = [
+        run_cell(endpoint, args.requests, concurrency, args)
+        for concurrency in args.concurrency
+        for endpoint in endpoints
+    ]
+    rss_after_table = rss_mb(service_pid)
+    soak = None
+    if args.total:
+        soak = run_cell(endpoints[0], args.total, max(args.concurrency), args)
+    return {
+        "generator": args.generator,
+        "cpus": os.cpu_count(),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "cells": [asdict(cell) for cell in cells],
+        "ratios": ratios(cells),
+        "soak": asdict(soak) if soak else None,
+        "rss_mb": {
+            "before": rss_before,
+            "after_table": rss_after_table,
+            "after": rss_mb(service_pid),
+        },
+    }
+
+
+def ratios(cells: list[Cell]) -> dict[str, float]:
+    """predict and base64 requests/s over the floor's, per concurrency."""
+    rps = {(cell.endpoint, cell.concurrency): cell.rps for cell in cells}
+    out = {}
+    for (name, concurrency), value in rps.items():
+        floor = rps.get(("floor", concurrency))
+        if name != "floor" and floor:
+            out[f"{name}/floor@{concurrency}"] = round(value / floor, 3)
+    return out
+
+
+def verdict(result: dict) -> dict[str, bool | None]:
+    cells = result["cells"]
+    at_64 = [c for c in cells if c["endpoint"] == "predict" and c["concurrency"] == 64]
+    predict_ratios = [v for k, v in result["ratios"].items() if k.startswith("predict/")]
+    best_ratio = max(predict_ratios) if predict_ratios else None
+    rss = result["rss_mb"]
+    growth = rss["after"] - rss["before"] if rss["before"] is not None else None
+    errors = sum(c["errors"] for c in cells) + (result["soak"] or {}).get("errors", 0)
+    return {
+        "ratio>=0.4": None if best_ratio is None else best_ratio >= TARGETS["ratio"],
+        "ratio>=0.5 (stretch)": None if best_ratio is None else best_ratio >= 0.5,
+        "p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
+        "zero errors": errors == 0,
+        "rss growth<20MB": None if growth is None else growth < TARGETS["rss_growth_mb"],
+    }
+
+
+def print_table(result: dict) -> None:
+    header = f"{'endpoint':<10}{'conc':>5}{'reqs':>7}{'req/s':>9}{'p50':>9}{'p90':>9}"
+    header += f"{'p99':>9}{'max':>9}{'errors':>8}{'cpu ms/req':>12}"
+    print(
+        f"generator {result['generator']}, {result['cpus']} cpus, load average "
+        f"{result['loadavg_before']} -> {result['loadavg_after']}; latencies in ms"
+    )
+    print(header)
+    rows = result["cells"] + ([result["soak"] | {"endpoint": "soak"}] if result["soak"] else [])
+    for cell in rows:
+        cpu = cell["cpu_ms_per_request"]
+        print(
+            f"{cell['endpoint']:<10}{cell['concurrency']:>5}{cell['requests']:>7}"
+            f"{cell['rps']:>9.1f}{cell['p50_ms']:>9.1f}{cell['p90_ms']:>9.1f}"
+            f"{cell['p99_ms']:>9.1f}{cell['max_ms']:>9.1f}{cell['errors']:>8}"
+            f"{'-' if cpu is None else f'{cpu:.3f}':>12}"
+        )
+    for name, ratio in result["ratios"].items():
+        print(f"{name}: {ratio:.3f}")
+    if result["generator"] == "httpx":
+        print("note: the httpx client likely bounds the floor's rate: install wrk for the ratios")
+    print("server RSS (MB):", result["rss_mb"])
+    for name, met in result["verdict"].items():
+        print(f"target {name}: {'n/a' if met is None else 'met' if met else 'NOT met'}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model .npz to serve")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="serve a random --preset model when --model does not exist",
+    )
+    parser.add_argument("--preset", default="lenet_bn", help="architecture for --tiny")
+    parser.add_argument(
+        "--mode",
+        choices=("L", "RGB", "RGBA"),
+        default="L",
+        help="Pillow mode of the PNG sent (RGBA: like the /draw canvas)",
+    )
+    parser.add_argument("--url", help="target a running service (its base URL) instead")
+    parser.add_argument("--pid", type=int, help="with --url: its process, for RSS and CPU")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-FastAPI floor")
+    parser.add_argument(
+        "--concurrency", default="1,16,64", type=lambda text: [int(c) for c in text.split(",")]
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="requests per cell")
+    parser.add_argument(
+        "--total",
+        type=int,
+        default=0,
+        help="then a soak of this many /predict requests at top concurrency",
+    )
+    parser.add_argument("--warmup", type=int, default=100, help="untimed requests per endpoint")
+    parser.add_argument("--max-seconds", type=float, default=120, help="time bound per cell")
+    parser.add_argument("--generator", choices=("auto", "wrk", "httpx"), default="auto")
+    parser.add_argument("--rate", type=float, help="httpx only: open-loop arrivals per second")
+    parser.add_argument(
+        "--blas-threads",
+        default="1",
+        help='OPENBLAS_NUM_THREADS for the servers; "unset" leaves it alone',
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the service (e.g. LOG_LEVEL=WARNING)",
+    )
+    parser.add_argument(
+        "--uvicorn",
+        type=str.split,
+        default=[],
+        help='extra uvicorn flags for both servers, e.g. "--loop asyncio --http h11"',
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "httpx"
+    if min(args.concurrency) < 1 or args.requests < 1:
+        parser.error("concurrency and requests must be positive")
+    return args
+
+
+def server_env(args: argparse.Namespace, model: Path | None) -> dict[str, str]:
+    env = dict(item.split("=", 1) for item in args.server_env)
+    if args.blas_threads != "unset":
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = args.blas_threads
+    if model is not None:
+        env["MODEL_PATH"] = str(model)
+    return env
+
+
+def resolve_model(args: argparse.Namespace, folder: Path) -> Path:
+    if args.model.is_file():
+        return args.model
+    if args.tiny:
+        return tiny_model(folder, args.preset)
+    raise SystemExit(f"error: no model at {args.model}; pass --model or --tiny")
+
+
+def run(args: argparse.Namespace) -> dict:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loadtest-")))
+        png_path, json_path = write_payloads(folder, args.mode)
+        if args.url:
+            base, pid = args.url.rstrip("/"), args.pid
+        else:
+            model = resolve_model(args, folder)
+            env = server_env(args, model)
+            service = uvicorn_server("app.main:app", env, "/health/ready", ROOT, args.uvicorn)
+            base, pid = stack.enter_context(service)
+        endpoints = [
+            Endpoint("predict", base + "/predict", "multipart", png_path, pid),
+            Endpoint("base64", base + "/predict/base64", "json", json_path, pid),
+        ]
+        if not args.no_floor:
+            floor_env = server_env(args, None)
+            floor = uvicorn_server(
+                "loadtest_floor:app", floor_env, "/openapi.json", ROOT / "scripts"
+            )
+            floor_base, floor_pid = stack.enter_context(floor)
+            endpoints.append(
+                Endpoint("floor", floor_base + "/predict", "multipart", png_path, floor_pid)
+            )
+        result = measure(endpoints, args, pid)
+        result["service"] = {
+            "url": base,
+            "pid": pid,
+            "server_env": server_env(args, None),
+            "uvicorn_flags": [*UVICORN_FLAGS, *args.uvicorn],
+        }
+    result["verdict"] = verdict(result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no log line per request sent
+    result = run(args)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""Check our NumPy network against the same network in PyTorch, and time both side by side.
+
+    python scripts/torch_parity.py --preset lenet_bn [--model trained_cnn_model.npz] [--json]
+
+Builds the PyTorch twin of a `Sequential` from its `architecture()` and weights: Conv2D weights
+(k, k, C_in, C_out) become (C_out, C_in, k, k); the first Dense after a Flatten gets its rows
+permuted from our (H, W, C) flatten order to torch's (C, H, W); BatchNorm copies gamma, beta,
+running statistics, eps and momentum (both update the running variance with the unbiased batch
+variance). Prints: eval-mode probabilities max |diff| (float32), training-mode parameter
+gradients max relative diff (float64, dropout rates set to 0), then train img/s at batch 64,
+inference us at batch 1 and img/s at batch 256 for both (ours from scripts/benchmark.py).
+Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib.util
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from model_core.losses import softmax_cross_entropy
+from model_core.network import Sequential
+from model_core.presets import PRESETS, build
+from model_core.serialization import load_model, save_model
+
+TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+
+
+# --- conversion ---------------------------------------------------------------------------------
+
+
+def to_torch(network: Sequential) -> nn.Sequential:
+    """The PyTorch twin of `network` (NCHW input), with the same weights and dtype."""
+    modules: list[nn.Module] = []
+    flattened: tuple[int, ...] | None = None  # (H, W, C) of the last Flatten, until a Dense
+    shape = network.input_shape
+    for layer, out_shape in zip(network.layers, network.shapes, strict=True):
+        kind = type(layer).__name__
+        if kind == "Flatten":
+            flattened = shape
+        elif kind in ("BatchNorm", "Conv2D", "MaxPool2D", "AvgPool2D") and flattened is not None:
+            raise ValueError(f"{kind} between Flatten and Dense is not supported")
+        modules.append(_module(layer, shape, flattened if kind == "Dense" else None))
+        if kind == "Dense":
+            flattened = None
+        shape = out_shape
+    model = nn.Sequential(*modules)
+    first = next(iter(network.params.values()))
+    return model.to(TORCH_DTYPES[first.dtype])
+
+
+def _module(layer: Any, in_shape: tuple[int, ...], flattened: tuple[int, ...] | None) -> nn.Module:
+    kind = type(layer).__name__
+    simple: dict[str, Callable[[], nn.Module]] = {
+        "ReLU": nn.ReLU,
+        "Sigmoid": nn.Sigmoid,
+        "Tanh": nn.Tanh,
+        "Flatten": nn.Flatten,
+        "MaxPool2D": lambda: nn.MaxPool2d(layer.kernel_size, layer.stride),
+        "AvgPool2D": lambda: nn.AvgPool2d(layer.kernel_size, layer.stride),
+        "Dropout": lambda: nn.Dropout(layer.rate),
+    }
+    if kind in simple:
+        return simple[kind]()
+    if kind == "Conv2D":
+        return _conv(layer)
+    if kind == "Dense":
+        return _linear(layer, flattened)
+    if kind == "BatchNorm":
+        return _batchnorm(layer, spatial=len(in_shape) == 3)
+    raise ValueError(f"no PyTorch twin for layer type {kind}")
+
+
+def _tensor(array: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _conv(layer: Any) -> nn.Conv2d:
+    conv = nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                     stride=layer.stride, padding=layer.padding)  # fmt: skip
+    weight = layer.params["weight"].transpose(3, 2, 0, 1)  # (k, k, Ci, Co) -> (Co, Ci, k, k)
+    _assign(conv, weight=weight, bias=layer.params["bias"])
+    return conv
+
+
+def flatten_rows(weight: np.ndarray, hwc: tuple[int, ...]) -> np.ndarray:
+    """Dense weight rows in our (H, W, C) flatten order -> torch's (C, H, W) order."""
+    height, width, channels = hwc
+    out_features = weight.shape[1]
+    grid = weight.reshape(height, width, channels, out_features)
+    return grid.transpose(2, 0, 1, 3).reshape(-1, out_features)  # (C*H*W, F)
+
+
+def unflatten_rows(weight: np.ndarray, hwc: tuple[int, ...]) -> np.ndarray:
+    """The inverse of `flatten_rows`: torch's (C, H, W) row order back to our (H, W, C)."""
+    height, width, channels = hwc
+    grid = weight.reshape(channels, height, width, weight.shape[1])
+    return grid.transpose(1, 2, 0, 3).reshape(-1, weight.shape[1])
+
+
+def _linear(layer: Any, flattened: tuple[int, ...] | None) -> nn.Linear:
+    linear = nn.Linear(layer.in_features, layer.out_features)
+    weight = layer.params["weight"]  # (D, F)
+    if flattened is not None and len(flattened) == 3:
+        weight = flatten_rows(weight, flattened)
+    _assign(linear, weight=weight.T, bias=layer.params["bias"])
+    return linear
+
+
+def _batchnorm(layer: Any, spatial: bool) -> nn.Module:
+    kind = nn.BatchNorm2d if spatial else nn.BatchNorm1d
+    norm = kind(layer.num_features, eps=layer.eps, momentum=layer.momentum)
+    _assign(norm, weight=layer.params["gamma"], bias=layer.params["beta"])
+    with torch.no_grad():
+        norm.running_mean.copy_(_tensor(layer.state["running_mean"]))
+        norm.running_var.copy_(_tensor(layer.state["running_var"]))
+    return norm
+
+
+def _assign(module: nn.Module, **arrays: np.ndarray) -> None:
+    for name, array in arrays.items():
+        setattr(module, name, nn.Parameter(_tensor(array).clone()))
+
+
+def torch_grads(network: Sequential, model: nn.Sequential) -> dict[str, np.ndarray]:
+    """The torch model's parameter gradients, named and laid out like `network.grads`."""
+    grads: dict[str, np.ndarray] = {}
+    flattened: tuple[int, ...] | None = None
+    shape = network.input_shape
+    for index, (layer, module) in enumerate(zip(network.layers, model, strict=True)):
+        kind = type(layer).__name__
+        flattened = shape if kind == "Flatten" else flattened
+        if kind == "Conv2D":
+            grads[f"{index}.weight"] = _numpy(module.weight.grad).transpose(2, 3, 1, 0)
+            grads[f"{index}.bias"] = _numpy(module.bias.grad)
+        elif kind == "Dense":
+            weight = _numpy(module.weight.grad).T  # (D, F) in torch's row order
+            if flattened is not None and len(flattened) == 3:
+                weight = unflatten_rows(weight, flattened)
+            grads[f"{index}.weight"], grads[f"{index}.bias"] = weight, _numpy(module.bias.grad)
+            flattened = None
+        elif kind == "BatchNorm":
+            grads[f"{index}.gamma"] = _numpy(module.weight.grad)
+            grads[f"{index}.beta"] = _numpy(module.bias.grad)
+        shape = layer.output_shape(shape)
+    return grads
+
+
+def _numpy(tensor: torch.Tensor | None) -> np.ndarray:
+    assert tensor is not None, "no gradient: was backward() called?"
+    return tensor.detach().cpu().numpy()
+
+
+def nchw(x: np.ndarray) -> torch.Tensor:
+    return _tensor(x).permute(0, 3, 1, 2)  # (N, H, W, C) -> (N, C, H, W)
+
+
+# --- comparisons --------------------------------------------------------------------------------
+
+
+def without_dropout(network: Sequential, dtype: type = np.float64) -> Sequential:
+    """A copy of `network` in `dtype` with every dropout rate set to 0 (same weights, state)."""
+    architecture = copy.deepcopy(network.architecture())
+    for spec in architecture["layers"]:
+        if spec["type"] == "Dropout":
+            spec["rate"] = 0.0
+    twin = Sequential.from_architecture(architecture, dtype=dtype)
+    for source, target in ((network.params, twin.params), (network.state, twin.state)):
+        for name, array in source.items():
+            target[name][...] = array
+    return twin
+
+
+def probability_diff(network: Sequential, x: np.ndarray) -> float:
+    """Max |p_ours - p_torch| in eval mode (the network's own dtype)."""
+    model = to_torch(network).eval()
+    ours = network.predict_proba(x)
+    with torch.no_grad():
+        theirs = torch.softmax(model(nchw(x)), dim=1).numpy()
+    return float(np.abs(ours - theirs).max())
+
+
+def gradient_diffs(network: Sequential, x: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Per parameter (and BatchNorm running statistic after the step): max relative diff.
+
+    Both sides float64, training mode (batch statistics), mean cross-entropy, no dropout.
+    """
+    ours = without_dropout(network)
+    model = to_torch(ours).train()
+    logits = ours.forward(x.astype(np.float64), training=True)
+    _, dlogits = softmax_cross_entropy(logits, labels)
+    ours.backward(dlogits)
+    loss = nn.functional.cross_entropy(model(nchw(x.astype(np.float64))), torch.from_numpy(labels))
+    loss.backward()
+    theirs = torch_grads(ours, model)
+    diffs = {name: relative_diff(grad, theirs[name]) for name, grad in ours.grads.items()}
+    for index, module in enumerate(model):
+        if isinstance(module, nn.BatchNorm1d | nn.BatchNorm2d):
+            for stat in ("running_mean", "running_var"):
+                theirs_stat = getattr(module, stat).numpy()
+                diffs[f"{index}.{stat}"] = relative_diff(ours.state[f"{index}.{stat}"], theirs_stat)
+    return diffs
+
+
+def relative_diff(ours: np.ndarray, theirs: np.ndarray, floor: float = 1e-8) -> float:
+    """max |ours - theirs| over max |theirs|; the floor keeps gradients that are zero in theory
+    (a conv bias followed by BatchNorm in training mode: ~1e-17 on both sides) from reading
+    as large relative errors."""
+    scale = max(float(np.abs(theirs).max()), floor)
+    return float(np.abs(ours - theirs).max()) / scale
+
+
+def randomise_batchnorm(network: Sequential, rng: np.random.Generator) -> None:
+    """Non-trivial gamma, beta and running statistics, so that parity covers BatchNorm's maths."""
+    for name, array in [*network.params.items(), *network.state.items()]:
+        if name.endswith(("gamma", "running_var")):
+            array[...] = rng.uniform(0.5, 1.5, array.shape)
+        elif name.endswith(("beta", "running_mean")):
+            array[...] = rng.normal(0.0, 0.2, array.shape)
+
+
+def saved_preset(preset: str, path: Path, seed: int = 0) -> Path:
+    """A random `preset` with randomised BatchNorm, saved to `path` like a trained model."""
+    rng = np.random.default_rng(seed)
+    network = build(preset, rng)
+    randomise_batchnorm(network, rng)
+    save_model(path, network, {"preset": preset})
+    return path
+
+
+# --- speed --------------------------------------------------------------------------------------
+
+
+def _median_seconds(fn: Callable[[], object], repeats: int, warmup: int) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def torch_benchmark(network: Sequential, repeats: int, seed: int = 0) -> dict[str, float]:
+    """The figures of scripts/benchmark.py, measured the same way on the torch twin."""
+    rng = np.random.default_rng(seed)
+    model = to_torch(network)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x64 = nchw(rng.standard_normal((64, *network.input_shape)).astype(np.float32))
+    y64 = torch.from_numpy(rng.integers(0, 10, size=64))
+    x256 = nchw(rng.standard_normal((256, *network.input_shape)).astype(np.float32))
+
+    def train_step() -> None:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x64), y64).backward()
+        optimizer.step()
+
+    model.train()
+    train_s = _median_seconds(train_step, repeats * 4, warmup=10)
+    model.eval()
+    with torch.inference_mode():
+        b1_s = _median_seconds(lambda: torch.softmax(model(x64[:1]), 1), repeats * 40, 50)
+        b256_s = _median_seconds(lambda: torch.softmax(model(x256), 1), repeats * 2, 3)
+    return {
+        "train_img_s": round(64 / train_s, 1),
+        "infer_b1_us": round(b1_s * 1e6, 1),
+        "infer_b256_img_s": round(256 / b256_s, 1),
+    }
+
+
+def _benchmark_script() -> ModuleType:
+    path = Path(__file__).with_name("benchmark.py")
+    spec = importlib.util.spec_from_file_location("scripts_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def parity(network: Sequential, batch: int = 16, seed: int = 1) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, *network.input_shape)).astype(np.float32)
+    labels = rng.integers(0, 10, size=batch)
+    diffs = gradient_diffs(network, x, labels)
+    worst = max(diffs, key=diffs.__getitem__)
+    return {
+        "eval_prob_max_abs_diff": probability_diff(network, x),
+        "grad_max_rel_diff": diffs[worst],
+        "grad_worst": worst,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--preset", default="lenet_bn", choices=sorted(PRESETS))
+    parser.add_argument("--model", type=Path, help="a saved .npz (default: random --preset)")
+    parser.add_argument("--repeats", type=int, default=10, help="timing repeats (scaled per test)")
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads (ours: use env vars)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.model:
+        network = load_model(args.model).network
+    else:
+        rng = np.random.default_rng(0)
+        network = build(args.preset, rng)
+        randomise_batchnorm(network, rng)
+    ours = _benchmark_script().benchmark(args.preset, args.repeats)
+    report = {
+        "preset": args.preset,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        **parity(network),
+        "ours": {key: ours[key] for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")},
+        "pytorch": torch_benchmark(network, args.repeats),
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for key in ("preset", "torch", "torch_threads", "eval_prob_max_abs_diff", "grad_max_rel_diff",
+                "grad_worst"):  # fmt: skip
+        print(f"{key:>24}: {report[key]}")
+    print(f"{'':>24}  {'ours':>12} {'pytorch':>12}")
+    for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s"):
+        print(f"{key:>24}: {report['ours'][key]:>12} {report['pytorch'][key]:>12}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Run the real service as a separate `uvicorn app.main:app` process on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class LiveProcess:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_process(model_path: Path, **env: str) -> Iterator[LiveProcess]:
+    """`uvicorn app.main:app` serving `model_path`, ready (/health/ready answers 200)."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+               "--port", str(port), "--no-access-log"]  # fmt: skip
+    environment = {**os.environ, "MODEL_PATH": str(model_path), "LOG_LEVEL": "WARNING",
+                   "OPENBLAS_NUM_THREADS": "1", **env}  # fmt: skip
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: the server never blocks on it
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
+        live = LiveProcess(f"http://127.0.0.1:{port}", process)
+        try:
+            _wait_ready(live, log)
+            yield live
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(live: LiveProcess, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if not live.alive():
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"uvicorn exited with {live.process.returncode}:\n{output[-3000:]}")
+        try:
+            if httpx.get(live.url + "/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"uvicorn not ready after {START_TIMEOUT:.0f} s")
