@@ -59,8 +59,12 @@ class TrainResult:
     interrupted: bool = False
     seconds: float = 0.0
 
-    def history_dicts(self) -> list[dict[str, float]]:
-        return [asdict(stats) for stats in self.history]
+    def history_dicts(self) -> list[dict[str, float | None]]:
+        """The history as JSON-ready dicts; without a validation split its figures are None."""
+        return [
+            {key: None if value != value else value for key, value in asdict(stats).items()}
+            for stats in self.history
+        ]
 
 
 # Each preset's training defaults: what `scripts/train.py --preset NAME` uses unless told otherwise.
@@ -80,7 +84,9 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     },
     "lenet": {"epochs": 12},
     "lenet_bn": {"epochs": 15},
-    "vgg_bn": {"epochs": 15},
+    # Chosen on a 10% validation split (99.5% there, flat from epoch 11 on); the committed
+    # model is then refit with the same settings on every training image (no split).
+    "vgg_bn": {"epochs": 15, "val_fraction": 0.0},
 }
 
 

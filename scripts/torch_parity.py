@@ -18,9 +18,7 @@ import argparse
 import copy
 import importlib.util
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -243,17 +241,6 @@ def saved_preset(preset: str, path: Path, seed: int = 0) -> Path:
 # --- speed --------------------------------------------------------------------------------------
 
 
-def _median_seconds(fn: Callable[[], object], repeats: int, warmup: int) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def torch_benchmark(network: Sequential, repeats: int, seed: int = 0) -> dict[str, float]:
     """The figures of scripts/benchmark.py, measured the same way on the torch twin."""
     rng = np.random.default_rng(seed)
@@ -269,11 +256,12 @@ def torch_benchmark(network: Sequential, repeats: int, seed: int = 0) -> dict[st
         optimizer.step()
 
     model.train()
-    train_s = _median_seconds(train_step, repeats * 4, warmup=10)
+    median_seconds = _benchmark_script().median_seconds  # the same timing as ours
+    train_s = median_seconds(train_step, repeats * 4, warmup=10)
     model.eval()
     with torch.inference_mode():
-        b1_s = _median_seconds(lambda: torch.softmax(model(x64[:1]), 1), repeats * 40, 50)
-        b256_s = _median_seconds(lambda: torch.softmax(model(x256), 1), repeats * 2, 3)
+        b1_s = median_seconds(lambda: torch.softmax(model(x64[:1]), 1), repeats * 40, 50)
+        b256_s = median_seconds(lambda: torch.softmax(model(x256), 1), repeats * 2, 3)
     return {
         "train_img_s": round(64 / train_s, 1),
         "infer_b1_us": round(b1_s * 1e6, 1),

@@ -132,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal bar
         if bar is not None:
             bar.close()
+        validation = (
+            f"val loss {stats.val_loss:.4f} acc {stats.val_acc:.4f}" if len(val_idx) else "no val"
+        )
         print(
             f"epoch {stats.epoch:3d}/{config.epochs}  train loss {stats.train_loss:.4f}"
-            f" acc {stats.train_acc:.4f}  val loss {stats.val_loss:.4f} acc {stats.val_acc:.4f}"
-            f"  lr {stats.lr:.2e}  {stats.seconds:.1f}s"
+            f" acc {stats.train_acc:.4f}  {validation}  lr {stats.lr:.2e}  {stats.seconds:.1f}s"
         )
         if stats.epoch < config.epochs:
             bar = tqdm(
@@ -165,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "hyperparameters": asdict(config),
         "history": result.history_dicts(),
         "best_epoch": result.best_epoch,
-        "val_accuracy": result.best_val_acc,
+        "val_accuracy": result.best_val_acc if len(val_idx) else None,
         "val_size": len(val_idx),
         "train_size": len(train_idx),
         "train_seconds": round(result.seconds, 1),
@@ -185,10 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         metadata["data"] |= {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "test")}
         print(f"test accuracy: {test_acc:.4f} (n={len(test_labels)})")
     save_model(args.out, net, metadata)
-    print(
-        f"saved {args.out}: best epoch {result.best_epoch}, val acc {result.best_val_acc:.4f},"
-        f" {result.seconds:.0f}s"
-    )
+    kept = f"best epoch {result.best_epoch}, val acc {result.best_val_acc:.4f}"
+    print(f"saved {args.out}: {kept if len(val_idx) else 'last epoch'}, {result.seconds:.0f}s")
     return 0
 
 

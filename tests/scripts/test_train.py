@@ -80,3 +80,22 @@ def test_help_explains_every_option(
         "--out",
     ):
         assert option in text
+
+
+def test_without_a_validation_split_the_metadata_is_strict_json(
+    mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    import json
+
+    out = tmp_path / "refit.npz"
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--out", str(out), "--limit", "300"]
+    assert script("train").main([*args, "--epochs", "1", "--val-fraction", "0"]) == 0
+    with np.load(out, allow_pickle=False) as archive:
+        text = str(archive["metadata"])
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    meta = json.loads(text, parse_constant=refuse)
+    assert meta["val_accuracy"] is None and meta["val_size"] == 0 and meta["train_size"] == 300
+    assert meta["history"][0]["val_acc"] is None
