@@ -28,7 +28,10 @@ def image_to_gray(image: Image.Image) -> np.ndarray:
         if image.has_transparency_data:
             rgba = image if image.mode == "RGBA" else image.convert("RGBA")
             gray = _as_unit(rgba.convert("L"))  # (H, W) colour, alpha ignored
-            return composite(gray, _as_unit(rgba.getchannel("A")))
+            alpha = rgba.getchannel("A")
+            if alpha.getextrema() == (255, 255):  # opaque, as a canvas export usually is
+                return gray
+            return composite(gray, _as_unit(alpha))
         if image.mode == "L":
             return _as_unit(image)
         try:
