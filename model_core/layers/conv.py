@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.layers.base import Layer, Shape, he_normal
+from model_core.layers.base import Layer, Shape, column_sums, he_normal
 from model_core.layers.windows import col2im, im2col, out_size
 
 
@@ -63,7 +63,7 @@ class Conv2D(Layer):
         cols, x_shape = self._cache
         d2 = dout.reshape(-1, self.out_channels)  # (N*Ho*Wo, C_out)
         self.grads["weight"] = (cols.T @ d2).reshape(self.params["weight"].shape)  # (k, k, C, F)
-        self.grads["bias"] = d2.sum(axis=0)
+        self.grads["bias"] = column_sums(d2)
         self._cache = None
         if not self.input_grad:
             return None

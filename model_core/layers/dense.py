@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.layers.base import Layer, Shape, he_normal
+from model_core.layers.base import Layer, Shape, column_sums, he_normal
 
 
 class Dense(Layer):
@@ -40,7 +40,7 @@ class Dense(Layer):
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         assert self._x is not None, "backward() needs a forward(training=True) first"
         self.grads["weight"] = self._x.T @ dout  # (D, F)
-        self.grads["bias"] = dout.sum(axis=0)  # (F,)
+        self.grads["bias"] = column_sums(dout)  # (F,)
         self._x = None
         if not self.input_grad:
             return None
