@@ -47,9 +47,11 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = "INFO"
     threadpool_size: PositiveInt = Field(
-        4,
-        description="threads running the request handlers (preprocessing and the model);"
-        " more than a few only adds GIL contention, tail latency and per-thread memory arenas",
+        1,
+        description="threads running the request handlers (preprocessing and the model). One,"
+        " beside the event loop that parses requests, makes a two-stage pipeline on two cores;"
+        " more only contend for the GIL (scripts/loadtest.py: 2 ms of CPU per request with 1,"
+        " 3 ms with 2, 4 ms with 4). Scale with processes or instances instead",
     )
 
     @field_validator("cors_origins", mode="before")
