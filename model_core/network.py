@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -146,12 +147,8 @@ def _build_layer(
     dtype: np.dtype | type,
     index: int,
 ) -> Layer:
-    extras: dict[str, Any] = {}
-    init_args = layer_type.__init__.__code__.co_varnames
-    if "rng" in init_args:
-        extras["rng"] = rng
-    if "dtype" in init_args:
-        extras["dtype"] = dtype
+    accepts = inspect.signature(layer_type).parameters
+    extras = {name: value for name, value in (("rng", rng), ("dtype", dtype)) if name in accepts}
     try:
         return layer_type(**config, **extras)
     except (TypeError, ValueError) as exc:
