@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import struct
 import zlib
 from collections.abc import Callable
@@ -18,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from tests.upload_styles import encode
 
 BATCH_LIMIT = 16  # Settings.max_batch_size default
 UPLOAD_LIMIT = 5 * 1024 * 1024  # Settings.max_upload_bytes default
@@ -50,12 +51,6 @@ def digit_image(mode: str = "L", side: int = 112) -> Image.Image:
         width=max(2, round(3 * scale)),
     )
     return page.convert(mode)
-
-
-def encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
 def digit_png() -> bytes:

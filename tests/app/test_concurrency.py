@@ -10,7 +10,6 @@ and BLAS kept to one thread.
 from __future__ import annotations
 
 import base64
-import io
 import os
 import subprocess
 import sys
@@ -24,10 +23,10 @@ import numpy as np
 import pytest
 from anyio import to_thread
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from model_core.classifier import DigitClassifier, Prediction
 from model_core.mnist import load_mnist
+from tests.app.conftest import png_bytes
 from tests.app.live_process import ROOT, uvicorn_process
 
 THREADS = 32
@@ -35,16 +34,10 @@ REQUESTS_PER_THREAD = 10
 TOLERANCE = 1e-6
 
 
-def png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def digit_pngs(mnist_dir: Path) -> list[bytes]:
     images, _ = load_mnist(mnist_dir, "test")
-    return [png(image) for image in images[: THREADS * REQUESTS_PER_THREAD]]
+    return [png_bytes(image) for image in images[: THREADS * REQUESTS_PER_THREAD]]
 
 
 @pytest.fixture(scope="module")
