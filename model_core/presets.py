@@ -72,23 +72,37 @@ def lenet_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]
     ]
 
 
-def vgg_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
-    """Two VGG-style blocks of two 3x3 conv + BatchNorm + ReLU (32 then 64 filters), each
-    followed by 2x2 max pooling, then 256 hidden units with BatchNorm and dropout."""
+def _vgg(
+    widths: tuple[int, int], hidden: int, rng: np.random.Generator, dtype: DType
+) -> list[Layer]:
+    """Two VGG-style blocks of two 3x3 conv + BatchNorm + ReLU (widths[0] filters at 28x28,
+    widths[1] at 14x14), each followed by 2x2 max pooling, then a hidden dense layer with
+    BatchNorm and dropout."""
+    first, second = widths
     return [
-        *_conv_bn(1, 32, rng, dtype),  # (28, 28, 32)
-        *_conv_bn(32, 32, rng, dtype),
-        MaxPool2D(2),  # (14, 14, 32)
-        *_conv_bn(32, 64, rng, dtype),  # (14, 14, 64)
-        *_conv_bn(64, 64, rng, dtype),
-        MaxPool2D(2),  # (7, 7, 64)
-        Flatten(),  # (3136,)
-        Dense(7 * 7 * 64, 256, rng=rng, dtype=dtype),
-        BatchNorm(256, dtype=dtype),
+        *_conv_bn(1, first, rng, dtype),  # (28, 28, first)
+        *_conv_bn(first, first, rng, dtype),
+        MaxPool2D(2),  # (14, 14, first)
+        *_conv_bn(first, second, rng, dtype),  # (14, 14, second)
+        *_conv_bn(second, second, rng, dtype),
+        MaxPool2D(2),  # (7, 7, second)
+        Flatten(),  # (49 * second,)
+        Dense(7 * 7 * second, hidden, rng=rng, dtype=dtype),
+        BatchNorm(hidden, dtype=dtype),
         ReLU(),
         Dropout(0.4, rng=rng),
-        Dense(256, 10, rng=rng, dtype=dtype),  # (10,)
+        Dense(hidden, 10, rng=rng, dtype=dtype),  # (10,)
     ]
+
+
+def vgg_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
+    """VGG-style: 32 filters at 28x28, 64 at 14x14, 256 hidden units (~19 M multiply-adds)."""
+    return _vgg((32, 64), 256, rng, dtype)
+
+
+def vgg_lite(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
+    """vgg_bn at half the width: 16 filters at 28x28, 32 at 14x14 (~5 M multiply-adds)."""
+    return _vgg((16, 32), 256, rng, dtype)
 
 
 PRESETS: dict[str, Callable[[np.random.Generator, DType], list[Layer]]] = {
@@ -96,6 +110,7 @@ PRESETS: dict[str, Callable[[np.random.Generator, DType], list[Layer]]] = {
     "lenet": lenet,
     "lenet_bn": lenet_bn,
     "vgg_bn": vgg_bn,
+    "vgg_lite": vgg_lite,
 }
 DEFAULT_PRESET = "vgg_bn"
 
