@@ -27,6 +27,13 @@ class Background:
     coefficients: np.ndarray  # (6,) for 1, u, v, u*u, u*v, v*v
     size: tuple[int, int]  # (H, W) of the full-resolution image u, v refer to
 
+    def remove(self, image: np.ndarray, top: int, left: int, factor: int) -> np.ndarray:
+        """(h, w) `image` minus the paper level under it: `image` is a grid of `factor` full
+        pixels per pixel whose first pixel is full pixel (top, left)."""
+        if not self.coefficients[1:].any():  # flat paper: one subtraction, no surface
+            return image - np.float32(self.coefficients[0])
+        return image - self.render(top, left, image.shape, factor)
+
     def render(self, top: int, left: int, shape: tuple[int, int], factor: int) -> np.ndarray:
         """Level at the pixels of a grid with `factor` full pixels per pixel, from (top, left)."""
         v = _centres(top, shape[0], factor, self.size[0])[:, None]  # (h, 1)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 import numpy as np
-from PIL import Image
 
 from .background import Background, border, fit_background, median
 from .errors import EmptyImageError, InvalidImageError
@@ -80,7 +79,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
     background = fit_background(ink, gray.shape, factor)
-    ink = ink - background.render(0, 0, ink.shape, factor)  # (h, w) paper near 0
+    ink = background.remove(ink, 0, 0, factor)  # (h, w) paper near 0
     levels = _measure(ink)
     if not levels.shows_ink():
         raise EmptyImageError()
@@ -116,11 +115,31 @@ def digit_box(mask: np.ndarray) -> Box:
 
 
 def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
-    """Average `factor` x `factor` blocks of (H, W) -> (ceil(H/f), ceil(W/f)) float32."""
+    """Average `factor` x `factor` blocks of (H, W) -> (ceil(H/f), ceil(W/f)) float32.
+
+    Blocks cut by the bottom or right edge average the pixels they have (as Pillow's
+    `reduce`). Summed as `factor` strided slices per axis: a few passes over the image.
+    """
     if factor <= 1:
         return image
-    source = Image.fromarray(np.ascontiguousarray(image, dtype=np.float32))  # mode "F"
-    return np.asarray(source.reduce(factor), dtype=np.float32)
+    height, width = image.shape
+    rows, columns = -(-height // factor), -(-width // factor)
+    if (height, width) != (rows * factor, columns * factor):
+        padded = np.zeros((rows * factor, columns * factor), dtype=np.float32)
+        padded[:height, :width] = image
+        image = padded
+    strips = image[0::factor].astype(np.float32)  # (rows, W') the first row of every block
+    for offset in range(1, factor):
+        strips += image[offset::factor]
+    sums = strips[:, 0::factor].copy()  # (rows, columns)
+    for offset in range(1, factor):
+        sums += strips[:, offset::factor]
+    sums *= np.float32(1 / factor**2)
+    if (height, width) != (rows * factor, columns * factor):  # partial blocks: fewer pixels
+        row_share = np.minimum(height - np.arange(rows) * factor, factor) / factor  # (rows,)
+        column_share = np.minimum(width - np.arange(columns) * factor, factor) / factor
+        sums /= np.outer(row_share, column_share).astype(np.float32)
+    return sums
 
 
 def _cut_digit(
@@ -156,8 +175,8 @@ def _fine_ink(
         rows = slice(top // factor, math.ceil(bottom / factor))
         return coarse_ink[rows, left // factor : math.ceil(right / factor)], factor
     crop = reduce_box(gray[top:bottom, left:right], factor)  # (h, w)
-    paper = analysis.background.render(top, left, crop.shape, factor)  # (h, w)
-    return (1 - crop if analysis.inverted else crop) - paper, factor
+    ink = 1 - crop if analysis.inverted else crop  # (h, w)
+    return analysis.background.remove(ink, top, left, factor), factor
 
 
 def _scale_box(box: Box, factor: int, shape: tuple[int, ...]) -> Box:
@@ -227,10 +246,10 @@ def _neighbours(mask: np.ndarray) -> np.ndarray:
     """Count of set 8-neighbours of every pixel of (H, W) bool -> (H, W) uint8."""
     height, width = mask.shape
     padded = np.zeros((height + 2, width + 2), dtype=np.uint8)
-    padded[1:-1, 1:-1] = mask
-    total = np.zeros(mask.shape, dtype=np.uint8)
-    for dy in range(3):
-        for dx in range(3):
-            if dy != 1 or dx != 1:
-                total += padded[dy : dy + height, dx : dx + width]
-    return total
+    padded[1:-1, 1:-1] = mask  # (H + 2, W + 2) of 0 and 1
+    rows = padded[:-2] + padded[1:-1]  # (H, W + 2) 3x1 sums, built separably
+    rows += padded[2:]
+    counts = rows[:, :-2] + rows[:, 1:-1]  # (H, W) 3x3 sums
+    counts += rows[:, 2:]
+    counts -= padded[1:-1, 1:-1]  # the pixel itself is not its own neighbour
+    return counts
