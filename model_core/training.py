@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from model_core.augment import random_affine, random_shift
+from model_core.averaging import WeightAverage
 from model_core.losses import softmax_cross_entropy
 from model_core.network import Sequential
 from model_core.optimizers import OPTIMIZERS, SGD, Optimizer
@@ -36,6 +38,7 @@ class TrainConfig:
     max_shift: float = 2.0
     max_rotation: float = 12.0
     scale_range: tuple[float, float] = (0.9, 1.1)
+    ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
     seed: int = 0
 
 
@@ -160,6 +163,7 @@ def fit(
         warmup_steps=round(config.warmup_epochs * steps_per_epoch),
     )
     result, best = TrainResult(), _snapshot(net)
+    average = WeightAverage(net, config.ema) if config.ema else None
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
@@ -175,12 +179,18 @@ def fit(
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
                 net.backward(dlogits)
                 optimizer.step(net.grads)
+                if average is not None:
+                    average.update(net)
                 seen += len(batch)
                 loss_sum += loss * len(batch)
                 correct += int(np.sum(logits.argmax(axis=1) == labels[batch]))
                 if on_batch is not None:
                     on_batch(seen, loss_sum / seen, correct / seen)
-            val_loss, val_acc = evaluate(net, *val)
+            with average.applied(net) if average else contextlib.nullcontext():
+                val_loss, val_acc = evaluate(net, *val)
+                improved = _better_than_best(val_acc, val_loss, result)
+                if improved:
+                    best = _snapshot(net)  # the weights just evaluated: averaged or not
             stats = EpochStats(
                 epoch,
                 loss_sum / seen,
@@ -191,9 +201,12 @@ def fit(
                 time.perf_counter() - epoch_start,
             )
             result.history.append(stats)
-            if _better(stats, result):
-                result.best_epoch, result.best_val_acc, best = epoch, val_acc, _snapshot(net)
-                result.best_val_loss = val_loss
+            if improved:
+                result.best_epoch, result.best_val_acc, result.best_val_loss = (
+                    epoch,
+                    val_acc,
+                    val_loss,
+                )
             if on_epoch is not None:
                 on_epoch(stats)
     except KeyboardInterrupt:
@@ -218,12 +231,12 @@ def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np
     return np.clip(x, 0.0, 1.0, out=x)  # interpolation rounding may step past 1
 
 
-def _better(stats: EpochStats, result: TrainResult) -> bool:
+def _better_than_best(val_acc: float, val_loss: float, result: TrainResult) -> bool:
     """Higher validation accuracy wins; a tie goes to the lower validation loss. Without a
     validation set (NaN) every epoch wins, so the last one is kept."""
-    if result.best_epoch == 0 or np.isnan(stats.val_acc):
+    if result.best_epoch == 0 or np.isnan(val_acc):
         return True
-    return (stats.val_acc, -stats.val_loss) > (result.best_val_acc, -result.best_val_loss)
+    return (val_acc, -val_loss) > (result.best_val_acc, -result.best_val_loss)
 
 
 def _snapshot(net: Sequential) -> dict[str, np.ndarray]:

@@ -88,6 +88,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar=("LOW", "HIGH"),
         help="augmentation: range of the random scale factor",
     )
+    p.add_argument(
+        "--ema",
+        type=float,
+        help="decay of an exponential moving average of the weights, which is then evaluated"
+        " and saved (e.g. 0.999; 0 keeps the raw weights)",
+    )
     p.add_argument("--seed", type=int, help="random seed: same seed, same model")
     p.add_argument("--limit", type=int, help="use only the first N training images (quick runs)")
     return p.parse_args(argv)
