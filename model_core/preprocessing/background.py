@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blocks import reduce_box
+
 BLOCKS_PER_SIDE = 16  # blocks along the short side of the analysed image
 MIN_SIDE_FOR_SURFACE = 32  # smaller images get one flat paper level
 FLAT_SPREAD = 2 / 255  # edge levels varying less than this are flat paper
@@ -54,8 +56,7 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
         return _flat(median(border(ink)), size)
     side = min(height, width) // BLOCKS_PER_SIDE
     rows, columns = height // side, width // side
-    blocks = ink[: rows * side, : columns * side].reshape(rows, side, columns, side)
-    means = blocks.mean(axis=(1, 3), dtype=np.float64)  # (rows, columns)
+    means = reduce_box(ink[: rows * side, : columns * side], side)  # (rows, columns)
     edge = _edge_blocks(rows, columns)  # (rows, columns) bool
     levels = means[edge]  # (n,)
     flat_level, flat_spread = median(levels), _spread(levels)

@@ -15,6 +15,7 @@ from typing import TypedDict
 import numpy as np
 
 from .background import Background, border, fit_background, median
+from .blocks import reduce_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
 
@@ -114,34 +115,6 @@ def digit_box(mask: np.ndarray) -> Box:
     return top + inner_top, top + inner_bottom, left + inner_left, left + inner_right
 
 
-def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
-    """Average `factor` x `factor` blocks of (H, W) -> (ceil(H/f), ceil(W/f)) float32.
-
-    Blocks cut by the bottom or right edge average the pixels they have (as Pillow's
-    `reduce`). Summed as `factor` strided slices per axis: a few passes over the image.
-    """
-    if factor <= 1:
-        return image
-    height, width = image.shape
-    rows, columns = -(-height // factor), -(-width // factor)
-    if (height, width) != (rows * factor, columns * factor):
-        padded = np.zeros((rows * factor, columns * factor), dtype=np.float32)
-        padded[:height, :width] = image
-        image = padded
-    strips = image[0::factor].astype(np.float32)  # (rows, W') the first row of every block
-    for offset in range(1, factor):
-        strips += image[offset::factor]
-    sums = strips[:, 0::factor].copy()  # (rows, columns)
-    for offset in range(1, factor):
-        sums += strips[:, offset::factor]
-    sums *= np.float32(1 / factor**2)
-    if (height, width) != (rows * factor, columns * factor):  # partial blocks: fewer pixels
-        row_share = np.minimum(height - np.arange(rows) * factor, factor) / factor  # (rows,)
-        column_share = np.minimum(width - np.arange(columns) * factor, factor) / factor
-        sums /= np.outer(row_share, column_share).astype(np.float32)
-    return sums
-
-
 def _cut_digit(
     gray: np.ndarray, coarse_ink: np.ndarray, search: Box, analysis: _Analysis
 ) -> tuple[np.ndarray, Box]:
@@ -239,7 +212,10 @@ def _box2(image: np.ndarray) -> np.ndarray:
     """2x2 moving average of (H, W) -> (H-1, W-1); unchanged when a side is 1 pixel."""
     if min(image.shape) < 2:
         return image
-    return (image[:-1, :-1] + image[1:, :-1] + image[:-1, 1:] + image[1:, 1:]) * 0.25
+    pairs = image[:-1] + image[1:]  # (H-1, W) vertical pair sums
+    smooth = pairs[:, :-1] + pairs[:, 1:]  # (H-1, W-1)
+    smooth *= np.float32(0.25)
+    return smooth
 
 
 def _neighbours(mask: np.ndarray) -> np.ndarray:

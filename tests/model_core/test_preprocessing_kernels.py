@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from model_core.preprocessing.background import Background
-from model_core.preprocessing.normalize import _neighbours, reduce_box
+from model_core.preprocessing.blocks import reduce_box
+from model_core.preprocessing.normalize import _neighbours
 
 
 @pytest.mark.parametrize("shape", [(280, 280), (5, 7), (301, 452), (1, 9), (157, 3), (13, 13)])
