@@ -202,11 +202,8 @@ def fit(
             )
             result.history.append(stats)
             if improved:
-                result.best_epoch, result.best_val_acc, result.best_val_loss = (
-                    epoch,
-                    val_acc,
-                    val_loss,
-                )
+                result.best_epoch = epoch
+                result.best_val_acc, result.best_val_loss = val_acc, val_loss
             if on_epoch is not None:
                 on_epoch(stats)
     except KeyboardInterrupt:
