@@ -16,48 +16,30 @@ async httpx client that measures each latency from the request's intended send t
 back per connection, or on a fixed arrival schedule with --rate (open loop). The table gives
 requests/s, latency percentiles (ms), errors (non-200 or socket) and the server's CPU time per
 request (ms, from /proc: robust to other load on the machine), then predict/floor throughput
-ratios and the server's RSS before and after.
+ratios and the server's RSS before and after. The payload and the generators live in
+loadtest_generators.py, starting and watching the servers in loadtest_servers.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import io
 import json
 import logging
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import httpx
+from loadtest_generators import Endpoint, run_httpx, run_wrk, write_payloads
+from loadtest_servers import UVICORN_FLAGS, cpu_seconds, rss_mb, tiny_model, uvicorn_server
 
 ROOT = Path(__file__).resolve().parents[1]
-LUA_SCRIPT = Path(__file__).with_name("loadtest.lua")
 DEFAULT_MODEL = ROOT / "trained_cnn_model.npz"
-UVICORN_FLAGS = ("--host", "127.0.0.1", "--no-access-log")
 TARGETS = {"p99_ms_at_64": 100.0, "ratio": 0.4, "ratio_stretch": 0.5, "rss_growth_mb": 20.0}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str  # row label
-    url: str
-    mode: str  # "multipart" (the image as field "file") or "json" (the body file as is)
-    body_path: Path
-    pid: int | None  # server process, for CPU time per request
 
 
 @dataclass
@@ -75,220 +57,12 @@ class Cell:
     cpu_ms_per_request: float | None
 
 
-# --- the payload --------------------------------------------------------------------------------
-
-
-def digit_png(side: int = 280, mode: str = "L") -> bytes:
-    """A hand-drawn-looking 7, black strokes on white, as a PNG of Pillow mode `mode`.
-
-    "L" by default; "RGBA" (opaque) is what the /draw page's canvas sends, and preprocessing
-    reads it about twice as slowly (scripts/profile_request.py).
-    """
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (side, side), 255)
-    draw = ImageDraw.Draw(image)
-    scale = side / 280
-    points = [(70 * scale, 62 * scale), (205 * scale, 58 * scale), (128 * scale, 232 * scale)]
-    draw.line(points, fill=0, width=round(18 * scale), joint="curve")
-    bar = [(100 * scale, 150 * scale), (185 * scale, 146 * scale)]
-    draw.line(bar, fill=0, width=round(14 * scale))
-    buffer = io.BytesIO()
-    image.convert(mode).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def write_payloads(folder: Path, mode: str = "L") -> tuple[Path, Path]:
-    """The PNG and the /predict/base64 JSON body (a data URL of the same PNG)."""
-    png = digit_png(mode=mode)
-    png_path, json_path = folder / "digit.png", folder / "digit.json"
-    png_path.write_bytes(png)
-    data_url = "data:image/png;base64," + base64.b64encode(png).decode()
-    json_path.write_text(json.dumps({"image": data_url}))
-    return png_path, json_path
-
-
-# --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def uvicorn_server(
-    app: str, env: dict[str, str], ready_path: str, app_dir: Path, extra: Sequence[str] = ()
-) -> Iterator[tuple[str, int]]:
-    """Run `uvicorn APP` on a free port until the block ends: (base URL, pid)."""
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), *UVICORN_FLAGS]
-    command += ["--app-dir", str(app_dir), *extra]
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:  # stderr: never a pipe that could fill up and block
-        process = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            wait_ready(base + ready_path, process, log)
-            yield base, process.pid
-        finally:
-            stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_ready(
-    url: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout: float = 60.0
-) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            stderr = log.read().decode(errors="replace")
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{stderr[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
-
-
-def rss_mb(pid: int | None) -> float | None:
-    """Resident set size of a process (VmRSS in /proc/PID/status), in MB."""
-    if pid is None:
-        return None
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
-
-
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a process and its threads, from /proc/PID/stat."""
-    if pid is None:
-        return None
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tiny_model(folder: Path, preset: str) -> Path:
-    """A randomly initialised preset saved like a trained model (speed does not need weights)."""
-    import numpy as np
-
-    from model_core.presets import build
-    from model_core.serialization import save_model
-
-    path = folder / f"random-{preset}.npz"
-    save_model(path, build(preset, np.random.default_rng(0)), {"preset": preset})
-    return path
-
-
-# --- load generators ----------------------------------------------------------------------------
-
-
-def run_wrk(endpoint: Endpoint, requests: int, concurrency: int, max_seconds: float) -> dict:
-    """One wrk run stopped after `requests` responses (or `max_seconds`): its JSON summary."""
-    threads = min(2, concurrency)
-    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{int(max_seconds)}s"]
-    command += ["--timeout", "30s", "-s", str(LUA_SCRIPT), endpoint.url, "--"]
-    command += [endpoint.mode, str(endpoint.body_path), str(requests), str(threads)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    finished = 0
-    for line in process.stdout:  # wrk sleeps its whole -d: interrupt it once every thread is done
-        finished += line.strip() == "thread-done"
-        if finished == threads:
-            process.send_signal(signal.SIGINT)
-            break
-    output, _ = process.communicate(timeout=max_seconds + 30)
-    summary = next(line for line in output.splitlines()[::-1] if line.startswith('{"answered"'))
-    return json.loads(summary)
-
-
-async def _httpx_run(
-    endpoint: Endpoint, requests: int, concurrency: int, rate: float | None, max_seconds: float
-) -> dict:
-    import httpx
-
-    body = endpoint.body_path.read_bytes()
-    latencies: list[float] = []
-    failures = 0
-    interval = concurrency / rate if rate else 0.0  # per connection
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        started = time.perf_counter()
-        deadline = started + max_seconds
-
-        async def worker(index: int) -> None:
-            nonlocal failures
-            count = requests // concurrency + (index < requests % concurrency)
-            next_send = started + index * interval / concurrency  # staggered schedules
-            for _ in range(count):
-                if time.perf_counter() > deadline:
-                    return
-                if interval:  # open loop: wait for the slot, late or not the slot counts
-                    await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
-                    intended, next_send = next_send, next_send + interval
-                else:  # closed loop: back to back
-                    intended = time.perf_counter()
-                try:
-                    response = await _send(client, endpoint, body)
-                    failures += response.status_code != 200
-                except httpx.HTTPError:
-                    failures += 1
-                latencies.append(time.perf_counter() - intended)
-
-        await asyncio.gather(*(worker(i) for i in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return _summary(latencies, failures, elapsed)
-
-
-async def _send(client: httpx.AsyncClient, endpoint: Endpoint, body: bytes) -> httpx.Response:
-    if endpoint.mode == "multipart":
-        files = {"file": ("digit.png", body, "image/png")}
-        return await client.post(endpoint.url, files=files)
-    return await client.post(
-        endpoint.url, content=body, headers={"content-type": "application/json"}
-    )
-
-
-def _summary(latencies: list[float], failures: int, elapsed: float) -> dict:
-    ordered = sorted(latencies) or [0.0]
-
-    def percentile(p: float) -> int:
-        return int(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1e6)
-
-    return {
-        "answered": len(latencies),
-        "non_200": failures,
-        "socket_errors": 0,
-        "elapsed_us": int(elapsed * 1e6),
-        "p50_us": percentile(50),
-        "p90_us": percentile(90),
-        "p99_us": percentile(99),
-        "max_us": int(ordered[-1] * 1e6),
-    }
-
-
 def run_cell(endpoint: Endpoint, requests: int, concurrency: int, args: argparse.Namespace) -> Cell:
     cpu_before = cpu_seconds(endpoint.pid)
     if args.generator == "wrk":
         raw = run_wrk(endpoint, requests, concurrency, args.max_seconds)
     else:
-        coroutine = _httpx_run(endpoint, requests, concurrency, args.rate, args.max_seconds)
+        coroutine = run_httpx(endpoint, requests, concurrency, args.rate, args.max_seconds)
         raw = asyncio.run(coroutine)
     cpu_after = cpu_seconds(endpoint.pid)
     answered, seconds = raw["answered"], raw["elapsed_us"] / 1e6

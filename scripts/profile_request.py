@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import importlib.util
 import json
 import os
 import statistics
@@ -24,12 +23,15 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the service runs (app/__init__.py)
 
+# After the BLAS setting; loadtest* are siblings (a script's own folder is on sys.path).
+import loadtest
+import loadtest_floor
 import numpy as np
+from loadtest_generators import digit_png
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartParser
 
@@ -42,17 +44,7 @@ from app.transport import decode_base64_image
 from model_core.classifier import DigitClassifier
 from model_core.preprocessing import decode_image, normalize_digit, preprocess_bytes
 
-SCRIPTS = Path(__file__).resolve().parent
 BOUNDARY = b"----profile7d1f3a9c5e"
-
-
-def load_sibling(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"scripts_{name}", SCRIPTS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def best_median_ms(fn: Callable[[], object], rounds: int, per_round: int) -> float:
@@ -161,7 +153,7 @@ async def whole_request_ms(app: Any, body: bytes, rounds: int, n: int) -> float:
 
 async def requests(model: Path, png: bytes, rounds: int, n: int) -> dict[str, float]:
     body = multipart_body(png)
-    floor = await whole_request_ms(load_sibling("loadtest_floor").app, body, rounds, n)
+    floor = await whole_request_ms(loadtest_floor.app, body, rounds, n)
     app = create_app(Settings(model_path=model, log_level="INFO"))
     async with app.router.lifespan_context(app):
         full = await whole_request_ms(app, body, rounds, n)
@@ -172,7 +164,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    loadtest = load_sibling("loadtest")
     parser.add_argument("--model", type=Path, default=loadtest.DEFAULT_MODEL)
     parser.add_argument("--tiny", action="store_true", help="random --preset if no --model")
     parser.add_argument("--preset", default="lenet_bn")
@@ -181,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-round", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    png = loadtest.digit_png(mode=args.mode)
+    png = digit_png(mode=args.mode)
     with tempfile.TemporaryDirectory() as folder:
         model = loadtest.resolve_model(args, Path(folder))
         classifier = DigitClassifier.load(model)

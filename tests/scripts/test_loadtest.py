@@ -32,6 +32,6 @@ def test_a_tiny_load_test_measures_every_cell(
 
 
 def test_the_digit_png_is_a_280_pixel_drawing(script: Callable[[str], ModuleType]) -> None:
-    image = Image.open(BytesIO(script("loadtest").digit_png()))
+    image = Image.open(BytesIO(script("loadtest_generators").digit_png()))
     assert (image.format, image.size, image.mode) == ("PNG", (280, 280), "L")
     assert image.getextrema() == (0, 255)  # black strokes on white
