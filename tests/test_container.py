@@ -25,26 +25,18 @@ import httpx
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from tests.container_context import (
-    MODEL_FILE,
-    REPO_ROOT,
+from tests.container.dockerfile import Stage, parse_dockerfile
+from tests.container.ignore_rules import (
     DockerIgnore,
     GcloudIgnore,
-    ReplayedImage,
-    Stage,
     candidate_files,
-    digit_png,
     docker_context,
     gcloud_upload,
-    parse_dockerfile,
-    replay_image,
-    rss_kib,
-    running,
-    site_packages,
-    tree_size,
-    wait_ready,
-    write_tiny_model,
 )
+from tests.container.paths import MODEL_FILE, REPO_ROOT
+from tests.container.replay import ReplayedImage, replay_image
+from tests.container.samples import digit_png, write_tiny_model
+from tests.container.service import rss_kib, running, site_packages, tree_size, wait_ready
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 MODEL_COMMITTED = (REPO_ROOT / MODEL_FILE).is_file()

@@ -1,0 +1,1 @@
+"""What the container build sees and does, computed and run without a Docker engine."""

@@ -1,0 +1,139 @@
+"""The measurements of the Dockerfile's image quoted in docs/deployment.md.
+
+The image is replayed here (tests.container.replay), its CMD started (pinned to one CPU, as
+Cloud Run's --cpu 1) and measured: startup time, resident memory, /predict latency and
+throughput with 280x280 PNGs and 16 MP photos, one at a time and concurrently. Printed as JSON:
+
+    python -m tests.container.measure [--cpu 0] [--predictions 200] [--clients 1,2,4,8]
+
+Run it as `taskset -c 1 python -m tests.container.measure` so that the client threads do not
+compete with the server, pinned to CPU 0 (one vCPU, as Cloud Run's --cpu 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from model_core.presets import DEFAULT_PRESET, build
+from model_core.serialization import save_model
+from tests.container.paths import MODEL_FILE, REPO_ROOT
+from tests.container.replay import replay_image
+from tests.container.samples import digit_png, photo_jpeg
+from tests.container.service import Service, rss_kib, running, site_packages, tree_size, wait_ready
+
+
+def _predict_latencies(base_url: str, image: bytes, count: int) -> list[float]:
+    latencies = []
+    with httpx.Client(trust_env=False, timeout=60) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            response = client.post(f"{base_url}/predict", files={"file": ("digit", image)})
+            latencies.append(time.perf_counter() - started)
+            response.raise_for_status()
+    return latencies
+
+
+def _summary(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "mean_ms": round(1000 * sum(ordered) / len(ordered), 1),
+        "p50_ms": round(1000 * ordered[len(ordered) // 2], 1),
+        "p95_ms": round(1000 * ordered[int(len(ordered) * 0.95)], 1),
+    }
+
+
+def _concurrent(base_url: str, image: bytes, clients: int, per_client: int) -> dict[str, float]:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        runs = list(
+            pool.map(lambda _: _predict_latencies(base_url, image, per_client), range(clients))
+        )
+    elapsed = time.perf_counter() - started
+    latencies = [value for run in runs for value in run]
+    return {
+        "clients": clients,
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        **_summary(latencies),
+    }
+
+
+def _mib(pid: int, field: str = "VmRSS") -> float:
+    return round(rss_kib(pid, field) / 1024, 1)
+
+
+def _measure_service(service: Service, predictions: int, levels: list[int]) -> dict[str, object]:
+    pid, png = service.process.pid, digit_png()[0]
+    result: dict[str, object] = {"startup_s": round(wait_ready(service), 2)}
+    result["rss_ready_mib"] = _mib(pid)
+    result["sequential_280px_png"] = _summary(
+        _predict_latencies(service.base_url, png, predictions)
+    )
+    result["rss_after_sequential_mib"] = _mib(pid)
+    result["concurrent_280px_png"] = [
+        _concurrent(service.base_url, png, n, max(1, 160 // n)) for n in levels
+    ]
+    result["peak_rss_small_images_mib"] = _mib(pid, "VmHWM")
+    photo = photo_jpeg()
+    result["photo_16mp_jpeg"] = _summary(_predict_latencies(service.base_url, photo, 3))
+    result["peak_rss_after_1_photo_mib"] = _mib(pid, "VmHWM")
+    for clients in (4, 8):
+        _concurrent(service.base_url, photo, clients, 1)
+        result[f"peak_rss_after_{clients}_concurrent_photos_mib"] = _mib(pid, "VmHWM")
+    result["rss_end_mib"] = _mib(pid)
+    service.process.send_signal(signal.SIGTERM)
+    result["exit_code"] = service.process.wait(timeout=15)
+    return result
+
+
+def measure(
+    predictions: int, cpu: str | None, stand_in: str, levels: list[int]
+) -> dict[str, object]:
+    """Replay the image, start its CMD (pinned to `cpu` if given) and measure it."""
+    committed = (REPO_ROOT / MODEL_FILE).is_file()
+
+    def stand_in_model(source: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_model(target, build(stand_in, np.random.default_rng(0)), {"preset": stand_in})
+
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder)
+        image = replay_image(workspace, on_missing=stand_in_model)
+        argv = (["taskset", "-c", cpu] if cpu else []) + image.argv
+        result: dict[str, object] = {
+            "model": "committed" if committed else f"untrained {stand_in} stand-in",
+            "server_cpus": cpu or "all",
+            "site_packages_mib": round(tree_size(site_packages(image.venv)) / 2**20, 1),
+        }
+        env, log = image.runtime.env, workspace / "service.log"
+        with running(argv, image.runtime.workdir, env, log) as service:
+            result.update(_measure_service(service, predictions, levels))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="measure the Dockerfile's image, replayed here")
+    parser.add_argument("--predictions", type=int, default=200, help="sequential /predict calls")
+    parser.add_argument("--cpu", default="0", help="taskset CPU list for the server ('' = all)")
+    parser.add_argument(
+        "--stand-in",
+        default=DEFAULT_PRESET,
+        help="untrained preset served if no model is committed",
+    )
+    parser.add_argument("--clients", default="1,2,4,8", help="concurrent client counts")
+    args = parser.parse_args()
+    levels = [int(item) for item in args.clients.split(",") if item]
+    result = measure(args.predictions, args.cpu or None, args.stand_in, levels)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
