@@ -1,0 +1,1 @@
+"""Tests for model_core.preprocessing, one file per module."""

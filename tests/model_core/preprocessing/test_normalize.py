@@ -1,0 +1,122 @@
+"""Tests for normalize.py: polarity, MNIST-like inputs, digit boxes, empty images, neighbours."""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from model_core.preprocessing import (
+    EmptyImageError,
+    normalize_digit,
+    preprocess_array,
+    preprocess_bytes,
+)
+from model_core.preprocessing.normalize import _neighbours
+from tests.model_core.preprocessing.helpers import SEED, assert_valid, correlation, ink_page, png
+from tests.upload_styles import encode
+
+
+def test_raw_mnist_arrays_and_inverted_scans_come_through_unchanged(digits: np.ndarray) -> None:
+    for digit in digits[:50]:
+        assert np.abs(preprocess_array(digit).image - digit / 255).mean() < 0.03
+        inverted = preprocess_bytes(png(255 - digit))
+        assert inverted.inverted
+        assert np.abs(inverted.image - digit / 255).mean() < 0.03
+
+
+def test_small_digit_in_a_corner_is_found_and_boxed(digit: np.ndarray) -> None:
+    page = np.full((400, 640), 250, dtype=np.uint8)
+    small = np.asarray(Image.fromarray(255 - digit).resize((56, 56), Image.Resampling.BICUBIC))
+    page[330:386, 560:616] = small  # bottom-right corner
+    result = preprocess_bytes(png(page))
+    rows = np.flatnonzero((small < 200).any(axis=1))
+    columns = np.flatnonzero((small < 200).any(axis=0))
+    expected = (560 + columns[0], 330 + rows[0], 560 + columns[-1] + 1, 330 + rows[-1] + 1)
+    assert np.abs(np.subtract(result.bbox, expected)).max() <= 3
+    assert result.inverted and (result.width, result.height) == (640, 400)
+    assert correlation(result.image, digit) > 0.85
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        Image.new("L", (100, 80), 255),
+        Image.new("L", (100, 80), 0),
+        Image.new("RGB", (120, 90), (90, 140, 200)),
+        Image.new("RGBA", (100, 100), (0, 0, 0, 0)),
+        Image.new("RGBA", (100, 100), (255, 255, 255, 0)),
+        Image.new("L", (1, 1), 0),
+        Image.new("L", (1, 1), 255),
+        Image.new("L", (10_000, 1), 40),
+    ],
+    ids=[
+        "white",
+        "black",
+        "uniform-colour",
+        "transparent",
+        "white-transparent",
+        "1x1-black",
+        "1x1-white",
+        "10000x1",
+    ],
+)
+def test_images_without_a_digit_are_empty(image: Image.Image) -> None:
+    with pytest.raises(EmptyImageError, match="no digit found in the image"):
+        preprocess_bytes(encode(image, "PNG"))
+
+
+@pytest.mark.parametrize("kind", ["uniform", "gaussian", "blurred-jpeg", "salt"])
+def test_pure_noise_is_empty(kind: str) -> None:
+    rng = np.random.default_rng([SEED, len(kind)])
+    if kind == "uniform":
+        pixels = rng.integers(0, 256, (200, 200))
+    elif kind == "salt":
+        pixels = np.where(rng.random((200, 200)) < 0.01, 255, 0)
+    else:
+        pixels = np.clip(rng.normal(128, 25, (300, 300)), 0, 255)
+    image = Image.fromarray(pixels.astype(np.uint8))
+    if kind == "blurred-jpeg":
+        data = encode(image.filter(ImageFilter.GaussianBlur(1.5)), "JPEG", quality=70)
+    else:
+        data = encode(image, "PNG")
+    with pytest.raises(EmptyImageError):
+        preprocess_bytes(data)
+
+
+@pytest.mark.parametrize("size", [(10_000, 1), (1, 10_000), (2, 3), (3000, 2)])
+def test_extremely_thin_images_do_not_crash(size: tuple[int, int]) -> None:
+    rng = np.random.default_rng([SEED, *size])
+    pixels = np.full(size[::-1], 255, dtype=np.uint8)
+    pixels.flat[rng.integers(0, pixels.size, 5)] = 0
+    with contextlib.suppress(EmptyImageError):  # either outcome is fine; a crash is not
+        assert_valid(preprocess_bytes(png(pixels)))
+
+
+def test_normalize_digit_returns_image_and_info(digit: np.ndarray) -> None:
+    page = ink_page(digit) / 255.0
+    image, info = normalize_digit(page)
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert info["inverted"] is True
+    left, top, right, bottom = info["bbox"]
+    ink = np.argwhere(page < 0.5)  # (K, 2) rows, columns
+    assert left <= ink[:, 1].min() and right > ink[:, 1].max()
+    assert top <= ink[:, 0].min() and bottom > ink[:, 0].max()
+    with pytest.raises(EmptyImageError):
+        normalize_digit(np.full((50, 40), 0.3))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (6, 1), (7, 3), (64, 50)])
+def test_neighbours_counts_the_eight_around_each_pixel(shape: tuple[int, int]) -> None:
+    mask = np.random.default_rng(sum(shape)).random(shape) < 0.4  # (H, W)
+    height, width = shape
+    expected = np.zeros(shape, dtype=int)
+    for row in range(height):
+        for column in range(width):
+            window = mask[max(row - 1, 0) : row + 2, max(column - 1, 0) : column + 2]
+            expected[row, column] = window.sum() - mask[row, column]
+    counts = _neighbours(mask)
+    assert counts.dtype == np.uint8
+    np.testing.assert_array_equal(counts, expected)
