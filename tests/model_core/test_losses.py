@@ -1,4 +1,4 @@
-"""Softmax, softmax cross-entropy and MSE on hand-computed values and extreme logits."""
+"""Softmax, softmax cross-entropy and MSE: values by hand, extreme logits, gradients, dtypes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from model_core.losses import mse, softmax, softmax_cross_entropy
+from tests.model_core.gradcheck import numerical_grad, rel_error
 
 
 def test_two_class_example_by_hand() -> None:
@@ -114,3 +115,40 @@ def test_mse_by_hand() -> None:
 
     assert loss == pytest.approx((0 + 4 + 9 + 16) / 4, rel=1e-12)
     np.testing.assert_allclose(grad, [[0.0, 1.0], [1.5, 2.0]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1, 0.3])
+def test_softmax_cross_entropy_gradient(label_smoothing: float) -> None:
+    rng = np.random.default_rng(120)
+    logits = 3.0 * rng.standard_normal((5, 4))  # (N, K)
+    labels = np.array([0, 3, 1, 1, 2])  # (N,)
+
+    _, dlogits = softmax_cross_entropy(logits, labels, label_smoothing)  # (N, K)
+    numerical = numerical_grad(
+        lambda: softmax_cross_entropy(logits, labels, label_smoothing)[0], logits
+    )
+
+    assert rel_error(dlogits, numerical) < 1e-6
+
+
+def test_mse_gradient() -> None:
+    rng = np.random.default_rng(130)
+    pred = rng.standard_normal((3, 4))  # (N, K)
+    target = rng.standard_normal((3, 4))  # (N, K)
+
+    _, dpred = mse(pred, target)  # (N, K)
+    numerical = numerical_grad(lambda: mse(pred, target)[0], pred)
+
+    assert rel_error(dpred, numerical) < 1e-6
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_losses_keep_dtype(dtype: type) -> None:
+    rng = np.random.default_rng(180)
+    logits = rng.standard_normal((4, 3)).astype(dtype)  # (N, K)
+
+    _, dlogits = softmax_cross_entropy(logits, np.array([0, 1, 2, 0]), 0.1)  # (N, K)
+    _, dpred = mse(logits, np.zeros_like(logits))  # (N, K)
+
+    assert dlogits.dtype == dtype
+    assert dpred.dtype == dtype

@@ -1,0 +1,1 @@
+"""Tests for model_core.layers, one file per module."""
