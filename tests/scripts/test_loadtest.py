@@ -24,7 +24,8 @@ def test_a_tiny_load_test_measures_every_cell(
     for cell in cells.values():
         assert cell["requests"] == 24 and cell["errors"] == 0
         assert cell["rps"] > 0 and 0 < cell["p50_ms"] <= cell["p99_ms"] <= cell["max_ms"]
-        assert cell["cpu_ms_per_request"] > 0
+        assert cell["cpu_ms_per_request"] >= 0  # /proc counts 10 ms ticks: a tiny cell may read 0
+    assert sum(cell["cpu_ms_per_request"] for cell in cells.values()) > 0
     assert set(result["ratios"]) == {
         f"{n}/floor@{c}" for n in ("predict", "base64") for c in (1, 4)
     }
