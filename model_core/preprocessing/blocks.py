@@ -15,7 +15,8 @@ def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
         return image
     height, width = image.shape
     rows, columns = -(-height // factor), -(-width // factor)
-    if (height, width) != (rows * factor, columns * factor):
+    partial = (height, width) != (rows * factor, columns * factor)  # blocks cut by an edge
+    if partial:
         padded = np.zeros((rows * factor, columns * factor), dtype=np.float32)
         padded[:height, :width] = image
         image = padded
@@ -26,7 +27,7 @@ def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
     for offset in range(1, factor):
         sums += strips[:, offset::factor]
     sums *= np.float32(1 / factor**2)
-    if (height, width) != (rows * factor, columns * factor):  # partial blocks: fewer pixels
+    if partial:  # those blocks hold fewer pixels
         row_share = np.minimum(height - np.arange(rows) * factor, factor) / factor  # (rows,)
         column_share = np.minimum(width - np.arange(columns) * factor, factor) / factor
         sums /= np.outer(row_share, column_share).astype(np.float32)

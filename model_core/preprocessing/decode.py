@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .blocks import reduce_box
 from .errors import (
     ImageTooLargeError,
     InvalidImageError,
@@ -147,10 +148,7 @@ def _is_animated(image: Image.Image) -> bool:
 
 def _reduce(gray: np.ndarray) -> np.ndarray:
     """Box-reduce (h, w) so that its longer side is at most WORKING_MAX_SIDE."""
-    factor = math.ceil(max(gray.shape) / WORKING_MAX_SIDE)
-    if factor <= 1:
-        return gray
-    return np.asarray(Image.fromarray(gray).reduce(factor), dtype=np.float32)  # (h/f, w/f)
+    return reduce_box(gray, math.ceil(max(gray.shape) / WORKING_MAX_SIDE))  # (h/f, w/f)
 
 
 @contextlib.contextmanager
