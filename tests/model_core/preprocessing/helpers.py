@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import struct
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from model_core.mnist import load_mnist
 from model_core.preprocessing import PreprocessResult
 from tests.upload_styles import encode
 
@@ -21,10 +20,8 @@ SEED = 20240611
 
 @cache
 def t10k_images() -> np.ndarray:
-    """(N, 28, 28) uint8 test images, read straight from the gzip IDX file."""
-    raw = gzip.decompress(T10K_IMAGES.read_bytes())
-    count, rows, columns = struct.unpack(">III", raw[4:16])
-    return np.frombuffer(raw, np.uint8, offset=16).reshape(count, rows, columns)
+    """(N, 28, 28) uint8 test images, read with the project's IDX loader."""
+    return load_mnist(MNIST_DIR, "test")[0]
 
 
 def ink_page(digit: np.ndarray, scale: int = 10) -> np.ndarray:
