@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .blocks import reduce_box
-
 BLOCKS_PER_SIDE = 16  # blocks along the short side of the analysed image
 MIN_SIDE_FOR_SURFACE = 32  # smaller images get one flat paper level
 FLAT_SPREAD = 2 / 255  # edge levels varying less than this are flat paper
 _TRIMMED_FITS = 4
+PAPER_QUANTILE = 0.25  # a block's paper level is this quantile of its pixels
 _KEEP_FRACTION = 0.6  # strokes may cover up to 40% of the edge blocks
 _MAD_TO_SIGMA = 1.4826
+_Q05_TO_Q25 = 0.97  # distance from the 5% to the 25% quantile of a normal, in sigmas
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,23 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     """
     height, width = ink.shape
     if min(height, width) < MIN_SIDE_FOR_SURFACE:
-        return _flat(median(border(ink)), size)
+        return _flat(paper_and_noise(border(ink))[0], size)
     side = min(height, width) // BLOCKS_PER_SIDE
     rows, columns = height // side, width // side
-    means = reduce_box(ink[: rows * side, : columns * side], side)  # (rows, columns)
     edge = _edge_blocks(rows, columns)  # (rows, columns) bool
-    levels = means[edge]  # (n,)
+    levels = _block_paper(ink[: rows * side, : columns * side], side)[edge]  # (n,)
     flat_level, flat_spread = median(levels), _spread(levels)
     if flat_spread <= FLAT_SPREAD:
         return _flat(flat_level, size)
     design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, 6)
     coefficients, spread = _robust_fit(design, levels)
+    flat = _flat(flat_level, size)
     if spread >= 0.5 * flat_spread:  # the quadratic is not clearly better
-        return _flat(flat_level, size)
-    return Background(coefficients, size)
+        return flat
+    surface = Background(coefficients, size)
+    if _border_spread(ink, surface, factor) >= _border_spread(ink, flat, factor):
+        return flat  # strokes crowd the edge blocks (a tight crop): the surface fit the ink
+    return surface
 
 
 def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float]:
@@ -84,10 +87,40 @@ def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, flo
     return coefficients, _spread((levels - design @ coefficients)[keep])
 
 
+def _block_paper(ink: np.ndarray, side: int) -> np.ndarray:
+    """Paper level of each `side` x `side` block of (h, w) `ink`: a low quantile, which
+    strokes covering up to 3/4 of the block do not raise (a tight crop's edge is mostly ink)."""
+    rows, columns = ink.shape[0] // side, ink.shape[1] // side
+    blocks = ink.reshape(rows, side, columns, side).transpose(0, 2, 1, 3)  # (r, c, side, side)
+    pixels = blocks.reshape(rows, columns, side * side)  # (rows, columns, side * side)
+    k = int(PAPER_QUANTILE * (side * side - 1))
+    return np.partition(pixels, k, axis=2)[:, :, k]  # (rows, columns)
+
+
+def _border_spread(ink: np.ndarray, background: Background, factor: int) -> float:
+    """Robust spread of the outermost pixels of (h, w) `ink` once `background` is removed:
+    small when the background matches the paper, whatever ink touches the edge."""
+    return _spread(border(background.remove(ink, 0, 0, factor)))
+
+
 def _least_squares(design: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(6,) coefficients from the normal equations, slightly damped so they always solve."""
     normal = design.T @ design + 1e-9 * np.eye(design.shape[1])  # (6, 6)
     return np.linalg.solve(normal, design.T @ values)
+
+
+def paper_and_noise(values: np.ndarray) -> tuple[float, float]:
+    """Paper level and noise sigma of (K,) light-on-dark pixels, up to about half of them ink.
+
+    Ink only ever raises a pixel, so the lowest quarter is paper: its spread gives a first
+    sigma, and the pixels within three of those sigmas are the paper that is measured.
+    """
+    low, quarter = (len(values) - 1) // 20, (len(values) - 1) // 4
+    lowest = np.partition(values, (low, quarter))
+    rough = (float(lowest[quarter]) - float(lowest[low])) / _Q05_TO_Q25  # sigma, slightly high
+    paper = values[values <= lowest[quarter] + 3 * rough]  # (k,) at least a quarter of them
+    level = median(paper)
+    return level, _MAD_TO_SIGMA * median(np.abs(paper - level))
 
 
 def median(values: np.ndarray) -> float:

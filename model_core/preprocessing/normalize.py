@@ -14,7 +14,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from .background import Background, border, fit_background, median
+from .background import Background, border, fit_background, median, paper_and_noise
 from .blocks import reduce_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
@@ -26,7 +26,6 @@ DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas ab
 NOISE_SIGMAS = 3.0  # ink less than this many sigmas above the paper is noise
 LOW_FRACTION = 0.2  # the ramp maps this fraction of the stroke contrast to 0 ...
 HIGH_FRACTION = 0.7  # ... and this fraction to 1: anti-aliasing kept, strokes evened out
-_MAD_TO_SIGMA = 1.4826
 
 Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
 
@@ -174,9 +173,7 @@ def _checked(gray: np.ndarray) -> np.ndarray:
 
 
 def _measure(ink: np.ndarray) -> _Levels:
-    ring = border(ink)  # (K,)
-    paper = median(ring)
-    sigma = _MAD_TO_SIGMA * median(np.abs(ring - paper))
+    paper, sigma = paper_and_noise(border(ink))  # strokes may cross the edge of a tight crop
     return _Levels(paper=paper, sigma=sigma, peak=float(_box2(ink).max()))
 
 
