@@ -14,7 +14,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
-STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo")
+STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo", "tight")
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -25,6 +25,7 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "transparent": _transparent,
         "corner": _corner,
         "photo": _photo,
+        "tight": _tight,
     }
     if style not in renderers:
         raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
@@ -114,6 +115,23 @@ def _photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     noisy = np.asarray(photo, dtype=np.float32) + noise  # sensor noise
     photo = Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8))
     return encode(photo, "JPEG", quality=70)
+
+
+def _tight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    ink = strokes(digit, int(rng.integers(150, 231)), angle=float(rng.uniform(-4, 4)))
+    coverage = np.pad(ink, int(rng.integers(0, 3)))  # (h, w) cropped 0-2 px around the ink
+    height, width = coverage.shape
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) / max(height, width)  # (2, h, w)
+    angle = rng.uniform(0, 2 * np.pi)  # the crop is a small part of the photo's light gradient
+    light = 1 + rng.uniform(0, 0.12) * (np.cos(angle) * xs + np.sin(angle) * ys - 0.5)
+    paper, pen = float(rng.uniform(170, 255)), float(rng.uniform(0, 70))
+    gray = (paper - coverage * (paper - pen)) * light  # (h, w)
+    photo = Image.fromarray(np.clip(np.round(gray), 0, 255).astype(np.uint8))
+    photo = photo.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.0, 1.2))))
+    noise = rng.uniform(0, 4) * rng.standard_normal(gray.shape, dtype=np.float32)
+    noisy = np.asarray(photo, dtype=np.float32) + noise
+    cropped = Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8))
+    return encode(cropped, "JPEG") if rng.random() < 0.5 else encode(cropped, "PNG")
 
 
 def _illumination(size: int, rng: np.random.Generator) -> np.ndarray:

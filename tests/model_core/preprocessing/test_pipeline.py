@@ -23,7 +23,7 @@ from tests.model_core.preprocessing.helpers import (
     png,
     t10k_images,
 )
-from tests.upload_styles import STYLES, encode, render
+from tests.upload_styles import STYLES, encode, render, strokes
 
 
 @cache
@@ -45,7 +45,7 @@ def _row_correlations(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.usefixtures("digits")  # skips without the data
-@pytest.mark.parametrize("style", ["canvas", "transparent", "corner", "photo"])
+@pytest.mark.parametrize("style", ["canvas", "transparent", "corner", "photo", "tight"])
 def test_upload_styles_come_out_like_the_mnist_original(style: str) -> None:
     originals, outputs, _ = _style_outcome(style)
     correlations = _row_correlations(outputs, originals / 255)  # (N,)
@@ -55,7 +55,7 @@ def test_upload_styles_come_out_like_the_mnist_original(style: str) -> None:
     assert p10 > 0.6  # no silent collapse of a whole tail
 
 
-@pytest.mark.parametrize("style", ["canvas", "transparent", "corner", "photo"])
+@pytest.mark.parametrize("style", ["canvas", "transparent", "corner", "photo", "tight"])
 def test_upload_styles_are_centred_and_fit_the_mnist_box(digits: np.ndarray, style: str) -> None:
     _, outputs, _ = _style_outcome(style)
     mnist_centre = np.mean([centre_of_mass(image / 255) for image in digits], axis=0)  # (2,)
@@ -74,6 +74,18 @@ def test_raw_mnist_comes_through_unchanged(digits: np.ndarray) -> None:
     for digit, bbox in zip(digits, bboxes, strict=True):
         rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
         assert bbox == (columns[0], rows[0], columns[-1] + 1, rows[-1] + 1)
+
+
+def test_a_digit_cropped_to_its_strokes_is_found(digits: np.ndarray) -> None:
+    """Clean crops (white paper, black ink, no margin): the strokes cover much of the edge,
+    which must not be taken for the paper."""
+    outputs = []
+    for digit in digits:
+        crop = np.round(255 * (1 - strokes(digit, 200))).astype(np.uint8)  # (h, w) ink to edge
+        outputs.append(preprocess_bytes(png(crop)).image)
+    correlations = _row_correlations(np.stack(outputs), digits / 255)  # (N,)
+    print(f"tight crops: mean correlation {correlations.mean():.3f}, min {correlations.min():.3f}")
+    assert correlations.min() > 0.6
 
 
 def test_large_photo_is_reduced_and_its_box_maps_back(digit: np.ndarray) -> None:
