@@ -1,9 +1,11 @@
 """Estimate the paper's brightness under uneven light, so it can be subtracted from the ink.
 
-The paper level is modelled as a smooth quadratic surface over the image, fitted to the mean
-levels of blocks along the image edge, leaving out blocks that strokes raise (in light-on-dark
-polarity strokes only ever raise a block). A quadratic follows gradients and vignetting up to
-the image edges; where the edge is evenly lit the paper is taken as flat.
+The paper level is modelled as a smooth quadratic surface over the image, fitted to the paper
+levels of blocks along the image edge (a low quantile of each block's pixels), leaving out
+blocks that strokes still raise (in light-on-dark polarity strokes only ever raise a block). A
+quadratic follows gradients and vignetting up to the image edges; where the edge is evenly lit,
+or the surface fits the outermost pixels no better than flat paper (a digit cropped tight), the
+paper is taken as flat.
 """
 
 from __future__ import annotations

@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model_core.preprocessing import InvalidImageError, preprocess_array, preprocess_bytes
+from model_core.preprocessing import (
+    EmptyImageError,
+    InvalidImageError,
+    preprocess_array,
+    preprocess_bytes,
+)
 from model_core.preprocessing.frame import MNIST_BOX, centre_of_mass
 from tests.model_core.preprocessing.helpers import (
     QUALITY_SAMPLES,
@@ -23,7 +28,7 @@ from tests.model_core.preprocessing.helpers import (
     png,
     t10k_images,
 )
-from tests.upload_styles import STYLES, encode, render, strokes
+from tests.upload_styles import STYLES, encode, place, render, strokes
 
 
 @cache
@@ -86,6 +91,20 @@ def test_a_digit_cropped_to_its_strokes_is_found(digits: np.ndarray) -> None:
     correlations = _row_correlations(np.stack(outputs), digits / 255)  # (N,)
     print(f"tight crops: mean correlation {correlations.mean():.3f}, min {correlations.min():.3f}")
     assert correlations.min() > 0.6
+
+
+@pytest.mark.usefixtures("digits")  # skips without the data
+def test_a_digit_filling_a_square_canvas_is_found() -> None:
+    """The digit spans the canvas edge to edge: the paper surface must not be fitted to it."""
+    rng = np.random.default_rng(SEED)
+    refused = 0
+    for digit in t10k_images()[:1500]:  # a few in a thousand failed before
+        page = place((200, 200), strokes(digit, 200), rng, margin=0)  # (200, 200) coverage
+        try:
+            preprocess_bytes(png(np.round(255 * (1 - page)).astype(np.uint8)))
+        except EmptyImageError:
+            refused += 1
+    assert refused == 0
 
 
 def test_large_photo_is_reduced_and_its_box_maps_back(digit: np.ndarray) -> None:
