@@ -96,8 +96,7 @@ def _corner(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     paper, pen = float(rng.uniform(235, 252)), float(rng.uniform(20, 70))
     noise = 2.0 * rng.standard_normal(page.shape, dtype=np.float32)  # scanner noise
     gray = paper - np.clip(page, 0, 1) * (paper - pen) + noise
-    scan = Image.fromarray(np.clip(np.round(gray), 0, 255).astype(np.uint8))
-    return encode(scan.filter(ImageFilter.GaussianBlur(0.6)), "PNG", compress_level=1)
+    return encode(_to_image(gray).filter(ImageFilter.GaussianBlur(0.6)), "PNG", compress_level=1)
 
 
 def _photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -109,11 +108,7 @@ def _photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     gray = (paper - np.clip(coverage, 0, 1) * (paper - pen)) * light  # (300, 300)
     tint = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.95)], dtype=np.float32)
     rgb = gray[:, :, None] * tint  # (300, 300, 3) warm paper
-    photo = Image.fromarray(np.clip(np.round(rgb), 0, 255).astype(np.uint8))
-    photo = photo.filter(ImageFilter.GaussianBlur(float(rng.uniform(1.0, 1.8))))
-    noise = rng.uniform(4, 8) * rng.standard_normal((size, size, 3), dtype=np.float32)
-    noisy = np.asarray(photo, dtype=np.float32) + noise  # sensor noise
-    photo = Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8))
+    photo = _camera(rgb, float(rng.uniform(1.0, 1.8)), rng.uniform(4, 8), rng)
     return encode(photo, "JPEG", quality=70)
 
 
@@ -126,12 +121,21 @@ def _tight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     light = 1 + rng.uniform(0, 0.12) * (np.cos(angle) * xs + np.sin(angle) * ys - 0.5)
     paper, pen = float(rng.uniform(170, 255)), float(rng.uniform(0, 70))
     gray = (paper - coverage * (paper - pen)) * light  # (h, w)
-    photo = Image.fromarray(np.clip(np.round(gray), 0, 255).astype(np.uint8))
-    photo = photo.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.0, 1.2))))
-    noise = rng.uniform(0, 4) * rng.standard_normal(gray.shape, dtype=np.float32)
-    noisy = np.asarray(photo, dtype=np.float32) + noise
-    cropped = Image.fromarray(np.clip(np.round(noisy), 0, 255).astype(np.uint8))
+    cropped = _camera(gray, float(rng.uniform(0.0, 1.2)), rng.uniform(0, 4), rng)
     return encode(cropped, "JPEG") if rng.random() < 0.5 else encode(cropped, "PNG")
+
+
+def _camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:
+    """(H, W) or (H, W, 3) levels as an 8-bit image, blurred by `blur` px, with sensor noise."""
+    image = _to_image(values).filter(ImageFilter.GaussianBlur(blur))
+    noisy = np.asarray(image, dtype=np.float32) + noise * rng.standard_normal(
+        values.shape, dtype=np.float32
+    )
+    return _to_image(noisy)
+
+
+def _to_image(values: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.clip(np.round(values), 0, 255).astype(np.uint8))
 
 
 def _illumination(size: int, rng: np.random.Generator) -> np.ndarray:
