@@ -60,12 +60,11 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     rows, columns = height // side, width // side
     edge = _edge_blocks(rows, columns)  # (rows, columns) bool
     levels = _block_paper(ink[: rows * side, : columns * side], side)[edge]  # (n,)
-    flat_level, flat_spread = median(levels), _spread(levels)
+    flat, flat_spread = _flat(median(levels), size), _spread(levels)
     if flat_spread <= FLAT_SPREAD:
-        return _flat(flat_level, size)
+        return flat
     design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, 6)
     coefficients, spread = _robust_fit(design, levels)
-    flat = _flat(flat_level, size)
     if spread >= 0.5 * flat_spread:  # the quadratic is not clearly better
         return flat
     surface = Background(coefficients, size)
