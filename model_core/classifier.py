@@ -20,11 +20,12 @@ from model_core.network import Sequential
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
     PreprocessResult,
+    input_options,
     preprocess_array,
     preprocess_bytes,
     to_model_input,
 )
-from model_core.serialization import load_model
+from model_core.serialization import ModelLoadError, load_model
 
 ImageSource = str | Path | bytes | np.ndarray
 
@@ -47,6 +48,10 @@ class DigitClassifier:
                 f" {network.input_shape} to {network.shapes[-1]}"
             )
         self.network, self.metadata, self.sha256 = network, metadata, sha256
+        try:
+            self.deskew = input_options(metadata)["deskew"]
+        except ValueError as error:
+            raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
         self._runner = inference_network(network)  # same outputs, BatchNorm folded away
 
     @classmethod
@@ -58,7 +63,7 @@ class DigitClassifier:
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
-        return self._runner.predict_proba(to_model_input(images))
+        return self._runner.predict_proba(to_model_input(images, self.deskew))
 
     def preprocess(
         self, source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS

@@ -39,6 +39,7 @@ class TrainConfig:
     max_rotation: float = 12.0
     scale_range: tuple[float, float] = (0.9, 1.1)
     ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
+    deskew: bool = False  # shear each digit upright before the network (model_input)
     seed: int = 0
 
 
@@ -116,12 +117,17 @@ def stratified_split(
 
 
 def evaluate(
-    net: Sequential, images: np.ndarray, labels: np.ndarray, batch_size: int = 256
+    net: Sequential,
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int = 256,
+    deskew: bool = False,
 ) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of the network on uint8 or [0, 1] images (N, 28, 28)."""
     if len(images) == 0:
         return float("nan"), float("nan")
-    probs = net.predict_proba(to_model_input(images), batch_size=batch_size)  # (N, 10)
+    x = to_model_input(images, deskew=deskew)  # (N, 28, 28, 1)
+    probs = net.predict_proba(x, batch_size=batch_size)  # (N, 10)
     picked = probs[np.arange(len(labels)), labels]
     loss = float(-np.mean(np.log(np.maximum(picked, 1e-12))))
     return loss, float(np.mean(probs.argmax(axis=1) == labels))
@@ -175,7 +181,7 @@ def fit(
                 if config.augment:
                     x = _augment(x, config, rng)
                 optimizer.lr = schedule(optimizer.steps)
-                logits = net.forward(to_model_input(x), training=True)  # (B, 10)
+                logits = net.forward(to_model_input(x, config.deskew), training=True)  # (B, 10)
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
                 net.backward(dlogits)
                 optimizer.step(net.grads)
@@ -187,7 +193,7 @@ def fit(
                 if on_batch is not None:
                     on_batch(seen, loss_sum / seen, correct / seen)
             with average.applied(net) if average else contextlib.nullcontext():
-                val_loss, val_acc = evaluate(net, *val)
+                val_loss, val_acc = evaluate(net, *val, deskew=config.deskew)
                 improved = _better_than_best(val_acc, val_loss, result)
                 if improved:
                     best = _snapshot(net)  # the weights just evaluated: averaged or not

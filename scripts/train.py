@@ -94,6 +94,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="decay of an exponential moving average of the weights, which is then evaluated"
         " and saved (e.g. 0.999; 0 keeps the raw weights)",
     )
+    p.add_argument(
+        "--deskew",
+        action=argparse.BooleanOptionalAction,
+        help="shear each digit upright (from its moments) before the network, in training and"
+        " wherever the saved model is used (it records this)",
+    )
     p.add_argument("--seed", type=int, help="random seed: same seed, same model")
     p.add_argument("--limit", type=int, help="use only the first N training images (quick runs)")
     return p.parse_args(argv)
@@ -170,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
     metadata: dict[str, object] = {
         "preset": config.preset,
+        "input": {"deskew": config.deskew},  # what to_model_input must do for this model
         "hyperparameters": asdict(config),
         "history": result.history_dicts(),
         "best_epoch": result.best_epoch,
@@ -188,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:
         print("no test files: test accuracy not recorded")
     else:
-        _, test_acc = evaluate(net, test_images, test_labels)
+        _, test_acc = evaluate(net, test_images, test_labels, deskew=config.deskew)
         metadata |= {"test_accuracy": test_acc, "test_size": len(test_labels)}
         metadata["data"] |= {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "test")}
         print(f"test accuracy: {test_acc:.4f} (n={len(test_labels)})")

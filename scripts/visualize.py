@@ -72,7 +72,7 @@ def plot_filters(conv: Conv2D, path: Path) -> None:
 
 def plot_feature_maps(classifier: DigitClassifier, image: np.ndarray, path: Path) -> None:
     """The input and the output of each layer up to the first flatten, 8 channels each."""
-    x = to_model_input(image)  # (1, 28, 28, 1)
+    x = to_model_input(image, classifier.deskew)  # (1, 28, 28, 1)
     stages = [("input", x)]
     for layer in classifier.network.layers:
         if x.ndim != 4:

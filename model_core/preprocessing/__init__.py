@@ -13,7 +13,7 @@ from .errors import (
     PreprocessingError,
     UnsupportedFormatError,
 )
-from .model_input import MNIST_MEAN, MNIST_STD, to_model_input
+from .model_input import MNIST_MEAN, MNIST_STD, input_options, to_model_input
 from .normalize import DigitInfo, normalize_digit
 from .pipeline import PreprocessResult, preprocess_array, preprocess_bytes
 
@@ -31,6 +31,7 @@ __all__ = [
     "PreprocessingError",
     "UnsupportedFormatError",
     "decode_image",
+    "input_options",
     "normalize_digit",
     "preprocess_array",
     "preprocess_bytes",

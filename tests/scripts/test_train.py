@@ -24,6 +24,7 @@ def test_train_writes_a_model_with_its_metadata(
     saved = load_model(out)
     meta = saved.metadata
     assert meta["preset"] == "seed"
+    assert meta["input"] == {"deskew": meta["hyperparameters"]["deskew"]}
     assert meta["hyperparameters"]["epochs"] == 2 and meta["hyperparameters"]["seed"] == 3
     assert [h["epoch"] for h in meta["history"]] == [1, 2]
     assert meta["val_accuracy"] == max(h["val_acc"] for h in meta["history"])
@@ -76,6 +77,7 @@ def test_help_explains_every_option(
         "--weight-decay",
         "--val-fraction",
         "--augment",
+        "--deskew",
         "--seed",
         "--out",
     ):

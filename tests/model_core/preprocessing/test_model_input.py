@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.preprocessing import MNIST_MEAN, MNIST_STD, preprocess_bytes, to_model_input
+from model_core.preprocessing import (
+    MNIST_MEAN,
+    MNIST_STD,
+    input_options,
+    preprocess_bytes,
+    to_model_input,
+)
+from model_core.preprocessing.deskew import deskew
 from tests.model_core.preprocessing.helpers import ink_page, png
 
 
@@ -36,3 +43,28 @@ def test_to_model_input_accepts_preprocess_results_without_touching_them(digit: 
 def test_to_model_input_rejects_ambiguous_input(images: np.ndarray) -> None:
     with pytest.raises(ValueError):
         to_model_input(images)
+
+
+def test_to_model_input_deskews_when_asked(digits: np.ndarray) -> None:
+    floats = digits[:50].astype(np.float32) / 255
+    batch = to_model_input(digits[:50], deskew=True)
+    expected = (deskew(floats) - MNIST_MEAN) / MNIST_STD
+    np.testing.assert_allclose(batch[..., 0], expected, atol=1e-4)
+    assert np.abs(batch - to_model_input(digits[:50])).max() > 1  # it did change the digits
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [({}, False), ({"input": {}}, False), ({"input": {"deskew": True}}, True)],
+)
+def test_input_options_read_the_models_metadata(metadata: dict, expected: bool) -> None:
+    assert input_options(metadata) == {"deskew": expected}
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [([1], "JSON object"), ({"deskew": 1}, "true or false"), ({"blur": True}, "blur")],
+)
+def test_input_options_refuse_what_they_do_not_know(given: object, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        input_options({"input": given})
