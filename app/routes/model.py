@@ -53,6 +53,7 @@ def model_info(
         max_image_pixels=settings.max_image_pixels,
         max_batch_size=settings.max_batch_size,
         base64="plain or URL-safe base64 (whitespace ignored), or a data:image/...;base64 URL",
+        deskew=classifier.deskew,
     )
     return ModelInfo(
         architecture=architecture, training=training, input=limits, sha256=classifier.sha256

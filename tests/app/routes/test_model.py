@@ -36,6 +36,7 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
         2000,
         3,
     )
+    assert limits["deskew"] is False  # the tiny model's metadata does not ask for it
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
 
 
@@ -53,3 +54,19 @@ def test_model_info_tolerates_odd_metadata(tmp_path: Path) -> None:
         response = client.get("/model/info")
     assert response.status_code == 200
     assert response.json()["training"]["test_accuracy"] is None
+
+
+def test_model_info_says_when_the_model_reads_deskewed_digits(tmp_path: Path) -> None:
+    import numpy as np
+
+    from app.config import Settings
+    from app.main import create_app
+    from model_core.presets import build
+    from model_core.serialization import save_model
+
+    path = tmp_path / "deskewed.npz"
+    save_model(path, build("seed", np.random.default_rng(1)), {"input": {"deskew": True}})
+    with TestClient(create_app(Settings(model_path=path))) as client:
+        response = client.get("/model/info")
+    assert response.status_code == 200
+    assert response.json()["input"]["deskew"] is True
