@@ -74,9 +74,11 @@ class TrainResult:
 # Each preset's training defaults: what `scripts/train.py --preset NAME` uses unless told otherwise.
 PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     # Tuned on the validation split. seed is nearly linear: resampled (blurred) digits hurt it,
-    # whole-pixel shifts and label smoothing help it.
+    # whole-pixel shifts and label smoothing help it, deskewed digits help it most (mean of four
+    # splits: 97.9% -> 98.5%, with 24 epochs; more epochs alone change nothing).
     "seed": {
-        "epochs": 16,
+        "epochs": 24,
+        "deskew": True,
         "batch_size": 32,
         "optimizer": "adam",
         "lr": 3e-3,
