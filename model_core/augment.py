@@ -1,4 +1,4 @@
-"""Random affine data augmentation of digit image batches, vectorised in NumPy."""
+"""Random affine and elastic data augmentation of digit image batches, vectorised in NumPy."""
 
 from __future__ import annotations
 
@@ -44,16 +44,17 @@ def warp_affine(
     scale: np.ndarray,
     shift_xy: np.ndarray,
     shear_deg: np.ndarray,
+    displacement: np.ndarray | None = None,
 ) -> np.ndarray:
     """Warp each image by its own affine map; bilinear interpolation, zero fill outside.
 
     images (N, H, W); rotation_deg, scale, shear_deg (N,); shift_xy (N, 2) in pixels
     as (dx, dy), x to the right and y down. Positive rotation is counterclockwise on
-    screen, so 90 degrees matches ``np.rot90``. Returns a new float32 (N, H, W) array.
+    screen, so 90 degrees matches ``np.rot90``. `displacement` (N, 2, H, W), optional, is
+    added to each output pixel's source (x, y) after the affine map: an elastic distortion.
+    Returns a new float32 (N, H, W) array.
     """
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 3:
-        raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
+    images = _as_batch(images)
     n, height, width = images.shape
     scale = np.asarray(scale, dtype=np.float64)
     if not np.all(scale > 0):
@@ -75,6 +76,8 @@ def warp_affine(
     # (2N, 3) @ (3, H*W) GEMM crosses OpenBLAS's threading threshold and is ~100x slower
     # on a busy machine.
     source = np.matmul(matrices.astype(np.float32), _pixel_grid(height, width), out=work.source)
+    if displacement is not None:
+        source += np.asarray(displacement, dtype=np.float32).reshape(n, 2, height * width)
     upper = np.array([[width + 1], [height + 1]], dtype=np.float32)  # (2, 1)
     np.maximum(source, np.float32(0.0), out=source)  # (N, 2, H*W) source (x, y)
     np.minimum(source, upper, out=source)  # (np.clip with an array bound is much slower)
@@ -111,6 +114,13 @@ def warp_affine(
     v11 *= fy
     result = np.add(v11, v01, out=np.empty((n, height * width), dtype=np.float32))
     return result.reshape(n, height, width)  # (N, H, W)
+
+
+def _as_batch(images: np.ndarray) -> np.ndarray:
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
+    return images
 
 
 @functools.cache
@@ -158,6 +168,8 @@ def random_affine(
     max_rotation: float = 12.0,
     scale_range: tuple[float, float] = (0.9, 1.1),
     max_shear: float = 0.0,
+    elastic_alpha: float = 0.0,
+    elastic_sigma: float = 4.0,
 ) -> np.ndarray:
     """Warp each image of a batch by its own random affine map (training augmentation).
 
@@ -165,6 +177,7 @@ def random_affine(
     Per image, uniformly: rotation in [-max_rotation, max_rotation] degrees about the
     centre, isotropic scale in scale_range, shift in [-max_shift, max_shift] pixels on
     each axis, shear in [-max_shear, max_shear] degrees. Bilinear, zero fill outside.
+    With elastic_alpha > 0, an elastic distortion on top (`elastic_field`).
     With all ranges zero (scale_range=(1, 1)) the input comes back unchanged.
 
     Labels are untouched by design: the function only takes images, and every warp keeps
@@ -172,15 +185,47 @@ def random_affine(
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    n = len(images)
+    images = _as_batch(images)
+    n, height, width = images.shape
     low, high = scale_range
+    elastic = None
+    if elastic_alpha > 0:
+        elastic = elastic_field(rng, (n, height, width), elastic_alpha, elastic_sigma)
     return warp_affine(
         images,
         rotation_deg=rng.uniform(-max_rotation, max_rotation, n),
         scale=rng.uniform(low, high, n),
         shift_xy=rng.uniform(-max_shift, max_shift, (n, 2)),
         shear_deg=rng.uniform(-max_shear, max_shear, n),
+        displacement=elastic,
     )
+
+
+def elastic_field(
+    rng: np.random.Generator, shape: tuple[int, int, int], alpha: float, sigma: float
+) -> np.ndarray:
+    """(N, 2, H, W) random smooth displacements in pixels, as Simard et al. (2003) made them.
+
+    Each of dx and dy is uniform noise in [-1, 1] per pixel, smoothed by a Gaussian of
+    standard deviation `sigma` pixels (zero outside the image), then scaled by `alpha`.
+    Small sigma tears strokes apart, large sigma moves the digit rigidly; MNIST's usual
+    choice is sigma 4 with alpha about 34, a gentle ripple of 1 to 2 pixels.
+    """
+    n, height, width = shape
+    noise = rng.uniform(-1.0, 1.0, (n, 2, height, width)).astype(np.float32)  # (N, 2, H, W)
+    rows, cols = _gaussian_matrix(height, sigma), _gaussian_matrix(width, sigma)
+    smooth = rows @ noise @ cols.T  # (N, 2, H, W) separable blur, one matrix per axis
+    return np.float32(alpha) * smooth
+
+
+@functools.cache
+def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
+    """(size, size) float32: row i holds the normalised Gaussian weights centred on i."""
+    offsets = np.arange(size)[:, None] - np.arange(size)[None, :]  # (size, size)
+    weights = np.exp(-0.5 * (offsets / sigma) ** 2)
+    weights = (weights / (np.sqrt(2 * np.pi) * sigma)).astype(np.float32)
+    weights.flags.writeable = False
+    return weights
 
 
 def random_shift(images: np.ndarray, rng: np.random.Generator, *, max_shift: int = 1) -> np.ndarray:

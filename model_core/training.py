@@ -38,6 +38,8 @@ class TrainConfig:
     max_shift: float = 2.0
     max_rotation: float = 12.0
     scale_range: tuple[float, float] = (0.9, 1.1)
+    elastic_alpha: float = 0.0  # elastic distortion strength in pixels; 0 turns it off
+    elastic_sigma: float = 4.0  # its smoothness: Gaussian width in pixels
     ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
     deskew: bool = False  # shear each digit upright before the network (model_input)
     seed: int = 0
@@ -232,6 +234,8 @@ def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np
         max_shift=config.max_shift,
         max_rotation=config.max_rotation,
         scale_range=config.scale_range,
+        elastic_alpha=config.elastic_alpha,
+        elastic_sigma=config.elastic_sigma,
     )
     return np.clip(x, 0.0, 1.0, out=x)  # interpolation rounding may step past 1
 

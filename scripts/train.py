@@ -89,6 +89,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="augmentation: range of the random scale factor",
     )
     p.add_argument(
+        "--elastic-alpha",
+        type=float,
+        help="augmentation (affine): strength of a random elastic distortion, in pixels of"
+        " smoothed displacement per unit noise (Simard et al. use 34; 0 turns it off)",
+    )
+    p.add_argument(
+        "--elastic-sigma",
+        type=float,
+        help="augmentation (affine): smoothness of the elastic distortion (Gaussian sigma, px)",
+    )
+    p.add_argument(
         "--ema",
         type=float,
         help="decay of an exponential moving average of the weights, which is then evaluated"

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from model_core.augment import random_affine, warp_affine
+from model_core.augment import elastic_field, random_affine, warp_affine
 
 NO_CHANGE = {"max_shift": 0.0, "max_rotation": 0.0, "scale_range": (1.0, 1.0), "max_shear": 0.0}
 
@@ -219,3 +219,44 @@ def test_random_shift_moves_each_image_by_whole_pixels_only() -> None:
         offsets.add(matches[0])
     assert len(offsets) > 10  # offsets are drawn per image
     assert shifted.dtype == images.dtype
+
+
+def test_a_uniform_displacement_is_a_shift() -> None:
+    images = np.stack([letter_l(), *blob_batch(3)])
+    n = len(images)
+    displacement = np.zeros((n, 2, 28, 28), np.float32)
+    displacement[:, 0] = 1.5  # every output pixel reads 1.5 px further right: content moves left
+    moved = warp_affine(
+        images,
+        rotation_deg=np.zeros(n),
+        scale=np.ones(n),
+        shift_xy=np.zeros((n, 2)),
+        shear_deg=np.zeros(n),
+        displacement=displacement,
+    )
+    np.testing.assert_allclose(moved, warp(images, shift=(-1.5, 0.0)), atol=1e-6)
+
+
+def test_elastic_fields_are_smooth_random_and_scale_with_alpha() -> None:
+    field = elastic_field(np.random.default_rng(0), (200, 28, 28), alpha=34.0, sigma=4.0)
+    assert field.shape == (200, 2, 28, 28) and field.dtype == np.float32
+    spread = float(field[:, :, 8:20, 8:20].std())
+    assert 0.8 < spread < 2.5  # Simard's setting: a ripple of one to two pixels
+    step = float(np.diff(field[:, :, 8:20, 8:20], axis=-1).std())
+    assert step < spread / 4  # neighbours move together: smooth, not noise
+    again = elastic_field(np.random.default_rng(0), (200, 28, 28), alpha=17.0, sigma=4.0)
+    np.testing.assert_allclose(again, field / 2, rtol=1e-5, atol=1e-6)
+    other = elastic_field(np.random.default_rng(1), (200, 28, 28), alpha=34.0, sigma=4.0)
+    assert abs(float(np.corrcoef(other.ravel(), field.ravel())[0, 1])) < 0.05
+
+
+def test_elastic_augmentation_keeps_digits_recognisable() -> None:
+    images = blob_batch(64)
+    rng = np.random.default_rng(3)
+    out = random_affine(images, rng, **NO_CHANGE, elastic_alpha=34.0)
+    assert out.shape == images.shape and out.dtype == np.float32
+    assert not np.allclose(out, images, atol=1e-3)  # it does distort
+    moved = np.linalg.norm(centre_of_mass(out) - centre_of_mass(images), axis=1)
+    assert np.median(moved) < 1.5  # ... but gently: the blob stays where it was
+    plain = random_affine(images, np.random.default_rng(3), **NO_CHANGE)
+    np.testing.assert_allclose(plain, images, atol=1e-6)  # off by default
