@@ -78,6 +78,7 @@ def test_help_explains_every_option(
         "--val-fraction",
         "--augment",
         "--deskew",
+        "--elastic-alpha",
         "--seed",
         "--out",
     ):
