@@ -34,9 +34,9 @@ def _deskew(images: np.ndarray) -> np.ndarray:
     if n == 0:
         return images.astype(np.float32)
     grid = np.arange(_SIDE, dtype=np.float32)  # (28,)
-    mass = images.sum(axis=(1, 2))  # (N,)
-    safe = np.where(mass > 0, mass, 1).astype(np.float32)  # (N,)
     rows = images.sum(axis=2)  # (N, 28) ink per row
+    mass = rows.sum(axis=1)  # (N,)
+    safe = np.where(mass > 0, mass, 1).astype(np.float32)  # (N,)
     cy = rows @ grid / safe  # (N,)
     dy = grid[np.newaxis] - cy[:, np.newaxis]  # (N, 28)
     var_y = np.einsum("ny,ny,ny->n", rows, dy, dy) / safe  # (N,)
