@@ -93,8 +93,10 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     "lenet": {"epochs": 12},
     "lenet_bn": {"epochs": 15},
     # Chosen on a 10% validation split (99.5% there, flat from epoch 11 on); the committed
-    # model is then refit with the same settings on every training image (no split).
-    "vgg_bn": {"epochs": 15, "val_fraction": 0.0},
+    # model is then refit with the same settings on every training image (no split). AdamW's
+    # decay of 0.05 (lr x decay = 1e-4 a step) against 1e-4 (practically none): validation
+    # loss 0.0115 against 0.0145 at the last epoch, accuracy 99.55% against 99.47 to 99.51%.
+    "vgg_bn": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05},
 }
 
 
