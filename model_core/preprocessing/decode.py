@@ -3,6 +3,10 @@
 Allow-listed formats only, a pixel limit checked from the header before any pixel is decoded,
 the first frame of animations, EXIF orientation applied, and every Pillow failure mapped to one
 of the preprocessing errors. No global Pillow or warnings setting is touched.
+
+The pixel limit bounds what is decoded, so it bounds memory. A JPEG over WORKING_MAX_SIDE is
+decoded at 1/2, 1/4 or 1/8 scale (libjpeg scales while decoding), so a 24 or 50 megapixel phone
+photo costs 6 or 3 megapixels and passes the default limit; other formats are decoded whole.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from .errors import (
 from .grayscale import image_to_gray
 
 ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
-DEFAULT_MAX_PIXELS = 16_000_000  # 16 megapixels: any phone photo, far below Pillow's 89M
+DEFAULT_MAX_PIXELS = 16_000_000  # decoded; far below Pillow's 89M
+MAX_DECLARED_PIXELS = 89_000_000  # any image's header; Pillow warns (a "bomb") above 89.5M
 WORKING_MAX_SIDE = 2048  # larger images are reduced (box filter) before normalisation
 
 _ALLOWED_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
@@ -68,12 +73,13 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decode
 
 def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
     width, height = image.size
-    _check_size(width, height, max_pixels)
     format_name, mode, had_alpha = str(image.format), image.mode, image.has_transparency_data
-    animated = _is_animated(image)
     factor = math.ceil(max(width, height) / WORKING_MAX_SIDE)
-    if factor > 1 and format_name in ("JPEG", "MPO"):
+    if factor > 1 and format_name in ("JPEG", "MPO"):  # sets the reduced size, decodes nothing
         image.draft(image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    _check_size(*image.size, max_pixels, declared=(width, height))
+    _check_size(width, height, max(max_pixels, MAX_DECLARED_PIXELS))
+    animated = _is_animated(image)  # after the checks: it may read past the first frame
     image.load()
     stored_size = image.size
     with contextlib.suppress(Exception):  # broken EXIF: keep the pixels as stored
@@ -128,14 +134,18 @@ def _identify_any(payload: bytes) -> str | None:
         return None
 
 
-def _check_size(width: int, height: int, max_pixels: int) -> None:
+def _check_size(
+    width: int, height: int, max_pixels: int, declared: tuple[int, int] | None = None
+) -> None:
+    """Refuse width x height over `max_pixels`; `declared` is the full size of a reduced decode."""
     if width < 1 or height < 1:
         raise InvalidImageError(f"the image has no pixels ({width}x{height})")
-    if width * height > max_pixels:
-        raise ImageTooLargeError(
-            f"the image has {width}x{height} = {width * height:,} pixels;"
-            f" the limit is {max_pixels:,}"
-        )
+    if width * height <= max_pixels:
+        return
+    size = f"{width}x{height} = {width * height:,} pixels"
+    if declared is not None and declared != (width, height):
+        size = f"{declared[0]}x{declared[1]} pixels, {size} decoded at reduced scale"
+    raise ImageTooLargeError(f"the image has {size}; the limit is {max_pixels:,}")
 
 
 def _is_animated(image: Image.Image) -> bool:

@@ -151,6 +151,46 @@ def test_pixel_limit_is_checked_from_the_header(pixel_loads: list[str]) -> None:
     assert DEFAULT_MAX_PIXELS < Image.MAX_IMAGE_PIXELS
 
 
+def jpeg_with_header_size(width: int, height: int) -> bytes:
+    """A small valid JPEG whose frame header claims width x height (nothing to decode behind)."""
+    data = bytearray(encode(Image.new("L", (16, 16), 128), "JPEG"))
+    frame = data.index(b"\xff\xc0")  # SOF0: marker, length (2), precision (1), height, width
+    data[frame + 5 : frame + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_a_large_jpeg_counts_the_pixels_it_is_decoded_at(digit: np.ndarray) -> None:
+    wide = Image.fromarray(ink_page(digit, scale=10)).resize((4200, 300))  # 1.26 MP
+    data = encode(wide, "JPEG")
+    decoded = decode_image(data, max_pixels=1_000_000)  # read at 1/2 scale: 2100x150
+    assert decoded.gray.shape == (75, 1050)  # then box-reduced to at most 2048 px a side
+    assert (decoded.width, decoded.height) == (4200, 300)
+    with pytest.raises(ImageTooLargeError, match=r"4200x300 pixels, 2100x150 = 315,000 pixels"):
+        decode_image(data, max_pixels=300_000)
+    with pytest.raises(ImageTooLargeError, match=r"4200x300 = 1,260,000 pixels"):
+        decode_image(encode(wide, "PNG"), max_pixels=1_000_000)  # other formats: decoded whole
+
+
+def test_a_24_megapixel_phone_jpeg_is_read_within_the_default_limit(digit: np.ndarray) -> None:
+    photo = Image.fromarray(ink_page(digit, scale=10)).resize((6000, 4000))
+    result = preprocess_bytes(encode(photo, "JPEG"))
+    assert_valid(result)
+    assert (result.width, result.height) == (6000, 4000)
+    small = preprocess_bytes(encode(photo.resize((600, 400)), "PNG"))
+    assert correlation(result.image, small.image) > 0.9
+
+
+def test_a_jpeg_header_over_the_declared_limit_is_refused_before_decoding(
+    pixel_loads: list[str],
+) -> None:
+    data = jpeg_with_header_size(10_000, 9_000)  # 90 MP: 1/8 scale would be 1.4 MP
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with pytest.raises(ImageTooLargeError, match="the limit is 89,000,000"):
+            decode_image(data)
+    assert pixel_loads == []
+
+
 def test_max_pixels_allows_images_at_the_limit(digit: np.ndarray) -> None:
     data = png(ink_page(digit))
     assert_valid(preprocess_bytes(data, max_pixels=280 * 280))
