@@ -46,7 +46,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "bad_request": (400, "There was an error parsing the body"),
     "not_found": (404, "no route GET /nope; see /docs"),
     "method_not_allowed": (405, "method DELETE not allowed on /predict; allowed: POST"),
-    "payload_too_large": (413, "the request body is larger than the limit of 5,242,880 bytes"),
+    "payload_too_large": (413, "the request body is larger than the limit of 10,485,760 bytes"),
     "image_too_large": (
         413,
         "the image has 9000x9000 = 81,000,000 pixels; the limit is 16,000,000",

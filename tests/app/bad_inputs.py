@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from app.config import Settings
 from tests.upload_styles import encode
 
 BATCH_LIMIT = 16  # Settings.max_batch_size default
-UPLOAD_LIMIT = 5 * 1024 * 1024  # Settings.max_upload_bytes default
+UPLOAD_LIMIT = Settings.model_fields["max_upload_bytes"].default
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -228,7 +229,7 @@ CATALOGUE: list[BadInput] = [
     # --- /predict/base64
     BadInput("base64 over the size limit", "POST", "/predict/base64",
              lambda: as_json({"image": "A" * (UPLOAD_LIMIT + 1)}), 413, "payload_too_large",
-             "5,242,880"),
+             f"{UPLOAD_LIMIT:,}"),
     BadInput("invalid base64", "POST", "/predict/base64", lambda: as_json({"image": "iVBOR%%w0"}),
              422, "invalid_base64", "'%'"),
     BadInput("base64 of non-image bytes", "POST", "/predict/base64",

@@ -41,7 +41,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     settings = Settings()
     assert settings.model_path == default_model_path()
     assert settings.model_path.is_absolute()
-    assert settings.max_upload_bytes == 5 * 1024 * 1024
+    assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert settings.max_image_pixels == DEFAULT_MAX_PIXELS
     assert settings.max_batch_size == 16
     assert settings.cors_origins == []

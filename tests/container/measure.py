@@ -2,7 +2,8 @@
 
 The image is replayed here (tests.container.replay), its CMD started (pinned to one CPU, as
 Cloud Run's --cpu 1) and measured: startup time, resident memory, /predict latency and
-throughput with 280x280 PNGs and 16 MP photos, one at a time and concurrently. Printed as JSON:
+throughput with 280x280 PNGs, 16 MP photos and 24 MP phone photos, one at a time and
+concurrently. Printed as JSON:
 
     python -m tests.container.measure [--cpu 0] [--predictions 200] [--clients 1,2,4,8]
 
@@ -13,6 +14,7 @@ compete with the server, pinned to CPU 0 (one vCPU, as Cloud Run's --cpu 1).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import signal
 import tempfile
@@ -27,7 +29,7 @@ from model_core.presets import DEFAULT_PRESET, build
 from model_core.serialization import save_model
 from tests.container.paths import MODEL_FILE, REPO_ROOT
 from tests.container.replay import replay_image
-from tests.container.samples import digit_png, photo_jpeg
+from tests.container.samples import digit_png, phone_jpeg, photo_jpeg
 from tests.container.service import Service, rss_kib, running, site_packages, tree_size, wait_ready
 
 
@@ -66,6 +68,18 @@ def _concurrent(base_url: str, image: bytes, clients: int, per_client: int) -> d
     }
 
 
+def _data_url_body(image: bytes) -> bytes:
+    return json.dumps(
+        {"image": "data:image/jpeg;base64," + base64.b64encode(image).decode()}
+    ).encode()
+
+
+def _post_json(base_url: str, body: bytes) -> int:
+    with httpx.Client(trust_env=False, timeout=60) as client:
+        headers = {"content-type": "application/json"}
+        return client.post(f"{base_url}/predict/base64", content=body, headers=headers).status_code
+
+
 def _mib(pid: int, field: str = "VmRSS") -> float:
     return round(rss_kib(pid, field) / 1024, 1)
 
@@ -88,6 +102,16 @@ def _measure_service(service: Service, predictions: int, levels: list[int]) -> d
     for clients in (4, 8):
         _concurrent(service.base_url, photo, clients, 1)
         result[f"peak_rss_after_{clients}_concurrent_photos_mib"] = _mib(pid, "VmHWM")
+    phone = phone_jpeg()
+    phone_latency = _summary(_predict_latencies(service.base_url, phone, 3))
+    result["phone_24mp_jpeg"] = {"mib": round(len(phone) / 2**20, 1), **phone_latency}
+    _concurrent(service.base_url, phone, 8, 1)
+    result["peak_rss_after_8_concurrent_phone_photos_mib"] = _mib(pid, "VmHWM")
+    body = _data_url_body(phone_jpeg(quality=85))  # 6.1 MiB of JSON
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: _post_json(service.base_url, body), range(8)))
+    result["base64_phone_photos"] = {"json_mib": round(len(body) / 2**20, 1), "statuses": statuses}
+    result["peak_rss_after_8_concurrent_base64_phone_photos_mib"] = _mib(pid, "VmHWM")
     result["rss_end_mib"] = _mib(pid)
     service.process.send_signal(signal.SIGTERM)
     result["exit_code"] = service.process.wait(timeout=15)

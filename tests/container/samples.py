@@ -1,7 +1,8 @@
 """What to send to the service, and a model to serve while none is committed.
 
 - `digit_png`: a 280x280 PNG of a digit (an MNIST test image if the data is here);
-- `photo_jpeg`: a 16 MP JPEG, the largest image the service decodes;
+- `photo_jpeg`: a 16 MP JPEG of a drawn digit (decoded at 1/2 scale, 4 MP);
+- `phone_jpeg`: a 24 MP photo-like JPEG of 7.6 MiB, near the 10 MiB upload limit;
 - `write_tiny_model`: a randomly initialised `seed` network.
 """
 
@@ -40,14 +41,28 @@ def digit_png(size: int = 280) -> tuple[bytes, int | None]:
 
 
 def photo_jpeg(side: int = 4000) -> bytes:
-    """A side x side JPEG of a dark digit on paper: the largest image the service decodes
-    (MAX_IMAGE_PIXELS, 16 MP by default), for the worst-case memory of one request."""
+    """A side x side JPEG of a dark digit on paper (16 MP, MAX_IMAGE_PIXELS by default)."""
     picture = Image.new("L", (side, side), 235)
     ImageDraw.Draw(picture).line(
         [(side // 2, side // 5), (side // 2, side * 4 // 5)], fill=20, width=side // 15
     )
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def phone_jpeg(quality: int = 92) -> bytes:
+    """A 6000x4000 (24 MP) JPEG like a phone photo: sensor noise on lit paper, a dark 7.
+    The noise keeps it large (7.6 MiB at quality 92), as real photos are."""
+    rng = np.random.default_rng(0)
+    width, height = 6000, 4000
+    light = np.linspace(170, 215, width)[None, :, None]  # (1, W, 1) uneven light
+    pixels = (light + rng.normal(0, 9, (height, width, 3))).clip(0, 255).astype(np.uint8)
+    picture = Image.fromarray(pixels)
+    stroke = [(2300, 900), (3700, 880), (2900, 3100)]
+    ImageDraw.Draw(picture).line(stroke, fill=(30, 30, 50), width=90, joint="curve")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
 
 
