@@ -220,7 +220,7 @@ class ModelInfo(BaseModel):
             "training": {"preset": "seed", "val_accuracy": 0.975, "test_accuracy": 0.9742,
                          "test_size": 10_000, "train_seconds": 61.2,
                          "date": "2026-11-20T10:00:00+00:00"},
-            "input": {"formats": ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"],
+            "input": {"formats": ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "AVIF"],
                       "max_upload_bytes": 10_485_760, "max_image_pixels": 16_000_000,
                       "max_batch_size": 16, "base64": "plain, URL-safe or data URL",
                       "deskew": True},

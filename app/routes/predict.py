@@ -63,7 +63,9 @@ async def one_file(request: Request) -> None:
     responses=error_responses("bad_request", *_IMAGE_ERRORS),
 )
 def predict(
-    file: Annotated[UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP or TIFF")],
+    file: Annotated[
+        UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
+    ],
     classifier: Classifier,
     settings: Config,
     metrics: Counters,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from .blocks import reduce_box
 from .errors import (
@@ -29,7 +29,8 @@ from .errors import (
 )
 from .grayscale import image_to_gray
 
-ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+_AVIF = ("AVIF",) if features.check_module("avif") else ()  # Pillow >= 11.3 built with libavif
+ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", *_AVIF)
 DEFAULT_MAX_PIXELS = 16_000_000  # decoded; far below Pillow's 89M
 MAX_DECLARED_PIXELS = 89_000_000  # any image's header; Pillow warns (a "bomb") above 89.5M
 WORKING_MAX_SIDE = 2048  # larger images are reduced (box filter) before normalisation
@@ -107,12 +108,14 @@ def _unidentified(payload: bytes) -> PreprocessingError:
     name = _sniff(payload) or _identify_any(payload)
     if name is None:
         return InvalidImageError("the upload is not a recognised image")
+    if name in ALLOWED_FORMATS:  # sniffed from its header, yet Pillow could not open it
+        return InvalidImageError(f"the {name} file is corrupt")
     allowed = ", ".join(ALLOWED_FORMATS)
     return UnsupportedFormatError(f"unsupported image format {name}; send one of {allowed}")
 
 
 def _sniff(payload: bytes) -> str | None:
-    """Name formats Pillow cannot open but users do send (SVG, PDF, HEIF, AVIF)."""
+    """Name formats users send that Pillow cannot open (SVG, PDF, HEIF; AVIF without libavif)."""
     head = payload[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or (
         head.startswith(b"<") and b"<svg" in head

@@ -11,9 +11,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageFile, ImageOps, features
 
 from model_core.preprocessing import (
+    ALLOWED_FORMATS,
     DEFAULT_MAX_PIXELS,
     EmptyImageError,
     ImageTooLargeError,
@@ -69,7 +70,7 @@ def test_non_images_are_invalid(data: bytes) -> None:
         preprocess_bytes(data)
 
 
-@pytest.mark.parametrize("format_name", ["PNG", "JPEG", "GIF", "TIFF", "WEBP", "BMP"])
+@pytest.mark.parametrize("format_name", ALLOWED_FORMATS)
 def test_truncated_files_are_invalid(digit: np.ndarray, format_name: str) -> None:
     data = encode(Image.fromarray(ink_page(digit)), format_name)
     for length in (len(data) // 2, len(data) - 40):
@@ -259,8 +260,19 @@ def test_broken_exif_does_not_stop_decoding(digit: np.ndarray) -> None:
     assert correlation(preprocess_bytes(data).image, digit) > 0.85
 
 
-@pytest.mark.parametrize("format_name", ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"])
+@pytest.mark.parametrize("format_name", ALLOWED_FORMATS)
 def test_every_allowed_format_decodes(digit: np.ndarray, format_name: str) -> None:
     result = preprocess_bytes(encode(Image.fromarray(ink_page(digit)).convert("RGB"), format_name))
     assert result.format == format_name
+    assert correlation(result.image, digit) > 0.85
+
+
+@pytest.mark.skipif(
+    not features.check_module("avif"), reason="this Pillow was built without libavif"
+)
+def test_avif_is_read_like_any_allowed_format(digit: np.ndarray) -> None:
+    assert "AVIF" in ALLOWED_FORMATS
+    photo = Image.fromarray(ink_page(digit)).convert("RGB")
+    result = preprocess_bytes(encode(photo, "AVIF", quality=50))  # lossy, as phones save it
+    assert result.format == "AVIF"
     assert correlation(result.image, digit) > 0.85
