@@ -40,6 +40,12 @@ _ALLOWED_MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"G
 _ISO_BRANDS = {b"heic": "HEIF", b"heix": "HEIF", b"hevc": "HEIF", b"heim": "HEIF",
                b"heis": "HEIF", b"mif1": "HEIF", b"msf1": "HEIF", b"avif": "AVIF",
                b"avis": "AVIF"}  # fmt: skip
+_HINTS = {
+    "HEIF": " (an iPhone photo: share it as JPEG, or set Settings > Camera > Formats to"
+    " Most Compatible)",
+    "SVG": " (render it to PNG first)",
+    "PDF": " (export the page as PNG or JPEG)",
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,8 @@ def _unidentified(payload: bytes) -> PreprocessingError:
     if name in ALLOWED_FORMATS:  # sniffed from its header, yet Pillow could not open it
         return InvalidImageError(f"the {name} file is corrupt")
     allowed = ", ".join(ALLOWED_FORMATS)
-    return UnsupportedFormatError(f"unsupported image format {name}; send one of {allowed}")
+    hint = _HINTS.get(name, "")
+    return UnsupportedFormatError(f"unsupported image format {name}; send one of {allowed}{hint}")
 
 
 def _sniff(payload: bytes) -> str | None:

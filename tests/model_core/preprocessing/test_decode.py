@@ -113,6 +113,20 @@ def test_known_unsupported_documents_are_refused_as_unsupported(data: bytes) -> 
         preprocess_bytes(data)
 
 
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "render it to PNG"),
+        (b"%PDF-1.7\n", "export the page"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "share it as JPEG"),
+    ],
+    ids=["svg", "pdf", "heic"],
+)
+def test_refusals_of_common_documents_say_what_to_send_instead(data: bytes, hint: str) -> None:
+    with pytest.raises(UnsupportedFormatError, match=hint):
+        preprocess_bytes(data)
+
+
 @pytest.mark.parametrize("format_name", ["ICO", "PPM", "TGA", "PCX", "QOI"])
 def test_images_outside_the_allow_list_are_unsupported(digit: np.ndarray, format_name: str) -> None:
     data = encode(Image.fromarray(ink_page(digit, scale=2)).convert("RGB"), format_name)
