@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from app.config import Settings
 from tests.upload_styles import encode
 
-BATCH_LIMIT = 16  # Settings.max_batch_size default
+BATCH_LIMIT = Settings.model_fields["max_batch_size"].default
 UPLOAD_LIMIT = Settings.model_fields["max_upload_bytes"].default
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
