@@ -16,6 +16,7 @@ import numpy as np
 
 from .background import Background, border, fit_background, median, paper_and_noise
 from .blocks import reduce_box
+from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
 
@@ -76,6 +77,11 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     gray = _checked(gray)  # (H, W)
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)
     coarse = reduce_box(gray, factor)  # (h, w)
+    top, bottom, left, right = content_box(coarse)  # without a frame or a table at the edge
+    if (bottom - top, right - left) != coarse.shape:
+        coarse = coarse[top:bottom, left:right]
+        gray = gray[top * factor : bottom * factor, left * factor : right * factor]
+    shift = (top * factor, left * factor)  # where the rest of the image starts in the input
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
     background = fit_background(ink, gray.shape, factor)
@@ -91,7 +97,8 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         search = _scale_box(digit_box(mask), factor, gray.shape)
         image, box = _cut_digit(gray, ink, search, analysis)
     top, bottom, left, right = box
-    return image, DigitInfo(inverted=inverted, bbox=(left, top, right, bottom))
+    bbox = (left + shift[1], top + shift[0], right + shift[1], bottom + shift[0])
+    return image, DigitInfo(inverted=inverted, bbox=bbox)
 
 
 def is_dark_on_light(gray: np.ndarray) -> bool:

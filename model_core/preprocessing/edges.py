@@ -1,0 +1,114 @@
+"""Find dark bands along the image edge that are not paper, so the digit search can skip them.
+
+A scanner's black border, a frame line round the picture, the table beside a photographed
+page: each is a band of lines parallel to one side, every line even and darker than the paper
+that follows it. Left in, they would pass for ink in everything that reads the image edge (the
+polarity, the paper level, the digit's box). A band must span its side from end to end and be
+followed by even lines of lighter paper that span it too, so the stroke of a digit cropped
+tight is never taken for one: the rest of a digit always crosses the lines beside its stroke.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+TOLERANCE = 0.08  # a line is even when nearly all its pixels lie this close to its median
+EVEN_SHARE = 0.97  # ... this share of them
+MIN_CONTRAST = 0.2  # the paper is at least this much lighter than the band
+PAPER_LINES = 2  # this many even lines of paper follow a band
+BLURRED_LINES = 2  # the edge between them may be blurred over this many lines
+MAX_DEPTH = 0.25  # a band covers at most this share of the image across it
+MAX_PASSES = 8  # nested bands cut from the outside in: a frame, then the table beyond it
+
+Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
+
+
+def content_box(gray: np.ndarray) -> Box:
+    """(top, bottom, left, right) of (H, W) grayscale `gray` on [0, 1] without its edge bands.
+
+    Each pass cuts the bands all four sides show; a band along one side hides the one along
+    the next (the strips of a frame cross at its corners), so passes go on until none is left.
+    The lines of each side are judged between the bands of the two sides across them.
+    """
+    top, bottom, left, right = 0, gray.shape[0], 0, gray.shape[1]
+    for _ in range(MAX_PASSES):
+        region = gray[top:bottom, left:right]  # (h, w)
+        sides = (region, region[::-1], region.T, region.T[::-1])  # lines of each side, edge first
+        edges = [_median(lines[0]) for lines in sides]  # the level of each edge line
+        if float(region.max()) < min(edges) + MIN_CONTRAST - TOLERANCE:
+            break  # the common case: nothing is lighter than the edges (white paper) ...
+        if not any(_may_have_band(lines, edge) for lines, edge in zip(sides, edges, strict=True)):
+            break  # ... or a quick look at each side finds no paper beyond a band
+        even = [_even_prefix(lines) for lines in sides]  # band or paper: nothing else there
+        ends = ((even[2], even[3]),) * 2 + ((even[0], even[1]),) * 2  # of the sides across
+        cut = [
+            band_depth(lines[:, start : lines.shape[1] - end])
+            for lines, (start, end) in zip(sides, ends, strict=True)
+        ]
+        rest = (bottom - cut[1] - top - cut[0], right - cut[3] - left - cut[2])  # (h, w) left
+        if not any(cut) or min(rest) < PAPER_LINES:
+            break
+        top, bottom, left, right = top + cut[0], bottom - cut[1], left + cut[2], right - cut[3]
+    return top, bottom, left, right
+
+
+def band_depth(lines: np.ndarray) -> int:
+    """How many of the first rows of (n, m) `lines` (row 0 at the image edge) form a band."""
+    n, m = lines.shape
+    limit = int(MAX_DEPTH * n)  # the deepest band
+    if limit < 1 or m < 1:
+        return 0
+    band = _median(lines[0])
+    head = lines[: limit + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m) band, blur, paper
+    lit = np.count_nonzero(head >= band + (MIN_CONTRAST - TOLERANCE), axis=1)  # (k,)
+    first = int(np.argmax(lit >= EVEN_SHARE * m))  # the first line that may be paper ...
+    if first == 0 or first > limit + 1:  # ... if any, after a band no deeper than the limit
+        return 0
+    if not _is_band(lines[: max(first - 1, 1)], band):  # the line before may be blurred
+        return 0
+    for start in range(first, first + 1 + BLURRED_LINES):  # as may the first lighter ones
+        paper_lines = head[start : start + PAPER_LINES]
+        if len(paper_lines) == PAPER_LINES and _is_paper(paper_lines, band):
+            return start
+    return 0
+
+
+def _may_have_band(lines: np.ndarray, edge: float) -> bool:
+    """A cheap first look: most of some line near the edge is clearly lighter than the edge."""
+    n, m = lines.shape
+    head = lines[: int(MAX_DEPTH * n) + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m)
+    threshold = edge + MIN_CONTRAST - TOLERANCE
+    return bool(np.count_nonzero(head >= threshold, axis=1).max() >= 0.75 * m)
+
+
+def _even_prefix(lines: np.ndarray) -> int:
+    """How many of the first rows of (n, m) `lines` are even at the level of the first."""
+    head = lines[: int(MAX_DEPTH * lines.shape[0]) + 1]  # (k, m)
+    near = np.abs(head - np.float32(_median(lines[0]))) <= TOLERANCE  # (k, m)
+    even = np.count_nonzero(near, axis=1) >= EVEN_SHARE * lines.shape[1]  # (k,)
+    return len(even) if even.all() else int(np.argmin(even))
+
+
+def _is_band(lines: np.ndarray, level: float) -> bool:
+    return all(_is_even(line, level) for line in lines)
+
+
+def _is_paper(lines: np.ndarray, band: float) -> bool:
+    """Even lines at one level, clearly lighter than the band."""
+    levels = [_median(line) for line in lines]
+    return (
+        all(_is_even(line, level) for line, level in zip(lines, levels, strict=True))
+        and max(levels) - min(levels) <= TOLERANCE
+        and min(levels) - band >= MIN_CONTRAST
+    )
+
+
+def _median(line: np.ndarray) -> float:
+    """Upper median of (m,) values."""
+    middle = len(line) // 2
+    return float(np.partition(line, middle)[middle])
+
+
+def _is_even(line: np.ndarray, level: float) -> bool:
+    """Nearly all of (m,) `line` lies within TOLERANCE of `level`."""
+    return np.count_nonzero(np.abs(line - level) <= TOLERANCE) >= EVEN_SHARE * len(line)

@@ -1,0 +1,89 @@
+"""Tests for edges.py: a frame, a scanner border or a table strip is cut off; digits never are."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from model_core.preprocessing import preprocess_bytes
+from model_core.preprocessing.edges import MAX_DEPTH, content_box
+from tests.model_core.preprocessing.helpers import correlation, ink_page, png
+
+
+def _page(rng: np.random.Generator, shape: tuple[int, int] = (140, 140)) -> np.ndarray:
+    """(H, W) float32 white paper with a little noise and a dark block of 'ink' in the middle."""
+    page = 0.93 + 0.01 * rng.standard_normal(shape, dtype=np.float32)
+    page[40:100, 55:85] = 0.1
+    return page
+
+
+def test_a_frame_round_the_image_is_cut_off() -> None:
+    page = _page(np.random.default_rng(0))
+    page[:3], page[-3:], page[:, :3], page[:, -3:] = 0.05, 0.05, 0.05, 0.05
+    assert content_box(page) == (3, 137, 3, 137)
+
+
+@pytest.mark.parametrize("side", ["top", "bottom", "left", "right"])
+def test_a_table_strip_along_one_side_is_cut_off_with_its_blurred_edge(side: str) -> None:
+    page = _page(np.random.default_rng(1))
+    strip = {"top": page[:20], "bottom": page[-20:], "left": page[:, :20], "right": page[:, -20:]}
+    strip[side][...] = 0.25
+    blurred = np.asarray(Image.fromarray(np.uint8(page * 255)).filter(ImageFilter.BoxBlur(1)))
+    top, bottom, left, right = content_box(blurred / np.float32(255))
+    cut = {"top": top, "bottom": 140 - bottom, "left": left, "right": 140 - right}
+    assert cut.pop(side) in (20, 21)  # the strip and at most its one blurred line
+    assert set(cut.values()) == {0}
+
+
+@pytest.mark.parametrize(
+    "kind", ["plain", "light-on-dark", "lighter-band", "too-deep", "uneven-band", "no-paper-after"]
+)
+def test_what_is_not_a_dark_band_before_paper_is_kept(kind: str) -> None:
+    page = _page(np.random.default_rng(2))
+    if kind == "light-on-dark":  # a dark-mode canvas: the dark edge is the paper itself
+        page = 1 - page
+    elif kind == "lighter-band":  # a light margin round darker paper is paper, not a table
+        page = page * 0.6
+        page[:10] = 0.95
+    elif kind == "too-deep":  # a 'band' over a quarter of the image is half the scene
+        page[: int(MAX_DEPTH * 140) + 3] = 0.25
+    elif kind == "uneven-band":  # wood grain, a textured desk: not an even band
+        page[:15] = 0.25 + 0.3 * (np.arange(140) % 9 < 3)
+    elif kind == "no-paper-after":  # the stroke of a tight crop reaching past the edge line
+        page[:12] = 0.1
+        page[12:40, :] = np.where(np.arange(140) % 20 < 10, 0.1, 0.93)
+    assert content_box(page) == (0, 140, 0, 140)
+
+
+def test_tight_crops_of_real_digits_keep_every_line(digits: np.ndarray) -> None:
+    for digit in digits[:100]:
+        page = ink_page(digit, scale=6)  # (168, 168) black ink on white
+        rows = np.flatnonzero((page < 200).any(axis=1))
+        columns = np.flatnonzero((page < 200).any(axis=0))
+        crop = page[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1] / np.float32(255)
+        assert content_box(crop) == (0, crop.shape[0], 0, crop.shape[1])
+        assert content_box(1 - crop) == (0, crop.shape[0], 0, crop.shape[1])
+
+
+def test_a_framed_scan_reads_like_the_unframed_one_and_boxes_in_its_own_pixels(
+    digit: np.ndarray,
+) -> None:
+    page = ink_page(digit)  # (280, 280) black on white
+    framed = np.pad(page, 40, constant_values=255)  # (360, 360) more paper round the digit
+    framed[:6], framed[-6:], framed[:, :6], framed[:, -6:] = 0, 0, 0, 0  # a scanner's border
+    framed[:, :60] = np.minimum(framed[:, :60], 70)  # and the table along the left side
+    plain = preprocess_bytes(png(np.pad(page, 40, constant_values=255)))
+    result = preprocess_bytes(png(framed))
+    assert result.inverted and correlation(result.image, plain.image) > 0.98
+    assert np.abs(np.subtract(result.bbox, plain.bbox)).max() <= 2  # in the input's pixels
+
+
+def test_the_box_is_never_empty_however_the_lines_alternate() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        height, width = (int(side) for side in rng.integers(1, 13, 2))
+        rows = np.where(rng.random((height, 1)) < 0.5, 0.0, 1.0)  # dark and light lines
+        image = np.broadcast_to(rows, (height, width)).astype(np.float32)
+        top, bottom, left, right = content_box(image if rng.random() < 0.5 else image.T.copy())
+        assert top < bottom and left < right
