@@ -3,8 +3,10 @@
 render(style, digit, rng) supports: "raw" (the 28x28 MNIST image as an L PNG), "canvas"
 (black strokes on a white 280x280 web canvas), "transparent" (the same strokes on a
 transparent canvas whose empty pixels are RGBA 0,0,0,0), "corner" (a small dark digit near a
-corner of a white 640x400 page scan) and "photo" (a phone photo: ink on grey paper, uneven
-light, slight rotation and blur, sensor noise, JPEG quality 70).
+corner of a white 640x400 page scan), "photo" (a phone photo: ink on grey paper, uneven
+light, slight rotation and blur, sensor noise, JPEG quality 70), "tight" (a photo or scan cut
+to the digit's strokes) and "scan" (a sheet inside dark edges: a scanner's black border all
+round, or the table beside it along one side).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
-STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo", "tight")
+STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo", "tight", "scan")
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -26,6 +28,7 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "corner": _corner,
         "photo": _photo,
         "tight": _tight,
+        "scan": _scan,
     }
     if style not in renderers:
         raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
@@ -123,6 +126,23 @@ def _tight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     gray = (paper - coverage * (paper - pen)) * light  # (h, w)
     cropped = _camera(gray, float(rng.uniform(0.0, 1.2)), rng.uniform(0, 4), rng)
     return encode(cropped, "JPEG") if rng.random() < 0.5 else encode(cropped, "PNG")
+
+
+def _scan(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    height, width = (int(side) for side in rng.integers(280, 401, 2))
+    bands = [0, 0, 0, 0]  # top, bottom, left, right: dark pixels between the edge and the paper
+    if rng.random() < 0.5:
+        bands = [int(rng.integers(3, 9))] * 4  # the scanner's black border all round the page
+    else:
+        bands[int(rng.integers(4))] = int(rng.integers(10, 61))  # the table along one side
+    top, bottom, left, right = bands[0], height - bands[1], bands[2], width - bands[3]
+    ink = strokes(digit, int(rng.integers(120, 201)))
+    coverage = place((bottom - top, right - left), ink, rng, margin=8)  # on the paper only
+    paper, pen = float(rng.uniform(225, 250)), float(rng.uniform(20, 70))
+    gray = np.full((height, width), rng.uniform(10, 90), dtype=np.float32)  # (H, W) the edges
+    gray[top:bottom, left:right] = paper - coverage * (paper - pen)
+    scanned = _camera(gray, 0.6, 2.0, rng)
+    return encode(scanned, "JPEG", quality=90) if rng.random() < 0.5 else encode(scanned, "PNG")
 
 
 def _camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:
