@@ -58,17 +58,24 @@ def band_depth(lines: np.ndarray) -> int:
     limit = int(MAX_DEPTH * n)  # the deepest band
     if limit < 1 or m < 1:
         return 0
-    band = _median(lines[0])
     head = lines[: limit + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m) band, blur, paper
-    lit = np.count_nonzero(head >= band + (MIN_CONTRAST - TOLERANCE), axis=1)  # (k,)
+    lit = np.count_nonzero(head >= _median(lines[0]) + MIN_CONTRAST - TOLERANCE, axis=1)  # (k,)
     first = int(np.argmax(lit >= EVEN_SHARE * m))  # the first line that may be paper ...
     if first == 0 or first > limit + 1:  # ... if any, after a band no deeper than the limit
         return 0
-    if not _is_band(lines[: max(first - 1, 1)], band):  # the line before may be blurred
+    levels, even = _line_levels(head)  # (k,) each
+    band = slice(0, max(first - 1, 1))  # the line before the paper may be a blurred one
+    if not even[band].all():
         return 0
+    lightest_band = float(levels[band].max())
     for start in range(first, first + 1 + BLURRED_LINES):  # as may the first lighter ones
-        paper_lines = head[start : start + PAPER_LINES]
-        if len(paper_lines) == PAPER_LINES and _is_paper(paper_lines, band):
+        paper = levels[start : start + PAPER_LINES]
+        if (
+            len(paper) == PAPER_LINES
+            and even[start : start + PAPER_LINES].all()
+            and np.ptp(paper) <= TOLERANCE
+            and float(paper.min()) - lightest_band >= MIN_CONTRAST
+        ):
             return start
     return 0
 
@@ -82,33 +89,20 @@ def _may_have_band(lines: np.ndarray, edge: float) -> bool:
 
 
 def _even_prefix(lines: np.ndarray) -> int:
-    """How many of the first rows of (n, m) `lines` are even at the level of the first."""
-    head = lines[: int(MAX_DEPTH * lines.shape[0]) + 1]  # (k, m)
-    near = np.abs(head - np.float32(_median(lines[0]))) <= TOLERANCE  # (k, m)
-    even = np.count_nonzero(near, axis=1) >= EVEN_SHARE * lines.shape[1]  # (k,)
+    """How many of the first rows of (n, m) `lines` are even: a band, or blank paper."""
+    _, even = _line_levels(lines[: int(MAX_DEPTH * lines.shape[0]) + 1])  # (k,)
     return len(even) if even.all() else int(np.argmin(even))
 
 
-def _is_band(lines: np.ndarray, level: float) -> bool:
-    return all(_is_even(line, level) for line in lines)
-
-
-def _is_paper(lines: np.ndarray, band: float) -> bool:
-    """Even lines at one level, clearly lighter than the band."""
-    levels = [_median(line) for line in lines]
-    return (
-        all(_is_even(line, level) for line, level in zip(lines, levels, strict=True))
-        and max(levels) - min(levels) <= TOLERANCE
-        and min(levels) - band >= MIN_CONTRAST
-    )
+def _line_levels(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Upper median of each row of (k, m) `lines`, and whether the row is even about it."""
+    middle = lines.shape[1] // 2
+    levels = np.partition(lines, middle, axis=1)[:, middle]  # (k,)
+    near = np.abs(lines - levels[:, None]) <= TOLERANCE  # (k, m)
+    return levels, np.count_nonzero(near, axis=1) >= EVEN_SHARE * lines.shape[1]
 
 
 def _median(line: np.ndarray) -> float:
     """Upper median of (m,) values."""
     middle = len(line) // 2
     return float(np.partition(line, middle)[middle])
-
-
-def _is_even(line: np.ndarray, level: float) -> bool:
-    """Nearly all of (m,) `line` lies within TOLERANCE of `level`."""
-    return np.count_nonzero(np.abs(line - level) <= TOLERANCE) >= EVEN_SHARE * len(line)

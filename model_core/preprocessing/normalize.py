@@ -94,7 +94,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         image, box = _keep_mnist_like(ink, levels)
     else:
         analysis = _Analysis(factor, inverted, background, levels)
-        search = _scale_box(digit_box(mask), factor, gray.shape)
+        search = _scale_box(_inside_outline(ink, mask, digit_box(mask)), factor, gray.shape)
         image, box = _cut_digit(gray, ink, search, analysis)
     top, bottom, left, right = box
     bbox = (left + shift[1], top + shift[0], right + shift[1], bottom + shift[0])
@@ -119,6 +119,28 @@ def digit_box(mask: np.ndarray) -> Box:
     bottom, right = min(bottom + 2, height), min(right + 2, width)
     inner_top, inner_bottom, inner_left, inner_right = _box(mask[top:bottom, left:right])
     return top + inner_top, top + inner_bottom, left + inner_left, left + inner_right
+
+
+def _inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
+    """The digit's box inside a box drawn round it (a form's field), else `box` itself.
+
+    Cut to all the ink, the image has the drawn box for a frame, which edges.py cuts off."""
+    top, bottom, left, right = box
+    inner_top, inner_bottom, inner_left, inner_right = content_box(1 - ink[top:bottom, left:right])
+    if (inner_bottom - inner_top, inner_right - inner_left) == (bottom - top, right - left):
+        return box
+    rows = slice(top + inner_top, top + inner_bottom)
+    columns = slice(left + inner_left, left + inner_right)
+    inside = mask[rows, columns]
+    if not (inside & (_neighbours(inside) >= 2)).any():
+        return box  # nothing inside: the outline is the digit (a "0" drawn square)
+    digit_top, digit_bottom, digit_left, digit_right = digit_box(inside)
+    return (
+        rows.start + digit_top,
+        rows.start + digit_bottom,
+        columns.start + digit_left,
+        columns.start + digit_right,
+    )
 
 
 def _cut_digit(

@@ -87,3 +87,21 @@ def test_the_box_is_never_empty_however_the_lines_alternate() -> None:
         image = np.broadcast_to(rows, (height, width)).astype(np.float32)
         top, bottom, left, right = content_box(image if rng.random() < 0.5 else image.T.copy())
         assert top < bottom and left < right
+
+
+def test_a_box_drawn_round_the_digit_is_left_out_like_a_frame(digit: np.ndarray) -> None:
+    page = np.pad(ink_page(digit), 60, constant_values=255)  # (400, 400) a form's page
+    field = page[30:370, 30:370]  # a view: the field's outline, drawn 3 px wide
+    field[:3], field[-3:], field[:, :3], field[:, -3:] = 40, 40, 40, 40
+    plain = preprocess_bytes(png(np.pad(ink_page(digit), 60, constant_values=255)))
+    result = preprocess_bytes(png(page))
+    assert correlation(result.image, plain.image) > 0.98
+    assert np.abs(np.subtract(result.bbox, plain.bbox)).max() <= 2
+
+
+def test_a_square_drawn_alone_is_the_digit_not_an_empty_field() -> None:
+    page = np.full((200, 200), 250, dtype=np.uint8)
+    page[40:160, 60:140] = 20
+    page[48:152, 68:132] = 250  # a "0" drawn as a rectangle 8 px wide: nothing inside it
+    result = preprocess_bytes(png(page))
+    assert result.bbox == (60, 40, 140, 160)
