@@ -1,8 +1,9 @@
 """Normalise a grayscale picture of one digit the way MNIST was made.
 
-The digit is found on a reduced copy (polarity, paper level under uneven light, noise, box),
-then cut out of the full-resolution image, its noise floor removed with a soft ramp, fitted
-into 20x20 and centred by mass in 28x28 (frame.py). An input that is already MNIST-like
+The digit is found on a reduced copy (dark bands along the edge cut off, polarity, paper level
+under uneven light, noise, box, a box drawn round it left out), then cut out of the
+full-resolution image, its noise floor removed with a soft ramp, fitted into 20x20 and
+centred by mass in 28x28 (frame.py). An input that is already MNIST-like
 (28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
 """
 
@@ -131,10 +132,10 @@ def _inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
         return box
     rows = slice(top + inner_top, top + inner_bottom)
     columns = slice(left + inner_left, left + inner_right)
-    inside = mask[rows, columns]
-    if not (inside & (_neighbours(inside) >= 2)).any():
+    try:
+        digit_top, digit_bottom, digit_left, digit_right = digit_box(mask[rows, columns])
+    except EmptyImageError:
         return box  # nothing inside: the outline is the digit (a "0" drawn square)
-    digit_top, digit_bottom, digit_left, digit_right = digit_box(inside)
     return (
         rows.start + digit_top,
         rows.start + digit_bottom,
