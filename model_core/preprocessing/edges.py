@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .background import median
+
 TOLERANCE = 0.08  # a line is even when nearly all its pixels lie this close to its median
 EVEN_SHARE = 0.97  # ... this share of them
 MIN_CONTRAST = 0.2  # the paper is at least this much lighter than the band
@@ -34,7 +36,7 @@ def content_box(gray: np.ndarray) -> Box:
     for _ in range(MAX_PASSES):
         region = gray[top:bottom, left:right]  # (h, w)
         sides = (region, region[::-1], region.T, region.T[::-1])  # lines of each side, edge first
-        edges = [_median(lines[0]) for lines in sides]  # the level of each edge line
+        edges = [median(lines[0]) for lines in sides]  # the level of each edge line
         if float(region.max()) < min(edges) + MIN_CONTRAST - TOLERANCE:
             break  # the common case: nothing is lighter than the edges (white paper) ...
         if not any(_may_have_band(lines, edge) for lines, edge in zip(sides, edges, strict=True)):
@@ -59,7 +61,7 @@ def band_depth(lines: np.ndarray) -> int:
     if limit < 1 or m < 1:
         return 0
     head = lines[: limit + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m) band, blur, paper
-    lit = np.count_nonzero(head >= _median(lines[0]) + MIN_CONTRAST - TOLERANCE, axis=1)  # (k,)
+    lit = np.count_nonzero(head >= median(lines[0]) + MIN_CONTRAST - TOLERANCE, axis=1)  # (k,)
     first = int(np.argmax(lit >= EVEN_SHARE * m))  # the first line that may be paper ...
     if first == 0 or first > limit + 1:  # ... if any, after a band no deeper than the limit
         return 0
@@ -100,9 +102,3 @@ def _line_levels(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     levels = np.partition(lines, middle, axis=1)[:, middle]  # (k,)
     near = np.abs(lines - levels[:, None]) <= TOLERANCE  # (k, m)
     return levels, np.count_nonzero(near, axis=1) >= EVEN_SHARE * lines.shape[1]
-
-
-def _median(line: np.ndarray) -> float:
-    """Upper median of (m,) values."""
-    middle = len(line) // 2
-    return float(np.partition(line, middle)[middle])

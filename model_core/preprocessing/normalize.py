@@ -79,9 +79,8 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)
     coarse = reduce_box(gray, factor)  # (h, w)
     top, bottom, left, right = content_box(coarse)  # without a frame or a table at the edge
-    if (bottom - top, right - left) != coarse.shape:
-        coarse = coarse[top:bottom, left:right]
-        gray = gray[top * factor : bottom * factor, left * factor : right * factor]
+    coarse = coarse[top:bottom, left:right]  # views: the whole image when nothing is cut
+    gray = gray[top * factor : bottom * factor, left * factor : right * factor]
     shift = (top * factor, left * factor)  # where the rest of the image starts in the input
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
