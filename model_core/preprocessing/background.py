@@ -130,6 +130,13 @@ def median(values: np.ndarray) -> float:
     return float(np.partition(values, middle)[middle])
 
 
+def tenths(values: np.ndarray) -> tuple[float, float, float]:
+    """The 10%, 50% and 90% points of a 1-D array (nearest ranks), by one partition."""
+    ranks = (values.size // 10, values.size // 2, values.size - 1 - values.size // 10)
+    points = np.partition(values, ranks)[list(ranks)]
+    return float(points[0]), float(points[1]), float(points[2])
+
+
 def _spread(values: np.ndarray) -> float:
     """Robust standard deviation (scaled median absolute deviation from the median)."""
     return _MAD_TO_SIGMA * median(np.abs(values - median(values)))

@@ -1,7 +1,7 @@
 """Normalise a grayscale picture of one digit the way MNIST was made.
 
 The digit is found on a reduced copy (dark bands along the edge cut off, polarity, paper level
-under uneven light, noise, box, a box drawn round it left out), then cut out of the
+under uneven light or a shadow, noise, box, a box drawn round it left out), then cut out of the
 full-resolution image, its noise floor removed with a soft ramp, fitted into 20x20 and
 centred by mass in 28x28 (frame.py). An input that is already MNIST-like
 (28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
@@ -15,11 +15,12 @@ from typing import TypedDict
 
 import numpy as np
 
-from .background import Background, border, fit_background, median, paper_and_noise
+from .background import Background, border, paper_and_noise, tenths
 from .blocks import reduce_box
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
+from .shading import PaperMap, remove_paper
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FINE_SIDE = 96  # it is then cut out at about this many pixels on its long side, or more
@@ -28,6 +29,8 @@ DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas ab
 NOISE_SIGMAS = 3.0  # ink less than this many sigmas above the paper is noise
 LOW_FRACTION = 0.2  # the ramp maps this fraction of the stroke contrast to 0 ...
 HIGH_FRACTION = 0.7  # ... and this fraction to 1: anti-aliasing kept, strokes evened out
+TWO_LEVELS = 0.1  # a tenth of the border this far from another tenth: two levels of paper
+DECISIVE = 3.0  # ink beyond one level of paper this many times further than beyond the other
 
 Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
 
@@ -69,7 +72,7 @@ class _Analysis:
 
     factor: int  # full-resolution pixels per reduced pixel
     inverted: bool
-    background: Background
+    background: Background | PaperMap
     levels: _Levels  # measured on the reduced copy
 
 
@@ -84,8 +87,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     shift = (top * factor, left * factor)  # where the rest of the image starts in the input
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
-    background = fit_background(ink, gray.shape, factor)
-    ink = background.remove(ink, 0, 0, factor)  # (h, w) paper near 0
+    background, ink = remove_paper(ink, gray.shape, factor, relight=inverted)  # paper near 0
     levels = _measure(ink)
     if not levels.shows_ink():
         raise EmptyImageError()
@@ -102,10 +104,21 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
 
 
 def is_dark_on_light(gray: np.ndarray) -> bool:
-    """True when the content departs further below the border's level than above it."""
-    paper = median(border(gray))
+    """True when the content departs further below the paper than above it.
+
+    The paper is the border's median. A border holding two levels (a shadow across the page,
+    or strokes over a tight crop's edge) first asks what lies beyond both: ink in a shadow is
+    darker than the shadowed paper, and light ink on dark paper is lighter than all of it.
+    """
+    edge = border(gray)
     smooth = _box2(gray)  # single hot pixels do not decide
-    return paper - float(smooth.min()) > float(smooth.max()) - paper
+    lowest, highest = float(smooth.min()), float(smooth.max())
+    low, paper, high = tenths(edge)
+    if high - low > TWO_LEVELS:
+        below, above = low - lowest, highest - high
+        if max(below, above) >= max(TWO_LEVELS, DECISIVE * min(below, above)):
+            return below > above
+    return paper - lowest > highest - paper
 
 
 def digit_box(mask: np.ndarray) -> Box:

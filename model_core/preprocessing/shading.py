@@ -1,0 +1,120 @@
+"""Paper under a shadow: a paper level that may step, read off the image by a grey opening.
+
+A shadow cast across the page (a hand, a phone) darkens part of the paper with an edge too
+sharp for the smooth surface of background.py. In light-on-dark polarity the shadowed paper is
+a raised plateau. A grey opening (a running minimum, then a running maximum, over a square
+window a quarter of the image's short side) removes every bright feature narrower than the
+window, such as strokes, and keeps wider plateaus and their edges where they are: what is
+left is the paper level, shadow included. The image is first extended by repeating its edge
+pixels, so that a shadow meeting the edge at a slant keeps its thin corner. The map is used
+only where the edge shows a second level of paper that it explains, and never when it rises
+to the ink's own level (strokes as thick as the window, in a tight crop). A shadow dims the
+ink with the paper, so dark ink in it is scaled back to the lit ink's contrast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .background import Background, border, fit_background, tenths
+
+WINDOW_SHARE = 4  # the window is the short side over this
+MIN_SIDE = 32  # smaller images are not searched for shadows
+SHADE_TAILS = 0.1  # a tenth of the edge this far off the paper level may be a shadow
+MIN_LIGHT = 0.1  # paper in a shadow darker than this is taken as this light
+MAX_RISE = 0.9  # a shadow lifts the paper by less than this share of the ink's contrast
+
+
+@dataclass(frozen=True)
+class PaperMap:
+    """Paper level at every pixel of an (h, w) image that is `size` reduced by `factor`."""
+
+    levels: np.ndarray  # (h, w) float32
+    gains: np.ndarray  # (h, w) float32: what brings the ink's contrast to the lit paper's
+    size: tuple[int, int]  # (H, W) of the full-resolution image
+    factor: int  # full-resolution pixels per pixel of `levels`
+
+    def remove(self, image: np.ndarray, top: int, left: int, factor: int) -> np.ndarray:
+        """(h, w) `image` minus the paper level under it: `image` is a grid of `factor` full
+        pixels per pixel whose first pixel is full pixel (top, left)."""
+        if (top, left, factor) == (0, 0, self.factor) and image.shape == self.levels.shape:
+            return (image - self.levels) * self.gains
+        rows = self._nearest(top, image.shape[0], factor, 0)[:, None]  # (h, 1)
+        columns = self._nearest(left, image.shape[1], factor, 1)[None, :]  # (1, w)
+        return (image - self.levels[rows, columns]) * self.gains[rows, columns]
+
+    def _nearest(self, start: int, count: int, factor: int, axis: int) -> np.ndarray:
+        centres = start + (np.arange(count) + 0.5) * factor  # full-resolution coordinates
+        return np.minimum(centres // self.factor, self.levels.shape[axis] - 1).astype(np.intp)
+
+
+def paper_map(ink: np.ndarray, size: tuple[int, int], factor: int, relight: bool) -> PaperMap:
+    """The paper level of (h, w) light-on-dark `ink` by a grey opening, as a PaperMap.
+
+    `relight`: the picture was dark ink on light paper (`ink` is its negative), which a shadow
+    dims with its ink, so the ink's contrast in the shadow is scaled up to the lit paper's.
+    """
+    window = max(3, min(ink.shape) // WINDOW_SHARE)
+    padded = np.pad(ink, window, mode="edge")  # (h + 2 window, w + 2 window)
+    eroded = _filter2d(padded, window, np.minimum, np.inf)
+    opened = _filter2d(eroded, window, np.maximum, -np.inf)
+    levels = opened[window:-window, window:-window]  # (h, w)
+    gains = np.ones_like(levels)
+    if relight:  # paper reflecting 1 - level: the lit paper over this paper's light
+        gains = (1 - float(levels.min())) / np.maximum(1 - levels, MIN_LIGHT)  # (h, w)
+    return PaperMap(levels, gains, size, factor)
+
+
+Reduce = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _filter2d(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
+    """Running `reduce` over a centred `window` x `window` square; pixels outside are ignored."""
+    rows = _running(image, window, reduce, outside)  # (h, w) along axis 0
+    return _running(rows.T, window, reduce, outside).T  # (h, w)
+
+
+def _running(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
+    """Running `reduce` along axis 0 of (h, w), centred, padded with `outside`.
+
+    Windows double in a few passes (1, 2, 4, ...) and the last pass overlaps two of them;
+    min and max do not mind the overlap."""
+    before, after = window // 2, window - 1 - window // 2
+    pad = np.full((before + image.shape[0] + after, image.shape[1]), outside, np.float32)
+    pad[before : before + image.shape[0]] = image  # (h + window - 1, w)
+    out, width = pad, 1
+    while 2 * width <= window:
+        out = reduce(out[:-width], out[width:])  # each row: the reduce of `2 * width` rows
+        width *= 2
+    rest = window - width
+    return reduce(out[: len(out) - rest], out[rest:]) if rest else out  # (h, w)
+
+
+def remove_paper(
+    ink: np.ndarray, size: tuple[int, int], factor: int, relight: bool
+) -> tuple[Background | PaperMap, np.ndarray]:
+    """The paper under (h, w) light-on-dark `ink`, which is `size` reduced by `factor`, and
+    the ink with it removed: background.py's smooth fit, or a PaperMap where the image edge
+    shows a shadow or a dark surface that the fit leaves out (`relight`: see paper_map)."""
+    paper = fit_background(ink, size, factor)
+    free = paper.remove(ink, 0, 0, factor)  # (h, w)
+    tails = _tails(border(free))
+    if tails <= SHADE_TAILS or min(ink.shape) < MIN_SIDE:
+        return paper, free
+    shaded = paper_map(ink, size, factor, relight)
+    shaded_free = shaded.remove(ink, 0, 0, factor)  # (h, w)
+    if _tails(border(shaded_free)) >= 0.5 * tails:
+        return paper, free  # the edge is no more even under the map: strokes cross it
+    low, high = np.quantile(shaded.levels, (0.01, 0.99))
+    if high - low >= MAX_RISE * (float(ink.max()) - low):
+        return paper, free  # the map rises to the ink's level: thick strokes, not a shadow
+    return shaded, shaded_free
+
+
+def _tails(values: np.ndarray) -> float:
+    """How far the outer tenths of (K,) `values` reach from their median, the larger side."""
+    low, middle, high = tenths(values)
+    return max(high - middle, middle - low)

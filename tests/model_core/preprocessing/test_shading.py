@@ -1,0 +1,117 @@
+"""Tests for shading.py and the polarity under a shadow: a shadow cast across the page is paper."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from model_core.preprocessing import preprocess_bytes
+from model_core.preprocessing.background import Background
+from model_core.preprocessing.normalize import is_dark_on_light
+from model_core.preprocessing.shading import PaperMap, _filter2d, paper_map, remove_paper
+from tests.model_core.preprocessing.helpers import correlation, ink_page, png
+
+
+def _shadowed_ink(rng: np.random.Generator) -> np.ndarray:
+    """(140, 140) light-on-dark ink: paper 0.1, a shadow step to 0.5 over the left 60%,
+    strokes 8 px wide at 0.95 in the lit and the shadowed part, a little noise."""
+    ink = np.full((140, 140), 0.1, dtype=np.float32)
+    ink[:, :84] = 0.5  # the shadow: a plateau with a sharp edge
+    ink[30:110, 50:58] = ink[30:38, 50:100] = ink[102:110, 50:100] = 0.95  # strokes
+    return ink + 0.005 * rng.standard_normal(ink.shape, dtype=np.float32)
+
+
+def test_the_map_keeps_the_shadow_step_and_leaves_the_strokes_out() -> None:
+    ink = _shadowed_ink(np.random.default_rng(0))
+    levels = paper_map(ink, ink.shape, 1, relight=False).levels  # (140, 140)
+    assert np.abs(levels[:, :80] - 0.5).max() < 0.03  # the shadow, up to its edge
+    assert np.abs(levels[:, 88:] - 0.1).max() < 0.03  # the lit paper, strokes gone
+    residual = ink - levels
+    assert residual[30:110, 50:58].min() > 0.4 and residual[30:38, 90:100].min() > 0.8
+
+
+def test_a_shadow_whose_edge_meets_the_border_at_a_slant_leaves_no_wedge_of_ink() -> None:
+    rows, columns = np.mgrid[0:140, 0:140]
+    ink = np.where(rows < 0.3 * columns + 10, 0.5, 0.1).astype(np.float32)  # thin at the left
+    levels = paper_map(ink, ink.shape, 1, relight=False).levels  # (140, 140)
+    assert np.abs(ink - levels).max() < 0.05
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5, 8, 13, 35])
+@pytest.mark.parametrize("reduce", [np.minimum, np.maximum], ids=["min", "max"])
+def test_the_running_filter_equals_a_brute_force_one(window: int, reduce: np.ufunc) -> None:
+    image = np.random.default_rng(window).random((37, 29), dtype=np.float32)
+    expected = np.empty_like(image)
+    start = -(window // 2)  # the window is centred, and cut by the image's edges
+    for row in range(37):
+        for column in range(29):
+            rows = slice(max(row + start, 0), row + start + window)
+            columns = slice(max(column + start, 0), column + start + window)
+            expected[row, column] = reduce.reduce(image[rows, columns], axis=None)
+    outside = np.inf if reduce is np.minimum else -np.inf
+    np.testing.assert_array_equal(_filter2d(image, window, reduce, outside), expected)
+
+
+def test_dark_ink_in_the_shadow_gets_the_contrast_of_the_lit_ink() -> None:
+    gray = np.full((140, 140), 0.9, dtype=np.float32)  # light paper, dark strokes
+    gray[30:110, 20:28] = gray[30:110, 110:118] = 0.1  # one stroke in the shadow, one lit
+    gray[:, :84] *= 0.4  # the shadow dims paper and ink alike
+    ink = 1 - gray  # (140, 140) the light-on-dark negative
+    removed = paper_map(ink, ink.shape, 1, relight=True).remove(ink, 0, 0, 1)
+    np.testing.assert_allclose(removed[30:110, 20:28], removed[30:110, 110:118], atol=1e-5)
+    assert removed[30:110, 110:118].min() == pytest.approx(0.8, abs=1e-5)
+    assert np.abs(removed[:, 40:70]).max() < 1e-5  # the shadowed paper is paper
+
+
+def test_the_map_is_read_at_the_nearest_pixel_on_a_finer_grid() -> None:
+    levels = np.arange(12, dtype=np.float32).reshape(3, 4)  # (3, 4), 4 full pixels each
+    paper = PaperMap(levels, np.ones_like(levels), size=(12, 16), factor=4)
+    fine = np.zeros((6, 8), dtype=np.float32)  # factor 2 from full pixel (0, 0)
+    expected = -np.repeat(np.repeat(levels, 2, axis=0), 2, axis=1)
+    np.testing.assert_array_equal(paper.remove(fine, 0, 0, 2), expected)
+    np.testing.assert_array_equal(paper.remove(fine[:2, :2], 4, 8, 2), np.full((2, 2), -6.0))
+
+
+def test_a_shadow_on_the_edge_gets_a_map() -> None:
+    ink = _shadowed_ink(np.random.default_rng(1))
+    paper, free = remove_paper(ink, ink.shape, 1, relight=True)
+    assert isinstance(paper, PaperMap)
+    np.testing.assert_array_equal(free, paper.remove(ink, 0, 0, 1))
+
+
+@pytest.mark.parametrize("kind", ["even paper", "strokes over the edge", "thick strokes"])
+def test_what_is_not_a_shadow_keeps_the_fitted_paper(kind: str) -> None:
+    rng = np.random.default_rng(2)
+    ink = 0.1 + 0.005 * rng.standard_normal((140, 140), dtype=np.float32)
+    if kind == "strokes over the edge":  # a tight crop: thin strokes run off every side
+        ink[:, 20:30] = ink[:, 110:120] = ink[60:70] = 0.9
+    elif kind == "thick strokes":  # strokes wider than the window are as high as the ink
+        ink[:, :45] = ink[:, 95:] = 0.9
+        ink[60:70] = 0.9
+    paper, free = remove_paper(ink, ink.shape, 1, relight=True)
+    assert isinstance(paper, Background)
+    np.testing.assert_array_equal(free, paper.remove(ink, 0, 0, 1))
+
+
+@pytest.mark.parametrize("depth", [0.35, 0.55])
+@pytest.mark.parametrize("shadowed", [0.3, 0.8])  # the share of the image in the shadow
+def test_polarity_holds_when_a_shadow_covers_the_border(depth: float, shadowed: float) -> None:
+    page = np.full((140, 140), 0.9, dtype=np.float32)
+    page[50:90, 60:68] = 0.1  # a dark stroke on light paper, in the shadow's reach
+    shade = np.where(np.arange(140) < shadowed * 140, depth, 1.0).astype(np.float32)
+    assert is_dark_on_light(page * shade)
+    assert not is_dark_on_light((1 - page) * shade)  # light ink on dark paper, same shadow
+
+
+@pytest.mark.parametrize("edge", [0.5, 6.0])  # a sharp shadow, and a soft one
+def test_a_shadowed_photo_reads_like_the_evenly_lit_page(digit: np.ndarray, edge: float) -> None:
+    page = ink_page(digit).astype(np.float32) * 0.9  # (280, 280) black on light grey
+    xs = np.arange(280, dtype=np.float64)  # float64: exp(218) does not overflow
+    shade = 1 - 0.6 / (1 + np.exp((xs - 170) / edge))  # the left 60% in a deep shadow
+    shadowed = Image.fromarray(np.uint8(np.round(page * shade))).filter(ImageFilter.BoxBlur(1))
+    plain = preprocess_bytes(png(np.uint8(np.round(page))))
+    result = preprocess_bytes(png(np.asarray(shadowed)))
+    assert result.inverted
+    assert correlation(result.image, plain.image) > 0.95
+    assert np.abs(np.subtract(result.bbox, plain.bbox)).max() <= 4
