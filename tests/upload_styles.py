@@ -5,8 +5,9 @@ render(style, digit, rng) supports: "raw" (the 28x28 MNIST image as an L PNG), "
 transparent canvas whose empty pixels are RGBA 0,0,0,0), "corner" (a small dark digit near a
 corner of a white 640x400 page scan), "photo" (a phone photo: ink on grey paper, uneven
 light, slight rotation and blur, sensor noise, JPEG quality 70), "tight" (a photo or scan cut
-to the digit's strokes) and "scan" (a sheet inside dark edges: a scanner's black border all
-round, or the table beside it along one side).
+to the digit's strokes), "scan" (a sheet inside dark edges: a scanner's black border all
+round, or the table beside it along one side) and "shadow" (a phone photo with the shadow of a
+hand or the phone across part of the page, its edge sharp or soft).
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
-STYLES: tuple[str, ...] = ("raw", "canvas", "transparent", "corner", "photo", "tight", "scan")
+STYLES: tuple[str, ...] = (
+    "raw",
+    "canvas",
+    "transparent",
+    "corner",
+    "photo",
+    "tight",
+    "scan",
+    "shadow",
+)
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -29,6 +39,7 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "photo": _photo,
         "tight": _tight,
         "scan": _scan,
+        "shadow": _shadow,
     }
     if style not in renderers:
         raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
@@ -143,6 +154,23 @@ def _scan(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     gray[top:bottom, left:right] = paper - coverage * (paper - pen)
     scanned = _camera(gray, 0.6, 2.0, rng)
     return encode(scanned, "JPEG", quality=90) if rng.random() < 0.5 else encode(scanned, "PNG")
+
+
+def _shadow(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    size = 300
+    ink = strokes(digit, int(rng.integers(150, 221)), angle=float(rng.uniform(-6, 6)))
+    coverage = place((size, size), ink, rng, margin=12)
+    paper, pen = float(rng.uniform(180, 245)), float(rng.uniform(20, 70))
+    gray = paper - coverage * (paper - pen)  # (300, 300)
+    ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2  # (2, 300, 300) from the centre
+    angle = rng.uniform(0, 2 * np.pi)  # the shadow's edge: any direction, a fifth to four
+    offset = rng.uniform(-0.3, 0.3) * size  # fifths of the page in the shadow
+    distance = np.cos(angle) * xs + np.sin(angle) * ys - offset  # (300, 300) px into it
+    softness = rng.uniform(0.5, 12)  # px: a hand close to the page, or further away
+    depth = rng.uniform(0.3, 0.65)  # the light the shadow takes away
+    light = 1 - depth / (1 + np.exp(-np.clip(distance / softness, -50, 50)))  # (300, 300)
+    photo = _camera(gray * light, float(rng.uniform(0.6, 1.2)), rng.uniform(2, 5), rng)
+    return encode(photo, "JPEG", quality=80)
 
 
 def _camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:
