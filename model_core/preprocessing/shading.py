@@ -14,12 +14,12 @@ ink with the paper, so dark ink in it is scaled back to the lit ink's contrast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .background import Background, border, fit_background, tenths
+from .morphology import square_filter
 
 WINDOW_SHARE = 4  # the window is the short side over this
 MIN_SIDE = 32  # smaller images are not searched for shadows
@@ -59,38 +59,13 @@ def paper_map(ink: np.ndarray, size: tuple[int, int], factor: int, relight: bool
     """
     window = max(3, min(ink.shape) // WINDOW_SHARE)
     padded = np.pad(ink, window, mode="edge")  # (h + 2 window, w + 2 window)
-    eroded = _filter2d(padded, window, np.minimum, np.inf)
-    opened = _filter2d(eroded, window, np.maximum, -np.inf)
+    eroded = square_filter(padded, window, np.minimum, np.inf)
+    opened = square_filter(eroded, window, np.maximum, -np.inf)
     levels = opened[window:-window, window:-window]  # (h, w)
     gains = np.ones_like(levels)
     if relight:  # paper reflecting 1 - level: the lit paper over this paper's light
         gains = (1 - float(levels.min())) / np.maximum(1 - levels, MIN_LIGHT)  # (h, w)
     return PaperMap(levels, gains, size, factor)
-
-
-Reduce = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def _filter2d(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
-    """Running `reduce` over a centred `window` x `window` square; pixels outside are ignored."""
-    rows = _running(image, window, reduce, outside)  # (h, w) along axis 0
-    return _running(rows.T, window, reduce, outside).T  # (h, w)
-
-
-def _running(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
-    """Running `reduce` along axis 0 of (h, w), centred, padded with `outside`.
-
-    Windows double in a few passes (1, 2, 4, ...) and the last pass overlaps two of them;
-    min and max do not mind the overlap."""
-    before, after = window // 2, window - 1 - window // 2
-    pad = np.full((before + image.shape[0] + after, image.shape[1]), outside, np.float32)
-    pad[before : before + image.shape[0]] = image  # (h + window - 1, w)
-    out, width = pad, 1
-    while 2 * width <= window:
-        out = reduce(out[:-width], out[width:])  # each row: the reduce of `2 * width` rows
-        width *= 2
-    rest = window - width
-    return reduce(out[: len(out) - rest], out[rest:]) if rest else out  # (h, w)
 
 
 def remove_paper(

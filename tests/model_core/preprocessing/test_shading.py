@@ -9,7 +9,7 @@ from PIL import Image, ImageFilter
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.background import Background
 from model_core.preprocessing.normalize import is_dark_on_light
-from model_core.preprocessing.shading import PaperMap, _filter2d, paper_map, remove_paper
+from model_core.preprocessing.shading import PaperMap, paper_map, remove_paper
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 
 
@@ -36,21 +36,6 @@ def test_a_shadow_whose_edge_meets_the_border_at_a_slant_leaves_no_wedge_of_ink(
     ink = np.where(rows < 0.3 * columns + 10, 0.5, 0.1).astype(np.float32)  # thin at the left
     levels = paper_map(ink, ink.shape, 1, relight=False).levels  # (140, 140)
     assert np.abs(ink - levels).max() < 0.05
-
-
-@pytest.mark.parametrize("window", [1, 2, 3, 5, 8, 13, 35])
-@pytest.mark.parametrize("reduce", [np.minimum, np.maximum], ids=["min", "max"])
-def test_the_running_filter_equals_a_brute_force_one(window: int, reduce: np.ufunc) -> None:
-    image = np.random.default_rng(window).random((37, 29), dtype=np.float32)
-    expected = np.empty_like(image)
-    start = -(window // 2)  # the window is centred, and cut by the image's edges
-    for row in range(37):
-        for column in range(29):
-            rows = slice(max(row + start, 0), row + start + window)
-            columns = slice(max(column + start, 0), column + start + window)
-            expected[row, column] = reduce.reduce(image[rows, columns], axis=None)
-    outside = np.inf if reduce is np.minimum else -np.inf
-    np.testing.assert_array_equal(_filter2d(image, window, reduce, outside), expected)
 
 
 def test_dark_ink_in_the_shadow_gets_the_contrast_of_the_lit_ink() -> None:
