@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from fastapi.testclient import TestClient
 
+from model_core.presets import build
+from model_core.serialization import save_model
 from tests.app.conftest import TINY_METADATA
 
 
@@ -40,33 +44,26 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
 
 
-def test_model_info_tolerates_odd_metadata(tmp_path: Path) -> None:
-    import numpy as np
-
-    from app.config import Settings
-    from app.main import create_app
-    from model_core.presets import build
-    from model_core.serialization import save_model
-
-    path = tmp_path / "odd.npz"
-    save_model(path, build("seed", np.random.default_rng(1)), {"test_accuracy": "high", "x": 1})
-    with TestClient(create_app(Settings(model_path=path))) as client:
-        response = client.get("/model/info")
+def _info_of_a_model_with(
+    metadata: dict[str, object], make_client: Callable[..., TestClient], tmp_path: Path
+) -> dict[str, Any]:
+    """GET /model/info of a random `seed` network saved with `metadata`: the JSON body."""
+    path = tmp_path / "model.npz"
+    save_model(path, build("seed", np.random.default_rng(1)), metadata)
+    response = make_client(model_path=path).get("/model/info")
     assert response.status_code == 200
-    assert response.json()["training"]["test_accuracy"] is None
+    return response.json()
 
 
-def test_model_info_says_when_the_model_reads_deskewed_digits(tmp_path: Path) -> None:
-    import numpy as np
+def test_model_info_tolerates_odd_metadata(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    odd = {"test_accuracy": "high", "x": 1}
+    assert _info_of_a_model_with(odd, make_client, tmp_path)["training"]["test_accuracy"] is None
 
-    from app.config import Settings
-    from app.main import create_app
-    from model_core.presets import build
-    from model_core.serialization import save_model
 
-    path = tmp_path / "deskewed.npz"
-    save_model(path, build("seed", np.random.default_rng(1)), {"input": {"deskew": True}})
-    with TestClient(create_app(Settings(model_path=path))) as client:
-        response = client.get("/model/info")
-    assert response.status_code == 200
-    assert response.json()["input"]["deskew"] is True
+def test_model_info_says_when_the_model_reads_deskewed_digits(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    info = _info_of_a_model_with({"input": {"deskew": True}}, make_client, tmp_path)
+    assert info["input"]["deskew"] is True
