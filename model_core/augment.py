@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from model_core.preprocessing.morphology import square_filter
+
 
 def _inverse_matrices(
     rotation_deg: np.ndarray,
@@ -226,6 +228,30 @@ def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
     weights = (weights / (np.sqrt(2 * np.pi) * sigma)).astype(np.float32)
     weights.flags.writeable = False
     return weights
+
+
+def random_thickness(
+    images: np.ndarray, rng: np.random.Generator, *, max_change: float = 0.5
+) -> np.ndarray:
+    """Thicken or thin each image's strokes by its own random amount (pens and hands differ).
+
+    images (N, H, W), light ink on a dark (zero) background. Per image, t is uniform in
+    [-max_change, max_change]: t > 0 blends the image towards its 3x3 grey dilation (edges
+    move out by up to t pixels), t < 0 towards its 3x3 erosion, then restores the image's
+    peak, so strokes come out thinner but as bright (as a fine pen's do once reduced to
+    28x28). max_change is in [0, 1]; 0 changes nothing. Returns a new float32 array.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    if not 0.0 <= max_change <= 1.0:
+        raise ValueError(f"max_change must be in [0, 1], got {max_change}")
+    images = _as_batch(images)
+    t = rng.uniform(-max_change, max_change, (len(images), 1, 1)).astype(np.float32)  # (N, 1, 1)
+    grown = square_filter(images, 3, np.maximum, 0.0)  # (N, H, W)
+    shrunk = square_filter(images, 3, np.minimum, 0.0)  # (N, H, W)
+    out = images + np.abs(t) * (np.where(t > 0, grown, shrunk) - images)  # (N, H, W)
+    peak, new_peak = images.max(axis=(1, 2), keepdims=True), out.max(axis=(1, 2), keepdims=True)
+    return out * (peak / np.maximum(new_peak, 1e-6))  # (N, H, W) the same brightest pixel
 
 
 def random_shift(images: np.ndarray, rng: np.random.Generator, *, max_shift: int = 1) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from model_core.augment import random_affine, random_shift
+from model_core.augment import random_affine, random_shift, random_thickness
 from model_core.averaging import WeightAverage
 from model_core.losses import softmax_cross_entropy
 from model_core.network import Sequential
@@ -40,6 +40,7 @@ class TrainConfig:
     scale_range: tuple[float, float] = (0.9, 1.1)
     elastic_alpha: float = 0.0  # elastic distortion strength in pixels; 0 turns it off
     elastic_sigma: float = 4.0  # its smoothness: Gaussian width in pixels
+    thickness: float = 0.0  # largest random stroke thickening or thinning, 0 to 1; 0 is off
     ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
     deskew: bool = False  # shear each digit upright before the network (model_input)
     seed: int = 0
@@ -230,6 +231,8 @@ def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np
         return random_shift(x, rng, max_shift=round(config.max_shift))
     if config.augmentation != "affine":
         raise ValueError(f"unknown augmentation {config.augmentation!r}: use affine or shift")
+    if config.thickness:
+        x = random_thickness(x, rng, max_change=config.thickness)
     x = random_affine(
         x,
         rng,

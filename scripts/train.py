@@ -100,6 +100,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="augmentation (affine): smoothness of the elastic distortion (Gaussian sigma, px)",
     )
     p.add_argument(
+        "--thickness",
+        type=float,
+        help="augmentation (affine): largest random change of stroke thickness, as a share of"
+        " a 3x3 grey dilation or erosion in [0, 1] (0 turns it off)",
+    )
+    p.add_argument(
         "--ema",
         type=float,
         help="decay of an exponential moving average of the weights, which is then evaluated"

@@ -15,21 +15,23 @@ Reduce = Callable[[np.ndarray, np.ndarray], np.ndarray]  # np.minimum or np.maxi
 
 
 def square_filter(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
-    """Running `reduce` of (h, w) over a centred `window` x `window` square -> (h, w) float32.
+    """Running `reduce` of (..., h, w) over a centred `window` x `window` square, float32.
 
+    Leading axes are a batch: each (h, w) image is filtered on its own.
     Pixels beyond the image count as `outside`: +inf or -inf to ignore them, or a level."""
-    rows = _running(image, window, reduce, outside)  # (h, w) along axis 0
-    return _running(rows.T, window, reduce, outside).T  # (h, w)
+    rows = _running(image, window, reduce, outside)  # (..., h, w) along axis -2
+    return _running(rows.swapaxes(-1, -2), window, reduce, outside).swapaxes(-1, -2)  # (..., h, w)
 
 
 def _running(image: np.ndarray, window: int, reduce: Reduce, outside: float) -> np.ndarray:
-    """Running `reduce` along axis 0 of (h, w), centred, padded with `outside`."""
+    """Running `reduce` along axis -2 of (..., h, w), centred, padded with `outside`."""
+    *batch, height, width = image.shape
     before, after = window // 2, window - 1 - window // 2
-    pad = np.full((before + image.shape[0] + after, image.shape[1]), outside, np.float32)
-    pad[before : before + image.shape[0]] = image  # (h + window - 1, w)
-    out, width = pad, 1
-    while 2 * width <= window:
-        out = reduce(out[:-width], out[width:])  # each row: the reduce of `2 * width` rows
-        width *= 2
-    rest = window - width
-    return reduce(out[: len(out) - rest], out[rest:]) if rest else out  # (h, w)
+    pad = np.full((*batch, before + height + after, width), outside, np.float32)
+    pad[..., before : before + height, :] = image  # (..., h + window - 1, w)
+    out, span = pad, 1
+    while 2 * span <= window:
+        out = reduce(out[..., :-span, :], out[..., span:, :])  # each: the reduce of 2 * span rows
+        span *= 2
+    rest = window - span
+    return reduce(out[..., : out.shape[-2] - rest, :], out[..., rest:, :]) if rest else out

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from model_core.augment import elastic_field, random_affine, warp_affine
+from model_core.augment import elastic_field, random_affine, random_thickness, warp_affine
 
 NO_CHANGE = {"max_shift": 0.0, "max_rotation": 0.0, "scale_range": (1.0, 1.0), "max_shear": 0.0}
 
@@ -260,3 +260,39 @@ def test_elastic_augmentation_keeps_digits_recognisable() -> None:
     assert np.median(moved) < 1.5  # ... but gently: the blob stays where it was
     plain = random_affine(images, np.random.default_rng(3), **NO_CHANGE)
     np.testing.assert_allclose(plain, images, atol=1e-6)  # off by default
+
+
+def stroke_widths(images: np.ndarray) -> np.ndarray:
+    """(N,) mean ink per unit of peak: how much of the frame the strokes cover."""
+    return images.sum(axis=(1, 2)) / images.max(axis=(1, 2))
+
+
+def test_random_thickness_thickens_and_thins_and_keeps_the_peak() -> None:
+    images = np.stack([letter_l()] * 200)  # (200, 28, 28)
+    out = random_thickness(images, np.random.default_rng(0), max_change=0.6)
+    assert out.shape == images.shape and out.dtype == np.float32
+    np.testing.assert_allclose(out.max(axis=(1, 2)), images.max(axis=(1, 2)), rtol=1e-6)
+    assert np.all((out >= 0) & (out <= 1))
+    change = stroke_widths(out) / stroke_widths(images)  # (200,)
+    assert change.min() < 0.8 and change.max() > 1.2  # both ways, by a visible amount
+    assert np.mean(change > 1) == pytest.approx(0.5, abs=0.1)  # about as often each way
+    assert np.ptp(change) > 0.5  # each image its own amount
+
+
+def test_random_thickness_grows_by_at_most_one_pixel_per_side() -> None:
+    image = np.zeros((1, 28, 28), np.float32)
+    image[0, 10:18, 13:15] = 1.0  # a bar 2 pixels wide
+    for seed in range(20):
+        out = random_thickness(image, np.random.default_rng(seed), max_change=1.0)
+        columns = np.flatnonzero(out[0].max(axis=0) > 0)
+        assert columns.min() >= 12 and columns.max() <= 15
+
+
+def test_random_thickness_of_zero_is_the_identity_and_checks_its_arguments() -> None:
+    images = blob_batch(5)
+    same = random_thickness(images, np.random.default_rng(0), max_change=0.0)
+    np.testing.assert_array_equal(same, images)
+    with pytest.raises(ValueError, match="max_change"):
+        random_thickness(images, np.random.default_rng(0), max_change=1.5)
+    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
+        random_thickness(images, 0, max_change=0.5)  # type: ignore[arg-type]

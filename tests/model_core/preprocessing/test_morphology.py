@@ -27,3 +27,13 @@ def test_the_running_filter_equals_a_brute_force_one(
             square = padded[rows, column + start : column + start + window]
             expected[row, column] = reduce.reduce(square, axis=None)
     np.testing.assert_array_equal(square_filter(image, window, reduce, outside), expected)
+
+
+def test_a_batch_is_filtered_image_by_image() -> None:
+    batch = np.random.default_rng(7).random((3, 2, 11, 9), dtype=np.float32)  # (A, B, h, w)
+    filtered = square_filter(batch, 3, np.maximum, 0.0)
+    assert filtered.shape == batch.shape
+    for a in range(3):
+        for b in range(2):
+            alone = square_filter(batch[a, b], 3, np.maximum, 0.0)
+            np.testing.assert_array_equal(filtered[a, b], alone)
