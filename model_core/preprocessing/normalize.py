@@ -21,6 +21,7 @@ from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
 from .shading import PaperMap, remove_paper
+from .sheet import uncover_sheet
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FINE_SIDE = 96  # it is then cut out at about this many pixels on its long side, or more
@@ -85,6 +86,8 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     coarse = coarse[top:bottom, left:right]  # views: the whole image when nothing is cut
     gray = gray[top * factor : bottom * factor, left * factor : right * factor]
     shift = (top * factor, left * factor)  # where the rest of the image starts in the input
+    if (sheet := uncover_sheet(coarse)) is not None:
+        coarse = sheet  # a sheet on a darker desk: the desk painted out
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
     background, ink = remove_paper(ink, gray.shape, factor, relight=inverted)  # paper near 0

@@ -1,0 +1,79 @@
+"""Find a sheet of paper photographed on a darker desk, and paint the desk out.
+
+With the desk showing all round the sheet, the image edge is dark and the sheet is the light
+content, so the sheet would be read as a huge light stroke. A sheet differs from any light
+stroke in ways a digit drawn light on dark cannot all share: it covers much of the picture,
+it is one solid rectangle (turned or not) whose only holes are the strokes on it, and it is
+not a thin bar. An ellipse fills pi / 4 of its tightest rectangle, so even a bold "0" with its
+hole filled is no sheet; nor is a bold "8", nor a thick "1".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .background import border, median
+from .morphology import square_filter
+
+MIN_SIDE = 32  # smaller pictures are a digit alone, never a photo of a sheet
+MIN_CONTRAST = 0.2  # the sheet is at least this much lighter than the desk
+MIN_SHARE = 0.2  # the sheet covers at least this share of the picture
+MAX_HOLES = 0.2  # strokes and specks on it cover at most this share of the sheet
+MIN_FILL = 0.95  # the sheet fills at least this share of its tightest turned rectangle
+MIN_ASPECT = 0.4  # that rectangle's short side over its long side
+MAX_EDGE = 0.25  # the desk shows all round: the sheet reaches at most this share of the edge
+ANGLES = np.deg2rad(np.arange(-45.0, 45.0, 1.0))  # turns tried for the tightest rectangle
+RIM = 2  # pixels of the sheet's blurred edge painted with the desk
+
+
+def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
+    """(h, w) on [0, 1] -> the picture with everything off the sheet painted the sheet's own
+    level, or None when nothing lighter than the image edge is a sheet on a desk."""
+    if min(gray.shape) < MIN_SIDE:
+        return None
+    desk, lightest = median(border(gray)), float(gray.max())
+    if lightest - desk < MIN_CONTRAST:
+        return None
+    light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
+    if np.count_nonzero(light) < MIN_SHARE * (1 - MAX_HOLES) * light.size:
+        return None  # the common case: strokes cover far less of the picture
+    solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
+    sheet = _filled(square_filter(solid, 5, np.maximum, 0.0) > 0)  # (h, w) holes filled
+    area = np.count_nonzero(sheet)
+    if area < MIN_SHARE * sheet.size or np.count_nonzero(sheet & ~light) > MAX_HOLES * area:
+        return None
+    if np.count_nonzero(border(sheet)) > MAX_EDGE * border(sheet).size:
+        return None  # lit paper beside a shadow, not a sheet on a desk
+    if not _rectangular(sheet, area):
+        return None
+    inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
+    paper = np.float32(median(gray[inside & light]))
+    return np.where(inside, gray, paper)  # (h, w)
+
+
+def _filled(mask: np.ndarray) -> np.ndarray:
+    """(h, w) bool: each row and each column filled between its first and last set pixel."""
+    return _spans(mask) & _spans(mask.T).T
+
+
+def _spans(mask: np.ndarray) -> np.ndarray:
+    """(h, w) bool: each row set from its first set pixel to its last."""
+    width = mask.shape[1]
+    first = np.argmax(mask, axis=1)  # (h,)
+    last = width - 1 - np.argmax(mask[:, ::-1], axis=1)  # (h,)
+    columns = np.arange(width)  # (w,)
+    inside = (columns >= first[:, None]) & (columns <= last[:, None])  # (h, w)
+    return inside & mask.any(axis=1)[:, None]
+
+
+def _rectangular(sheet: np.ndarray, area: int) -> bool:
+    """The set pixels fill most of their tightest rectangle, turned by one of ANGLES."""
+    outline = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its extremes
+    rows, columns = np.nonzero(outline)  # (n,) each
+    cos, sin = np.cos(ANGLES)[:, None], np.sin(ANGLES)[:, None]  # (a, 1) each
+    along = columns * cos + rows * sin  # (a, n)
+    across = rows * cos - columns * sin  # (a, n)
+    lengths = np.ptp(along, axis=1) + 1, np.ptp(across, axis=1) + 1  # (a,) each
+    best = int(np.argmin(lengths[0] * lengths[1]))
+    short, long = sorted((lengths[0][best], lengths[1][best]))
+    return area >= MIN_FILL * short * long and short >= MIN_ASPECT * long

@@ -1,0 +1,71 @@
+"""Tests for sheet.py: a sheet on a darker desk is found and the desk painted out; light
+strokes on a dark canvas, however bold, are never taken for a sheet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model_core.preprocessing.normalize import is_dark_on_light, normalize_digit
+from model_core.preprocessing.sheet import uncover_sheet
+
+SIZE = 160
+
+
+def centred_grid() -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.mgrid[0:SIZE, 0:SIZE] - (SIZE - 1) / 2  # (2, 160, 160) from the centre
+    return ys, xs
+
+
+def sheet_on_desk(turn_deg: float, desk: float = 0.3, paper: float = 0.9) -> np.ndarray:
+    """(160, 160): a turned sheet over 70% of the picture, a dark "7" drawn in its middle."""
+    ys, xs = centred_grid()
+    turn = np.deg2rad(turn_deg)
+    along, across = np.cos(turn) * xs + np.sin(turn) * ys, np.cos(turn) * ys - np.sin(turn) * xs
+    image = np.where((np.abs(along) < 56) & (np.abs(across) < 50), paper, desk)  # (160, 160)
+    image[60:66, 60:100] = 0.1  # the 7's bar
+    image[66:105, 88:94] = 0.1  # its stem
+    return image.astype(np.float32)
+
+
+def test_the_desk_round_a_turned_sheet_is_painted_the_paper_level() -> None:
+    photo = sheet_on_desk(12.0)
+    assert not is_dark_on_light(photo)  # the dark desk alone would make the sheet the ink
+    uncovered = uncover_sheet(photo)
+    assert uncovered is not None
+    np.testing.assert_allclose(uncovered[:10], 0.9)  # the desk is gone ...
+    np.testing.assert_array_equal(uncovered[60:105, 60:100], photo[60:105, 60:100])  # the 7 stays
+    assert is_dark_on_light(uncovered)
+
+
+def test_a_photo_of_a_sheet_on_a_desk_is_read_as_dark_ink_on_the_sheet() -> None:
+    digit, info = normalize_digit(sheet_on_desk(-8.0))
+    assert info["inverted"]
+    left, top, right, bottom = info["bbox"]
+    assert left >= 58 and top >= 58 and right <= 102 and bottom <= 107  # the 7, not the sheet
+    assert 0.1 < float(digit.mean()) < 0.3  # strokes, not a filled page
+
+
+def bold_ring(thickness: float) -> np.ndarray:
+    """(160, 160): a light "0" as bold as asked, on a dark canvas (dark mode)."""
+    ys, xs = centred_grid()
+    radius = np.hypot(xs / 60, ys / 72)  # (160, 160) an upright ellipse
+    return np.where((radius < 1) & (radius > 1 - thickness), 0.85, 0.1).astype(np.float32)
+
+
+@pytest.mark.parametrize("thickness", [0.2, 0.5, 0.8, 1.0])
+def test_a_light_zero_of_any_boldness_is_no_sheet(thickness: float) -> None:
+    assert uncover_sheet(bold_ring(thickness)) is None  # even filled, an ellipse is no rectangle
+
+
+def test_a_thick_light_bar_is_no_sheet() -> None:
+    image = np.full((SIZE, SIZE), 0.1, np.float32)
+    image[5:155, 50:105] = 0.9  # a "1" as wide as a third of the canvas, as tall as all of it
+    assert uncover_sheet(image) is None
+
+
+def test_thin_light_strokes_and_small_pictures_are_left_alone() -> None:
+    canvas = np.full((SIZE, SIZE), 0.1, np.float32)
+    canvas[40:120, 76:84] = 0.9  # a thin light "1"
+    assert uncover_sheet(canvas) is None
+    assert uncover_sheet(sheet_on_desk(0.0)[::6, ::6]) is None  # 27 px: a digit, not a photo
