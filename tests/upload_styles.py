@@ -7,7 +7,8 @@ corner of a white 640x400 page scan), "photo" (a phone photo: ink on grey paper,
 light, slight rotation and blur, sensor noise, JPEG quality 70), "tight" (a photo or scan cut
 to the digit's strokes), "scan" (a sheet inside dark edges: a scanner's black border all
 round, or the table beside it along one side) and "shadow" (a phone photo with the shadow of a
-hand or the phone across part of the page, its edge sharp or soft).
+hand or the phone across part of the page, its edge sharp or soft) and "desk" (a phone photo
+of a sheet lying turned on a darker desk that shows all round it, plain or grained).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ STYLES: tuple[str, ...] = (
     "tight",
     "scan",
     "shadow",
+    "desk",
 )
 
 
@@ -40,6 +42,7 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "tight": _tight,
         "scan": _scan,
         "shadow": _shadow,
+        "desk": _desk,
     }
     if style not in renderers:
         raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
@@ -170,6 +173,30 @@ def _shadow(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     depth = rng.uniform(0.3, 0.65)  # the light the shadow takes away
     light = 1 - depth / (1 + np.exp(-np.clip(distance / softness, -50, 50)))  # (300, 300)
     photo = _camera(gray * light, float(rng.uniform(0.6, 1.2)), rng.uniform(2, 5), rng)
+    return encode(photo, "JPEG", quality=80)
+
+
+def _desk(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    size = 320
+    ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2  # (2, 320, 320) from the centre
+    turn = np.deg2rad(rng.uniform(-15, 15))
+    centre = rng.uniform(-20, 20, 2)  # (2,) the sheet's centre, x and y, px
+    along = np.cos(turn) * xs + np.sin(turn) * ys - centre[0]  # (320, 320) sheet coordinates
+    across = np.cos(turn) * ys - np.sin(turn) * xs - centre[1]  # (320, 320)
+    half_width = rng.uniform(0.3, 0.42) * size  # the sheet is 60 to 85% of the photo wide
+    on_sheet = (np.abs(along) < half_width) & (np.abs(across) < half_width * rng.uniform(0.75, 1))
+    desk = np.full((size, size), rng.uniform(40, 140), np.float32)  # (320, 320)
+    if rng.random() < 0.5:  # wood grain: streaks along the rows
+        grain = rng.standard_normal((size, size // 8)).repeat(8, axis=1)  # (320, 320)
+        desk += rng.uniform(10, 25) * (grain + np.roll(grain, 1, axis=0)) / 2
+    ink = strokes(digit, int(half_width * rng.uniform(0.9, 1.2)), angle=float(rng.uniform(-6, 6)))
+    coverage = np.zeros((size, size), np.float32)  # (320, 320) the digit in the sheet's middle
+    top = int(size / 2 + centre[1]) - ink.shape[0] // 2
+    left = int(size / 2 + centre[0]) - ink.shape[1] // 2
+    coverage[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
+    paper, pen = float(rng.uniform(190, 245)), float(rng.uniform(20, 70))
+    gray = np.where(on_sheet, paper, desk)  # (320, 320)
+    photo = _camera(gray - coverage * (gray - pen), float(rng.uniform(0.6, 1.2)), 3.0, rng)
     return encode(photo, "JPEG", quality=80)
 
 
