@@ -42,13 +42,16 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     area = np.count_nonzero(sheet)
     if area < MIN_SHARE * sheet.size or np.count_nonzero(sheet & ~light) > MAX_HOLES * area:
         return None
-    if np.count_nonzero(border(sheet)) > MAX_EDGE * border(sheet).size:
+    edge = border(sheet)  # (k,)
+    if np.count_nonzero(edge) > MAX_EDGE * edge.size:
         return None  # lit paper beside a shadow, not a sheet on a desk
     if not _rectangular(sheet, area):
         return None
     inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
-    paper = np.float32(median(gray[inside & light]))
-    return np.where(inside, gray, paper)  # (h, w)
+    paper = gray[inside & light]  # (m,)
+    if not paper.size:
+        return None
+    return np.where(inside, gray, np.float32(median(paper)))  # (h, w)
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:
