@@ -6,7 +6,7 @@ transparent canvas whose empty pixels are RGBA 0,0,0,0), "corner" (a small dark 
 corner of a white 640x400 page scan), "photo" (a phone photo: ink on grey paper, uneven
 light, slight rotation and blur, sensor noise, JPEG quality 70), "tight" (a photo or scan cut
 to the digit's strokes), "scan" (a sheet inside dark edges: a scanner's black border all
-round, or the table beside it along one side) and "shadow" (a phone photo with the shadow of a
+round, or the table beside it along one side), "shadow" (a phone photo with the shadow of a
 hand or the phone across part of the page, its edge sharp or soft) and "desk" (a phone photo
 of a sheet lying turned on a darker desk that shows all round it, plain or grained).
 """
