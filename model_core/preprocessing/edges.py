@@ -60,7 +60,7 @@ def band_depth(lines: np.ndarray) -> int:
     limit = int(MAX_DEPTH * n)  # the deepest band
     if limit < 1 or m < 1:
         return 0
-    head = lines[: limit + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m) band, blur, paper
+    head = lines[: _searched(n)]  # (k, m) band, blur, paper
     lit = np.count_nonzero(head >= median(lines[0]) + MIN_CONTRAST - TOLERANCE, axis=1)  # (k,)
     first = int(np.argmax(lit >= EVEN_SHARE * m))  # the first line that may be paper ...
     if first == 0 or first > limit + 1:  # ... if any, after a band no deeper than the limit
@@ -85,9 +85,14 @@ def band_depth(lines: np.ndarray) -> int:
 def _may_have_band(lines: np.ndarray, edge: float) -> bool:
     """A cheap first look: most of some line near the edge is clearly lighter than the edge."""
     n, m = lines.shape
-    head = lines[: int(MAX_DEPTH * n) + 2 + BLURRED_LINES + PAPER_LINES]  # (k, m)
+    head = lines[: _searched(n)]  # (k, m)
     threshold = edge + MIN_CONTRAST - TOLERANCE
     return bool(np.count_nonzero(head >= threshold, axis=1).max() >= 0.75 * m)
+
+
+def _searched(n: int) -> int:
+    """How many of `n` lines from the edge can hold a band, its blurred edge and the paper."""
+    return int(MAX_DEPTH * n) + 2 + BLURRED_LINES + PAPER_LINES
 
 
 def _even_prefix(lines: np.ndarray) -> int:
