@@ -33,6 +33,7 @@ class TrainConfig:
     momentum: float = 0.9
     label_smoothing: float = 0.0
     val_fraction: float = 0.1
+    val_split: str = "random"  # "random" (by class) or "blocked" (whole runs of writers)
     augment: bool = True
     augmentation: str = "affine"  # "affine" (rotate, scale, shift) or "shift" (whole pixels)
     max_shift: float = 2.0
@@ -108,19 +109,6 @@ def default_config(preset: str, **overrides: object) -> TrainConfig:
 
 BatchCallback = Callable[[int, float, float], None]  # (images done, running loss, running acc)
 EpochCallback = Callable[[EpochStats], None]
-
-
-def stratified_split(
-    labels: np.ndarray, fraction: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, validation), the validation share taken from each class alike."""
-    val_parts = []
-    for digit in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == digit))
-        val_parts.append(members[: round(len(members) * fraction)])
-    val = np.sort(np.concatenate(val_parts))
-    train = np.setdiff1d(np.arange(len(labels)), val)
-    return train, val
 
 
 def evaluate(

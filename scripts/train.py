@@ -25,7 +25,8 @@ from model_core.mnist import file_sha256, load_mnist, mnist_paths
 from model_core.optimizers import OPTIMIZERS
 from model_core.presets import DEFAULT_PRESET, PRESETS, build
 from model_core.serialization import save_model
-from model_core.training import EpochStats, default_config, evaluate, fit, stratified_split
+from model_core.splits import SPLITS, split
+from model_core.training import EpochStats, default_config, evaluate, fit
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -67,6 +68,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--label-smoothing", type=float, help="label smoothing of the targets")
     p.add_argument(
         "--val-fraction", type=float, help="share of the training images held out for validation"
+    )
+    p.add_argument(
+        "--val-split",
+        choices=SPLITS,
+        help="random: the share taken from each class at random (writers shared with training);"
+        " blocked: whole blocks of 800 contiguous images, mostly whole writers, as the test set is",
     )
     p.add_argument(
         "--augment",
@@ -144,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     images, labels = load_mnist(args.data_dir, "train")
     if args.limit:
         images, labels = images[: args.limit], labels[: args.limit]
-    train_idx, val_idx = stratified_split(labels, config.val_fraction, rng)
+    train_idx, val_idx = split(labels, config.val_fraction, rng, config.val_split)
     print(f"data: {len(train_idx)} training, {len(val_idx)} validation images from {args.data_dir}")
     net = build(config.preset, rng)
     print(net.summary())

@@ -13,18 +13,7 @@ from model_core.training import (
     default_config,
     evaluate,
     fit,
-    stratified_split,
 )
-
-
-def test_stratified_split_takes_the_fraction_from_every_class() -> None:
-    rng = np.random.default_rng(0)
-    labels = np.repeat(np.arange(10), [100, 50, 30, 200, 10, 40, 60, 70, 80, 90])  # (730,)
-    train, val = stratified_split(labels, 0.2, rng)
-    assert len(np.intersect1d(train, val)) == 0
-    assert len(train) + len(val) == len(labels)
-    for digit, count in enumerate(np.bincount(labels)):
-        assert np.sum(labels[val] == digit) == round(count * 0.2)
 
 
 def test_default_config_applies_preset_defaults_then_overrides() -> None:

@@ -41,6 +41,20 @@ def test_train_writes_a_model_with_its_metadata(
     )
 
 
+def test_train_holds_out_a_block_with_val_split_blocked(
+    mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    out = tmp_path / "blocked.npz"
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--out", str(out)]
+    code = script("train").main(
+        [*args, "--epochs", "1", "--limit", "600", "--val-split", "blocked"]
+    )
+    assert code == 0
+    meta = load_model(out).metadata
+    assert meta["hyperparameters"]["val_split"] == "blocked"
+    assert (meta["train_size"], meta["val_size"]) == (540, 60)
+
+
 def test_same_seed_same_model(
     mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
 ) -> None:
