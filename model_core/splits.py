@@ -34,8 +34,8 @@ def blocked_split(
 
     A random split puts other digits of nearly every validation writer into training, so it
     rewards what fits known hands; held-out blocks measure what carries over to new ones, as
-    the test set (other writers) does. With fewer than `block` validation images the block
-    shrinks to that count. The validation share is round(count * fraction) up to one block.
+    the test set (other writers) does. The validation share is round(count * fraction) images
+    rounded to whole blocks; with fewer than `block` of them the block shrinks to that count.
     """
     if not 0.0 <= fraction < 1.0:
         raise ValueError(f"fraction must be in [0, 1), got {fraction}")
@@ -43,7 +43,8 @@ def blocked_split(
     if wanted == 0:
         return np.arange(count), np.arange(0)
     size = min(block, wanted)
-    chosen = rng.choice(count // size, max(1, round(wanted / size)), replace=False)  # (k,)
+    blocks = count // size
+    chosen = rng.choice(blocks, min(blocks, max(1, round(wanted / size))), replace=False)  # (k,)
     val = (np.sort(chosen)[:, None] * size + np.arange(size)).ravel()  # (k * size,)
     train = np.setdiff1d(np.arange(count), val)
     return train, val

@@ -39,6 +39,8 @@ def test_blocked_split_shrinks_the_block_for_small_sets_and_handles_zero() -> No
     assert len(train) == 270
     train, val = blocked_split(300, 0.0, np.random.default_rng(0))
     assert len(val) == 0 and np.array_equal(train, np.arange(300))
+    train, val = blocked_split(1500, 0.99, np.random.default_rng(0), block=800)
+    assert np.array_equal(val, np.arange(800)) and len(train) == 700  # the one full block
 
 
 def test_split_dispatches_by_name_and_rejects_unknown_names() -> None:
