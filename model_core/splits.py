@@ -42,9 +42,9 @@ def blocked_split(
     wanted = round(count * fraction)
     if wanted == 0:
         return np.arange(count), np.arange(0)
-    size = min(block, wanted)
+    size = min(block, wanted)  # <= wanted, so at least one block is asked for
     blocks = count // size
-    chosen = rng.choice(blocks, min(blocks, max(1, round(wanted / size))), replace=False)  # (k,)
+    chosen = rng.choice(blocks, min(blocks, round(wanted / size)), replace=False)  # (k,), k >= 1
     val = (np.sort(chosen)[:, None] * size + np.arange(size)).ravel()  # (k * size,)
     train = np.setdiff1d(np.arange(count), val)
     return train, val

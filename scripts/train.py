@@ -25,7 +25,7 @@ from model_core.mnist import file_sha256, load_mnist, mnist_paths
 from model_core.optimizers import OPTIMIZERS
 from model_core.presets import DEFAULT_PRESET, PRESETS, build
 from model_core.serialization import save_model
-from model_core.splits import SPLITS, split
+from model_core.splits import SPLITS, WRITER_BLOCK, split
 from model_core.training import EpochStats, default_config, evaluate, fit
 
 
@@ -73,7 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--val-split",
         choices=SPLITS,
         help="random: the share taken from each class at random (writers shared with training);"
-        " blocked: whole blocks of 800 contiguous images, mostly whole writers, as the test set is",
+        f" blocked: whole blocks of {WRITER_BLOCK} contiguous images, mostly whole writers,"
+        " as the test set is",
     )
     p.add_argument(
         "--augment",
