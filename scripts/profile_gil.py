@@ -33,13 +33,17 @@ from model_core.preprocessing import preprocess_bytes
 BATCHES = (1, 2, 4, 8, 16, 32, 64)
 
 
-def rate(work: Callable[[], int], seconds: float, stop: threading.Event | None = None) -> float:
-    """Items per second of `work()` (which returns how many items it did) for `seconds`, or
-    until `stop` is set when one is given."""
+def rate(work: Callable[[], int], finished: Callable[[], bool]) -> float:
+    """Items per second of `work()` (which returns how many items it did), until `finished()`."""
     done, start = 0, time.perf_counter()
-    while not stop.is_set() if stop is not None else time.perf_counter() - start < seconds:
+    while not finished():
         done += work()
     return done / (time.perf_counter() - start)
+
+
+def after(seconds: float) -> Callable[[], bool]:
+    end = time.perf_counter() + seconds
+    return lambda: time.perf_counter() >= end
 
 
 def shares(classifier: DigitClassifier, png: bytes, seconds: float) -> list[dict[str, float]]:
@@ -49,7 +53,7 @@ def shares(classifier: DigitClassifier, png: bytes, seconds: float) -> list[dict
         preprocess_bytes(png)
         return 1
 
-    alone = rate(preprocess, seconds)
+    alone = rate(preprocess, after(seconds))
     rows = []
     for batch in BATCHES:
 
@@ -57,11 +61,11 @@ def shares(classifier: DigitClassifier, png: bytes, seconds: float) -> list[dict
             classifier.probabilities(digits[:size])
             return size
 
-        forward_alone = rate(forward, seconds / 2)
+        forward_alone = rate(forward, after(seconds / 2))
         stop = threading.Event()
         with ThreadPoolExecutor(1) as pool:
-            running = pool.submit(rate, forward, seconds, stop)
-            together = rate(preprocess, seconds)
+            running = pool.submit(rate, forward, stop.is_set)
+            together = rate(preprocess, after(seconds))
             stop.set()
             beside = running.result()
         rows.append({
