@@ -51,5 +51,8 @@ def test_split_dispatches_by_name_and_rejects_unknown_names() -> None:
     assert np.all(np.bincount(labels[val]) == 20)
     with pytest.raises(ValueError, match="unknown validation split"):
         split(labels, 0.2, np.random.default_rng(0), "by-writer")
+
+
+def test_blocked_split_rejects_a_fraction_outside_0_to_1() -> None:
     with pytest.raises(ValueError, match="fraction"):
         blocked_split(100, 1.0, np.random.default_rng(0))
