@@ -127,6 +127,12 @@ def describe_validation_error(errors: list[dict[str, Any]]) -> str:
             messages.append(f"missing field '{field}' in the request body")
         elif where == "body" and not field:
             messages.append(f"the request body is not what this endpoint takes: {error['msg']}")
+        elif where == "body" and "Expected UploadFile" in str(error.get("msg", "")):
+            name = loc[1]  # a form part without a filename: text, as curl -F 'file=<x.png' sends
+            messages.append(
+                f"field '{field}' holds text, not a file: attach the image as a file"
+                f" (curl -F '{name}=@digit.png', not '{name}=<digit.png')"
+            )
         else:
             messages.append(f"{where} field '{field}': {error['msg']}" if field else error["msg"])
     return "; ".join(messages) or "the request is not valid"

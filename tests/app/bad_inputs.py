@@ -198,6 +198,9 @@ CATALOGUE: list[BadInput] = [
              422, "validation_error", "field 'file'"),
     BadInput("wrong field name", "POST", "/predict", lambda: upload(digit_png(), field_name="img"),
              422, "validation_error", "missing field 'file'"),
+    BadInput("text part instead of a file", "POST", "/predict",
+             lambda: {"files": {"file": (None, digit_png())}}, 422, "validation_error",
+             "curl -F 'file=@digit.png'"),
     BadInput("two files in /predict", "POST", "/predict", two_files, 422, "validation_error",
              "/predict/batch"),
     # --- files that are not (good) images

@@ -80,9 +80,13 @@ def test_validation_messages_are_readable() -> None:
         {"type": "json_invalid", "loc": ("body", 9), "msg": "JSON decode error",
          "ctx": {"error": "Expecting value"}},
         {"type": "int_parsing", "loc": ("query", "limit"), "msg": "Input should be an integer"},
+        {"type": "value_error", "loc": ("body", "files", 0),
+         "msg": "Value error, Expected UploadFile, received: <class 'str'>"},
     ]  # fmt: skip
     assert describe_validation_error(errors) == (
         "missing field 'image' in the request body; "
         "the body is not valid JSON: Expecting value (at character 9); "
-        "query field 'limit': Input should be an integer"
+        "query field 'limit': Input should be an integer; "
+        "field 'files.0' holds text, not a file: attach the image as a file"
+        " (curl -F 'files=@digit.png', not 'files=<digit.png')"
     )
