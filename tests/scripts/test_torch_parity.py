@@ -1,6 +1,6 @@
 """Our NumPy network and its PyTorch twin agree: probabilities in eval mode, gradients in training.
 
-The twin is built by scripts/torch_parity.py from a saved .npz (BatchNorm statistics randomised
+The twin is built by scripts/torch_twin.py from a saved .npz (BatchNorm statistics randomised
 so that its maths is covered). Skipped where torch is not installed: it is not a dependency.
 """
 
@@ -61,11 +61,12 @@ def test_training_gradients_and_running_statistics_match(
     assert diffs[worst] < 1e-4, (worst, diffs[worst])
 
 
-def test_flatten_row_permutation_round_trips(parity: ModuleType) -> None:
+def test_flatten_row_permutation_round_trips() -> None:
+    twin = load_script("torch_twin")
     weight = np.arange(7 * 5 * 3 * 2, dtype=np.float64).reshape(7 * 5 * 3, 2)  # (H*W*C, F)
-    moved = parity.flatten_rows(weight, (7, 5, 3))
+    moved = twin.flatten_rows(weight, (7, 5, 3))
     assert not np.array_equal(moved, weight)
-    np.testing.assert_array_equal(parity.unflatten_rows(moved, (7, 5, 3)), weight)
+    np.testing.assert_array_equal(twin.unflatten_rows(moved, (7, 5, 3)), weight)
     # our row (h, w, c) = (1, 2, 0) sits at torch's row c*H*W + h*W + w
     np.testing.assert_array_equal(moved[0 * 35 + 1 * 5 + 2], weight[(1 * 5 + 2) * 3 + 0])
 
