@@ -281,7 +281,7 @@ def test_malformed_multipart_is_400(client: TestClient) -> None:
 
 def test_a_text_field_instead_of_a_file_is_422(client: TestClient) -> None:
     response = client.post("/predict", data={"file": "not a file"})
-    assert_error(response, 422, "validation_error", "field 'file'", "UploadFile")
+    assert_error(response, 422, "validation_error", "field 'file' holds text, not a file", "@")
 
 
 def test_missing_file_is_422(client: TestClient) -> None:
