@@ -7,8 +7,10 @@ corner of a white 640x400 page scan), "photo" (a phone photo: ink on grey paper,
 light, slight rotation and blur, sensor noise, JPEG quality 70), "tight" (a photo or scan cut
 to the digit's strokes), "scan" (a sheet inside dark edges: a scanner's black border all
 round, or the table beside it along one side), "shadow" (a phone photo with the shadow of a
-hand or the phone across part of the page, its edge sharp or soft) and "desk" (a phone photo
-of a sheet lying turned on a darker desk that shows all round it, plain or grained).
+hand or the phone across part of the page, its edge sharp or soft), "desk" (a phone photo
+of a sheet lying turned on a darker desk that shows all round it, plain or grained), "lined"
+(a phone photo of notebook paper: blue rules, a red margin, blue or black ink) and "graph"
+(a phone photo of graph paper: a blue or green-grey grid, blue ink or pencil).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ STYLES: tuple[str, ...] = (
     "shadow",
     "desk",
 )
+# Printed paper, rendered alike but measured apart (lower bars): rules under pencil are hard.
+PAPER_STYLES: tuple[str, ...] = ("lined", "graph")
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -43,9 +47,11 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "scan": _scan,
         "shadow": _shadow,
         "desk": _desk,
+        "lined": _lined,
+        "graph": _graph,
     }
     if style not in renderers:
-        raise ValueError(f"unknown style {style!r}; choose from {STYLES}")
+        raise ValueError(f"unknown style {style!r}; choose from {STYLES + PAPER_STYLES}")
     return renderers[style](np.asarray(digit, dtype=np.uint8), rng)
 
 
@@ -198,6 +204,38 @@ def _desk(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     gray = np.where(on_sheet, paper, desk)  # (320, 320)
     photo = _camera(gray - coverage * (gray - pen), float(rng.uniform(0.6, 1.2)), 3.0, rng)
     return encode(photo, "JPEG", quality=80)
+
+
+def _lined(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    pen = [20, 40, 140] if rng.random() < 0.5 else [25, 25, 30]  # blue or black ink
+    return _paper_photo(digit, rng, [150, 180, 230], pen, grid=False)
+
+
+def _graph(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    line = [150, 180, 230] if rng.random() < 0.5 else [170, 200, 170]
+    pen = [20, 40, 140] if rng.random() < 0.5 else [110, 110, 115]  # blue ink or pencil
+    return _paper_photo(digit, rng, line, pen, grid=True)
+
+
+def _paper_photo(
+    digit: np.ndarray, rng: np.random.Generator, line: list[int], pen: list[int], grid: bool
+) -> bytes:
+    """A digit on printed paper: rules every 18-29 px (and a red margin), or a grid."""
+    size = 300
+    ink = strokes(digit, int(rng.integers(120, 200)), angle=float(rng.uniform(-5, 5)))
+    coverage = place((size, size), ink, rng, margin=15)[:, :, None]  # (300, 300, 1)
+    paper = np.full((size, size, 3), 245.0, dtype=np.float32)  # (300, 300, 3)
+    step = int(rng.integers(18, 30))
+    offset = int(rng.integers(0, step))
+    paper[offset::step] = line
+    paper[offset + 1 :: step] = line  # rules 2 px thick
+    if grid:
+        paper[:, offset::step] = line
+    else:
+        paper[:, 40:42] = [230, 120, 120]  # the margin
+    rgb = paper * (1 - coverage) + np.array(pen, dtype=np.float32) * coverage
+    light = _illumination(size, rng)[:, :, None]  # (300, 300, 1)
+    return encode(_camera(rgb * light, 1.0, 4.0, rng), "JPEG", quality=80)
 
 
 def _camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:

@@ -1,4 +1,4 @@
-"""Block averaging: the box filter that reduces an image by a whole factor."""
+"""Box filters: block averaging that reduces an image by a whole factor, a 2x2 moving average."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
         column_share = np.minimum(width - np.arange(columns) * factor, factor) / factor
         sums /= np.outer(row_share, column_share).astype(np.float32)
     return sums
+
+
+def box2(image: np.ndarray) -> np.ndarray:
+    """2x2 moving average of (H, W) -> (H-1, W-1); unchanged when a side is 1 pixel."""
+    if min(image.shape) < 2:
+        return image
+    pairs = image[:-1] + image[1:]  # (H-1, W) vertical pair sums
+    smooth = pairs[:, :-1] + pairs[:, 1:]  # (H-1, W-1)
+    smooth *= np.float32(0.25)
+    return smooth

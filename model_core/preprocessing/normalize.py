@@ -1,7 +1,8 @@
 """Normalise a grayscale picture of one digit the way MNIST was made.
 
 The digit is found on a reduced copy (dark bands along the edge cut off, polarity, paper level
-under uneven light or a shadow, noise, box, a box drawn round it left out), then cut out of the
+under uneven light or a shadow, noise, the rules of lined or graph paper, box, a box drawn round
+it left out), then cut out of the
 full-resolution image, its noise floor removed with a soft ramp, fitted into 20x20 and
 centred by mass in 28x28 (frame.py). An input that is already MNIST-like
 (28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
@@ -10,28 +11,26 @@ centred by mass in 28x28 (frame.py). An input that is already MNIST-like
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict
 
 import numpy as np
 
-from .background import Background, border, paper_and_noise, tenths
-from .blocks import reduce_box
+from .background import Background, border, tenths
+from .blocks import box2, reduce_box
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
+from .levels import InkLevels, measure, ramp
+from .rules import page_rules, rule_floor
 from .shading import PaperMap, remove_paper
 from .sheet import uncover_sheet
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FINE_SIDE = 96  # it is then cut out at about this many pixels on its long side, or more
-MIN_CONTRAST = 0.05  # weakest stroke-to-paper contrast accepted as a digit, on [0, 1]
-DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas above the paper
-NOISE_SIGMAS = 3.0  # ink less than this many sigmas above the paper is noise
-LOW_FRACTION = 0.2  # the ramp maps this fraction of the stroke contrast to 0 ...
-HIGH_FRACTION = 0.7  # ... and this fraction to 1: anti-aliasing kept, strokes evened out
 TWO_LEVELS = 0.1  # a tenth of the border this far from another tenth: two levels of paper
 DECISIVE = 3.0  # ink beyond one level of paper this many times further than beyond the other
+PAGE_SPAN = 0.9  # a digit box this share of the image's width or height may hold page rules
 
 Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
 
@@ -44,37 +43,14 @@ class DigitInfo(TypedDict):
 
 
 @dataclass(frozen=True)
-class _Levels:
-    """Paper level, its noise and the strongest stroke, on a background-free ink image."""
-
-    paper: float
-    sigma: float
-    peak: float
-
-    @property
-    def contrast(self) -> float:
-        return self.peak - self.paper
-
-    @property
-    def low(self) -> float:
-        return self.paper + max(NOISE_SIGMAS * self.sigma, LOW_FRACTION * self.contrast)
-
-    @property
-    def high(self) -> float:
-        return max(self.paper + HIGH_FRACTION * self.contrast, self.low + 1e-6)
-
-    def shows_ink(self) -> bool:
-        return self.contrast >= max(MIN_CONTRAST, DETECT_SIGMAS * self.sigma)
-
-
-@dataclass(frozen=True)
 class _Analysis:
     """What the reduced copy told about the image."""
 
     factor: int  # full-resolution pixels per reduced pixel
     inverted: bool
     background: Background | PaperMap
-    levels: _Levels  # measured on the reduced copy
+    levels: InkLevels  # measured on the reduced copy
+    rules: tuple[bool, bool] = (False, False)  # rules across the rows, the columns
 
 
 def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
@@ -91,7 +67,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w) light strokes on dark paper
     background, ink = remove_paper(ink, gray.shape, factor, relight=inverted)  # paper near 0
-    levels = _measure(ink)
+    levels = measure(ink)
     if not levels.shows_ink():
         raise EmptyImageError()
     mask = ink > levels.low  # (h, w)
@@ -99,7 +75,12 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         image, box = _keep_mnist_like(ink, levels)
     else:
         analysis = _Analysis(factor, inverted, background, levels)
-        search = _scale_box(_inside_outline(ink, mask, digit_box(mask)), factor, gray.shape)
+        box = digit_box(mask)
+        if _spans_page(box, mask.shape):  # rules across the page would stretch the box
+            analysis = _without_rules(ink, analysis)
+            mask = ink > analysis.levels.low
+            box = digit_box(mask)
+        search = _scale_box(_inside_outline(ink, mask, box), factor, gray.shape)
         image, box = _cut_digit(gray, ink, search, analysis)
     top, bottom, left, right = box
     bbox = (left + shift[1], top + shift[0], right + shift[1], bottom + shift[0])
@@ -114,7 +95,7 @@ def is_dark_on_light(gray: np.ndarray) -> bool:
     darker than the shadowed paper, and light ink on dark paper is lighter than all of it.
     """
     edge = border(gray)
-    smooth = _box2(gray)  # single hot pixels do not decide
+    smooth = box2(gray)  # single hot pixels do not decide
     lowest, highest = float(smooth.min()), float(smooth.max())
     low, paper, high = tenths(edge)
     if high - low > TWO_LEVELS:
@@ -159,6 +140,22 @@ def _inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
     )
 
 
+def _spans_page(box: Box, shape: tuple[int, int]) -> bool:
+    top, bottom, left, right = box
+    return bottom - top >= PAGE_SPAN * shape[0] or right - left >= PAGE_SPAN * shape[1]
+
+
+def _without_rules(ink: np.ndarray, analysis: _Analysis) -> _Analysis:
+    """The analysis with the ink cut-off above the rules of lined or graph paper, if any."""
+    levels = analysis.levels
+    across_rows, across_columns = page_rules(ink, levels)
+    floors = [floor for floor in (across_rows, across_columns) if floor is not None]
+    if not floors:
+        return analysis
+    rules = (across_rows is not None, across_columns is not None)
+    return replace(analysis, levels=replace(levels, rules=max(floors)), rules=rules)
+
+
 def _cut_digit(
     gray: np.ndarray, coarse_ink: np.ndarray, search: Box, analysis: _Analysis
 ) -> tuple[np.ndarray, Box]:
@@ -166,9 +163,11 @@ def _cut_digit(
     top, bottom, left, right = search
     ink, factor = _fine_ink(gray, coarse_ink, search, analysis)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
-    levels = _Levels(analysis.levels.paper, sigma, float(_box2(ink).max()))
+    levels = InkLevels(analysis.levels.paper, sigma, float(box2(ink).max()))
+    if any(analysis.rules):
+        levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
     inner_top, inner_bottom, inner_left, inner_right = digit_box(ink > levels.low)
-    strokes = _ramp(ink[inner_top:inner_bottom, inner_left:inner_right], levels)  # (h', w')
+    strokes = ramp(ink[inner_top:inner_bottom, inner_left:inner_right], levels)  # (h', w')
     box = (
         top + inner_top * factor,
         min(top + inner_bottom * factor, bottom),
@@ -191,9 +190,33 @@ def _fine_ink(
     if factor == analysis.factor:  # search is aligned on the reduced grid
         rows = slice(top // factor, math.ceil(bottom / factor))
         return coarse_ink[rows, left // factor : math.ceil(right / factor)], factor
+    return _paper_free(gray, search, factor, analysis), factor
+
+
+def _paper_free(gray: np.ndarray, box: Box, factor: int, analysis: _Analysis) -> np.ndarray:
+    """Light-on-dark ink of full-resolution `box`, reduced by `factor`, the paper removed."""
+    top, bottom, left, right = box
     crop = reduce_box(gray[top:bottom, left:right], factor)  # (h, w)
     ink = 1 - crop if analysis.inverted else crop  # (h, w)
-    return analysis.background.remove(ink, top, left, factor), factor
+    return analysis.background.remove(ink, top, left, factor)
+
+
+def _fine_rules(
+    gray: np.ndarray, search: Box, factor: int, analysis: _Analysis, levels: InkLevels
+) -> float | None:
+    """The rules' cut-off at the scale the digit is cut at: the reduced copy's, or measured
+    on bands of the page across the rules (rows through the digit, or columns)."""
+    if factor == analysis.factor:
+        return analysis.levels.rules
+    top, bottom, left, right = search
+    height, width = gray.shape
+    bands = ((top, bottom, 0, width), (0, height, left, right))  # across row, column rules
+    floors = [
+        rule_floor(_paper_free(gray, band, factor, analysis), axis, levels)
+        for axis, band in enumerate(bands)
+        if analysis.rules[axis]
+    ]
+    return max((f for f in floors if f is not None), default=None)
 
 
 def _scale_box(box: Box, factor: int, shape: tuple[int, ...]) -> Box:
@@ -217,26 +240,15 @@ def _checked(gray: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(array, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
 
-def _measure(ink: np.ndarray) -> _Levels:
-    paper, sigma = paper_and_noise(border(ink))  # strokes may cross the edge of a tight crop
-    return _Levels(paper=paper, sigma=sigma, peak=float(_box2(ink).max()))
-
-
-def _ramp(ink: np.ndarray, levels: _Levels) -> np.ndarray:
-    """Linear ramp from the noise floor to most of the stroke level: soft, not binary."""
-    scale = np.float32(1 / (levels.high - levels.low))
-    return np.clip((ink - np.float32(levels.low)) * scale, 0.0, 1.0)  # (h, w)
-
-
 def _fits_mnist_box(mask: np.ndarray) -> bool:
     """All ink (specks included, as in MNIST) spans about MNIST's 20 px box."""
     top, bottom, left, right = _box(mask)
     return MNIST_BOX - 2 <= max(bottom - top, right - left) <= MNIST_BOX + 1
 
 
-def _keep_mnist_like(ink: np.ndarray, levels: _Levels) -> tuple[np.ndarray, Box]:
+def _keep_mnist_like(ink: np.ndarray, levels: InkLevels) -> tuple[np.ndarray, Box]:
     """An input already normalised: keep its pixels, move it only if clearly off-centre."""
-    floor = levels.paper + NOISE_SIGMAS * levels.sigma
+    floor = levels.noise
     scale = np.float32(1 / (float(ink.max()) - floor))
     image = np.clip((ink - np.float32(floor)) * scale, 0.0, 1.0)  # (28, 28)
     box = top, bottom, left, right = _box(image > 0)
@@ -248,16 +260,6 @@ def _box(mask: np.ndarray) -> Box:
     rows = np.flatnonzero(mask.any(axis=1))
     columns = np.flatnonzero(mask.any(axis=0))
     return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
-
-
-def _box2(image: np.ndarray) -> np.ndarray:
-    """2x2 moving average of (H, W) -> (H-1, W-1); unchanged when a side is 1 pixel."""
-    if min(image.shape) < 2:
-        return image
-    pairs = image[:-1] + image[1:]  # (H-1, W) vertical pair sums
-    smooth = pairs[:, :-1] + pairs[:, 1:]  # (H-1, W-1)
-    smooth *= np.float32(0.25)
-    return smooth
 
 
 def _neighbours(mask: np.ndarray) -> np.ndarray:

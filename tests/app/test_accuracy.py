@@ -20,11 +20,14 @@ from model_core.classifier import DigitClassifier
 from model_core.mnist import load_mnist
 from model_core.preprocessing import preprocess_array
 from tests.app.conftest import png_bytes
-from tests.upload_styles import STYLES, render
+from tests.upload_styles import PAPER_STYLES, STYLES, render
 
 COMMITTED_MODEL = Path(__file__).resolve().parents[2] / "trained_cnn_model.npz"
 PER_STYLE = 500  # at about 99.4%, the standard error is 0.35%: the 98% bar is no coin toss
 MIN_ACCURACY = 0.98
+# Printed paper is harder: rules under faint pencil, harsh light. Measured 97.0% and 93.0%
+# (85.4% and 84.0% before rules.py); the bars guard that gain.
+MIN_ACCURACY_BY_STYLE = {"lined": 0.95, "graph": 0.90}
 RAW_CHECKS = 20
 ACCURACIES: dict[str, float] = {}
 
@@ -51,12 +54,12 @@ def committed_client(committed_model: Path) -> Iterator[TestClient]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("style", STYLES)
-def test_each_upload_style_reads_at_least_98_percent(
+@pytest.mark.parametrize("style", STYLES + PAPER_STYLES)
+def test_each_upload_style_reads_at_least_its_bar(
     style: str, committed_client: TestClient, mnist_sample: tuple[np.ndarray, np.ndarray]
 ) -> None:
     images, labels = mnist_sample
-    rng = np.random.default_rng(STYLES.index(style))
+    rng = np.random.default_rng((STYLES + PAPER_STYLES).index(style))
     correct, refused = 0, 0
     for image, label in zip(images, labels, strict=True):
         response = committed_client.post(
@@ -71,7 +74,8 @@ def test_each_upload_style_reads_at_least_98_percent(
     ACCURACIES[style] = accuracy
     print(f"\n{style}: accuracy {accuracy:.3f} on {len(labels)} digits ({refused} refused)")
     print("per style so far: " + ", ".join(f"{s} {a:.3f}" for s, a in ACCURACIES.items()))
-    assert accuracy >= MIN_ACCURACY, f"{style}: {accuracy:.3f} < {MIN_ACCURACY} ({refused} refused)"
+    bar = MIN_ACCURACY_BY_STYLE.get(style, MIN_ACCURACY)
+    assert accuracy >= bar, f"{style}: {accuracy:.3f} < {bar} ({refused} refused)"
 
 
 @pytest.fixture(params=["tiny", "committed"])
