@@ -2,10 +2,9 @@
 
 The digit is found on a reduced copy (dark bands along the edge cut off, polarity, paper level
 under uneven light or a shadow, noise, the rules of lined or graph paper, box, a box drawn round
-it left out), then cut out of the
-full-resolution image, its noise floor removed with a soft ramp, fitted into 20x20 and
-centred by mass in 28x28 (frame.py). An input that is already MNIST-like
-(28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
+it left out), then cut out of the full-resolution image, its noise floor removed with a soft
+ramp, fitted into 20x20 and centred by mass in 28x28 (frame.py). An input that is already
+MNIST-like (28x28, digit spanning about 20 px, dark border) keeps its pixels and position.
 """
 
 from __future__ import annotations
