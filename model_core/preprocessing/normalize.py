@@ -75,9 +75,9 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     else:
         analysis = _Analysis(factor, inverted, background, levels)
         box = digit_box(mask)
-        if _spans_page(box, mask.shape):  # rules across the page would stretch the box
-            analysis = _without_rules(ink, analysis)
-            mask = ink > analysis.levels.low
+        # Rules across the page would stretch the box: cut the ink above them, if there are any.
+        if _spans_page(box, mask.shape) and (ruled := _above_rules(ink, analysis)) is not None:
+            analysis, mask = ruled, ink > ruled.levels.low
             box = digit_box(mask)
         search = _scale_box(_inside_outline(ink, mask, box), factor, gray.shape)
         image, box = _cut_digit(gray, ink, search, analysis)
@@ -144,13 +144,14 @@ def _spans_page(box: Box, shape: tuple[int, int]) -> bool:
     return bottom - top >= PAGE_SPAN * shape[0] or right - left >= PAGE_SPAN * shape[1]
 
 
-def _without_rules(ink: np.ndarray, analysis: _Analysis) -> _Analysis:
-    """The analysis with the ink cut-off above the rules of lined or graph paper, if any."""
+def _above_rules(ink: np.ndarray, analysis: _Analysis) -> _Analysis | None:
+    """The analysis with its ink cut-off above the rules of lined or graph paper; None when
+    (h, w) `ink` shows no rules."""
     levels = analysis.levels
     across_rows, across_columns = page_rules(ink, levels)
     floors = [floor for floor in (across_rows, across_columns) if floor is not None]
     if not floors:
-        return analysis
+        return None
     rules = (across_rows is not None, across_columns is not None)
     return replace(analysis, levels=replace(levels, rules=max(floors)), rules=rules)
 
