@@ -67,8 +67,22 @@ class Conv2D(Layer):
         self._cache = None
         if not self.input_grad:
             return None
+        k, p = self.kernel_size, self.padding
+        if self.stride == 1 and p < k:
+            return self._transposed_input_grad(dout, x_shape)
         dcols = d2 @ self._weight_matrix().T  # (N*Ho*Wo, K)
-        return col2im(dcols, x_shape, self.kernel_size, self.stride, self.padding)
+        return col2im(dcols, x_shape, k, self.stride, p)
+
+    def _transposed_input_grad(self, dout: np.ndarray, x_shape: Shape) -> np.ndarray:
+        """The input gradient of a stride-1 convolution, as a convolution itself: dout padded
+        by k - 1 - p, windowed, against the kernel turned 180 degrees with its channel axes
+        swapped. One im2col copy and one product instead of a (N*Ho*Wo, k*k*C_in) product and
+        col2im's k*k scatter-adds: about half the time for the 3x3 layers of vgg_bn."""
+        k = self.kernel_size
+        turned = self.params["weight"][::-1, ::-1].swapaxes(2, 3)  # (k, k, C_out, C_in)
+        cols = im2col(dout, k, 1, k - 1 - self.padding)  # (N*H*W, k*k*C_out)
+        dx = cols @ turned.reshape(-1, self.in_channels)  # (N*H*W, C_in)
+        return dx.reshape(x_shape)  # (N, H, W, C_in)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if len(input_shape) != 3 or input_shape[2] != self.in_channels:
