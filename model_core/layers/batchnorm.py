@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.layers.base import Layer, Shape
+from model_core.layers.base import Layer, Shape, column_sums
 
 
 class BatchNorm(Layer):
@@ -48,14 +48,13 @@ class BatchNorm(Layer):
             return out
         x2 = x.reshape(-1, self.num_features)  # (M, C)
         m = x2.shape[0]
-        mean = x2.mean(axis=0)  # (C,)
+        mean = column_sums(x2) / m  # (C,)
         xc = x2 - mean  # (M, C)
         var = np.einsum("mc,mc->c", xc, xc) / m  # (C,)
         inv_std = 1.0 / np.sqrt(var + self.eps)  # (C,)
-        xhat = xc * inv_std  # (M, C)
         self._update_running(mean, var * (m / max(m - 1, 1)))
-        self._cache = (xhat, inv_std)
-        out = xhat * gamma
+        self._cache = (xc, inv_std)
+        out = xc * (gamma * inv_std)  # (M, C): xhat * gamma without building xhat
         out += beta
         return out.reshape(x.shape)
 
@@ -67,15 +66,16 @@ class BatchNorm(Layer):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         assert self._cache is not None, "backward() needs a forward(training=True) first"
-        xhat, inv_std = self._cache
+        xc, inv_std = self._cache
         self._cache = None
         d2 = dout.reshape(-1, self.num_features)  # (M, C)
         m = d2.shape[0]
-        dbeta = d2.sum(axis=0)  # (C,)
-        dgamma = np.einsum("mc,mc->c", d2, xhat)  # (C,)
+        dbeta = column_sums(d2)  # (C,)
+        dgamma = np.einsum("mc,mc->c", d2, xc) * inv_std  # (C,): sum of dout * xhat
         self.grads["gamma"], self.grads["beta"] = dgamma, dbeta
         # dx = gamma * inv_std * (dout - mean(dout) - xhat * mean(dout * xhat))
-        dx = d2 - xhat * (dgamma / m)  # (M, C)
+        dx = xc * (inv_std * dgamma / m)  # (M, C): xhat * mean(dout * xhat)
+        np.subtract(d2, dx, out=dx)
         dx -= dbeta / m
         dx *= self.params["gamma"] * inv_std
         return dx.reshape(dout.shape)
