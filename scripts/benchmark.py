@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from model_core.allocator import keep_freed_memory
 from model_core.inference import inference_network
 from model_core.losses import softmax_cross_entropy
 from model_core.optimizers import Adam
@@ -124,6 +125,7 @@ def main() -> None:
         "--profile", action="store_true", help="also time each layer of a training step"
     )
     args = parser.parse_args()
+    keep_freed_memory()  # as scripts/train.py does: steps reuse the same pages
     if args.profile:
         rows = profile(args.preset, args.repeats)
         total = sum(float(r["forward_ms"]) + float(r["backward_ms"]) for r in rows)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from model_core.allocator import keep_freed_memory
 from model_core.mnist import file_sha256, load_mnist, mnist_paths
 from model_core.optimizers import OPTIMIZERS
 from model_core.presets import DEFAULT_PRESET, PRESETS, build
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if "scale_range" in overrides:
         overrides["scale_range"] = tuple(overrides["scale_range"])
     config = default_config(args.preset, **overrides)
+    keep_freed_memory()  # each step reuses the last one's pages (allocator.py)
     rng = np.random.default_rng(config.seed)
 
     images, labels = load_mnist(args.data_dir, "train")
