@@ -72,14 +72,15 @@ def run_wrk(endpoint: Endpoint, requests: int, concurrency: int, max_seconds: fl
     command += [endpoint.mode, str(endpoint.body_path), str(requests), str(threads)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    finished = 0
+    lines: list[str] = []
     for line in process.stdout:  # wrk sleeps its whole -d: interrupt it once every thread is done
-        finished += line.strip() == "thread-done"
-        if finished == threads:
+        lines.append(line)
+        if sum(seen.strip() == "thread-done" for seen in lines) == threads:
             process.send_signal(signal.SIGINT)
             break
-    output, _ = process.communicate(timeout=max_seconds + 30)
-    summary = next(line for line in output.splitlines()[::-1] if line.startswith('{"answered"'))
+    # Past -d, wrk ends by itself and the loop has read its summary line already.
+    lines += process.communicate(timeout=max_seconds + 30)[0].splitlines()
+    summary = next(line for line in lines[::-1] if line.startswith('{"answered"'))
     return json.loads(summary)
 
 

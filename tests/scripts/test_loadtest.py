@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
+import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -36,3 +41,40 @@ def test_the_digit_png_is_a_280_pixel_drawing(script: Callable[[str], ModuleType
     image = Image.open(BytesIO(script("loadtest_generators").digit_png()))
     assert (image.format, image.size, image.mode) == ("PNG", (280, 280), "L")
     assert image.getextrema() == (0, 255)  # black strokes on white
+
+
+def test_wrk_bounded_by_time_still_reports_what_it_measured(
+    script: Callable[[str], ModuleType], tmp_path: Path
+) -> None:
+    """A cell that cannot finish its requests within --max-seconds ends with wrk's own timer;
+    its summary (fewer answers than asked) is still read."""
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk); the httpx generator is used")
+    generators = script("loadtest_generators")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    body = tmp_path / "body.json"
+    body.write_text("{}")
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        endpoint = generators.Endpoint("slow", url, "json", body, None)
+        summary = generators.run_wrk(endpoint, 10_000, 2, max_seconds=1)
+    finally:
+        server.shutdown()
+    assert 0 < summary["answered"] < 10_000  # at most 2 x 20 a second for about a second
+    assert summary["non_200"] == 0 and summary["p50_us"] >= 50_000
+
+
+class _SlowHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(0.05)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
