@@ -72,10 +72,11 @@ def run_wrk(endpoint: Endpoint, requests: int, concurrency: int, max_seconds: fl
     command += [endpoint.mode, str(endpoint.body_path), str(requests), str(threads)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    lines: list[str] = []
+    lines, finished = [], 0
     for line in process.stdout:  # wrk sleeps its whole -d: interrupt it once every thread is done
         lines.append(line)
-        if sum(seen.strip() == "thread-done" for seen in lines) == threads:
+        finished += line.strip() == "thread-done"
+        if finished == threads:
             process.send_signal(signal.SIGINT)
             break
     # Past -d, wrk ends by itself and the loop has read its summary line already.
