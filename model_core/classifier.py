@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from model_core.inference import inference_network
-from model_core.network import Sequential
+from model_core.ensemble import Model
+from model_core.inference import inference_model
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
     PreprocessResult,
@@ -41,18 +41,18 @@ class Prediction:
 class DigitClassifier:
     """Reads one digit per image. Inference only touches read-only weights: thread-safe."""
 
-    def __init__(self, network: Sequential, metadata: dict[str, Any], sha256: str = "") -> None:
-        if network.input_shape != (28, 28, 1) or network.shapes[-1] != (10,):
+    def __init__(self, network: Model, metadata: dict[str, Any], sha256: str = "") -> None:
+        if network.input_shape != (28, 28, 1) or network.output_shape != (10,):
             raise ValueError(
                 f"a digit classifier maps (28, 28, 1) to 10 classes; this network maps"
-                f" {network.input_shape} to {network.shapes[-1]}"
+                f" {network.input_shape} to {network.output_shape}"
             )
         self.network, self.metadata, self.sha256 = network, metadata, sha256
         try:
             self.deskew = input_options(metadata)["deskew"]
         except ValueError as error:
             raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
-        self._runner = inference_network(network)  # same outputs, BatchNorm folded away
+        self._runner = inference_model(network)  # same outputs, BatchNorm folded away
 
     @classmethod
     def load(cls, path: str | Path) -> DigitClassifier:

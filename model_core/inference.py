@@ -8,6 +8,7 @@ Three rewrites, each exact in evaluation mode:
   max(relu(a), relu(b)) == relu(max(a, b))), and the ReLU touches a quarter of the values.
 
 The copy is for forward passes only; the saved network and its parameter names are untouched.
+An ensemble's copy is the ensemble of its members' copies.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ import copy
 
 import numpy as np
 
+from model_core.ensemble import Ensemble, Model
 from model_core.layers import BatchNorm, Conv2D, Dense, Dropout, Layer, MaxPool2D, ReLU
 from model_core.network import Sequential
+
+
+def inference_model(model: Model) -> Model:
+    """An inference copy of a network or of every member of an ensemble."""
+    if isinstance(model, Ensemble):
+        return Ensemble(inference_network(member) for member in model.members)
+    return inference_network(model)
 
 
 def inference_network(net: Sequential) -> Sequential:

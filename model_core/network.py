@@ -38,6 +38,11 @@ class Sequential:
             shapes.append(shape)
         return shapes
 
+    @property
+    def output_shape(self) -> Shape:
+        """The per-sample shape of the last layer's output, e.g. (10,)."""
+        return self.shapes[-1]
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """(N, *input_shape) -> (N, *output_shape) logits."""
         for layer in self.layers:

@@ -3,6 +3,8 @@
 The file holds plain arrays only (no pickles): every parameter as `param/<name>`, every saved
 statistic as `state/<name>`, and three entries that describe the rest: `format_version`,
 `architecture` (JSON) and `metadata` (free-form JSON). Loading checks every key and shape.
+Format 2 adds ensembles: their architecture lists `members`, and their arrays are named
+`param/<member>/<name>`; format 1 files (one network) read as before.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from model_core.network import Sequential
+from model_core.ensemble import Model, model_from_architecture
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEADER_KEYS = ("format_version", "architecture", "metadata")
 
 
@@ -27,15 +29,13 @@ class ModelLoadError(ValueError):
 
 @dataclass
 class SavedModel:
-    network: Sequential
+    network: Model
     metadata: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
 
-def save_model(
-    path: str | Path, network: Sequential, metadata: dict[str, Any] | None = None
-) -> None:
-    """Write the network and its metadata to `path` (an .npz file)."""
+def save_model(path: str | Path, network: Model, metadata: dict[str, Any] | None = None) -> None:
+    """Write the network (or ensemble) and its metadata to `path` (an .npz file)."""
     arrays: dict[str, np.ndarray] = {
         "format_version": np.array(FORMAT_VERSION),
         "architecture": np.array(json.dumps(network.architecture())),
@@ -81,7 +81,7 @@ def _from_arrays(arrays: dict[str, np.ndarray], path: Path) -> SavedModel:
     architecture = _json(arrays["architecture"], "architecture", path)
     metadata = _json(arrays["metadata"], "metadata", path)
     try:
-        network = Sequential.from_architecture(architecture)
+        network = model_from_architecture(architecture)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(f"{path}: invalid architecture: {exc}") from exc
     _fill(network.params, arrays, "param", path)

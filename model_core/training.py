@@ -11,6 +11,7 @@ import numpy as np
 
 from model_core.augment import random_affine, random_shift, random_thickness
 from model_core.averaging import WeightAverage
+from model_core.ensemble import Model
 from model_core.losses import softmax_cross_entropy
 from model_core.network import Sequential
 from model_core.optimizers import OPTIMIZERS, SGD, Optimizer
@@ -44,7 +45,12 @@ class TrainConfig:
     thickness: float = 0.0  # largest random stroke thickening or thinning, 0 to 1; 0 is off
     ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
     deskew: bool = False  # shear each digit upright before the network (model_input)
+    members: int = 1  # networks trained apart from different seeds; >1 are saved as an Ensemble
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.members < 1:
+            raise ValueError(f"members must be at least 1, got {self.members}")
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ EpochCallback = Callable[[EpochStats], None]
 
 
 def evaluate(
-    net: Sequential,
+    net: Model,
     images: np.ndarray,
     labels: np.ndarray,
     batch_size: int = 256,
