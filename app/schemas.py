@@ -160,7 +160,8 @@ class ServiceInfo(BaseModel):
 
 
 class LayerInfo(BaseModel):
-    index: int
+    member: int = Field(0, description="which network of an ensemble (0 for a single network)")
+    index: int = Field(description="position in its network")
     type: str = Field(description='layer class, e.g. "Conv2D"')
     output_shape: list[int] = Field(description="per-sample output shape (channels last)")
     params: int = Field(description="trainable parameters in this layer")
@@ -169,7 +170,10 @@ class LayerInfo(BaseModel):
 
 class Architecture(BaseModel):
     input_shape: list[int]
-    layers: list[LayerInfo]
+    members: int = Field(
+        1, description="networks whose probabilities are averaged (1: a single network)"
+    )
+    layers: list[LayerInfo] = Field(description="every layer of every member, in order")
     total_params: int
     summary: str = Field(description="Keras-style text table")
 
@@ -207,12 +211,13 @@ class ModelInfo(BaseModel):
         {
             "architecture": {
                 "input_shape": [28, 28, 1],
+                "members": 1,
                 "layers": [
-                    {"index": 0, "type": "Conv2D", "output_shape": [26, 26, 8], "params": 80,
-                     "config": {"in_channels": 1, "out_channels": 8, "kernel_size": 3,
-                                "stride": 1, "padding": 0}},
-                    {"index": 1, "type": "MaxPool2D", "output_shape": [13, 13, 8], "params": 0,
-                     "config": {"kernel_size": 2, "stride": 2}},
+                    {"member": 0, "index": 0, "type": "Conv2D", "output_shape": [26, 26, 8],
+                     "params": 80, "config": {"in_channels": 1, "out_channels": 8,
+                                              "kernel_size": 3, "stride": 1, "padding": 0}},
+                    {"member": 0, "index": 1, "type": "MaxPool2D", "output_shape": [13, 13, 8],
+                     "params": 0, "config": {"kernel_size": 2, "stride": 2}},
                 ],
                 "total_params": 13_610,
                 "summary": "Layer (type)  Output shape  Param # ...",

@@ -12,6 +12,7 @@ from app.dependencies import get_classifier, get_settings
 from app.errors import error_responses
 from app.schemas import Architecture, InputSpec, LayerInfo, ModelInfo, TrainingInfo
 from model_core.classifier import DigitClassifier
+from model_core.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
 
 router = APIRouter(tags=["model"])
@@ -27,21 +28,24 @@ def model_info(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> ModelInfo:
     network = classifier.network
-    specs = network.architecture()["layers"]
+    members = members_of(network)
     layers = [
         LayerInfo(
+            member=number,
             index=index,
             type=spec["type"],
             output_shape=list(shape),
             params=sum(p.size for p in layer.params.values()),
             config={key: value for key, value in spec.items() if key != "type"},
         )
+        for number, member in enumerate(members)
         for index, (layer, shape, spec) in enumerate(
-            zip(network.layers, network.shapes, specs, strict=True)
+            zip(member.layers, member.shapes, member.architecture()["layers"], strict=True)
         )
     ]
     architecture = Architecture(
         input_shape=list(network.input_shape),
+        members=len(members),
         layers=layers,
         total_params=network.num_params(),
         summary=network.summary(),

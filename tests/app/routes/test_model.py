@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
+from model_core.ensemble import Ensemble
 from model_core.presets import build
 from model_core.serialization import save_model
 from tests.app.conftest import TINY_METADATA
@@ -22,6 +23,7 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
     body = response.json()
     architecture = body["architecture"]
     assert architecture["input_shape"] == [28, 28, 1]
+    assert architecture["members"] == 1
     layers = architecture["layers"]
     assert [layer["type"] for layer in layers] == ["Conv2D", "MaxPool2D", "Flatten", "Dense"]
     assert [layer["output_shape"] for layer in layers] == [[26, 26, 8], [13, 13, 8], [1352], [10]]
@@ -67,3 +69,25 @@ def test_model_info_says_when_the_model_reads_deskewed_digits(
 ) -> None:
     info = _info_of_a_model_with({"input": {"deskew": True}}, make_client, tmp_path)
     assert info["input"]["deskew"] is True
+
+
+def test_model_info_lists_every_member_of_an_ensemble(
+    make_client: Callable[..., TestClient], tmp_path: Path, digit_png: bytes
+) -> None:
+    rng = np.random.default_rng(2)
+    ensemble = Ensemble([build("seed", rng), build("seed", rng)])
+    path = tmp_path / "ensemble.npz"
+    save_model(path, ensemble, {"preset": "seed"})
+    client = make_client(model_path=path)
+
+    architecture = client.get("/model/info").json()["architecture"]
+
+    assert architecture["members"] == 2
+    assert [(layer["member"], layer["index"]) for layer in architecture["layers"]] == [
+        (member, index) for member in (0, 1) for index in range(4)
+    ]
+    assert architecture["total_params"] == 2 * 13_610 == ensemble.num_params()
+    assert "Member 2 of 2" in architecture["summary"]
+    response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
+    assert response.status_code == 200
+    assert abs(sum(response.json()["probabilities"]) - 1) < 1e-5
