@@ -4,7 +4,8 @@
 
 Training: images/s of forward + loss + backward + optimizer step at batch 64 (Adam).
 Inference: median latency of one image, and images/s at batch 256, of the network the service
-runs (model_core.inference: BatchNorm folded, Dropout dropped). Every figure is the
+runs (model_core.inference: BatchNorm folded, Dropout dropped), of `--members` networks
+averaged when more than one (an ensemble, as `train.py --members` saves). Every figure is the
 median of several timed repeats after warm-up, on random inputs (speed does not depend on
 the values).
 """
@@ -22,7 +23,8 @@ from collections.abc import Callable
 import numpy as np
 
 from model_core.allocator import keep_freed_memory
-from model_core.inference import inference_network
+from model_core.ensemble import Ensemble
+from model_core.inference import inference_model
 from model_core.losses import softmax_cross_entropy
 from model_core.optimizers import Adam
 from model_core.presets import PRESETS, build
@@ -39,7 +41,10 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int) -> float
     return statistics.median(times)
 
 
-def benchmark(preset: str, repeats: int, seed: int = 0) -> dict[str, float | str | int]:
+def benchmark(
+    preset: str, repeats: int, seed: int = 0, members: int = 1
+) -> dict[str, float | str | int]:
+    """Training figures are one network's; inference runs all `members` (an ensemble)."""
     rng = np.random.default_rng(seed)
     net = build(preset, rng)
     optimizer = Adam(net.params, lr=1e-3)
@@ -56,12 +61,15 @@ def benchmark(preset: str, repeats: int, seed: int = 0) -> dict[str, float | str
     x1 = x64[:1]  # (1, 28, 28, 1)
     x256 = rng.standard_normal((256, *net.input_shape)).astype(np.float32)  # (256, 28, 28, 1)
     train_s = median_seconds(train_step, repeats * 4, warmup=10)
-    runner = inference_network(net)
+    others = [build(preset, rng) for _ in range(members - 1)]
+    served = Ensemble([net, *others]) if others else net
+    runner = inference_model(served)
     b1_s = median_seconds(lambda: runner.predict_proba(x1), repeats * 40, warmup=50)
     b256_s = median_seconds(lambda: runner.predict_proba(x256), repeats * 2, warmup=3)
     return {
         "preset": preset,
-        "params": net.num_params(),
+        "members": members,
+        "params": served.num_params(),
         "train_img_s": round(64 / train_s, 1),
         "train_step_ms": round(train_s * 1e3, 3),
         "infer_b1_us": round(b1_s * 1e6, 1),
@@ -120,6 +128,9 @@ def main() -> None:
     )
     parser.add_argument("--preset", default="lenet", choices=sorted(PRESETS), help="architecture")
     parser.add_argument("--repeats", type=int, default=10, help="timing repeats (scaled per test)")
+    parser.add_argument(
+        "--members", type=int, default=1, help="inference of an ensemble of this many networks"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--profile", action="store_true", help="also time each layer of a training step"
@@ -133,7 +144,7 @@ def main() -> None:
             print(f"{row['layer']:<22}{row['output']:<16}fwd {row['forward_ms']:>8.3f} ms"
                   f"   bwd {row['backward_ms']:>8.3f} ms")  # fmt: skip
         print(f"{'sum of medians':<38}{total:>8.3f} ms per batch of 64")
-    result = benchmark(args.preset, args.repeats)
+    result = benchmark(args.preset, args.repeats, members=args.members)
     if args.json:
         print(json.dumps(result))
         return

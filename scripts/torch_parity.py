@@ -26,6 +26,7 @@ import torch
 from torch import nn
 from torch_twin import nchw, to_torch, torch_grads
 
+from model_core.ensemble import members_of
 from model_core.losses import softmax_cross_entropy
 from model_core.network import Sequential
 from model_core.presets import PRESETS, build
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.model:
-        network = load_model(args.model).network
+        network = members_of(load_model(args.model).network)[0]  # an ensemble's first network
     else:
         rng = np.random.default_rng(0)
         network = build(args.preset, rng)

@@ -22,12 +22,21 @@ import numpy as np
 from tqdm import tqdm
 
 from model_core.allocator import keep_freed_memory
+from model_core.ensemble import Ensemble
 from model_core.mnist import file_sha256, load_mnist, mnist_paths
+from model_core.network import Sequential
 from model_core.optimizers import OPTIMIZERS
 from model_core.presets import DEFAULT_PRESET, PRESETS, build
 from model_core.serialization import save_model
 from model_core.splits import SPLITS, WRITER_BLOCK, split
-from model_core.training import EpochStats, default_config, evaluate, fit
+from model_core.training import (
+    EpochStats,
+    TrainConfig,
+    TrainResult,
+    default_config,
+    evaluate,
+    fit,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -126,6 +135,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="shear each digit upright (from its moments) before the network, in training and"
         " wherever the saved model is used (it records this)",
     )
+    p.add_argument(
+        "--members",
+        type=int,
+        help="networks to train, each from its own random start; more than one are saved as"
+        " an ensemble that averages their probabilities",
+    )
     p.add_argument("--seed", type=int, help="random seed: same seed, same model")
     p.add_argument("--limit", type=int, help="use only the first N training images (quick runs)")
     return p.parse_args(argv)
@@ -139,6 +154,46 @@ def git_commit() -> str | None:
     except OSError:
         return None
     return out.stdout.strip() or None
+
+
+def train_member(
+    net: Sequential,
+    config: TrainConfig,
+    train: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+) -> TrainResult:
+    """fit() with a progress bar per epoch and a summary line after each."""
+    bar: tqdm | None = None
+
+    def new_bar(epoch: int) -> tqdm:
+        return tqdm(total=len(train[1]), desc=f"epoch {epoch}", unit="img", leave=False)
+
+    def on_batch(done: int, loss: float, acc: float) -> None:
+        assert bar is not None
+        bar.n = done
+        bar.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.4f}", refresh=False)
+        bar.update(0)
+
+    def on_epoch(stats: EpochStats) -> None:
+        nonlocal bar
+        if bar is not None:
+            bar.close()
+        validation = (
+            f"val loss {stats.val_loss:.4f} acc {stats.val_acc:.4f}" if len(val[1]) else "no val"
+        )
+        print(
+            f"epoch {stats.epoch:3d}/{config.epochs}  train loss {stats.train_loss:.4f}"
+            f" acc {stats.train_acc:.4f}  {validation}  lr {stats.lr:.2e}  {stats.seconds:.1f}s"
+        )
+        bar = new_bar(stats.epoch + 1) if stats.epoch < config.epochs else None
+
+    bar = new_bar(1)
+    try:
+        return fit(net, config, train, val, rng, on_batch=on_batch, on_epoch=on_epoch)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,62 +211,48 @@ def main(argv: list[str] | None = None) -> int:
         images, labels = images[: args.limit], labels[: args.limit]
     train_idx, val_idx = split(labels, config.val_fraction, rng, config.val_split)
     print(f"data: {len(train_idx)} training, {len(val_idx)} validation images from {args.data_dir}")
-    net = build(config.preset, rng)
-    print(net.summary())
-
-    bar: tqdm | None = None
-
-    def on_batch(done: int, loss: float, acc: float) -> None:
-        assert bar is not None
-        bar.n = done
-        bar.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.4f}", refresh=False)
-        bar.update(0)
-
-    def on_epoch(stats: EpochStats) -> None:
-        nonlocal bar
-        if bar is not None:
-            bar.close()
-        validation = (
-            f"val loss {stats.val_loss:.4f} acc {stats.val_acc:.4f}" if len(val_idx) else "no val"
-        )
-        print(
-            f"epoch {stats.epoch:3d}/{config.epochs}  train loss {stats.train_loss:.4f}"
-            f" acc {stats.train_acc:.4f}  {validation}  lr {stats.lr:.2e}  {stats.seconds:.1f}s"
-        )
-        if stats.epoch < config.epochs:
-            bar = tqdm(
-                total=len(train_idx), desc=f"epoch {stats.epoch + 1}", unit="img", leave=False
-            )
-
-    bar = tqdm(total=len(train_idx), desc="epoch 1", unit="img", leave=False)
-    result = fit(
-        net,
-        config,
-        (images[train_idx], labels[train_idx]),
-        (images[val_idx], labels[val_idx]),
-        rng,
-        on_batch=on_batch,
-        on_epoch=on_epoch,
-    )
-    if bar is not None:
-        bar.close()
-    if result.interrupted:
-        print(f"interrupted: keeping the best epoch so far ({result.best_epoch})")
-    if not result.history:
+    train, val = (images[train_idx], labels[train_idx]), (images[val_idx], labels[val_idx])
+    nets, results = [], []
+    for number in range(config.members):
+        # Member 0 continues the split's generator (a single network trains as it always
+        # has); every other member draws its weights, order and augmentation apart.
+        member_rng = rng if number == 0 else np.random.default_rng([config.seed, number])
+        net = build(config.preset, member_rng)
+        if number == 0:
+            print(net.summary())
+        if config.members > 1:
+            print(f"member {number + 1} of {config.members}")
+        result = train_member(net, config, train, val, member_rng)
+        if result.history:
+            nets.append(net)
+            results.append(result)
+        if result.interrupted:
+            print(f"interrupted: keeping the best epoch so far ({result.best_epoch})")
+            break
+    if not nets:
         print("no epoch finished: nothing saved", file=sys.stderr)
         return 1
+    model = nets[0] if len(nets) == 1 else Ensemble(nets)
+    val_acc = evaluate(model, *val, deskew=config.deskew)[1] if len(val_idx) else None
 
     metadata: dict[str, object] = {
         "preset": config.preset,
         "input": {"deskew": config.deskew},  # what to_model_input must do for this model
         "hyperparameters": asdict(config),
-        "history": result.history_dicts(),
-        "best_epoch": result.best_epoch,
-        "val_accuracy": result.best_val_acc if len(val_idx) else None,
+        "history": [
+            stats | ({"member": number} if len(nets) > 1 else {})
+            for number, result in enumerate(results)
+            for stats in result.history_dicts()
+        ],
+        "best_epoch": results[0].best_epoch if len(nets) == 1 else None,
+        "members": [
+            {"best_epoch": r.best_epoch, "train_seconds": round(r.seconds, 1)} for r in results
+        ],
+        "val_accuracy": val_acc,
         "val_size": len(val_idx),
         "train_size": len(train_idx),
-        "train_seconds": round(result.seconds, 1),
-        "interrupted": result.interrupted,
+        "train_seconds": round(sum(r.seconds for r in results), 1),
+        "interrupted": any(r.interrupted for r in results),
         "data": {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "train")},
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
@@ -222,13 +263,15 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError:
         print("no test files: test accuracy not recorded")
     else:
-        _, test_acc = evaluate(net, test_images, test_labels, deskew=config.deskew)
+        _, test_acc = evaluate(model, test_images, test_labels, deskew=config.deskew)
         metadata |= {"test_accuracy": test_acc, "test_size": len(test_labels)}
         metadata["data"] |= {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "test")}
         print(f"test accuracy: {test_acc:.4f} (n={len(test_labels)})")
-    save_model(args.out, net, metadata)
-    kept = f"best epoch {result.best_epoch}, val acc {result.best_val_acc:.4f}"
-    print(f"saved {args.out}: {kept if len(val_idx) else 'last epoch'}, {result.seconds:.0f}s")
+    save_model(args.out, model, metadata)
+    kept = "best epoch" if len(val_idx) else "last epoch"
+    what = f"{len(nets)} networks, each at its {kept}" if len(nets) > 1 else f"the {kept}"
+    accuracy = f", val acc {val_acc:.4f}" if val_acc is not None else ""
+    print(f"saved {args.out}: {what}{accuracy}, {metadata['train_seconds']:.0f}s")
     return 0
 
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from model_core.classifier import DigitClassifier
+from model_core.ensemble import members_of
 from model_core.layers import Conv2D
 from model_core.metrics import confusion_matrix
 from model_core.mnist import load_mnist
@@ -24,6 +25,7 @@ from model_core.preprocessing import to_model_input
 
 
 def plot_curves(history: list[dict[str, float]], path: Path) -> None:
+    history = [h for h in history if h.get("member", 0) == 0]  # an ensemble's first network
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     for key, label in (("train", "train (augmented)"), ("val", "validation")):
@@ -74,7 +76,7 @@ def plot_feature_maps(classifier: DigitClassifier, image: np.ndarray, path: Path
     """The input and the output of each layer up to the first flatten, 8 channels each."""
     x = to_model_input(image, classifier.deskew)  # (1, 28, 28, 1)
     stages = [("input", x)]
-    for layer in classifier.network.layers:
+    for layer in members_of(classifier.network)[0].layers:
         if x.ndim != 4:
             break
         x = layer.forward(x)
@@ -141,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     plot_confusion(
         confusion_matrix(labels, probs.argmax(axis=1)), args.out / "confusion_matrix.png"
     )
-    convs = [layer for layer in classifier.network.layers if isinstance(layer, Conv2D)]
+    first = members_of(classifier.network)[0]  # an ensemble's first network
+    convs = [layer for layer in first.layers if isinstance(layer, Conv2D)]
     if convs:
         plot_filters(convs[0], args.out / "filters.png")
         written.append("filters.png")

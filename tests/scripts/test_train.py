@@ -7,8 +7,11 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from model_core.mnist import file_sha256
+from model_core.ensemble import Ensemble
+from model_core.mnist import file_sha256, load_mnist
 from model_core.serialization import load_model
+from model_core.splits import split
+from model_core.training import evaluate
 
 
 def test_train_writes_a_model_with_its_metadata(
@@ -93,6 +96,7 @@ def test_help_explains_every_option(
         "--augment",
         "--deskew",
         "--elastic-alpha",
+        "--members",
         "--seed",
         "--out",
     ):
@@ -116,3 +120,40 @@ def test_without_a_validation_split_the_metadata_is_strict_json(
     meta = json.loads(text, parse_constant=refuse)
     assert meta["val_accuracy"] is None and meta["val_size"] == 0 and meta["train_size"] == 300
     assert meta["history"][0]["val_acc"] is None
+
+
+def test_members_trains_an_ensemble_of_differently_seeded_networks(
+    mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    out = tmp_path / "pair.npz"
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--out", str(out), "--limit", "400"]
+    assert script("train").main([*args, "--epochs", "2", "--members", "2"]) == 0
+
+    saved = load_model(out)
+    meta, ensemble = saved.metadata, saved.network
+    assert isinstance(ensemble, Ensemble) and len(ensemble.members) == 2
+    first, second = (m.params["3.weight"] for m in ensemble.members)
+    assert not np.allclose(first, second)  # each member started from its own seed
+    assert meta["hyperparameters"]["members"] == 2
+    assert [(h["member"], h["epoch"]) for h in meta["history"]] == [(0, 1), (0, 2), (1, 1), (1, 2)]
+    assert [m["best_epoch"] for m in meta["members"]] == [
+        max(meta["history"][i : i + 2], key=lambda h: (h["val_acc"], -h["val_loss"]))["epoch"]
+        for i in (0, 2)
+    ]
+    images, labels = load_mnist(mnist_dir, "train")
+    _, val_idx = split(labels[:400], 0.1, np.random.default_rng(0), "random")
+    _, val_acc = evaluate(ensemble, images[val_idx], labels[val_idx], deskew=True)
+    assert meta["val_accuracy"] == val_acc
+
+
+def test_the_first_member_is_the_single_network_of_the_same_seed(
+    mnist_dir: Path, tmp_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--limit", "300", "--epochs", "1"]
+    assert script("train").main([*args, "--out", str(tmp_path / "one.npz")]) == 0
+    assert script("train").main([*args, "--out", str(tmp_path / "two.npz"), "--members", "2"]) == 0
+
+    single = load_model(tmp_path / "one.npz").network
+    first = load_model(tmp_path / "two.npz").network.members[0]  # type: ignore[union-attr]
+    for name, array in single.params.items():
+        np.testing.assert_array_equal(first.params[name], array, err_msg=name)
