@@ -16,7 +16,7 @@ from model_core.layers import BatchNorm, Dense, Flatten
 from model_core.network import Sequential
 from model_core.preprocessing import to_model_input
 from model_core.serialization import FORMAT_VERSION, ModelLoadError, load_model, save_model
-from tests.model_core.test_serialization import trained_looking
+from tests.model_core.test_serialization import rewrite, trained_looking
 
 
 def small_ensemble(count: int = 3, seed: int = 900) -> Ensemble:
@@ -81,20 +81,9 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
         }
 
 
-def rewritten(tmp_path: Path, change: dict[str, np.ndarray | None]) -> Path:
-    """A saved two-member ensemble with some arrays replaced (or removed, for None)."""
-    path = tmp_path / "base.npz"
-    save_model(path, small_ensemble(2), {})
-    with np.load(path, allow_pickle=False) as archive:
-        arrays = {key: archive[key] for key in archive.files}
-    for key, value in change.items():
-        if value is None:
-            del arrays[key]
-        else:
-            arrays[key] = value
-    bad = tmp_path / "bad.npz"
-    np.savez(bad, **arrays)
-    return bad
+def rewritten(tmp_path: Path, changes: dict[str, np.ndarray | None]) -> Path:
+    """A saved two-member ensemble with arrays replaced, added, or deleted (None)."""
+    return rewrite(tmp_path, changes, small_ensemble(2))
 
 
 def test_a_missing_member_weight_is_named(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from model_core import presets
+from model_core.ensemble import Model
 from model_core.network import Sequential
 from model_core.serialization import FORMAT_VERSION, ModelLoadError, load_model, save_model
 
@@ -119,16 +120,19 @@ def test_accepts_str_paths(tmp_path: Path) -> None:
 # --- corrupt files ------------------------------------------------------------------------------
 
 
-def valid_arrays(tmp_path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a valid saved "seed" model: Conv2D(1, 8, 3), MaxPool, Flatten, Dense."""
-    save_model(tmp_path / "valid.npz", trained_looking("seed", 840), {"v": 1})
+def valid_arrays(tmp_path: Path, model: Model | None = None) -> dict[str, np.ndarray]:
+    """The arrays of a valid saved model: by default "seed" (Conv2D(1, 8, 3), MaxPool,
+    Flatten, Dense)."""
+    save_model(tmp_path / "valid.npz", model or trained_looking("seed", 840), {"v": 1})
     with np.load(tmp_path / "valid.npz") as archive:
         return {key: archive[key] for key in archive.files}
 
 
-def rewrite(tmp_path: Path, changes: dict[str, np.ndarray | None] | None = None) -> Path:
-    """A copy of the valid model with arrays replaced, added, or deleted (None)."""
-    arrays = valid_arrays(tmp_path)
+def rewrite(
+    tmp_path: Path, changes: dict[str, np.ndarray | None] | None = None, model: Model | None = None
+) -> Path:
+    """A copy of a valid saved model with arrays replaced, added, or deleted (None)."""
+    arrays = valid_arrays(tmp_path, model)
     for key, value in (changes or {}).items():
         if value is None:
             del arrays[key]
