@@ -105,6 +105,11 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     # decay of 0.05 (lr x decay = 1e-4 a step) against 1e-4 (practically none): validation
     # loss 0.0115 against 0.0145 at the last epoch, accuracy 99.55% against 99.47 to 99.51%.
     "vgg_bn": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05},
+    # The committed model: three vgg_lite, each trained as vgg_bn is, probabilities averaged.
+    # On four blocked validation splits (seeds 1 to 4) they made 49 errors of 9,600 against
+    # vgg_bn's 56, with a lower validation loss on all four; one image through all three
+    # takes about 1.6 times vgg_bn's time, within the 1 ms bound.
+    "vgg_lite": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05, "members": 3},
 }
 
 
