@@ -25,6 +25,7 @@ from app.log import configure_logging
 from app.metrics import Metrics, MetricsMiddleware
 from app.routes import model, pages, predict, service
 from model_core.classifier import DigitClassifier
+from model_core.ensemble import members_of
 
 logger = logging.getLogger("app")
 
@@ -54,8 +55,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The limiter belongs to the running event loop: set it from inside the loop.
     to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
     logger.info(
-        "model loaded from %s: %s, %s parameters, sha256 %s",
+        "model loaded from %s: %s x %s, %s parameters, sha256 %s",
         settings.model_path,
+        len(members_of(classifier.network)),
         classifier.metadata.get("preset", "unknown preset"),
         f"{classifier.network.num_params():,}",
         classifier.sha256[:12],

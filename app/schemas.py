@@ -140,7 +140,8 @@ class BatchResponse(BaseModel):
 
 class ModelSummary(BaseModel):
     preset: str | None = Field(description="architecture preset name, e.g. lenet_bn")
-    params: int = Field(description="number of trained parameters")
+    members: int = Field(1, description="networks averaged (an ensemble of the preset when > 1)")
+    params: int = Field(description="number of trained parameters, all members together")
     test_accuracy: float | None = Field(description="accuracy on the MNIST test set")
 
 
@@ -149,7 +150,12 @@ class ServiceInfo(BaseModel):
         {
             "service": "cnn-digit-recognition",
             "version": "1.0.0",
-            "model": {"preset": "lenet_bn", "params": 422_090, "test_accuracy": 0.9931},
+            "model": {
+                "preset": "lenet_bn",
+                "members": 1,
+                "params": 422_090,
+                "test_accuracy": 0.9931,
+            },
             "links": {"docs": "/docs", "predict": "/predict", "draw": "/draw"},
         }
     )

@@ -13,6 +13,7 @@ from app.errors import error_responses
 from app.metrics import Metrics
 from app.schemas import ModelSummary, ServiceInfo, Status
 from model_core.classifier import DigitClassifier
+from model_core.ensemble import members_of
 
 router = APIRouter(tags=["service"])
 
@@ -38,6 +39,7 @@ def root(request: Request) -> ServiceInfo:
     if classifier is not None:
         model = ModelSummary(
             preset=classifier.metadata.get("preset"),
+            members=len(members_of(classifier.network)),
             params=classifier.network.num_params(),
             test_accuracy=classifier.metadata.get("test_accuracy"),
         )

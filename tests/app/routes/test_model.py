@@ -88,6 +88,7 @@ def test_model_info_lists_every_member_of_an_ensemble(
     ]
     assert architecture["total_params"] == 2 * 13_610 == ensemble.num_params()
     assert "Member 2 of 2" in architecture["summary"]
+    assert client.get("/").json()["model"]["members"] == 2
     response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
     assert response.status_code == 200
     assert abs(sum(response.json()["probabilities"]) - 1) < 1e-5

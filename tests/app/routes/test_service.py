@@ -13,7 +13,7 @@ def test_root_describes_the_service_and_its_model(client: TestClient) -> None:
     body = response.json()
     assert body["service"] == "cnn-digit-recognition"
     assert body["version"] == model_core.__version__
-    assert body["model"] == {"preset": "seed", "params": 13_610, "test_accuracy": 0.3}
+    assert body["model"] == {"preset": "seed", "members": 1, "params": 13_610, "test_accuracy": 0.3}
     for name in ("docs", "draw", "predict", "predict_base64", "predict_batch", "model_info"):
         assert name in body["links"]
     for path in body["links"].values():
