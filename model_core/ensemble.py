@@ -1,10 +1,11 @@
 """An ensemble: networks trained apart, whose class probabilities are averaged.
 
 Networks started from different random weights and shown the data in different orders make
-partly different mistakes; the mean of their probabilities is better calibrated than any one of
-them. An `Ensemble` offers what a served model needs of a `Sequential` (shapes, probabilities,
-named parameters and state, an architecture that rebuilds it, a summary), so saving, loading,
-inference and the service take either.
+partly different mistakes, so the mean of their probabilities is more reliably right: on each
+of the four validation splits measured (README), three vgg_lite averaged had a lower loss than
+every one of them alone. An `Ensemble` offers what a served model needs of a `Sequential`
+(shapes, probabilities, named parameters and state, an architecture that rebuilds it, a
+summary), so saving, loading, inference and the service take either.
 """
 
 from __future__ import annotations

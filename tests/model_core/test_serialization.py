@@ -327,3 +327,10 @@ def test_pickled_object_array_is_rejected_not_executed(tmp_path: Path) -> None:
     with np.load(path, allow_pickle=True) as archive:
         archive["metadata"]
     assert marker.exists()
+
+
+def test_a_format_1_file_of_one_network_still_loads(tmp_path: Path) -> None:
+    """Files written before ensembles (format 1) hold one network and read unchanged."""
+    path = rewrite(tmp_path, {"format_version": np.array(1)})
+    loaded = load_model(path)
+    assert loaded.format_version == 1 and isinstance(loaded.network, Sequential)

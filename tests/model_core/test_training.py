@@ -86,3 +86,8 @@ def test_ctrl_c_stops_and_keeps_the_best_epoch_so_far() -> None:
     assert len(result.history) == 2
     _, acc = evaluate(net, *data)
     assert acc == pytest.approx(result.best_val_acc)
+
+
+def test_a_run_needs_at_least_one_member() -> None:
+    with pytest.raises(ValueError, match="members must be at least 1"):
+        default_config("seed", members=0)
