@@ -22,7 +22,7 @@ torch = pytest.importorskip(
     "pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl",
 )
 
-PRESETS = ("seed", "lenet", "lenet_bn", "vgg_bn")
+PRESETS = ("seed", "lenet", "lenet_bn", "vgg_bn", "vgg_lite")  # vgg_lite: the served members
 BATCH = 16
 
 
