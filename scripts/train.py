@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     train_idx, val_idx = split(labels, config.val_fraction, rng, config.val_split)
     print(f"data: {len(train_idx)} training, {len(val_idx)} validation images from {args.data_dir}")
     train, val = (images[train_idx], labels[train_idx]), (images[val_idx], labels[val_idx])
-    nets, results = [], []
+    nets, results, interrupted = [], [], False
     for number in range(config.members):
         # Member 0 continues the split's generator (a single network trains as it always
         # has); every other member draws its weights, order and augmentation apart.
@@ -227,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             nets.append(net)
             results.append(result)
         if result.interrupted:
-            print(f"interrupted: keeping the best epoch so far ({result.best_epoch})")
+            interrupted = True
+            kept = f"its best epoch so far ({result.best_epoch})" if result.history else "nothing"
+            rest = ", and training no further networks" if number + 1 < config.members else ""
+            print(f"interrupted: keeping {kept} of this network{rest}")
             break
     if not nets:
         print("no epoch finished: nothing saved", file=sys.stderr)
@@ -252,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         "val_size": len(val_idx),
         "train_size": len(train_idx),
         "train_seconds": round(sum(r.seconds for r in results), 1),
-        "interrupted": any(r.interrupted for r in results),
+        "interrupted": interrupted,
         "data": {p.name: file_sha256(p) for p in mnist_paths(args.data_dir, "train")},
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),

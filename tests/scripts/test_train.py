@@ -7,7 +7,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from model_core.ensemble import Ensemble
+from model_core.ensemble import Ensemble, members_of
 from model_core.mnist import file_sha256, load_mnist
 from model_core.serialization import load_model
 from model_core.splits import split
@@ -157,3 +157,44 @@ def test_the_first_member_is_the_single_network_of_the_same_seed(
     first = load_model(tmp_path / "two.npz").network.members[0]  # type: ignore[union-attr]
     for name, array in single.params.items():
         np.testing.assert_array_equal(first.params[name], array, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("stop_in", "kept"), [("on_epoch", 2), ("on_batch", 1)], ids=["after-an-epoch", "at-once"]
+)
+def test_ctrl_c_in_a_later_member_keeps_the_members_with_a_finished_epoch(
+    stop_in: str,
+    kept: int,
+    mnist_dir: Path,
+    tmp_path: Path,
+    script: Callable[[str], ModuleType],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while member 2 of 3 trains: no third member, and member 2 is kept only if one of
+    its epochs finished (then at its best epoch); a lone survivor is saved as one network."""
+    train = script("train")
+    real_fit, calls = train.fit, []
+
+    def fit(*args: object, **callbacks: Callable[..., None]) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            wrapped = callbacks[stop_in]
+
+            def interrupt(*a: object) -> None:
+                wrapped(*a)
+                raise KeyboardInterrupt
+
+            callbacks[stop_in] = interrupt
+        return real_fit(*args, **callbacks)
+
+    monkeypatch.setattr(train, "fit", fit)
+    out = tmp_path / "stopped.npz"
+    args = ["--preset", "seed", "--data-dir", str(mnist_dir), "--out", str(out), "--limit", "300"]
+    assert train.main([*args, "--epochs", "2", "--members", "3"]) == 0
+
+    saved = load_model(out)
+    assert len(calls) == 2  # the third member never started
+    assert len(members_of(saved.network)) == kept
+    assert isinstance(saved.network, Ensemble) == (kept > 1)
+    assert saved.metadata["interrupted"] is True
+    assert len(saved.metadata["members"]) == kept
