@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         1,
         description="threads running the request handlers (preprocessing and the model). One,"
         " beside the event loop that parses requests, makes a two-stage pipeline on two cores;"
-        " more only contend for the GIL (scripts/loadtest.py: 2 ms of CPU per request with 1,"
+        " more only contend for the GIL (bench/loadtest.py: 2 ms of CPU per request with 1,"
         " 3 ms with 2, 4 ms with 4). Scale with processes or instances instead",
     )
 

@@ -25,7 +25,7 @@ from app.log import configure_logging
 from app.metrics import Metrics, MetricsMiddleware
 from app.routes import model, pages, predict, service
 from model_core.classifier import DigitClassifier
-from model_core.ensemble import members_of
+from model_core.nn.ensemble import members_of
 
 logger = logging.getLogger("app")
 

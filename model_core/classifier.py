@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from model_core.ensemble import Model
-from model_core.inference import inference_model
+from model_core.nn.ensemble import Model
+from model_core.nn.folding import inference_model
+from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
     PreprocessResult,
@@ -25,7 +26,6 @@ from model_core.preprocessing import (
     preprocess_bytes,
     to_model_input,
 )
-from model_core.serialization import ModelLoadError, load_model
 
 ImageSource = str | Path | bytes | np.ndarray
 

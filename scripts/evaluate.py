@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from model_core.classifier import DigitClassifier
-from model_core.metrics import confusion_matrix, format_report
-from model_core.mnist import load_mnist
+from model_core.data.mnist import load_mnist
+from model_core.nn.serialization import ModelLoadError
 from model_core.preprocessing import preprocess_array
-from model_core.serialization import ModelLoadError
+from model_core.train.metrics import confusion_matrix, format_report
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from model_core.classifier import DigitClassifier
+from model_core.nn.serialization import ModelLoadError
 from model_core.preprocessing import PreprocessingError
-from model_core.serialization import ModelLoadError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
     python scripts/train.py --data-dir ../shared/data/mnist --out trained_cnn_model.npz
 
 With no options beyond --data-dir this reproduces the committed model. Any option left out
-takes the preset's default (see model_core/training.py, PRESET_DEFAULTS). The best epoch by
+takes the preset's default (see model_core/train/loop.py, PRESET_DEFAULTS). The best epoch by
 validation accuracy is kept; Ctrl-C stops early and still saves the best epoch so far. When
 the data folder also holds the test files, the saved model records its test accuracy (the
 test set is never used to choose anything).
@@ -21,15 +21,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from model_core.allocator import keep_freed_memory
-from model_core.ensemble import Ensemble
-from model_core.mnist import file_sha256, load_mnist, mnist_paths
-from model_core.network import Sequential
-from model_core.optimizers import OPTIMIZERS
-from model_core.presets import DEFAULT_PRESET, PRESETS, build
-from model_core.serialization import save_model
-from model_core.splits import SPLITS, WRITER_BLOCK, split
-from model_core.training import (
+from model_core.data.mnist import file_sha256, load_mnist, mnist_paths
+from model_core.data.splits import SPLITS, WRITER_BLOCK, split
+from model_core.nn.ensemble import Ensemble
+from model_core.nn.network import Sequential
+from model_core.nn.optimizers import OPTIMIZERS
+from model_core.nn.presets import DEFAULT_PRESET, PRESETS, build
+from model_core.nn.serialization import save_model
+from model_core.train.allocator import keep_freed_memory
+from model_core.train.loop import (
     EpochStats,
     TrainConfig,
     TrainResult,

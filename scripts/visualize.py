@@ -17,11 +17,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from model_core.classifier import DigitClassifier
-from model_core.ensemble import members_of
-from model_core.layers import Conv2D
-from model_core.metrics import confusion_matrix
-from model_core.mnist import load_mnist
+from model_core.data.mnist import load_mnist
+from model_core.nn.ensemble import members_of
+from model_core.nn.layers import Conv2D
 from model_core.preprocessing import to_model_input
+from model_core.train.metrics import confusion_matrix
 
 
 def plot_curves(history: list[dict[str, float]], path: Path) -> None:

@@ -47,7 +47,7 @@ NEEDED = [
     "app/main.py",
     "app/static/draw.html",
     "model_core/__init__.py",
-    "model_core/serialization.py",
+    "model_core/nn/serialization.py",
 ]
 NEVER = [
     ".git/HEAD",
@@ -57,7 +57,7 @@ NEVER = [
     "docs/architecture.png",
     "data/mnist/train-images-idx3-ubyte.gz",
     "app/__pycache__/main.cpython-311.pyc",
-    "model_core/layers/__pycache__/conv.cpython-311.pyc",
+    "model_core/nn/layers/__pycache__/conv.cpython-311.pyc",
     "cnn_digit_recognition.egg-info/PKG-INFO",
     ".pytest_cache/v/cache/nodeids",
     "runs/epoch_3.npz",
@@ -129,8 +129,8 @@ def test_hadolint_really_lints() -> None:
         ("*\n!app/\n**/__pycache__", "app/__pycache__/x.pyc", True),  # ...the last line wins
         ("*\n!app/\napp/static", "app/static/draw.html", True),
         ("# *\n", "a.py", False),  # a comment
-        ("m?del_core/[a-m]*", "model_core/layers/conv.py", True),
-        ("m?del_core/[a-m]*", "model_core/presets.py", False),
+        ("m?del_core/[a-m]*", "model_core/nn/layers/conv.py", True),
+        ("m?del_core/[a-m]*", "model_core/nn/presets.py", False),
     ],
 )
 def test_docker_rules(rules: str, path: str, excluded: bool) -> None:

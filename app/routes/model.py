@@ -12,7 +12,7 @@ from app.dependencies import get_classifier, get_settings
 from app.errors import error_responses
 from app.schemas import Architecture, InputSpec, LayerInfo, ModelInfo, TrainingInfo
 from model_core.classifier import DigitClassifier
-from model_core.ensemble import members_of
+from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
 
 router = APIRouter(tags=["model"])

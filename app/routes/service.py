@@ -13,7 +13,7 @@ from app.errors import error_responses
 from app.metrics import Metrics
 from app.schemas import ModelSummary, ServiceInfo, Status
 from model_core.classifier import DigitClassifier
-from model_core.ensemble import members_of
+from model_core.nn.ensemble import members_of
 
 router = APIRouter(tags=["service"])
 

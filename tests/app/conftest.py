@@ -18,8 +18,8 @@ from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
-from model_core.presets import build
-from model_core.serialization import save_model
+from model_core.nn.presets import build
+from model_core.nn.serialization import save_model
 
 LIVE_MAX_UPLOAD_BYTES = 64 * 1024
 TINY_METADATA = {

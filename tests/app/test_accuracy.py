@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from model_core.classifier import DigitClassifier
-from model_core.mnist import load_mnist
+from model_core.data.mnist import load_mnist
 from model_core.preprocessing import preprocess_array
 from tests.app.conftest import png_bytes
 from tests.upload_styles import PAPER_STYLES, STYLES, render

@@ -25,7 +25,7 @@ from anyio import to_thread
 from fastapi.testclient import TestClient
 
 from model_core.classifier import DigitClassifier, Prediction
-from model_core.mnist import load_mnist
+from model_core.data.mnist import load_mnist
 from tests.app.conftest import png_bytes
 from tests.app.live_process import ROOT, uvicorn_process
 

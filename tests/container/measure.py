@@ -25,8 +25,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from model_core.presets import DEFAULT_PRESET, build
-from model_core.serialization import save_model
+from model_core.nn.presets import DEFAULT_PRESET, build
+from model_core.nn.serialization import save_model
 from tests.container.paths import MODEL_FILE, REPO_ROOT
 from tests.container.replay import replay_image
 from tests.container.samples import digit_png, phone_jpeg, photo_jpeg

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model_core.mnist import read_idx
-from model_core.presets import build
-from model_core.serialization import save_model
+from model_core.data.mnist import read_idx
+from model_core.nn.presets import build
+from model_core.nn.serialization import save_model
 from tests.container.paths import MNIST_DIR
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from model_core.classifier import DigitClassifier
+from model_core.nn.presets import build
+from model_core.nn.serialization import ModelLoadError, save_model
 from model_core.preprocessing import to_model_input
-from model_core.presets import build
-from model_core.serialization import ModelLoadError, save_model
 
 
 def _slanted_digits(rng: np.random.Generator) -> np.ndarray:

@@ -1,8 +1,5 @@
-"""Run the scripts in-process: `scripts/` is a folder of entry points, not a package.
-
-A script run as `python scripts/NAME.py` imports its siblings (e.g. loadtest_servers) as
-top-level modules, from its own folder; the tests put that folder on the path the same way.
-"""
+"""Run the scripts in-process: `scripts/` is a folder of entry points, not a package, so each
+is loaded from its file, as `python scripts/NAME.py` runs it."""
 
 from __future__ import annotations
 
@@ -15,8 +12,6 @@ from types import ModuleType
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-if str(SCRIPTS) not in sys.path:
-    sys.path.append(str(SCRIPTS))
 
 
 def load_script(name: str) -> ModuleType:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from model_core.classifier import DigitClassifier
-from model_core.mnist import write_idx
-from model_core.presets import build
-from model_core.serialization import save_model
+from model_core.data.mnist import write_idx
+from model_core.nn.presets import build
+from model_core.nn.serialization import save_model
 
 
 def _tiny_model(path: Path) -> None:

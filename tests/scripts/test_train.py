@@ -7,11 +7,11 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from model_core.ensemble import Ensemble, members_of
-from model_core.mnist import file_sha256, load_mnist
-from model_core.serialization import load_model
-from model_core.splits import split
-from model_core.training import evaluate
+from model_core.data.mnist import file_sha256, load_mnist
+from model_core.data.splits import split
+from model_core.nn.ensemble import Ensemble, members_of
+from model_core.nn.serialization import load_model
+from model_core.train.loop import evaluate
 
 
 def test_train_writes_a_model_with_its_metadata(

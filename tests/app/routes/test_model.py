@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
-from model_core.ensemble import Ensemble
-from model_core.presets import build
-from model_core.serialization import save_model
+from model_core.nn.ensemble import Ensemble
+from model_core.nn.presets import build
+from model_core.nn.serialization import save_model
 from tests.app.conftest import TINY_METADATA
 
 

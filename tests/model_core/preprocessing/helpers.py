@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model_core.mnist import load_mnist
+from model_core.data.mnist import load_mnist
 from model_core.preprocessing import PreprocessResult
 from tests.upload_styles import encode
 

@@ -1,0 +1,315 @@
+"""Load-test the service against the framework's floor, on this machine, in one run.
+
+    python -m bench.loadtest --tiny                      # random lenet_bn if no trained model
+    python -m bench.loadtest --requests 3000 --concurrency 1,16,64 --json
+    python -m bench.loadtest --tiny --total 20000        # soak: errors and RSS growth
+    python -m bench.loadtest --url http://127.0.0.1:8080 --pid 1234   # a running service
+
+Starts `uvicorn app.main:app` (one process, OPENBLAS_NUM_THREADS=1 unless --blas-threads) and a
+bare FastAPI app whose /predict only reads the upload (bench/floor_app.py), both on free
+127.0.0.1 ports with the same flags. Each cell sends a bounded number of requests at a fixed
+concurrency: /predict (multipart, a 280x280 PNG of a digit drawn with Pillow, black on white),
+/predict/base64 (the same PNG as a data URL) and the floor (the same multipart upload).
+
+Load generator: wrk (closed loop, one request in flight per connection) when installed, else an
+async httpx client that measures each latency from the request's intended send time: back to
+back per connection, or on a fixed arrival schedule with --rate (open loop). The table gives
+requests/s, latency percentiles (ms), errors (non-200 or socket) and the server's CPU time per
+request (ms, from /proc: robust to other load on the machine), then predict/floor throughput
+ratios and the server's RSS before and after. The payload and the generators live in
+generators.py, starting and watching the servers in servers.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.generators import Endpoint, run_httpx, run_wrk, write_payloads
+from bench.servers import UVICORN_FLAGS, cpu_seconds, rss_mb, tiny_model, uvicorn_server
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = ROOT / "trained_cnn_model.npz"
+TARGETS = {"p99_ms_at_64": 100.0, "ratio": 0.4, "ratio_stretch": 0.5, "rss_growth_mb": 20.0}
+
+
+@dataclass
+class Cell:
+    endpoint: str
+    concurrency: int
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    cpu_ms_per_request: float | None
+
+
+def run_cell(endpoint: Endpoint, requests: int, concurrency: int, args: argparse.Namespace) -> Cell:
+    cpu_before = cpu_seconds(endpoint.pid)
+    if args.generator == "wrk":
+        raw = run_wrk(endpoint, requests, concurrency, args.max_seconds)
+    else:
+        coroutine = run_httpx(endpoint, requests, concurrency, args.rate, args.max_seconds)
+        raw = asyncio.run(coroutine)
+    cpu_after = cpu_seconds(endpoint.pid)
+    answered, seconds = raw["answered"], raw["elapsed_us"] / 1e6
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and answered:
+        cpu_ms = round((cpu_after - cpu_before) * 1000 / answered, 3)
+    return Cell(
+        endpoint=endpoint.name,
+        concurrency=concurrency,
+        requests=answered,
+        seconds=round(seconds, 3),
+        rps=round(answered / seconds, 1) if seconds else 0.0,
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        errors=raw["non_200"] + raw["socket_errors"] + max(0, requests - answered),
+        cpu_ms_per_request=cpu_ms,
+    )
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def check_answer(endpoint: Endpoint) -> None:
+    """One request before the load: the service must answer 200 with a digit."""
+    import httpx
+
+    body = endpoint.body_path.read_bytes()
+    if endpoint.mode == "multipart":
+        response = httpx.post(endpoint.url, files={"file": ("digit.png", body, "image/png")})
+    else:
+        response = httpx.post(
+            endpoint.url, content=body, headers={"content-type": "application/json"}
+        )
+    if response.status_code != 200:
+        raise RuntimeError(f"{endpoint.url} answered {response.status_code}: {response.text}")
+
+
+def measure(endpoints: list[Endpoint], args: argparse.Namespace, service_pid: int | None) -> dict:
+    for endpoint in endpoints:
+        check_answer(endpoint)
+        run_cell(endpoint, args.warmup, 4, args)  # warm-up: codecs, caches, threads
+    load_before = os.getloadavg()
+    rss_before = rss_mb(service_pid)
+    cells = [
+        run_cell(endpoint, args.requests, concurrency, args)
+        for concurrency in args.concurrency
+        for endpoint in endpoints
+    ]
+    rss_after_table = rss_mb(service_pid)
+    soak = None
+    if args.total:
+        soak = run_cell(endpoints[0], args.total, max(args.concurrency), args)
+    return {
+        "generator": args.generator,
+        "cpus": os.cpu_count(),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "cells": [asdict(cell) for cell in cells],
+        "ratios": ratios(cells),
+        "soak": asdict(soak) if soak else None,
+        "rss_mb": {
+            "before": rss_before,
+            "after_table": rss_after_table,
+            "after": rss_mb(service_pid),
+        },
+    }
+
+
+def ratios(cells: list[Cell]) -> dict[str, float]:
+    """predict and base64 requests/s over the floor's, per concurrency."""
+    rps = {(cell.endpoint, cell.concurrency): cell.rps for cell in cells}
+    out = {}
+    for (name, concurrency), value in rps.items():
+        floor = rps.get(("floor", concurrency))
+        if name != "floor" and floor:
+            out[f"{name}/floor@{concurrency}"] = round(value / floor, 3)
+    return out
+
+
+def verdict(result: dict) -> dict[str, bool | None]:
+    cells = result["cells"]
+    at_64 = [c for c in cells if c["endpoint"] == "predict" and c["concurrency"] == 64]
+    predict_ratios = [v for k, v in result["ratios"].items() if k.startswith("predict/")]
+    best_ratio = max(predict_ratios) if predict_ratios else None
+    rss = result["rss_mb"]
+    growth = rss["after"] - rss["before"] if rss["before"] is not None else None
+    errors = sum(c["errors"] for c in cells) + (result["soak"] or {}).get("errors", 0)
+    return {
+        "ratio>=0.4": None if best_ratio is None else best_ratio >= TARGETS["ratio"],
+        "ratio>=0.5 (stretch)": None if best_ratio is None else best_ratio >= 0.5,
+        "p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
+        "zero errors": errors == 0,
+        "rss growth<20MB": None if growth is None else growth < TARGETS["rss_growth_mb"],
+    }
+
+
+def print_table(result: dict) -> None:
+    header = f"{'endpoint':<10}{'conc':>5}{'reqs':>7}{'req/s':>9}{'p50':>9}{'p90':>9}"
+    header += f"{'p99':>9}{'max':>9}{'errors':>8}{'cpu ms/req':>12}"
+    print(
+        f"generator {result['generator']}, {result['cpus']} cpus, load average "
+        f"{result['loadavg_before']} -> {result['loadavg_after']}; latencies in ms"
+    )
+    print(header)
+    rows = result["cells"] + ([result["soak"] | {"endpoint": "soak"}] if result["soak"] else [])
+    for cell in rows:
+        cpu = cell["cpu_ms_per_request"]
+        print(
+            f"{cell['endpoint']:<10}{cell['concurrency']:>5}{cell['requests']:>7}"
+            f"{cell['rps']:>9.1f}{cell['p50_ms']:>9.1f}{cell['p90_ms']:>9.1f}"
+            f"{cell['p99_ms']:>9.1f}{cell['max_ms']:>9.1f}{cell['errors']:>8}"
+            f"{'-' if cpu is None else f'{cpu:.3f}':>12}"
+        )
+    for name, ratio in result["ratios"].items():
+        print(f"{name}: {ratio:.3f}")
+    if result["generator"] == "httpx":
+        print("note: the httpx client likely bounds the floor's rate: install wrk for the ratios")
+    print("server RSS (MB):", result["rss_mb"])
+    for name, met in result["verdict"].items():
+        print(f"target {name}: {'n/a' if met is None else 'met' if met else 'NOT met'}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model .npz to serve")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="serve a random --preset model when --model does not exist",
+    )
+    parser.add_argument("--preset", default="lenet_bn", help="architecture for --tiny")
+    parser.add_argument(
+        "--mode",
+        choices=("L", "RGB", "RGBA"),
+        default="L",
+        help="Pillow mode of the PNG sent (RGBA: like the /draw canvas)",
+    )
+    parser.add_argument("--url", help="target a running service (its base URL) instead")
+    parser.add_argument("--pid", type=int, help="with --url: its process, for RSS and CPU")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-FastAPI floor")
+    parser.add_argument(
+        "--concurrency", default="1,16,64", type=lambda text: [int(c) for c in text.split(",")]
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="requests per cell")
+    parser.add_argument(
+        "--total",
+        type=int,
+        default=0,
+        help="then a soak of this many /predict requests at top concurrency",
+    )
+    parser.add_argument("--warmup", type=int, default=100, help="untimed requests per endpoint")
+    parser.add_argument("--max-seconds", type=float, default=120, help="time bound per cell")
+    parser.add_argument("--generator", choices=("auto", "wrk", "httpx"), default="auto")
+    parser.add_argument("--rate", type=float, help="httpx only: open-loop arrivals per second")
+    parser.add_argument(
+        "--blas-threads",
+        default="1",
+        help='OPENBLAS_NUM_THREADS for the servers; "unset" leaves it alone',
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the service (e.g. LOG_LEVEL=WARNING)",
+    )
+    parser.add_argument(
+        "--uvicorn",
+        type=str.split,
+        default=[],
+        help='extra uvicorn flags for both servers, e.g. "--loop asyncio --http h11"',
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "httpx"
+    if min(args.concurrency) < 1 or args.requests < 1:
+        parser.error("concurrency and requests must be positive")
+    return args
+
+
+def server_env(args: argparse.Namespace, model: Path | None) -> dict[str, str]:
+    env = dict(item.split("=", 1) for item in args.server_env)
+    if args.blas_threads != "unset":
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = args.blas_threads
+    if model is not None:
+        env["MODEL_PATH"] = str(model)
+    return env
+
+
+def resolve_model(args: argparse.Namespace, folder: Path) -> Path:
+    if args.model.is_file():
+        return args.model
+    if args.tiny:
+        return tiny_model(folder, args.preset)
+    raise SystemExit(f"error: no model at {args.model}; pass --model or --tiny")
+
+
+def run(args: argparse.Namespace) -> dict:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loadtest-")))
+        png_path, json_path = write_payloads(folder, args.mode)
+        if args.url:
+            base, pid = args.url.rstrip("/"), args.pid
+        else:
+            model = resolve_model(args, folder)
+            env = server_env(args, model)
+            service = uvicorn_server("app.main:app", env, "/health/ready", ROOT, args.uvicorn)
+            base, pid = stack.enter_context(service)
+        endpoints = [
+            Endpoint("predict", base + "/predict", "multipart", png_path, pid),
+            Endpoint("base64", base + "/predict/base64", "json", json_path, pid),
+        ]
+        if not args.no_floor:
+            floor_env = server_env(args, None)
+            floor = uvicorn_server(
+                "bench.floor_app:app", floor_env, "/openapi.json", ROOT
+            )
+            floor_base, floor_pid = stack.enter_context(floor)
+            endpoints.append(
+                Endpoint("floor", floor_base + "/predict", "multipart", png_path, floor_pid)
+            )
+        result = measure(endpoints, args, pid)
+        result["service"] = {
+            "url": base,
+            "pid": pid,
+            "server_env": server_env(args, None),
+            "uvicorn_flags": [*UVICORN_FLAGS, *args.uvicorn],
+        }
+    result["verdict"] = verdict(result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no log line per request sent
+    result = run(args)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Max and average pooling over channels-last images, looping over kernel offsets only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from model_core.nn.layers.base import Layer, Shape
+from model_core.nn.layers.windows import out_size
+
+
+class _Pool2D(Layer):
+    """Shared geometry: a k x k window moved by `stride` (default k), no padding."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None) -> None:
+        super().__init__()
+        if kernel_size < 1 or (stride is not None and stride < 1):
+            raise ValueError(f"kernel_size and stride must be >= 1, got {kernel_size}, {stride}")
+        self.kernel_size = kernel_size
+        self.stride = stride or kernel_size
+
+    def _offsets(self, x: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """Each kernel offset's strided (N, Ho, Wo, C) view of x, with the offset's index."""
+        _, h, w, _ = x.shape
+        k, s = self.kernel_size, self.stride
+        ho, wo = out_size(h, k, s), out_size(w, k, s)
+        for i in range(k):
+            for j in range(k):
+                yield i * k + j, x[:, i : i + s * ho : s, j : j + s * wo : s, :]
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        if len(input_shape) != 3 or min(input_shape[:2]) < self.kernel_size:
+            raise ValueError(
+                f"a {self.kernel_size}x{self.kernel_size} pool needs (H, W, C), got {input_shape}"
+            )
+        h, w, c = input_shape
+        k, s = self.kernel_size, self.stride
+        return (out_size(h, k, s), out_size(w, k, s), c)
+
+    def config(self) -> dict[str, Any]:
+        return {"kernel_size": self.kernel_size, "stride": self.stride}
+
+
+class MaxPool2D(_Pool2D):
+    """Max over each window; the gradient goes to the first maximum, as in PyTorch."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None) -> None:
+        super().__init__(kernel_size, stride)
+        self._cache: tuple[np.ndarray, Shape] | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        views = [view for _, view in self._offsets(x)]
+        out = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+        for view in views[2:]:
+            np.maximum(out, view, out=out)  # (N, Ho, Wo, C)
+        self._cache = (self._first_argmax(views, out), x.shape) if training else None
+        return out
+
+    @staticmethod
+    def _first_argmax(views: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+        """Index of the first offset holding each window's maximum: the count of offsets
+        before it, summed as "no maximum seen yet" flags (boolean passes, no np.where)."""
+        dtype = np.min_scalar_type(len(views) - 1)  # uint8 up to 16x16 windows
+        argmax = np.zeros(out.shape, dtype=dtype)  # (N, Ho, Wo, C)
+        not_seen = np.ones(out.shape, dtype=bool)
+        for view in views[:-1]:
+            not_seen &= view != out
+            argmax += not_seen
+        return argmax
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        assert self._cache is not None, "backward() needs a forward(training=True) first"
+        argmax, x_shape = self._cache
+        self._cache = None
+        overlapping = self.stride < self.kernel_size
+        dx = np.zeros(x_shape, dtype=dout.dtype)  # (N, H, W, C)
+        for offset, view in self._offsets(dx):  # each view (N, Ho, Wo, C)
+            if overlapping:
+                view += dout * (argmax == offset)
+            else:
+                np.multiply(dout, argmax == offset, out=view)
+        return dx
+
+
+class AvgPool2D(_Pool2D):
+    """Mean over each window."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None) -> None:
+        super().__init__(kernel_size, stride)
+        self._x_shape: Shape | None = None
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        views = self._offsets(x)
+        _, first = next(views)
+        out = first.copy()  # (N, Ho, Wo, C)
+        for _, view in views:
+            out += view
+        out *= 1.0 / self.kernel_size**2
+        self._x_shape = x.shape if training else None
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        assert self._x_shape is not None, "backward() needs a forward(training=True) first"
+        dx = np.zeros(self._x_shape, dtype=dout.dtype)  # (N, H, W, C)
+        self._x_shape = None
+        share = dout * (1.0 / self.kernel_size**2)  # (N, Ho, Wo, C)
+        for _, view in self._offsets(dx):
+            view += share
+        return dx

@@ -1,0 +1,87 @@
+"""Our NumPy network and its PyTorch twin agree: probabilities in eval mode, gradients in training.
+
+The twin is built by bench/torch_twin.py from a saved .npz (BatchNorm statistics randomised
+so that its maths is covered). Skipped where torch is not installed: it is not a dependency.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from model_core.nn.network import Sequential
+from model_core.nn.serialization import load_model
+
+torch = pytest.importorskip(
+    "torch",
+    reason="PyTorch is not installed (optional): "
+    "pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl",
+)
+from bench import torch_parity, torch_twin  # noqa: E402  (after the skip: they import torch)
+
+PRESETS = ("seed", "lenet", "lenet_bn", "vgg_bn", "vgg_lite")  # vgg_lite: the served members
+BATCH = 16
+
+
+@pytest.fixture(scope="module")
+def parity() -> ModuleType:
+    return torch_parity
+
+
+@pytest.fixture(scope="module", params=PRESETS)
+def saved(
+    request: pytest.FixtureRequest, parity: ModuleType, tmp_path_factory: pytest.TempPathFactory
+) -> Sequential:
+    path = tmp_path_factory.mktemp("parity") / f"{request.param}.npz"
+    return load_model(parity.saved_preset(request.param, Path(path))).network
+
+
+def batch(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((BATCH, 28, 28, 1)).astype(np.float32)  # (N, 28, 28, 1)
+    return x, rng.integers(0, 10, size=BATCH)
+
+
+def test_eval_probabilities_match(parity: ModuleType, saved: Sequential) -> None:
+    x, _ = batch()
+    assert parity.probability_diff(saved, x) < 1e-4
+
+
+def test_training_gradients_and_running_statistics_match(
+    parity: ModuleType, saved: Sequential
+) -> None:
+    x, labels = batch()
+    diffs = parity.gradient_diffs(saved, x, labels)
+    expected = set(saved.params) | set(saved.state)
+    assert set(diffs) == expected  # every parameter and statistic compared
+    worst = max(diffs, key=diffs.__getitem__)
+    assert diffs[worst] < 1e-4, (worst, diffs[worst])
+
+
+def test_flatten_row_permutation_round_trips() -> None:
+    twin = torch_twin
+    weight = np.arange(7 * 5 * 3 * 2, dtype=np.float64).reshape(7 * 5 * 3, 2)  # (H*W*C, F)
+    moved = twin.flatten_rows(weight, (7, 5, 3))
+    assert not np.array_equal(moved, weight)
+    np.testing.assert_array_equal(twin.unflatten_rows(moved, (7, 5, 3)), weight)
+    # our row (h, w, c) = (1, 2, 0) sits at torch's row c*H*W + h*W + w
+    np.testing.assert_array_equal(moved[0 * 35 + 1 * 5 + 2], weight[(1 * 5 + 2) * 3 + 0])
+
+
+def test_a_wrong_weight_layout_is_caught(parity: ModuleType, saved: Sequential) -> None:
+    """The check has teeth: a conv weight with its kernel transposed changes the answer."""
+    conv = next(layer for layer in saved.layers if type(layer).__name__ == "Conv2D")
+    original = conv.params["weight"].copy()
+    conv.params["weight"][...] = original.transpose(1, 0, 2, 3)  # swap kernel rows/columns
+    try:
+        model = parity.to_torch(saved)
+    finally:
+        conv.params["weight"][...] = original
+    x, _ = batch()
+    ours = saved.predict_proba(x)
+    with torch.no_grad():
+        theirs = torch.softmax(model.eval()(parity.nchw(x)), dim=1).numpy()
+    assert np.abs(ours - theirs).max() > 1e-3

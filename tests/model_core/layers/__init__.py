@@ -1,1 +1,0 @@
-"""Tests for model_core.layers, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests for model_core.nn.layers, one file per module."""

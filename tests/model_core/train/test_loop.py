@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model_core.data.mnist import load_mnist
+from model_core.nn.presets import build
+from model_core.train.loop import (
+    EpochStats,
+    TrainConfig,
+    default_config,
+    evaluate,
+    fit,
+)
+
+
+def test_default_config_applies_preset_defaults_then_overrides() -> None:
+    config = default_config("seed", epochs=3)
+    assert config.epochs == 3
+    assert config.augmentation == "shift"  # seed's own default
+    assert default_config("lenet").augmentation == "affine"
+    assert default_config("seed", augmentation="affine").augmentation == "affine"
+
+
+def test_short_training_run_on_real_images_reaches_the_bar(mnist_dir: Path) -> None:
+    """Regression bar: a seeded lenet on 1,500 real images must read 500 unseen test digits."""
+    images, labels = load_mnist(mnist_dir, "train")
+    test_images, test_labels = load_mnist(mnist_dir, "test")
+    rng = np.random.default_rng(0)
+    net = build("lenet", rng)
+    config = TrainConfig(preset="lenet", epochs=3, lr=2e-3, warmup_epochs=0.5)
+    train = (images[:1500], labels[:1500])
+    val = (images[1500:1800], labels[1500:1800])
+    result = fit(net, config, train, val, rng)
+    _, test_acc = evaluate(net, test_images[:500], test_labels[:500])
+    assert len(result.history) == 3
+    assert result.history[-1].train_loss < result.history[0].train_loss
+    assert test_acc >= 0.90, f"test accuracy {test_acc:.3f} fell below the 0.90 bar"
+
+
+def _tiny_data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.integers(0, 10, n)
+    images = np.zeros((n, 28, 28), np.uint8)  # (N, 28, 28)
+    for i, digit in enumerate(labels):  # one bright bar per class: easy to learn
+        images[i, 2 + 2 * digit : 4 + 2 * digit, 4:24] = 255
+    return images, labels
+
+
+def test_fit_keeps_the_best_validation_epoch() -> None:
+    rng = np.random.default_rng(1)
+    net = build("seed", rng)
+    data = _tiny_data(rng, 200)
+    seen: list[EpochStats] = []
+    config = TrainConfig(preset="seed", epochs=4, augment=False, lr=1e-2, warmup_epochs=0)
+    result = fit(net, config, data, data, rng, on_epoch=seen.append)
+    assert [s.epoch for s in seen] == [1, 2, 3, 4]
+    best = max(seen, key=lambda s: (s.val_acc, -s.val_loss))  # ties: the lower loss
+    assert result.best_epoch == best.epoch
+    _, acc = evaluate(net, *data)
+    assert acc == pytest.approx(best.val_acc)
+
+
+def test_ctrl_c_stops_and_keeps_the_best_epoch_so_far() -> None:
+    rng = np.random.default_rng(2)
+    net = build("seed", rng)
+    data = _tiny_data(rng, 128)
+    epochs_done: list[int] = []
+
+    def interrupt_in_epoch_three(done: int, loss: float, acc: float) -> None:
+        if len(epochs_done) == 2 and done >= 64:
+            raise KeyboardInterrupt
+
+    config = TrainConfig(preset="seed", epochs=10, augment=False, batch_size=32, warmup_epochs=0)
+    result = fit(
+        net,
+        config,
+        data,
+        data,
+        rng,
+        on_batch=interrupt_in_epoch_three,
+        on_epoch=lambda s: epochs_done.append(s.epoch),
+    )
+    assert result.interrupted
+    assert len(result.history) == 2
+    _, acc = evaluate(net, *data)
+    assert acc == pytest.approx(result.best_val_acc)
+
+
+def test_a_run_needs_at_least_one_member() -> None:
+    with pytest.raises(ValueError, match="members must be at least 1"):
+        default_config("seed", members=0)
