@@ -1,4 +1,4 @@
-"""Random affine and elastic data augmentation of digit image batches, vectorised in NumPy."""
+"""Random affine and whole-pixel shift augmentation of digit image batches, in NumPy."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import threading
 from types import SimpleNamespace
 
 import numpy as np
-
-from model_core.preprocessing.morphology import square_filter
 
 
 def _inverse_matrices(
@@ -46,15 +44,12 @@ def warp_affine(
     scale: np.ndarray,
     shift_xy: np.ndarray,
     shear_deg: np.ndarray,
-    displacement: np.ndarray | None = None,
 ) -> np.ndarray:
     """Warp each image by its own affine map; bilinear interpolation, zero fill outside.
 
     images (N, H, W); rotation_deg, scale, shear_deg (N,); shift_xy (N, 2) in pixels
     as (dx, dy), x to the right and y down. Positive rotation is counterclockwise on
-    screen, so 90 degrees matches ``np.rot90``. `displacement` (N, 2, H, W), optional, is
-    added to each output pixel's source (x, y) after the affine map: an elastic distortion.
-    Returns a new float32 (N, H, W) array.
+    screen, so 90 degrees matches ``np.rot90``. Returns a new float32 (N, H, W) array.
     """
     images = _as_batch(images)
     n, height, width = images.shape
@@ -78,8 +73,6 @@ def warp_affine(
     # (2N, 3) @ (3, H*W) GEMM crosses OpenBLAS's threading threshold and is ~100x slower
     # on a busy machine.
     source = np.matmul(matrices.astype(np.float32), _pixel_grid(height, width), out=work.source)
-    if displacement is not None:
-        source += np.asarray(displacement, dtype=np.float32).reshape(n, 2, height * width)
     upper = np.array([[width + 1], [height + 1]], dtype=np.float32)  # (2, 1)
     np.maximum(source, np.float32(0.0), out=source)  # (N, 2, H*W) source (x, y)
     np.minimum(source, upper, out=source)  # (np.clip with an array bound is much slower)
@@ -170,8 +163,6 @@ def random_affine(
     max_rotation: float = 12.0,
     scale_range: tuple[float, float] = (0.9, 1.1),
     max_shear: float = 0.0,
-    elastic_alpha: float = 0.0,
-    elastic_sigma: float = 4.0,
 ) -> np.ndarray:
     """Warp each image of a batch by its own random affine map (training augmentation).
 
@@ -179,7 +170,6 @@ def random_affine(
     Per image, uniformly: rotation in [-max_rotation, max_rotation] degrees about the
     centre, isotropic scale in scale_range, shift in [-max_shift, max_shift] pixels on
     each axis, shear in [-max_shear, max_shear] degrees. Bilinear, zero fill outside.
-    With elastic_alpha > 0, an elastic distortion on top (`elastic_field`).
     With all ranges zero (scale_range=(1, 1)) the input comes back unchanged.
 
     Labels are untouched by design: the function only takes images, and every warp keeps
@@ -188,70 +178,15 @@ def random_affine(
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     images = _as_batch(images)
-    n, height, width = images.shape
+    n = len(images)
     low, high = scale_range
-    elastic = None
-    if elastic_alpha > 0:
-        elastic = elastic_field(rng, (n, height, width), elastic_alpha, elastic_sigma)
     return warp_affine(
         images,
         rotation_deg=rng.uniform(-max_rotation, max_rotation, n),
         scale=rng.uniform(low, high, n),
         shift_xy=rng.uniform(-max_shift, max_shift, (n, 2)),
         shear_deg=rng.uniform(-max_shear, max_shear, n),
-        displacement=elastic,
     )
-
-
-def elastic_field(
-    rng: np.random.Generator, shape: tuple[int, int, int], alpha: float, sigma: float
-) -> np.ndarray:
-    """(N, 2, H, W) random smooth displacements in pixels, as Simard et al. (2003) made them.
-
-    Each of dx and dy is uniform noise in [-1, 1] per pixel, smoothed by a Gaussian of
-    standard deviation `sigma` pixels (zero outside the image), then scaled by `alpha`.
-    Small sigma tears strokes apart, large sigma moves the digit rigidly; MNIST's usual
-    choice is sigma 4 with alpha about 34, a gentle ripple of 1 to 2 pixels.
-    """
-    n, height, width = shape
-    noise = rng.uniform(-1.0, 1.0, (n, 2, height, width)).astype(np.float32)  # (N, 2, H, W)
-    rows, cols = _gaussian_matrix(height, sigma), _gaussian_matrix(width, sigma)
-    smooth = rows @ noise @ cols.T  # (N, 2, H, W) separable blur, one matrix per axis
-    return np.float32(alpha) * smooth
-
-
-@functools.cache
-def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
-    """(size, size) float32: row i holds the normalised Gaussian weights centred on i."""
-    offsets = np.arange(size)[:, None] - np.arange(size)[None, :]  # (size, size)
-    weights = np.exp(-0.5 * (offsets / sigma) ** 2)
-    weights = (weights / (np.sqrt(2 * np.pi) * sigma)).astype(np.float32)
-    weights.flags.writeable = False
-    return weights
-
-
-def random_thickness(
-    images: np.ndarray, rng: np.random.Generator, *, max_change: float = 0.5
-) -> np.ndarray:
-    """Thicken or thin each image's strokes by its own random amount (pens and hands differ).
-
-    images (N, H, W), light ink on a dark (zero) background. Per image, t is uniform in
-    [-max_change, max_change]: t > 0 blends the image towards its 3x3 grey dilation (edges
-    move out by up to t pixels), t < 0 towards its 3x3 erosion, then restores the image's
-    peak, so strokes come out thinner but as bright (as a fine pen's do once reduced to
-    28x28). max_change is in [0, 1]; 0 changes nothing. Returns a new float32 array.
-    """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    if not 0.0 <= max_change <= 1.0:
-        raise ValueError(f"max_change must be in [0, 1], got {max_change}")
-    images = _as_batch(images)
-    t = rng.uniform(-max_change, max_change, (len(images), 1, 1)).astype(np.float32)  # (N, 1, 1)
-    grown = square_filter(images, 3, np.maximum, 0.0)  # (N, H, W)
-    shrunk = square_filter(images, 3, np.minimum, 0.0)  # (N, H, W)
-    out = images + np.abs(t) * (np.where(t > 0, grown, shrunk) - images)  # (N, H, W)
-    peak, new_peak = images.max(axis=(1, 2), keepdims=True), out.max(axis=(1, 2), keepdims=True)
-    return out * (peak / np.maximum(new_peak, 1e-6))  # (N, H, W) the same brightest pixel
 
 
 def random_shift(images: np.ndarray, rng: np.random.Generator, *, max_shift: int = 1) -> np.ndarray:

@@ -112,7 +112,7 @@ PRESETS: dict[str, Callable[[np.random.Generator, DType], list[Layer]]] = {
     "vgg_bn": vgg_bn,
     "vgg_lite": vgg_lite,
 }
-DEFAULT_PRESET = "vgg_lite"  # trained as an ensemble of three (training.PRESET_DEFAULTS)
+DEFAULT_PRESET = "vgg_lite"  # trained as an ensemble of three (train/config.py)
 
 
 def build(name: str, rng: np.random.Generator, dtype: DType = np.float32) -> Sequential:

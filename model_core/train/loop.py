@@ -2,55 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from model_core.data.augment import random_affine, random_shift, random_thickness
+from model_core.data.augment import random_affine, random_shift
 from model_core.nn.ensemble import Model
 from model_core.nn.losses import softmax_cross_entropy
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Optimizer
 from model_core.nn.schedules import make_schedule
 from model_core.preprocessing import to_model_input
-from model_core.train.averaging import WeightAverage
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Every hyper-parameter of a run; stored in the model's metadata."""
-
-    preset: str
-    epochs: int = 15
-    batch_size: int = 64
-    optimizer: str = "adamw"
-    lr: float = 2e-3
-    schedule: str = "cosine"
-    warmup_epochs: float = 1.0
-    weight_decay: float = 1e-4
-    momentum: float = 0.9
-    label_smoothing: float = 0.0
-    val_fraction: float = 0.1
-    val_split: str = "random"  # "random" (by class) or "blocked" (whole runs of writers)
-    augment: bool = True
-    augmentation: str = "affine"  # "affine" (rotate, scale, shift) or "shift" (whole pixels)
-    max_shift: float = 2.0
-    max_rotation: float = 12.0
-    scale_range: tuple[float, float] = (0.9, 1.1)
-    elastic_alpha: float = 0.0  # elastic distortion strength in pixels; 0 turns it off
-    elastic_sigma: float = 4.0  # its smoothness: Gaussian width in pixels
-    thickness: float = 0.0  # largest random stroke thickening or thinning, 0 to 1; 0 is off
-    ema: float = 0.0  # decay of the weight average evaluated and kept; 0 keeps the raw weights
-    deskew: bool = False  # shear each digit upright before the network (model_input)
-    members: int = 1  # networks trained apart from different seeds; >1 are saved as an Ensemble
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.members < 1:
-            raise ValueError(f"members must be at least 1, got {self.members}")
+from model_core.train.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -79,43 +44,6 @@ class TrainResult:
             {key: None if value != value else value for key, value in asdict(stats).items()}
             for stats in self.history
         ]
-
-
-# Each preset's training defaults: what `scripts/train.py --preset NAME` uses unless told otherwise.
-PRESET_DEFAULTS: dict[str, dict[str, object]] = {
-    # Tuned on the validation split. seed is nearly linear: resampled (blurred) digits hurt it,
-    # whole-pixel shifts and label smoothing help it, deskewed digits help it most (mean of four
-    # splits: 97.9% -> 98.5%, with 24 epochs; more epochs alone change nothing).
-    "seed": {
-        "epochs": 24,
-        "deskew": True,
-        "batch_size": 32,
-        "optimizer": "adam",
-        "lr": 3e-3,
-        "weight_decay": 0.0,
-        "warmup_epochs": 0.0,
-        "augmentation": "shift",
-        "max_shift": 1.0,
-        "label_smoothing": 0.1,
-    },
-    "lenet": {"epochs": 12},
-    "lenet_bn": {"epochs": 15},
-    # Chosen on a 10% validation split (99.5% there, flat from epoch 11 on); the committed
-    # model is then refit with the same settings on every training image (no split). AdamW's
-    # decay of 0.05 (lr x decay = 1e-4 a step) against 1e-4 (practically none): validation
-    # loss 0.0115 against 0.0145 at the last epoch, accuracy 99.55% against 99.47 to 99.51%.
-    "vgg_bn": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05},
-    # The committed model: three vgg_lite, each trained as vgg_bn is, probabilities averaged.
-    # On four blocked validation splits (seeds 1 to 4) they made 49 errors of 9,600 against
-    # vgg_bn's 56, with a lower validation loss on all four; one image through all three
-    # takes about 1.6 times vgg_bn's time, within the 1 ms bound.
-    "vgg_lite": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05, "members": 3},
-}
-
-
-def default_config(preset: str, **overrides: object) -> TrainConfig:
-    """The preset's training defaults, with any given options on top."""
-    return TrainConfig(preset=preset, **(PRESET_DEFAULTS.get(preset, {}) | overrides))  # type: ignore[arg-type]
 
 
 BatchCallback = Callable[[int, float, float], None]  # (images done, running loss, running acc)
@@ -175,7 +103,6 @@ def fit(
         warmup_steps=round(config.warmup_epochs * steps_per_epoch),
     )
     result, best = TrainResult(), _snapshot(net)
-    average = WeightAverage(net, config.ema) if config.ema else None
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
@@ -191,18 +118,15 @@ def fit(
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
                 net.backward(dlogits)
                 optimizer.step(net.grads)
-                if average is not None:
-                    average.update(net)
                 seen += len(batch)
                 loss_sum += loss * len(batch)
                 correct += int(np.sum(logits.argmax(axis=1) == labels[batch]))
                 if on_batch is not None:
                     on_batch(seen, loss_sum / seen, correct / seen)
-            with average.applied(net) if average else contextlib.nullcontext():
-                val_loss, val_acc = evaluate(net, *val, deskew=config.deskew)
-                improved = _better_than_best(val_acc, val_loss, result)
-                if improved:
-                    best = _snapshot(net)  # the weights just evaluated: averaged or not
+            val_loss, val_acc = evaluate(net, *val, deskew=config.deskew)
+            improved = _better_than_best(val_acc, val_loss, result)
+            if improved:
+                best = _snapshot(net)
             stats = EpochStats(
                 epoch,
                 loss_sum / seen,
@@ -230,16 +154,12 @@ def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np
         return random_shift(x, rng, max_shift=round(config.max_shift))
     if config.augmentation != "affine":
         raise ValueError(f"unknown augmentation {config.augmentation!r}: use affine or shift")
-    if config.thickness:
-        x = random_thickness(x, rng, max_change=config.thickness)
     x = random_affine(
         x,
         rng,
         max_shift=config.max_shift,
         max_rotation=config.max_rotation,
         scale_range=config.scale_range,
-        elastic_alpha=config.elastic_alpha,
-        elastic_sigma=config.elastic_sigma,
     )
     return np.clip(x, 0.0, 1.0, out=x)  # interpolation rounding may step past 1
 

@@ -95,7 +95,9 @@ def test_help_explains_every_option(
         "--val-fraction",
         "--augment",
         "--deskew",
-        "--elastic-alpha",
+        "--val-split",
+        "--label-smoothing",
+        "--scale-range",
         "--members",
         "--seed",
         "--out",
@@ -173,7 +175,7 @@ def test_ctrl_c_in_a_later_member_keeps_the_members_with_a_finished_epoch(
     """Ctrl-C while member 2 of 3 trains: no third member, and member 2 is kept only if one of
     its epochs finished (then at its best epoch); a lone survivor is saved as one network."""
     train = script("train")
-    real_fit, calls = train.fit, []
+    real_fit, calls = train.fit, []  # train_member calls the script's fit
 
     def fit(*args: object, **callbacks: Callable[..., None]) -> object:
         calls.append(1)

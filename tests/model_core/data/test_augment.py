@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from model_core.data.augment import elastic_field, random_affine, random_thickness, warp_affine
+from model_core.data.augment import random_affine, random_shift, warp_affine
 
 NO_CHANGE = {"max_shift": 0.0, "max_rotation": 0.0, "scale_range": (1.0, 1.0), "max_shear": 0.0}
 
@@ -201,7 +201,6 @@ def test_takes_only_images_so_labels_are_untouched() -> None:
 
 
 def test_random_shift_moves_each_image_by_whole_pixels_only() -> None:
-    from model_core.data.augment import random_shift
 
     rng = np.random.default_rng(5)
     images = rng.random((40, 28, 28)).astype(np.float32)  # (N, 28, 28)
@@ -219,80 +218,3 @@ def test_random_shift_moves_each_image_by_whole_pixels_only() -> None:
         offsets.add(matches[0])
     assert len(offsets) > 10  # offsets are drawn per image
     assert shifted.dtype == images.dtype
-
-
-def test_a_uniform_displacement_is_a_shift() -> None:
-    images = np.stack([letter_l(), *blob_batch(3)])
-    n = len(images)
-    displacement = np.zeros((n, 2, 28, 28), np.float32)
-    displacement[:, 0] = 1.5  # every output pixel reads 1.5 px further right: content moves left
-    moved = warp_affine(
-        images,
-        rotation_deg=np.zeros(n),
-        scale=np.ones(n),
-        shift_xy=np.zeros((n, 2)),
-        shear_deg=np.zeros(n),
-        displacement=displacement,
-    )
-    np.testing.assert_allclose(moved, warp(images, shift=(-1.5, 0.0)), atol=1e-6)
-
-
-def test_elastic_fields_are_smooth_random_and_scale_with_alpha() -> None:
-    field = elastic_field(np.random.default_rng(0), (200, 28, 28), alpha=34.0, sigma=4.0)
-    assert field.shape == (200, 2, 28, 28) and field.dtype == np.float32
-    spread = float(field[:, :, 8:20, 8:20].std())
-    assert 0.8 < spread < 2.5  # Simard's setting: a ripple of one to two pixels
-    step = float(np.diff(field[:, :, 8:20, 8:20], axis=-1).std())
-    assert step < spread / 4  # neighbours move together: smooth, not noise
-    again = elastic_field(np.random.default_rng(0), (200, 28, 28), alpha=17.0, sigma=4.0)
-    np.testing.assert_allclose(again, field / 2, rtol=1e-5, atol=1e-6)
-    other = elastic_field(np.random.default_rng(1), (200, 28, 28), alpha=34.0, sigma=4.0)
-    assert abs(float(np.corrcoef(other.ravel(), field.ravel())[0, 1])) < 0.05
-
-
-def test_elastic_augmentation_keeps_digits_recognisable() -> None:
-    images = blob_batch(64)
-    rng = np.random.default_rng(3)
-    out = random_affine(images, rng, **NO_CHANGE, elastic_alpha=34.0)
-    assert out.shape == images.shape and out.dtype == np.float32
-    assert not np.allclose(out, images, atol=1e-3)  # it does distort
-    moved = np.linalg.norm(centre_of_mass(out) - centre_of_mass(images), axis=1)
-    assert np.median(moved) < 1.5  # ... but gently: the blob stays where it was
-    plain = random_affine(images, np.random.default_rng(3), **NO_CHANGE)
-    np.testing.assert_allclose(plain, images, atol=1e-6)  # off by default
-
-
-def stroke_widths(images: np.ndarray) -> np.ndarray:
-    """(N,) mean ink per unit of peak: how much of the frame the strokes cover."""
-    return images.sum(axis=(1, 2)) / images.max(axis=(1, 2))
-
-
-def test_random_thickness_thickens_and_thins_and_keeps_the_peak() -> None:
-    images = np.stack([letter_l()] * 200)  # (200, 28, 28)
-    out = random_thickness(images, np.random.default_rng(0), max_change=0.6)
-    assert out.shape == images.shape and out.dtype == np.float32
-    np.testing.assert_allclose(out.max(axis=(1, 2)), images.max(axis=(1, 2)), rtol=1e-6)
-    assert np.all((out >= 0) & (out <= 1))
-    change = stroke_widths(out) / stroke_widths(images)  # (200,)
-    assert change.min() < 0.8 and change.max() > 1.2  # both ways, by a visible amount
-    assert np.mean(change > 1) == pytest.approx(0.5, abs=0.1)  # about as often each way
-    assert np.ptp(change) > 0.5  # each image its own amount
-
-
-def test_random_thickness_grows_by_at_most_one_pixel_per_side() -> None:
-    image = np.zeros((1, 28, 28), np.float32)
-    image[0, 10:18, 13:15] = 1.0  # a bar 2 pixels wide
-    for seed in range(20):
-        out = random_thickness(image, np.random.default_rng(seed), max_change=1.0)
-        columns = np.flatnonzero(out[0].max(axis=0) > 0)
-        assert columns.min() >= 12 and columns.max() <= 15
-
-
-def test_random_thickness_of_zero_is_the_identity_and_checks_its_arguments() -> None:
-    images = blob_batch(5)
-    same = random_thickness(images, np.random.default_rng(0), max_change=0.0)
-    np.testing.assert_array_equal(same, images)
-    with pytest.raises(ValueError, match="max_change"):
-        random_thickness(images, np.random.default_rng(0), max_change=1.5)
-    with pytest.raises(TypeError, match=r"numpy\.random\.Generator"):
-        random_thickness(images, 0, max_change=0.5)  # type: ignore[arg-type]

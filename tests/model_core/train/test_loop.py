@@ -7,21 +7,8 @@ import pytest
 
 from model_core.data.mnist import load_mnist
 from model_core.nn.presets import build
-from model_core.train.loop import (
-    EpochStats,
-    TrainConfig,
-    default_config,
-    evaluate,
-    fit,
-)
-
-
-def test_default_config_applies_preset_defaults_then_overrides() -> None:
-    config = default_config("seed", epochs=3)
-    assert config.epochs == 3
-    assert config.augmentation == "shift"  # seed's own default
-    assert default_config("lenet").augmentation == "affine"
-    assert default_config("seed", augmentation="affine").augmentation == "affine"
+from model_core.train.config import TrainConfig
+from model_core.train.loop import EpochStats, evaluate, fit
 
 
 def test_short_training_run_on_real_images_reaches_the_bar(mnist_dir: Path) -> None:
@@ -86,8 +73,3 @@ def test_ctrl_c_stops_and_keeps_the_best_epoch_so_far() -> None:
     assert len(result.history) == 2
     _, acc = evaluate(net, *data)
     assert acc == pytest.approx(result.best_val_acc)
-
-
-def test_a_run_needs_at_least_one_member() -> None:
-    with pytest.raises(ValueError, match="members must be at least 1"):
-        default_config("seed", members=0)

@@ -1,0 +1,62 @@
+"""train_model from Python: the split, one network or an ensemble, and the metadata."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from model_core.nn.ensemble import Ensemble
+from model_core.nn.network import Sequential
+from model_core.train.config import default_config
+from model_core.train.run import train_model
+
+
+def strokes(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """n 28x28 uint8 images of two easy classes: a vertical (0) or a horizontal (1) bar."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    images = np.zeros((n, 28, 28), np.uint8)
+    for image, label, at in zip(images, labels, rng.integers(8, 20, n), strict=True):
+        if label:
+            image[at : at + 3, 6:22] = 255
+        else:
+            image[6:22, at : at + 3] = 255
+    return images, labels
+
+
+def test_a_single_network_run_is_described_in_strict_json_metadata() -> None:
+    images, labels = strokes(200)
+    config = default_config("seed", epochs=2, val_fraction=0.2, augment=False)
+    run = train_model(config, images, labels)
+    assert isinstance(run.model, Sequential)
+    assert (len(run.train[1]), len(run.val[1])) == (160, 40)
+    assert run.val_accuracy is not None and run.val_accuracy > 0.9  # an easy task
+    meta = json.loads(json.dumps(run.metadata(), allow_nan=False))
+    assert meta["hyperparameters"] == json.loads(json.dumps(config.__dict__))
+    assert [h["epoch"] for h in meta["history"]] == [1, 2] and meta["best_epoch"] in (1, 2)
+    assert (meta["train_size"], meta["val_size"], meta["interrupted"]) == (160, 40, False)
+
+
+def test_members_make_an_ensemble_whose_first_member_is_the_single_network() -> None:
+    images, labels = strokes(120)
+    single = train_model(default_config("seed", epochs=1), images, labels).model
+    pair = train_model(default_config("seed", epochs=1, members=2), images, labels).model
+    assert isinstance(single, Sequential) and isinstance(pair, Ensemble)
+    for name, array in single.params.items():
+        np.testing.assert_array_equal(pair.members[0].params[name], array, err_msg=name)
+    assert not np.array_equal(
+        pair.members[0].params["3.weight"], pair.members[1].params["3.weight"]
+    )
+
+
+def test_on_member_is_told_of_each_network_before_it_trains() -> None:
+    images, labels = strokes(80)
+    seen: list[int] = []
+    train_model(
+        default_config("seed", epochs=1, members=3),
+        images,
+        labels,
+        on_member=lambda run, number, net: seen.append(number),
+    )
+    assert seen == [0, 1, 2]
