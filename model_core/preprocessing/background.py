@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .stats import border, median, paper_and_noise, spread
+
 BLOCKS_PER_SIDE = 16  # blocks along the short side of the analysed image
 MIN_SIDE_FOR_SURFACE = 32  # smaller images get one flat paper level
 FLAT_SPREAD = 2 / 255  # edge levels varying less than this are flat paper
 _TRIMMED_FITS = 4
 PAPER_QUANTILE = 0.25  # a block's paper level is this quantile of its pixels
 _KEEP_FRACTION = 0.6  # strokes may cover up to 40% of the edge blocks
-_MAD_TO_SIGMA = 1.4826
-_Q05_TO_Q25 = 0.97  # distance from the 5% to the 25% quantile of a normal, in sigmas
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,12 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     rows, columns = height // side, width // side
     edge = _edge_blocks(rows, columns)  # (rows, columns) bool
     levels = _block_paper(ink[: rows * side, : columns * side], side)[edge]  # (n,)
-    flat, flat_spread = _flat(median(levels), size), _spread(levels)
+    flat, flat_spread = _flat(median(levels), size), spread(levels)
     if flat_spread <= FLAT_SPREAD:
         return flat
     design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, 6)
-    coefficients, spread = _robust_fit(design, levels)
-    if spread >= 0.5 * flat_spread:  # the quadratic is not clearly better
+    coefficients, fit_spread = _robust_fit(design, levels)
+    if fit_spread >= 0.5 * flat_spread:  # the quadratic is not clearly better
         return flat
     surface = Background(coefficients, size)
     if _border_spread(ink, surface, factor) >= _border_spread(ink, flat, factor):
@@ -83,9 +83,9 @@ def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, flo
         keep = residual <= np.quantile(residual, _KEEP_FRACTION)
         residual = levels - design @ _least_squares(design[keep], levels[keep])
     kept = residual[keep]  # then take back every block that fits the paper
-    keep = residual <= median(kept) + max(3.0 * _spread(kept), 1e-3)
+    keep = residual <= median(kept) + max(3.0 * spread(kept), 1e-3)
     coefficients = _least_squares(design[keep], levels[keep])
-    return coefficients, _spread((levels - design @ coefficients)[keep])
+    return coefficients, spread((levels - design @ coefficients)[keep])
 
 
 def _block_paper(ink: np.ndarray, side: int) -> np.ndarray:
@@ -101,45 +101,13 @@ def _block_paper(ink: np.ndarray, side: int) -> np.ndarray:
 def _border_spread(ink: np.ndarray, background: Background, factor: int) -> float:
     """Robust spread of the outermost pixels of (h, w) `ink` once `background` is removed:
     small when the background matches the paper, whatever ink touches the edge."""
-    return _spread(border(background.remove(ink, 0, 0, factor)))
+    return spread(border(background.remove(ink, 0, 0, factor)))
 
 
 def _least_squares(design: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(6,) coefficients from the normal equations, slightly damped so they always solve."""
     normal = design.T @ design + 1e-9 * np.eye(design.shape[1])  # (6, 6)
     return np.linalg.solve(normal, design.T @ values)
-
-
-def paper_and_noise(values: np.ndarray) -> tuple[float, float]:
-    """Paper level and noise sigma of (K,) light-on-dark pixels, up to about half of them ink.
-
-    Ink only ever raises a pixel, so the lowest quarter is paper: its spread gives a first
-    sigma, and the pixels within three of those sigmas are the paper that is measured.
-    """
-    low, quarter = (len(values) - 1) // 20, (len(values) - 1) // 4
-    lowest = np.partition(values, (low, quarter))
-    rough = (float(lowest[quarter]) - float(lowest[low])) / _Q05_TO_Q25  # sigma, slightly high
-    paper = values[values <= lowest[quarter] + 3 * rough]  # (k,) at least a quarter of them
-    level = median(paper)
-    return level, _MAD_TO_SIGMA * median(np.abs(paper - level))
-
-
-def median(values: np.ndarray) -> float:
-    """Median (upper one for even counts) of a 1-D array, without np.median's overhead."""
-    middle = values.size // 2
-    return float(np.partition(values, middle)[middle])
-
-
-def tenths(values: np.ndarray) -> tuple[float, float, float]:
-    """The 10%, 50% and 90% points of a 1-D array (nearest ranks), by one partition."""
-    ranks = (values.size // 10, values.size // 2, values.size - 1 - values.size // 10)
-    points = np.partition(values, ranks)[list(ranks)]
-    return float(points[0]), float(points[1]), float(points[2])
-
-
-def _spread(values: np.ndarray) -> float:
-    """Robust standard deviation (scaled median absolute deviation from the median)."""
-    return _MAD_TO_SIGMA * median(np.abs(values - median(values)))
 
 
 def _edge_blocks(rows: int, columns: int) -> np.ndarray:
@@ -165,10 +133,3 @@ def _design(rows: int, columns: int, block: int, size: tuple[int, int]) -> np.nd
 def _centres(start: int, count: int, factor: int, full: int) -> np.ndarray:
     """Centred coordinates of `count` pixels of `factor` full pixels each, from `start`."""
     return ((start + (np.arange(count) + 0.5) * factor) / full - 0.5).astype(np.float32)
-
-
-def border(image: np.ndarray) -> np.ndarray:
-    """(K,) pixels of the outer ring of (H, W), about 1/32 of the short side wide."""
-    width = max(1, min(image.shape) // 32)
-    ring = (image[:width], image[-width:], image[:, :width], image[:, -width:])
-    return np.concatenate([part.ravel() for part in ring])

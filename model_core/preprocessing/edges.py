@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .background import median
+from .stats import median
 
 TOLERANCE = 0.08  # a line is even when nearly all its pixels lie this close to its median
 EVEN_SHARE = 0.97  # ... this share of them

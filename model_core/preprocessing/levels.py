@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import border, paper_and_noise
 from .blocks import box2
+from .stats import border, paper_and_noise
 
 MIN_CONTRAST = 0.05  # weakest stroke-to-paper contrast accepted as a digit, on [0, 1]
 DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas above the paper

@@ -15,7 +15,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from .background import Background, border, tenths
+from .background import Background
 from .blocks import box2, reduce_box
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
@@ -24,6 +24,7 @@ from .levels import InkLevels, measure, ramp
 from .rules import page_rules, rule_floor
 from .shading import PaperMap, remove_paper
 from .sheet import uncover_sheet
+from .stats import border, tenths
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FINE_SIDE = 96  # it is then cut out at about this many pixels on its long side, or more

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .background import Background, border, fit_background, tenths
+from .background import Background, fit_background
 from .morphology import square_filter
+from .stats import border, tenths
 
 WINDOW_SHARE = 4  # the window is the short side over this
 MIN_SIDE = 32  # smaller images are not searched for shadows

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .background import border, median
 from .morphology import square_filter
+from .stats import border, median
 
 MIN_SIDE = 32  # smaller pictures are a digit alone, never a photo of a sheet
 MIN_CONTRAST = 0.2  # the sheet is at least this much lighter than the desk

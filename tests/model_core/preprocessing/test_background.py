@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.preprocessing.background import Background, fit_background, paper_and_noise
+from model_core.preprocessing.background import Background, fit_background
 
 
 @pytest.mark.parametrize(
@@ -28,14 +28,3 @@ def test_strokes_over_most_of_the_edge_do_not_lift_the_paper_level() -> None:
     ink[:, np.arange(160) % 10 < 6] = 0.9  # strokes cover 60% of every block, the edge ones too
     paper = fit_background(ink, ink.shape, 1).render(0, 0, ink.shape, 1)  # (160, 160)
     assert np.abs(paper - 0.1).max() < 0.03
-
-
-@pytest.mark.parametrize("ink_share", [0.0, 0.3, 0.55])
-def test_paper_and_noise_ignore_the_ink_on_the_edge(ink_share: float) -> None:
-    rng = np.random.default_rng(4)
-    values = 0.2 + 0.02 * rng.standard_normal(4000, dtype=np.float32)  # paper 0.2, sigma 0.02
-    inked = rng.random(4000) < ink_share
-    values[inked] += rng.uniform(0.1, 0.8, int(inked.sum())).astype(np.float32)  # ink raises
-    paper, sigma = paper_and_noise(values)
-    assert paper == pytest.approx(0.2, abs=0.01)
-    assert sigma == pytest.approx(0.02, rel=0.3)
