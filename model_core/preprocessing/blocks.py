@@ -1,11 +1,11 @@
-"""Box filters: block averaging that reduces an image by a whole factor, a 2x2 moving average."""
+"""Block filters: averaging blocks to reduce an image by a whole factor, a 2x2 moving average."""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
+def reduce_image(image: np.ndarray, factor: int) -> np.ndarray:
     """Average `factor` x `factor` blocks of (H, W) -> (ceil(H/f), ceil(W/f)) float32.
 
     Blocks cut by the bottom or right edge average the pixels they have (as Pillow's
@@ -34,7 +34,7 @@ def reduce_box(image: np.ndarray, factor: int) -> np.ndarray:
     return sums
 
 
-def box2(image: np.ndarray) -> np.ndarray:
+def average2x2(image: np.ndarray) -> np.ndarray:
     """2x2 moving average of (H, W) -> (H-1, W-1); unchanged when a side is 1 pixel."""
     if min(image.shape) < 2:
         return image

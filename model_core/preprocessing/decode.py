@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
-from .blocks import reduce_box
+from .blocks import reduce_image
 from .errors import (
     ImageTooLargeError,
     InvalidImageError,
@@ -168,7 +168,7 @@ def _is_animated(image: Image.Image) -> bool:
 
 def _reduce(gray: np.ndarray) -> np.ndarray:
     """Box-reduce (h, w) so that its longer side is at most WORKING_MAX_SIDE."""
-    return reduce_box(gray, math.ceil(max(gray.shape) / WORKING_MAX_SIDE))  # (h/f, w/f)
+    return reduce_image(gray, math.ceil(max(gray.shape) / WORKING_MAX_SIDE))  # (h/f, w/f)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .blocks import box2
+from .blocks import average2x2
 from .stats import border, paper_and_noise
 
 MIN_CONTRAST = 0.05  # weakest stroke-to-paper contrast accepted as a digit, on [0, 1]
@@ -58,7 +58,7 @@ class InkLevels:
 def measure(ink: np.ndarray) -> InkLevels:
     """Paper level and noise from the border of (h, w) background-free ink, and its peak."""
     paper, sigma = paper_and_noise(border(ink))  # strokes may cross the edge of a tight crop
-    return InkLevels(paper=paper, sigma=sigma, peak=float(box2(ink).max()))
+    return InkLevels(paper=paper, sigma=sigma, peak=float(average2x2(ink).max()))
 
 
 def ramp(ink: np.ndarray, levels: InkLevels) -> np.ndarray:

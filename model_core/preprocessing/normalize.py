@@ -16,7 +16,7 @@ from typing import TypedDict
 import numpy as np
 
 from .background import Background
-from .blocks import box2, reduce_box
+from .blocks import average2x2, reduce_image
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
@@ -57,7 +57,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
     gray = _checked(gray)  # (H, W)
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)
-    coarse = reduce_box(gray, factor)  # (h, w)
+    coarse = reduce_image(gray, factor)  # (h, w)
     top, bottom, left, right = content_box(coarse)  # without a frame or a table at the edge
     coarse = coarse[top:bottom, left:right]  # views: the whole image when nothing is cut
     gray = gray[top * factor : bottom * factor, left * factor : right * factor]
@@ -95,7 +95,7 @@ def is_dark_on_light(gray: np.ndarray) -> bool:
     darker than the shadowed paper, and light ink on dark paper is lighter than all of it.
     """
     edge = border(gray)
-    smooth = box2(gray)  # single hot pixels do not decide
+    smooth = average2x2(gray)  # single hot pixels do not decide
     lowest, highest = float(smooth.min()), float(smooth.max())
     low, paper, high = tenths(edge)
     if high - low > TWO_LEVELS:
@@ -164,7 +164,7 @@ def _cut_digit(
     top, bottom, left, right = search
     ink, factor = _fine_ink(gray, coarse_ink, search, analysis)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
-    levels = InkLevels(analysis.levels.paper, sigma, float(box2(ink).max()))
+    levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
     if any(analysis.rules):
         levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
     inner_top, inner_bottom, inner_left, inner_right = digit_box(ink > levels.low)
@@ -197,7 +197,7 @@ def _fine_ink(
 def _paper_free(gray: np.ndarray, box: Box, factor: int, analysis: _Analysis) -> np.ndarray:
     """Light-on-dark ink of full-resolution `box`, reduced by `factor`, the paper removed."""
     top, bottom, left, right = box
-    crop = reduce_box(gray[top:bottom, left:right], factor)  # (h, w)
+    crop = reduce_image(gray[top:bottom, left:right], factor)  # (h, w)
     ink = 1 - crop if analysis.inverted else crop  # (h, w)
     return analysis.background.remove(ink, top, left, factor)
 
