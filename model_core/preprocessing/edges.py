@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .box import Box
 from .stats import median
 
 TOLERANCE = 0.08  # a line is even when nearly all its pixels lie this close to its median
@@ -22,11 +23,9 @@ BLURRED_LINES = 2  # the edge between them may be blurred over this many lines
 MAX_DEPTH = 0.25  # a band covers at most this share of the image across it
 MAX_PASSES = 8  # nested bands cut from the outside in: a frame, then the table beyond it
 
-Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
-
 
 def content_box(gray: np.ndarray) -> Box:
-    """(top, bottom, left, right) of (H, W) grayscale `gray` on [0, 1] without its edge bands.
+    """The box of (H, W) grayscale `gray` on [0, 1] that leaves out its edge bands.
 
     Each pass cuts the bands all four sides show; a band along one side hides the one along
     the next (the strips of a frame cross at its corners), so passes go on until none is left.
@@ -51,7 +50,7 @@ def content_box(gray: np.ndarray) -> Box:
         if not any(cut) or min(rest) < PAPER_LINES:
             break
         top, bottom, left, right = top + cut[0], bottom - cut[1], left + cut[2], right - cut[3]
-    return top, bottom, left, right
+    return Box(left, top, right, bottom)
 
 
 def band_depth(lines: np.ndarray) -> int:

@@ -17,6 +17,7 @@ import numpy as np
 
 from .background import Background
 from .blocks import average2x2, reduce_image
+from .box import Box, grid_box, ink_box, scale_box
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import MNIST_BOX, MNIST_SIZE, fit_and_centre, place_by_mass
@@ -32,14 +33,12 @@ TWO_LEVELS = 0.1  # a tenth of the border this far from another tenth: two level
 DECISIVE = 3.0  # ink beyond one level of paper this many times further than beyond the other
 PAGE_SPAN = 0.9  # a digit box this share of the image's width or height may hold page rules
 
-Box = tuple[int, int, int, int]  # top, bottom, left, right (bottom and right exclusive)
-
 
 class DigitInfo(TypedDict):
     """What normalize_digit found, JSON-friendly."""
 
     inverted: bool  # the input had dark ink on a light background
-    bbox: tuple[int, int, int, int]  # digit box in the input: left, top, right, bottom
+    bbox: Box  # the digit's box in the input's pixels
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,9 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     gray = _checked(gray)  # (H, W)
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)
     coarse = reduce_image(gray, factor)  # (h, w)
-    top, bottom, left, right = content_box(coarse)  # without a frame or a table at the edge
-    coarse = coarse[top:bottom, left:right]  # views: the whole image when nothing is cut
-    gray = gray[top * factor : bottom * factor, left * factor : right * factor]
-    shift = (top * factor, left * factor)  # where the rest of the image starts in the input
+    content = content_box(coarse)  # without a frame or a table at the edge
+    region = scale_box(content, factor, gray.shape)  # the same in the input's pixels
+    coarse, gray = content.crop(coarse), region.crop(gray)  # views: all when nothing is cut
     if (sheet := uncover_sheet(coarse)) is not None:
         coarse = sheet  # a sheet on a darker desk: the desk painted out
     inverted = is_dark_on_light(coarse)
@@ -80,11 +78,9 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         if _spans_page(box, mask.shape) and (ruled := _above_rules(ink, analysis)) is not None:
             analysis, mask = ruled, ink > ruled.levels.low
             box = digit_box(mask)
-        search = _scale_box(_inside_outline(ink, mask, box), factor, gray.shape)
+        search = scale_box(_inside_outline(ink, mask, box), factor, gray.shape, margin=1)
         image, box = _cut_digit(gray, ink, search, analysis)
-    top, bottom, left, right = box
-    bbox = (left + shift[1], top + shift[0], right + shift[1], bottom + shift[0])
-    return image, DigitInfo(inverted=inverted, bbox=bbox)
+    return image, DigitInfo(inverted=inverted, bbox=box.shifted(region.left, region.top))
 
 
 def is_dark_on_light(gray: np.ndarray) -> bool:
@@ -106,43 +102,31 @@ def is_dark_on_light(gray: np.ndarray) -> bool:
 
 
 def digit_box(mask: np.ndarray) -> Box:
-    """(top, bottom, left, right) of the ink in (H, W) `mask`, ignoring isolated specks."""
+    """The box of the ink in (H, W) `mask`, ignoring isolated specks."""
     solid = mask & (_neighbours(mask) >= 2)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
-    top, bottom, left, right = _box(solid)
-    height, width = mask.shape
-    top, left = max(top - 2, 0), max(left - 2, 0)  # take back stroke ends the filter shaved
-    bottom, right = min(bottom + 2, height), min(right + 2, width)
-    inner_top, inner_bottom, inner_left, inner_right = _box(mask[top:bottom, left:right])
-    return top + inner_top, top + inner_bottom, left + inner_left, left + inner_right
+    around = scale_box(ink_box(solid), 1, mask.shape, margin=2)  # stroke ends the filter shaved
+    return ink_box(around.crop(mask)).shifted(around.left, around.top)
 
 
 def _inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
     """The digit's box inside a box drawn round it (a form's field), else `box` itself.
 
     Cut to all the ink, the image has the drawn box for a frame, which edges.py cuts off."""
-    top, bottom, left, right = box
-    inner_top, inner_bottom, inner_left, inner_right = content_box(1 - ink[top:bottom, left:right])
-    if (inner_bottom - inner_top, inner_right - inner_left) == (bottom - top, right - left):
+    inner = content_box(1 - box.crop(ink))
+    if (inner.height, inner.width) == (box.height, box.width):
         return box
-    rows = slice(top + inner_top, top + inner_bottom)
-    columns = slice(left + inner_left, left + inner_right)
+    field = inner.shifted(box.left, box.top)
     try:
-        digit_top, digit_bottom, digit_left, digit_right = digit_box(mask[rows, columns])
+        digit = digit_box(field.crop(mask))
     except EmptyImageError:
         return box  # nothing inside: the outline is the digit (a "0" drawn square)
-    return (
-        rows.start + digit_top,
-        rows.start + digit_bottom,
-        columns.start + digit_left,
-        columns.start + digit_right,
-    )
+    return digit.shifted(field.left, field.top)
 
 
 def _spans_page(box: Box, shape: tuple[int, int]) -> bool:
-    top, bottom, left, right = box
-    return bottom - top >= PAGE_SPAN * shape[0] or right - left >= PAGE_SPAN * shape[1]
+    return box.height >= PAGE_SPAN * shape[0] or box.width >= PAGE_SPAN * shape[1]
 
 
 def _above_rules(ink: np.ndarray, analysis: _Analysis) -> _Analysis | None:
@@ -161,20 +145,14 @@ def _cut_digit(
     gray: np.ndarray, coarse_ink: np.ndarray, search: Box, analysis: _Analysis
 ) -> tuple[np.ndarray, Box]:
     """Cut the digit out of (H, W) within full-resolution `search`; -> (28, 28), its box."""
-    top, bottom, left, right = search
     ink, factor = _fine_ink(gray, coarse_ink, search, analysis)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
     levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
     if any(analysis.rules):
         levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
-    inner_top, inner_bottom, inner_left, inner_right = digit_box(ink > levels.low)
-    strokes = ramp(ink[inner_top:inner_bottom, inner_left:inner_right], levels)  # (h', w')
-    box = (
-        top + inner_top * factor,
-        min(top + inner_bottom * factor, bottom),
-        left + inner_left * factor,
-        min(left + inner_right * factor, right),
-    )
+    inner = digit_box(ink > levels.low)
+    strokes = ramp(inner.crop(ink), levels)  # (h', w')
+    box = scale_box(inner, factor, (search.height, search.width)).shifted(search.left, search.top)
     return fit_and_centre(strokes), box
 
 
@@ -186,20 +164,17 @@ def _fine_ink(
     A digit already that large on the reduced copy is sliced from it; a smaller one is cut
     from the full-resolution image, reduced less.
     """
-    top, bottom, left, right = search
-    factor = min(analysis.factor, max(1, max(bottom - top, right - left) // FINE_SIDE))
+    factor = min(analysis.factor, max(1, max(search.height, search.width) // FINE_SIDE))
     if factor == analysis.factor:  # search is aligned on the reduced grid
-        rows = slice(top // factor, math.ceil(bottom / factor))
-        return coarse_ink[rows, left // factor : math.ceil(right / factor)], factor
+        return grid_box(search, factor).crop(coarse_ink), factor
     return _paper_free(gray, search, factor, analysis), factor
 
 
 def _paper_free(gray: np.ndarray, box: Box, factor: int, analysis: _Analysis) -> np.ndarray:
     """Light-on-dark ink of full-resolution `box`, reduced by `factor`, the paper removed."""
-    top, bottom, left, right = box
-    crop = reduce_image(gray[top:bottom, left:right], factor)  # (h, w)
+    crop = reduce_image(box.crop(gray), factor)  # (h, w)
     ink = 1 - crop if analysis.inverted else crop  # (h, w)
-    return analysis.background.remove(ink, top, left, factor)
+    return analysis.background.remove(ink, box.top, box.left, factor)
 
 
 def _fine_rules(
@@ -209,26 +184,14 @@ def _fine_rules(
     on bands of the page across the rules (rows through the digit, or columns)."""
     if factor == analysis.factor:
         return analysis.levels.rules
-    top, bottom, left, right = search
     height, width = gray.shape
-    bands = ((top, bottom, 0, width), (0, height, left, right))  # across row, column rules
+    bands = (Box(0, search.top, width, search.bottom), Box(search.left, 0, search.right, height))
     floors = [
         rule_floor(_paper_free(gray, band, factor, analysis), axis, levels)
         for axis, band in enumerate(bands)
         if analysis.rules[axis]
     ]
     return max((f for f in floors if f is not None), default=None)
-
-
-def _scale_box(box: Box, factor: int, shape: tuple[int, ...]) -> Box:
-    """A box on the reduced image -> the full-resolution box, one reduced pixel wider."""
-    top, bottom, left, right = box
-    return (
-        max((top - 1) * factor, 0),
-        min((bottom + 1) * factor, shape[0]),
-        max((left - 1) * factor, 0),
-        min((right + 1) * factor, shape[1]),
-    )
 
 
 def _checked(gray: np.ndarray) -> np.ndarray:
@@ -243,8 +206,8 @@ def _checked(gray: np.ndarray) -> np.ndarray:
 
 def _fits_mnist_box(mask: np.ndarray) -> bool:
     """All ink (specks included, as in MNIST) spans about MNIST's 20 px box."""
-    top, bottom, left, right = _box(mask)
-    return MNIST_BOX - 2 <= max(bottom - top, right - left) <= MNIST_BOX + 1
+    box = ink_box(mask)
+    return MNIST_BOX - 2 <= max(box.height, box.width) <= MNIST_BOX + 1
 
 
 def _keep_mnist_like(ink: np.ndarray, levels: InkLevels) -> tuple[np.ndarray, Box]:
@@ -252,15 +215,8 @@ def _keep_mnist_like(ink: np.ndarray, levels: InkLevels) -> tuple[np.ndarray, Bo
     floor = levels.noise
     scale = np.float32(1 / (float(ink.max()) - floor))
     image = np.clip((ink - np.float32(floor)) * scale, 0.0, 1.0)  # (28, 28)
-    box = top, bottom, left, right = _box(image > 0)
-    crop = image[top:bottom, left:right]
-    return place_by_mass(crop, origin=(top, left), tolerance=1.0), box
-
-
-def _box(mask: np.ndarray) -> Box:
-    rows = np.flatnonzero(mask.any(axis=1))
-    columns = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+    box = ink_box(image > 0)
+    return place_by_mass(box.crop(image), origin=(box.top, box.left), tolerance=1.0), box
 
 
 def _neighbours(mask: np.ndarray) -> np.ndarray:

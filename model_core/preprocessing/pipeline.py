@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .box import Box, scale_box
 from .decode import DEFAULT_MAX_PIXELS, decode_image
 from .grayscale import array_to_gray
 from .normalize import normalize_digit
@@ -23,7 +23,7 @@ class PreprocessResult:
     mode: str  # Pillow mode of the input ("L", "RGBA", "I;16", ...)
     inverted: bool  # the input had dark ink on a light background
     had_alpha: bool  # the input carried an alpha channel or a transparency key
-    bbox: tuple[int, int, int, int]  # digit box in the input: left, top, right, bottom
+    bbox: Box  # the digit's box in the input's pixels (as displayed)
     animated: bool = False  # the input had several frames; the first was used
 
     def describe(self) -> dict[str, object]:
@@ -48,7 +48,7 @@ def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pr
         mode=decoded.mode,
         inverted=info["inverted"],
         had_alpha=decoded.had_alpha,
-        bbox=_scale_box(info["bbox"], scale, (decoded.height, decoded.width)),
+        bbox=scale_box(info["bbox"], scale, (decoded.height, decoded.width)),
         animated=decoded.animated,
     )
 
@@ -68,21 +68,6 @@ def preprocess_array(array: np.ndarray) -> PreprocessResult:
         inverted=info["inverted"],
         had_alpha=mode in ("LA", "RGBA"),
         bbox=info["bbox"],
-    )
-
-
-def _scale_box(
-    box: tuple[int, int, int, int], scale: tuple[float, float], size: tuple[int, int]
-) -> tuple[int, int, int, int]:
-    """Map a (left, top, right, bottom) box of a reduced image back to the original pixels."""
-    left, top, right, bottom = box
-    rows, columns = scale
-    height, width = size
-    return (
-        math.floor(left * columns),
-        math.floor(top * rows),
-        min(math.ceil(right * columns), width),
-        min(math.ceil(bottom * rows), height),
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from model_core.preprocessing import preprocess_bytes
+from model_core.preprocessing.box import Box
 from model_core.preprocessing.edges import MAX_DEPTH, content_box
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 
@@ -21,7 +22,7 @@ def _page(rng: np.random.Generator, shape: tuple[int, int] = (140, 140)) -> np.n
 def test_a_frame_round_the_image_is_cut_off() -> None:
     page = _page(np.random.default_rng(0))
     page[:3], page[-3:], page[:, :3], page[:, -3:] = 0.05, 0.05, 0.05, 0.05
-    assert content_box(page) == (3, 137, 3, 137)
+    assert content_box(page) == Box(left=3, top=3, right=137, bottom=137)
 
 
 @pytest.mark.parametrize("side", ["top", "bottom", "left", "right"])
@@ -30,8 +31,8 @@ def test_a_table_strip_along_one_side_is_cut_off_with_its_blurred_edge(side: str
     strip = {"top": page[:20], "bottom": page[-20:], "left": page[:, :20], "right": page[:, -20:]}
     strip[side][...] = 0.25
     blurred = np.asarray(Image.fromarray(np.uint8(page * 255)).filter(ImageFilter.BoxBlur(1)))
-    top, bottom, left, right = content_box(blurred / np.float32(255))
-    cut = {"top": top, "bottom": 140 - bottom, "left": left, "right": 140 - right}
+    box = content_box(blurred / np.float32(255))
+    cut = {"top": box.top, "bottom": 140 - box.bottom, "left": box.left, "right": 140 - box.right}
     assert cut.pop(side) in (20, 21)  # the strip and at most its one blurred line
     assert set(cut.values()) == {0}
 
@@ -53,7 +54,7 @@ def test_what_is_not_a_dark_band_before_paper_is_kept(kind: str) -> None:
     elif kind == "no-paper-after":  # the stroke of a tight crop reaching past the edge line
         page[:12] = 0.1
         page[12:40, :] = np.where(np.arange(140) % 20 < 10, 0.1, 0.93)
-    assert content_box(page) == (0, 140, 0, 140)
+    assert content_box(page) == Box(left=0, top=0, right=140, bottom=140)
 
 
 def test_tight_crops_of_real_digits_keep_every_line(digits: np.ndarray) -> None:
@@ -62,8 +63,9 @@ def test_tight_crops_of_real_digits_keep_every_line(digits: np.ndarray) -> None:
         rows = np.flatnonzero((page < 200).any(axis=1))
         columns = np.flatnonzero((page < 200).any(axis=0))
         crop = page[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1] / np.float32(255)
-        assert content_box(crop) == (0, crop.shape[0], 0, crop.shape[1])
-        assert content_box(1 - crop) == (0, crop.shape[0], 0, crop.shape[1])
+        whole = Box(left=0, top=0, right=crop.shape[1], bottom=crop.shape[0])
+        assert content_box(crop) == whole
+        assert content_box(1 - crop) == whole
 
 
 def test_a_framed_scan_reads_like_the_unframed_one_and_boxes_in_its_own_pixels(
@@ -85,8 +87,8 @@ def test_the_box_is_never_empty_however_the_lines_alternate() -> None:
         height, width = (int(side) for side in rng.integers(1, 13, 2))
         rows = np.where(rng.random((height, 1)) < 0.5, 0.0, 1.0)  # dark and light lines
         image = np.broadcast_to(rows, (height, width)).astype(np.float32)
-        top, bottom, left, right = content_box(image if rng.random() < 0.5 else image.T.copy())
-        assert top < bottom and left < right
+        box = content_box(image if rng.random() < 0.5 else image.T.copy())
+        assert box.top < box.bottom and box.left < box.right
 
 
 def test_a_box_drawn_round_the_digit_is_left_out_like_a_frame(digit: np.ndarray) -> None:

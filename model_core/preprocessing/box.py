@@ -1,0 +1,73 @@
+"""Boxes of pixels, in one convention, and the one way to map them between image scales.
+
+Every box in preprocessing is a `Box`: left, top, right, bottom, with right and bottom
+exclusive, so that `box.crop(image)` is `image[top:bottom, left:right]`. It is Pillow's order
+and the order of the `bbox` the service returns.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Box(NamedTuple):
+    """Columns left .. right - 1 and rows top .. bottom - 1 of an image."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def crop(self, image: np.ndarray) -> np.ndarray:
+        """The (height, width) view of (H, W) `image` inside the box."""
+        return image[self.top : self.bottom, self.left : self.right]
+
+    def shifted(self, left: int, top: int) -> Box:
+        """The box in an image where the one it was found in starts at column `left`, row `top`."""
+        return Box(self.left + left, self.top + top, self.right + left, self.bottom + top)
+
+
+def ink_box(mask: np.ndarray) -> Box:
+    """The tightest box round the set pixels of (H, W) bool `mask`, which has some."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    columns = np.flatnonzero(mask.any(axis=0))
+    return Box(int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+
+
+def scale_box(
+    box: Box, scale: float | tuple[float, float], shape: tuple[int, ...], margin: int = 0
+) -> Box:
+    """`box` of an image reduced by `scale` -> the box in the (H, W) `shape` image's pixels.
+
+    `scale` is original pixels per reduced pixel, one for both axes or (rows, columns). The
+    box grows by `margin` reduced pixels on each side, rounds outwards and stays in the image.
+    """
+    rows, columns = scale if isinstance(scale, tuple) else (scale, scale)
+    height, width = shape[0], shape[1]
+    return Box(
+        max(math.floor((box.left - margin) * columns), 0),
+        max(math.floor((box.top - margin) * rows), 0),
+        min(math.ceil((box.right + margin) * columns), width),
+        min(math.ceil((box.bottom + margin) * rows), height),
+    )
+
+
+def grid_box(box: Box, factor: int) -> Box:
+    """The cells of `factor` x `factor` pixels that `box` touches: scale_box the other way."""
+    return Box(
+        box.left // factor,
+        box.top // factor,
+        math.ceil(box.right / factor),
+        math.ceil(box.bottom / factor),
+    )

@@ -1,0 +1,35 @@
+"""Tests for box.py: the Box convention and mapping boxes between image scales."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model_core.preprocessing.box import Box, grid_box, ink_box, scale_box
+
+
+def test_a_box_is_left_top_right_bottom_with_right_and_bottom_exclusive() -> None:
+    image = np.arange(48).reshape(6, 8)
+    box = Box(left=2, top=1, right=5, bottom=4)
+    assert box == (2, 1, 5, 4) and list(box) == [2, 1, 5, 4]  # the service's bbox order
+    np.testing.assert_array_equal(box.crop(image), image[1:4, 2:5])
+    assert (box.width, box.height) == (3, 3)
+    assert box.shifted(10, 20) == Box(12, 21, 15, 24)
+
+
+def test_ink_box_is_the_tightest_box_round_the_set_pixels() -> None:
+    mask = np.zeros((9, 7), dtype=bool)
+    mask[2, 5] = mask[6, 1] = True
+    assert ink_box(mask) == Box(left=1, top=2, right=6, bottom=7)
+
+
+def test_scale_box_rounds_outwards_grows_by_the_margin_and_stays_in_the_image() -> None:
+    box = Box(1, 2, 4, 5)
+    assert scale_box(box, 3, (100, 100)) == Box(3, 6, 12, 15)
+    assert scale_box(box, 3, (100, 100), margin=1) == Box(0, 3, 15, 18)
+    assert scale_box(box, 3, (16, 13), margin=1) == Box(0, 3, 13, 16)
+    assert scale_box(box, (1.5, 2.5), (100, 100)) == Box(2, 3, 10, 8)  # (rows, columns)
+
+
+def test_grid_box_is_the_cells_a_box_touches() -> None:
+    assert grid_box(Box(3, 6, 12, 15), 3) == Box(1, 2, 4, 5)
+    assert grid_box(Box(4, 7, 11, 14), 3) == Box(1, 2, 4, 5)
