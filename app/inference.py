@@ -50,9 +50,9 @@ def predict_files(
     items = []
     for index, ((filename, _), outcome) in enumerate(zip(files, outcomes, strict=True)):
         if isinstance(outcome, ApiError):
-            error = ErrorResponse(detail=outcome.detail, code=outcome.code)
+            failure = ErrorResponse(detail=outcome.detail, code=outcome.code)
             items.append(BatchItem(index=index, filename=filename, status=outcome.status,
-                                   prediction=None, error=error))  # fmt: skip
+                                   prediction=None, error=failure))  # fmt: skip
             continue
         mine = own_ms[index]
         total_ms = round(mine + inference_ms, 3)
@@ -82,7 +82,7 @@ def to_response(prediction: Prediction, timing: Timing) -> PredictionResponse:
         digit=prediction.digit,
         confidence=prediction.confidence,
         probabilities=prediction.probabilities,
-        preprocessing=Preprocessing(**prediction.preprocessing.describe()),
+        preprocessing=Preprocessing.model_validate(prediction.preprocessing.describe()),
         timing_ms=timing,
     )
 

@@ -81,7 +81,7 @@ def route_template(scope: Scope, routes: Sequence[BaseRoute] = ()) -> str:
         matches = [(r, r.matches(scope)[0]) for r in routes]
         full = [r for r, match in matches if match == Match.FULL]
         partial = [r for r, match in matches if match == Match.PARTIAL]
-        route = (full or partial or [None])[0]
+        route = (full or partial)[0] if full or partial else None
     path = getattr(route, "path", None)
     if not isinstance(path, str):
         return "<unmatched>"

@@ -30,6 +30,9 @@ from model_core.nn.presets import PRESETS, build
 from model_core.train.allocator import keep_freed_memory
 
 
+Row = dict[str, str | float]  # one line of the per-layer profile
+
+
 def benchmark(
     preset: str, repeats: int, seed: int = 0, members: int = 1
 ) -> dict[str, float | str | int]:
@@ -69,7 +72,7 @@ def benchmark(
     }
 
 
-def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[dict[str, object]]:
+def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[Row]:
     """Per-layer forward and backward time of one training step (medians), plus the
     optimizer: where a training step spends its time."""
     rng = np.random.default_rng(seed)
@@ -77,8 +80,8 @@ def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[d
     optimizer = Adam(net.params, lr=1e-3)
     x = rng.standard_normal((batch, *net.input_shape)).astype(np.float32)
     y = rng.integers(0, 10, size=batch)
-    forward = [[] for _ in net.layers]
-    backward = [[] for _ in net.layers]
+    forward: list[list[float]] = [[] for _ in net.layers]
+    backward: list[list[float]] = [[] for _ in net.layers]
     step: list[float] = []
     for r in range(repeats * 4 + 5):
         h = x
@@ -89,15 +92,16 @@ def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[d
         _, grad = softmax_cross_entropy(h, y)
         for i in reversed(range(len(net.layers))):
             start = time.perf_counter()
-            grad = net.layers[i].backward(grad)
+            dx = net.layers[i].backward(grad)  # None from a first layer: nothing before it
             backward[i].append(time.perf_counter() - start)
+            grad = grad if dx is None else dx
         start = time.perf_counter()
         optimizer.step(net.grads)
         step.append(time.perf_counter() - start)
         if r < 5:  # warm-up
             for times in (*forward, *backward, step):
                 times.clear()
-    rows: list[dict[str, object]] = [
+    rows: list[Row] = [
         {
             "layer": f"{i} {type(layer).__name__}",
             "output": str(shape),
@@ -128,7 +132,7 @@ def main() -> None:
     keep_freed_memory()  # as scripts/train.py does: steps reuse the same pages
     if args.profile:
         rows = profile(args.preset, args.repeats)
-        total = sum(float(r["forward_ms"]) + float(r["backward_ms"]) for r in rows)  # type: ignore[arg-type]
+        total = sum(float(r["forward_ms"]) + float(r["backward_ms"]) for r in rows)
         for row in rows:
             print(f"{row['layer']:<22}{row['output']:<16}fwd {row['forward_ms']:>8.3f} ms"
                   f"   bwd {row['backward_ms']:>8.3f} ms")  # fmt: skip

@@ -102,6 +102,7 @@ def _batchnorm(layer: Any, spatial: bool) -> nn.Module:
     kind = nn.BatchNorm2d if spatial else nn.BatchNorm1d
     norm = kind(layer.num_features, eps=layer.eps, momentum=layer.momentum)
     _assign(norm, weight=layer.params["gamma"], bias=layer.params["beta"])
+    assert norm.running_mean is not None and norm.running_var is not None  # tracked by default
     with torch.no_grad():
         norm.running_mean.copy_(_tensor(layer.state["running_mean"]))
         norm.running_var.copy_(_tensor(layer.state["running_var"]))
@@ -137,8 +138,8 @@ def torch_grads(network: Sequential, model: nn.Sequential) -> dict[str, np.ndarr
     return grads
 
 
-def _numpy(tensor: torch.Tensor | None) -> np.ndarray:
-    assert tensor is not None, "no gradient: was backward() called?"
+def _numpy(tensor: object) -> np.ndarray:
+    assert isinstance(tensor, torch.Tensor), "no gradient: was backward() called?"
     return tensor.detach().cpu().numpy()
 
 

@@ -44,7 +44,7 @@ def save_model(path: str | Path, network: Model, metadata: dict[str, Any] | None
     arrays |= {f"param/{k}": np.asarray(v, np.float32) for k, v in network.params.items()}
     arrays |= {f"state/{k}": np.asarray(v, np.float32) for k, v in network.state.items()}
     with open(path, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub: allow_pickle
 
 
 def load_model(path: str | Path) -> SavedModel:

@@ -79,7 +79,7 @@ class TrainConfig:
 # Each preset's training defaults: what `scripts/train.py --preset NAME` uses unless told
 # otherwise. Each was chosen on validation splits of the training images; docs/experiments.md
 # records the runs behind them.
-PRESET_DEFAULTS: dict[str, dict[str, object]] = {
+PRESET_DEFAULTS: dict[str, dict[str, Any]] = {
     # Nearly linear: whole-pixel shifts, label smoothing and deskewed digits suit it.
     "seed": {
         "epochs": 24,

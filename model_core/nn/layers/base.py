@@ -51,7 +51,7 @@ class Layer:
 
 
 def he_normal(
-    rng: np.random.Generator | None, shape: Shape, fan_in: int, dtype: np.dtype
+    rng: np.random.Generator | None, shape: Shape, fan_in: int, dtype: np.dtype | type
 ) -> np.ndarray:
     """He-normal initial weights; zeros when no generator is given (weights about to be loaded)."""
     if rng is None:
