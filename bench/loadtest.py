@@ -31,30 +31,15 @@ import shutil
 import sys
 import tempfile
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from bench.generators import Endpoint, run_httpx, run_wrk, write_payloads
+from bench.report import Cell, print_table, ratios, verdict
 from bench.servers import UVICORN_FLAGS, cpu_seconds, rss_mb, tiny_model, uvicorn_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "trained_cnn_model.npz"
-TARGETS = {"p99_ms_at_64": 100.0, "ratio": 0.4, "ratio_stretch": 0.5, "rss_growth_mb": 20.0}
-
-
-@dataclass
-class Cell:
-    endpoint: str
-    concurrency: int
-    requests: int
-    seconds: float
-    rps: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    max_ms: float
-    errors: int
-    cpu_ms_per_request: float | None
 
 
 def run_cell(endpoint: Endpoint, requests: int, concurrency: int, args: argparse.Namespace) -> Cell:
@@ -131,60 +116,6 @@ def measure(endpoints: list[Endpoint], args: argparse.Namespace, service_pid: in
             "after": rss_mb(service_pid),
         },
     }
-
-
-def ratios(cells: list[Cell]) -> dict[str, float]:
-    """predict and base64 requests/s over the floor's, per concurrency."""
-    rps = {(cell.endpoint, cell.concurrency): cell.rps for cell in cells}
-    out = {}
-    for (name, concurrency), value in rps.items():
-        floor = rps.get(("floor", concurrency))
-        if name != "floor" and floor:
-            out[f"{name}/floor@{concurrency}"] = round(value / floor, 3)
-    return out
-
-
-def verdict(result: dict) -> dict[str, bool | None]:
-    cells = result["cells"]
-    at_64 = [c for c in cells if c["endpoint"] == "predict" and c["concurrency"] == 64]
-    predict_ratios = [v for k, v in result["ratios"].items() if k.startswith("predict/")]
-    best_ratio = max(predict_ratios) if predict_ratios else None
-    rss = result["rss_mb"]
-    growth = rss["after"] - rss["before"] if rss["before"] is not None else None
-    errors = sum(c["errors"] for c in cells) + (result["soak"] or {}).get("errors", 0)
-    return {
-        "ratio>=0.4": None if best_ratio is None else best_ratio >= TARGETS["ratio"],
-        "ratio>=0.5 (stretch)": None if best_ratio is None else best_ratio >= 0.5,
-        "p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
-        "zero errors": errors == 0,
-        "rss growth<20MB": None if growth is None else growth < TARGETS["rss_growth_mb"],
-    }
-
-
-def print_table(result: dict) -> None:
-    header = f"{'endpoint':<10}{'conc':>5}{'reqs':>7}{'req/s':>9}{'p50':>9}{'p90':>9}"
-    header += f"{'p99':>9}{'max':>9}{'errors':>8}{'cpu ms/req':>12}"
-    print(
-        f"generator {result['generator']}, {result['cpus']} cpus, load average "
-        f"{result['loadavg_before']} -> {result['loadavg_after']}; latencies in ms"
-    )
-    print(header)
-    rows = result["cells"] + ([result["soak"] | {"endpoint": "soak"}] if result["soak"] else [])
-    for cell in rows:
-        cpu = cell["cpu_ms_per_request"]
-        print(
-            f"{cell['endpoint']:<10}{cell['concurrency']:>5}{cell['requests']:>7}"
-            f"{cell['rps']:>9.1f}{cell['p50_ms']:>9.1f}{cell['p90_ms']:>9.1f}"
-            f"{cell['p99_ms']:>9.1f}{cell['max_ms']:>9.1f}{cell['errors']:>8}"
-            f"{'-' if cpu is None else f'{cpu:.3f}':>12}"
-        )
-    for name, ratio in result["ratios"].items():
-        print(f"{name}: {ratio:.3f}")
-    if result["generator"] == "httpx":
-        print("note: the httpx client likely bounds the floor's rate: install wrk for the ratios")
-    print("server RSS (MB):", result["rss_mb"])
-    for name, met in result["verdict"].items():
-        print(f"target {name}: {'n/a' if met is None else 'met' if met else 'NOT met'}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -282,9 +213,7 @@ def run(args: argparse.Namespace) -> dict:
         ]
         if not args.no_floor:
             floor_env = server_env(args, None)
-            floor = uvicorn_server(
-                "bench.floor_app:app", floor_env, "/openapi.json", ROOT
-            )
+            floor = uvicorn_server("bench.floor_app:app", floor_env, "/openapi.json", ROOT)
             floor_base, floor_pid = stack.enter_context(floor)
             endpoints.append(
                 Endpoint("floor", floor_base + "/predict", "multipart", png_path, floor_pid)

@@ -1,16 +1,14 @@
 """Download the official MNIST files into a local cache, verified against published checksums.
 
-Run ``python -m model_core.data.download [--dest DIR]``. Standard library only (urllib).
+Users run ``python scripts/download_mnist.py [--dest DIR]``. Standard library only (urllib).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import http.client
 import logging
 import os
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -181,33 +179,3 @@ def download_mnist(
             logger.warning("%s does not match its checksum, downloading it again", target)
         _download_one(name, checksums, dest, base_urls, timeout)
     return dest
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: download MNIST, print the folder; exit status 1 with instructions on failure."""
-    parser = argparse.ArgumentParser(
-        prog="python -m model_core.data.download", description="Download the official MNIST files."
-    )
-    parser.add_argument("--dest", type=Path, default=None, help="target folder (default: cache)")
-    parser.add_argument(
-        "--mirror",
-        action="append",
-        default=None,
-        help="base URL to try instead of the defaults (repeatable, tried in order)",
-    )
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        folder = download_mnist(
-            args.dest, base_urls=args.mirror or DEFAULT_MIRRORS, timeout=args.timeout
-        )
-    except DownloadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(folder)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -5,18 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from model_core.data.download import (
-    OFFICIAL_CHECKSUMS,
-    DownloadError,
-    download_mnist,
-    main,
-)
+from model_core.data.download import OFFICIAL_CHECKSUMS, DownloadError, download_mnist
+from tests import local_http
 from tests.local_http import serving
 
 FILES = {
@@ -44,11 +39,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture
 def dead_url() -> str:
-    """A 127.0.0.1 URL whose port nobody listens on (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
+    return local_http.dead_url()
 
 
 def publish(root: Path, files: dict[str, bytes]) -> None:
@@ -155,11 +146,3 @@ def test_both_mirrors_failing_lists_both(
 def test_rejects_non_http_mirror(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="http:// or https://"):
         download_mnist(tmp_path, base_urls=["file:///etc/"], checksums=checksums_for(FILES))
-
-
-def test_cli_reports_failure_with_exit_status_1(
-    dead_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status = main(["--dest", str(tmp_path), "--mirror", dead_url, "--timeout", "5"])
-    assert status == 1
-    assert "Could not download train-images-idx3-ubyte.gz" in capsys.readouterr().err
