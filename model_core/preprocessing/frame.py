@@ -1,10 +1,15 @@
-"""Place a cropped digit in the MNIST frame: fit a 20x20 box, centre its mass in 28x28."""
+"""Place a cropped digit in the MNIST frame: fit a 20x20 box, centre its mass in 28x28.
+
+An input already normalised (28x28, its digit spanning about 20 px) keeps its pixels instead,
+and its position unless it is clearly off-centre.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
+from .box import Box, ink_box
 from .stroke import WORK_SCALE, dilate, dilation_steps, stroke_width
 
 MNIST_SIZE = 28  # side of the network's input
@@ -26,6 +31,24 @@ def fit_and_centre(crop: np.ndarray) -> np.ndarray:
     if peak > 0:
         small = small * np.float32(1 / peak)
     return place_by_mass(small)
+
+
+def is_normalised(shape: tuple[int, int], mask: np.ndarray) -> bool:
+    """The input is 28x28 (`shape`) and all ink of its `mask` (specks included, as in MNIST)
+    spans about MNIST's 20 px box."""
+    if shape != (MNIST_SIZE, MNIST_SIZE):
+        return False
+    box = ink_box(mask)
+    return MNIST_BOX - 2 <= max(box.height, box.width) <= MNIST_BOX + 1
+
+
+def keep_normalised(ink: np.ndarray, floor: float) -> tuple[np.ndarray, Box]:
+    """(28, 28) light-on-dark `ink` already normalised -> its pixels above `floor`, stretched
+    to a brightest pixel of 1 and moved only if clearly off-centre, and the digit's box."""
+    scale = np.float32(1 / (float(ink.max()) - floor))
+    image = np.clip((ink - np.float32(floor)) * scale, 0.0, 1.0)  # (28, 28)
+    box = ink_box(image > 0)
+    return place_by_mass(box.crop(image), origin=(box.top, box.left), tolerance=1.0), box
 
 
 def fit_box(crop: np.ndarray, box: int) -> np.ndarray:

@@ -1,4 +1,11 @@
-"""The whole preprocessing pipeline: upload bytes or an array in, a 28x28 MNIST-style digit out."""
+"""The whole preprocessing pipeline: upload bytes or an array in, a 28x28 MNIST-style digit out.
+
+The stages, in order: decode (decode.py: allow-list, pixel limit, first frame, EXIF turn,
+large images reduced), grayscale with transparency resolved (grayscale.py), then
+normalize_digit's stages (normalize.py: edge bands, sheet on a desk, polarity, shading, ink
+levels, the digit's box, ruled paper, the cut, fit and centre). Deskewing, for models that
+ask for it, happens at the model's input (model_input.py), not here.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +44,8 @@ class PreprocessResult:
 
 def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PreprocessResult:
     """Decode an upload and normalise its digit; raises a PreprocessingError subclass."""
-    decoded = decode_image(data, max_pixels=max_pixels)
-    image, info = normalize_digit(decoded.gray)
+    decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
+    image, info = normalize_digit(decoded.gray)  # (28, 28) and the box in (h, w) pixels
     scale = (decoded.height / decoded.gray.shape[0], decoded.width / decoded.gray.shape[1])
     return PreprocessResult(
         image=_read_only(image),
@@ -48,7 +55,7 @@ def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pr
         mode=decoded.mode,
         inverted=info["inverted"],
         had_alpha=decoded.had_alpha,
-        bbox=scale_box(info["bbox"], scale, (decoded.height, decoded.width)),
+        bbox=scale_box(info["bbox"], scale, (decoded.height, decoded.width)),  # as displayed
         animated=decoded.animated,
     )
 
@@ -56,8 +63,8 @@ def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pr
 def preprocess_array(array: np.ndarray) -> PreprocessResult:
     """Normalise an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     values = np.asarray(array)
-    gray, mode = array_to_gray(values)  # (H, W)
-    image, info = normalize_digit(gray)
+    gray, mode = array_to_gray(values)  # (H, W) transparency resolved
+    image, info = normalize_digit(gray)  # (28, 28) and the box in (H, W) pixels
     height, width = gray.shape
     return PreprocessResult(
         image=_read_only(image),

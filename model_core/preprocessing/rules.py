@@ -11,6 +11,8 @@ then set above their level, so they drop out of the digit's box and of its strok
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .levels import InkLevels
@@ -22,6 +24,16 @@ SPACING_TOLERANCE = 0.25  # gaps are whole multiples of the spacing within this 
 MIN_SHARE = 0.05  # a row this far above the paper (in stroke contrast) may be a rule
 MAX_SHARE = 0.6  # rules are fainter than this share of the stroke contrast, or not rules
 MARGIN = 1.25  # the ink cut-off sits this far above the rules' level (from the paper)
+
+
+def above_rules(ink: np.ndarray, levels: InkLevels) -> tuple[InkLevels, tuple[bool, bool]] | None:
+    """`levels` with the ink cut-off raised above the rules of (h, w) light-on-dark `ink`, and
+    whether rules run across its rows and across its columns; None when it shows no rules."""
+    across_rows, across_columns = page_rules(ink, levels)
+    floors = [floor for floor in (across_rows, across_columns) if floor is not None]
+    if not floors:
+        return None
+    return replace(levels, rules=max(floors)), (across_rows is not None, across_columns is not None)
 
 
 def page_rules(ink: np.ndarray, levels: InkLevels) -> tuple[float | None, float | None]:

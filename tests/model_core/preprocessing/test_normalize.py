@@ -1,4 +1,4 @@
-"""Tests for normalize.py: polarity, MNIST-like inputs, digit boxes, empty images, neighbours."""
+"""Tests for normalize.py: polarity, MNIST-like inputs, digit boxes, empty images."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from model_core.preprocessing import (
     preprocess_array,
     preprocess_bytes,
 )
-from model_core.preprocessing.normalize import _neighbours
 from tests.model_core.preprocessing.helpers import SEED, assert_valid, correlation, ink_page, png
 from tests.upload_styles import encode
 
@@ -106,17 +105,3 @@ def test_normalize_digit_returns_image_and_info(digit: np.ndarray) -> None:
     assert top <= ink[:, 0].min() and bottom > ink[:, 0].max()
     with pytest.raises(EmptyImageError):
         normalize_digit(np.full((50, 40), 0.3))
-
-
-@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (6, 1), (7, 3), (64, 50)])
-def test_neighbours_counts_the_eight_around_each_pixel(shape: tuple[int, int]) -> None:
-    mask = np.random.default_rng(sum(shape)).random(shape) < 0.4  # (H, W)
-    height, width = shape
-    expected = np.zeros(shape, dtype=int)
-    for row in range(height):
-        for column in range(width):
-            window = mask[max(row - 1, 0) : row + 2, max(column - 1, 0) : column + 2]
-            expected[row, column] = window.sum() - mask[row, column]
-    counts = _neighbours(mask)
-    assert counts.dtype == np.uint8
-    np.testing.assert_array_equal(counts, expected)

@@ -8,7 +8,7 @@ from PIL import Image, ImageFilter
 
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.background import Background
-from model_core.preprocessing.normalize import is_dark_on_light
+from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.shading import PaperMap, paper_map, remove_paper
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 

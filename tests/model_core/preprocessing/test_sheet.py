@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.preprocessing.normalize import is_dark_on_light, normalize_digit
+from model_core.preprocessing.normalize import normalize_digit
+from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.sheet import uncover_sheet
 
 SIZE = 160

@@ -1,0 +1,53 @@
+"""The digit's box in a mask of its ink: specks ignored, a box drawn round it left out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .box import Box, ink_box, scale_box
+from .edges import content_box
+from .errors import EmptyImageError
+
+PAGE_SPAN = 0.9  # a digit box this share of the image's width or height may hold page rules
+
+
+def digit_box(mask: np.ndarray) -> Box:
+    """The box of the ink in (H, W) `mask`, ignoring isolated specks."""
+    solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
+    if not solid.any():
+        raise EmptyImageError()
+    around = scale_box(ink_box(solid), 1, mask.shape, margin=2)  # stroke ends the filter shaved
+    return ink_box(around.crop(mask)).shifted(around.left, around.top)
+
+
+def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
+    """The digit's box inside a box drawn round it (a form's field), else `box` itself.
+
+    Cut to all the ink, the image has the drawn box for a frame, which edges.py cuts off."""
+    inner = content_box(1 - box.crop(ink))
+    if (inner.height, inner.width) == (box.height, box.width):
+        return box
+    field = inner.shifted(box.left, box.top)
+    try:
+        digit = digit_box(field.crop(mask))
+    except EmptyImageError:
+        return box  # nothing inside: the outline is the digit (a "0" drawn square)
+    return digit.shifted(field.left, field.top)
+
+
+def spans_page(box: Box, shape: tuple[int, int]) -> bool:
+    """The box stretches across most of the (H, W) image, as rules across a page would."""
+    return box.height >= PAGE_SPAN * shape[0] or box.width >= PAGE_SPAN * shape[1]
+
+
+def neighbours(mask: np.ndarray) -> np.ndarray:
+    """Count of set 8-neighbours of every pixel of (H, W) bool -> (H, W) uint8."""
+    height, width = mask.shape
+    padded = np.zeros((height + 2, width + 2), dtype=np.uint8)
+    padded[1:-1, 1:-1] = mask  # (H + 2, W + 2) of 0 and 1
+    rows = padded[:-2] + padded[1:-1]  # (H, W + 2) 3x1 sums, built separably
+    rows += padded[2:]
+    counts = rows[:, :-2] + rows[:, 1:-1]  # (H, W) 3x3 sums
+    counts += rows[:, 2:]
+    counts -= padded[1:-1, 1:-1]  # the pixel itself is not its own neighbour
+    return counts
