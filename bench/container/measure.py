@@ -1,14 +1,13 @@
 """The measurements of the Dockerfile's image quoted in docs/deployment.md.
 
-The image is replayed here (tests.container.replay), its CMD started (pinned to one CPU, as
-Cloud Run's --cpu 1) and measured: startup time, resident memory, /predict latency and
-throughput with 280x280 PNGs, 16 MP photos and 24 MP phone photos, one at a time and
-concurrently. Printed as JSON:
+The image is replayed here (bench.container.build), its CMD started (pinned to one CPU, as
+Cloud Run's --cpu 1) and measured: startup time, installed size, resident memory, /predict
+latency and throughput with 280x280 PNGs, 16 MP photos and 24 MP phone photos, one at a time
+and concurrently. Printed as JSON:
 
-    python -m tests.container.measure [--cpu 0] [--predictions 200] [--clients 1,2,4,8]
+    taskset -c 1 python -m bench.container --cpu 0 --predictions 200 --clients 1,2,4,8
 
-Run it as `taskset -c 1 python -m tests.container.measure` so that the client threads do not
-compete with the server, pinned to CPU 0 (one vCPU, as Cloud Run's --cpu 1).
+(taskset -c 1: the client threads do not compete with the server, pinned to CPU 0.)
 """
 
 from __future__ import annotations
@@ -23,14 +22,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import numpy as np
 
-from model_core.nn.presets import DEFAULT_PRESET, build
-from model_core.nn.serialization import save_model
-from tests.container.paths import MODEL_FILE, REPO_ROOT
-from tests.container.replay import replay_image
-from tests.container.samples import digit_png, phone_jpeg, photo_jpeg
-from tests.container.service import Service, rss_kib, running, site_packages, tree_size, wait_ready
+from bench.container.build import replay_image
+from bench.container.service import (
+    Service,
+    digit_png,
+    phone_jpeg,
+    photo_jpeg,
+    rss_kib,
+    running,
+    tree_size,
+    wait_ready,
+)
 
 
 def _predict_latencies(base_url: str, image: bytes, count: int) -> list[float]:
@@ -68,12 +71,6 @@ def _concurrent(base_url: str, image: bytes, clients: int, per_client: int) -> d
     }
 
 
-def _data_url_body(image: bytes) -> bytes:
-    return json.dumps(
-        {"image": "data:image/jpeg;base64," + base64.b64encode(image).decode()}
-    ).encode()
-
-
 def _post_json(base_url: str, body: bytes) -> int:
     with httpx.Client(trust_env=False, timeout=60) as client:
         headers = {"content-type": "application/json"}
@@ -85,31 +82,28 @@ def _mib(pid: int, field: str = "VmRSS") -> float:
 
 
 def _measure_service(service: Service, predictions: int, levels: list[int]) -> dict[str, object]:
-    pid, png = service.process.pid, digit_png()[0]
+    pid, url, png = service.process.pid, service.base_url, digit_png()[0]
     result: dict[str, object] = {"startup_s": round(wait_ready(service), 2)}
     result["rss_ready_mib"] = _mib(pid)
-    result["sequential_280px_png"] = _summary(
-        _predict_latencies(service.base_url, png, predictions)
-    )
+    result["sequential_280px_png"] = _summary(_predict_latencies(url, png, predictions))
     result["rss_after_sequential_mib"] = _mib(pid)
-    result["concurrent_280px_png"] = [
-        _concurrent(service.base_url, png, n, max(1, 160 // n)) for n in levels
-    ]
+    result["concurrent_280px_png"] = [_concurrent(url, png, n, max(1, 160 // n)) for n in levels]
     result["peak_rss_small_images_mib"] = _mib(pid, "VmHWM")
     photo = photo_jpeg()
-    result["photo_16mp_jpeg"] = _summary(_predict_latencies(service.base_url, photo, 3))
+    result["photo_16mp_jpeg"] = _summary(_predict_latencies(url, photo, 3))
     result["peak_rss_after_1_photo_mib"] = _mib(pid, "VmHWM")
     for clients in (4, 8):
-        _concurrent(service.base_url, photo, clients, 1)
+        _concurrent(url, photo, clients, 1)
         result[f"peak_rss_after_{clients}_concurrent_photos_mib"] = _mib(pid, "VmHWM")
     phone = phone_jpeg()
-    phone_latency = _summary(_predict_latencies(service.base_url, phone, 3))
+    phone_latency = _summary(_predict_latencies(url, phone, 3))
     result["phone_24mp_jpeg"] = {"mib": round(len(phone) / 2**20, 1), **phone_latency}
-    _concurrent(service.base_url, phone, 8, 1)
+    _concurrent(url, phone, 8, 1)
     result["peak_rss_after_8_concurrent_phone_photos_mib"] = _mib(pid, "VmHWM")
-    body = _data_url_body(phone_jpeg(quality=85))  # 6.1 MiB of JSON
+    data_url = "data:image/jpeg;base64," + base64.b64encode(phone_jpeg(quality=85)).decode()
+    body = json.dumps({"image": data_url}).encode()  # 6.1 MiB of JSON
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda _: _post_json(service.base_url, body), range(8)))
+        statuses = list(pool.map(lambda _: _post_json(url, body), range(8)))
     result["base64_phone_photos"] = {"json_mib": round(len(body) / 2**20, 1), "statuses": statuses}
     result["peak_rss_after_8_concurrent_base64_phone_photos_mib"] = _mib(pid, "VmHWM")
     result["rss_end_mib"] = _mib(pid)
@@ -118,45 +112,32 @@ def _measure_service(service: Service, predictions: int, levels: list[int]) -> d
     return result
 
 
-def measure(
-    predictions: int, cpu: str | None, stand_in: str, levels: list[int]
-) -> dict[str, object]:
+def measure(predictions: int, cpu: str | None, levels: list[int]) -> dict[str, object]:
     """Replay the image, start its CMD (pinned to `cpu` if given) and measure it."""
-    committed = (REPO_ROOT / MODEL_FILE).is_file()
-
-    def stand_in_model(source: str, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        save_model(target, build(stand_in, np.random.default_rng(0)), {"preset": stand_in})
-
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder)
-        image = replay_image(workspace, on_missing=stand_in_model)
+        image = replay_image(workspace)
         argv = (["taskset", "-c", cpu] if cpu else []) + image.argv
         result: dict[str, object] = {
-            "model": "committed" if committed else f"untrained {stand_in} stand-in",
             "server_cpus": cpu or "all",
-            "site_packages_mib": round(tree_size(site_packages(image.venv)) / 2**20, 1),
+            "site_packages_mib": round(tree_size(image.site_packages) / 2**20, 1),
         }
-        env, log = image.runtime.env, workspace / "service.log"
-        with running(argv, image.runtime.workdir, env, log) as service:
+        with running(argv, image.workdir, image.env, workspace / "service.log") as service:
             result.update(_measure_service(service, predictions, levels))
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="measure the Dockerfile's image, replayed here")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.container",
+        description="measure the Dockerfile's image, replayed here",
+    )
     parser.add_argument("--predictions", type=int, default=200, help="sequential /predict calls")
     parser.add_argument("--cpu", default="0", help="taskset CPU list for the server ('' = all)")
-    parser.add_argument(
-        "--stand-in",
-        default=DEFAULT_PRESET,
-        help="untrained preset served if no model is committed",
-    )
     parser.add_argument("--clients", default="1,2,4,8", help="concurrent client counts")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     levels = [int(item) for item in args.clients.split(",") if item]
-    result = measure(args.predictions, args.cpu or None, args.stand_in, levels)
-    print(json.dumps(result, indent=2))
+    print(json.dumps(measure(args.predictions, args.cpu or None, levels), indent=2))
 
 
 if __name__ == "__main__":
