@@ -29,7 +29,6 @@ from model_core.nn.optimizers import Adam
 from model_core.nn.presets import PRESETS, build
 from model_core.train.allocator import keep_freed_memory
 
-
 Row = dict[str, str | float]  # one line of the per-layer profile
 
 

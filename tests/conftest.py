@@ -1,10 +1,14 @@
-"""Shared fixtures: the real MNIST folder (skipped only where it is truly absent)."""
+"""Fixtures shared by the whole suite: real MNIST (skipped only where it is truly absent),
+a digit PNG, a blank PNG and a tiny random model on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from tests.samples import digit_array, png_bytes, write_tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
@@ -15,3 +19,20 @@ def mnist_dir() -> Path:
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"real MNIST data not found at {MNIST_DIR}")
     return MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised `seed` network saved like a trained one (the API contract only)."""
+    return write_tiny_model(tmp_path_factory.mktemp("model") / "tiny.npz")
+
+
+@pytest.fixture
+def digit_png() -> bytes:
+    """A 28x28 PNG of a stroke, white on black, that preprocessing reads as a digit."""
+    return png_bytes(digit_array())
+
+
+@pytest.fixture
+def blank_png() -> bytes:
+    return png_bytes(np.full((28, 28), 255, dtype=np.uint8))

@@ -1,8 +1,8 @@
-"""Fixtures for the service tests: a tiny random model on disk, settings, a running client."""
+"""Fixtures for the service tests: a started TestClient and a live server on the tiny model
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
@@ -10,36 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import numpy as np
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from app.config import Settings
 from app.main import create_app
-from model_core.nn.presets import build
-from model_core.nn.serialization import save_model
 
 LIVE_MAX_UPLOAD_BYTES = 64 * 1024
-TINY_METADATA = {
-    "preset": "seed",
-    "hyperparameters": {"epochs": 1, "lr": 0.003},
-    "history": [{"epoch": 1, "train_loss": 2.1, "val_acc": 0.31}],
-    "val_accuracy": 0.31,
-    "test_accuracy": 0.3,
-    "test_size": 100,
-    "train_seconds": 1.5,
-    "date": "2026-11-20T10:00:00+00:00",
-}
-
-
-@pytest.fixture(scope="session")
-def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised `seed` network saved like a trained one (the API contract only)."""
-    path = tmp_path_factory.mktemp("model") / "tiny.npz"
-    save_model(path, build("seed", np.random.default_rng(0)), TINY_METADATA)
-    return path
 
 
 @pytest.fixture
@@ -81,29 +59,3 @@ def live_server(tiny_model_path: Path) -> Iterator[str]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
-
-
-def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array, mode).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def digit_array(seed: int = 0) -> np.ndarray:
-    """A 28x28 uint8 stroke (white on black) that preprocessing accepts as a digit."""
-    rng = np.random.default_rng(seed)
-    image = np.zeros((28, 28), dtype=np.uint8)
-    column = int(rng.integers(10, 16))
-    image[5:23, column : column + 3] = 255
-    image[5:8, column - 4 : column + 3] = 255
-    return image
-
-
-@pytest.fixture
-def digit_png() -> bytes:
-    return png_bytes(digit_array())
-
-
-@pytest.fixture
-def blank_png() -> bytes:
-    return png_bytes(np.full((28, 28), 255, dtype=np.uint8))

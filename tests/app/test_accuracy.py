@@ -19,7 +19,7 @@ from app.main import create_app
 from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
 from model_core.preprocessing import preprocess_array
-from tests.app.conftest import png_bytes
+from tests.samples import png_bytes
 from tests.upload_styles import PAPER_STYLES, STYLES, render
 
 COMMITTED_MODEL = Path(__file__).resolve().parents[2] / "trained_cnn_model.npz"

@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient
 
 from model_core.classifier import DigitClassifier, Prediction
 from model_core.data.mnist import load_mnist
-from tests.app.conftest import png_bytes
 from tests.app.live_process import ROOT, uvicorn_process
+from tests.samples import png_bytes
 
 THREADS = 32
 REQUESTS_PER_THREAD = 10

@@ -16,7 +16,7 @@ from urllib.request import urlopen
 import numpy as np
 import pytest
 
-from tests.app.conftest import png_bytes
+from tests.samples import png_bytes
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [

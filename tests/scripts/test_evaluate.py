@@ -10,12 +10,7 @@ import pytest
 
 from model_core.classifier import DigitClassifier
 from model_core.data.mnist import write_idx
-from model_core.nn.presets import build
-from model_core.nn.serialization import save_model
-
-
-def _tiny_model(path: Path) -> None:
-    save_model(path, build("seed", np.random.default_rng(0)), {"preset": "seed"})
+from tests.samples import write_tiny_model
 
 
 def _mnist_folder(path: Path, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -31,7 +26,7 @@ def _mnist_folder(path: Path, count: int) -> tuple[np.ndarray, np.ndarray]:
 def test_last_line_is_the_accuracy_in_the_fixed_format(
     tmp_path: Path, script: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _tiny_model(tmp_path / "m.npz")
+    write_tiny_model(tmp_path / "m.npz")
     images, labels = _mnist_folder(tmp_path / "data", 37)
     code = script("evaluate").main(
         ["--model", str(tmp_path / "m.npz"), "--data-dir", str(tmp_path / "data")]
@@ -53,7 +48,7 @@ def test_real_test_set_line(
     script: Callable[[str], ModuleType],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _tiny_model(tmp_path / "m.npz")
+    write_tiny_model(tmp_path / "m.npz")
     assert (
         script("evaluate").main(["--model", str(tmp_path / "m.npz"), "--data-dir", str(mnist_dir)])
         == 0

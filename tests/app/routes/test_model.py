@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
-from tests.app.conftest import TINY_METADATA
+from tests.samples import TINY_METADATA, write_tiny_model
 
 
 def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Path) -> None:
@@ -50,8 +50,7 @@ def _info_of_a_model_with(
     metadata: dict[str, object], make_client: Callable[..., TestClient], tmp_path: Path
 ) -> dict[str, Any]:
     """GET /model/info of a random `seed` network saved with `metadata`: the JSON body."""
-    path = tmp_path / "model.npz"
-    save_model(path, build("seed", np.random.default_rng(1)), metadata)
+    path = write_tiny_model(tmp_path / "model.npz", metadata, seed=1)
     response = make_client(model_path=path).get("/model/info")
     assert response.status_code == 200
     return response.json()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from model_core.classifier import DigitClassifier
-from tests.app.conftest import digit_array, png_bytes
+from tests.samples import digit_array, png_bytes
 
 PREPROCESSING_FIELDS = {"format", "width", "height", "mode", "inverted", "had_alpha", "bbox"}
 
