@@ -39,7 +39,7 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
         return None  # the common case: strokes cover far less of the picture
     solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
     sheet = _filled(square_filter(solid, 5, np.maximum, 0.0) > 0)  # (h, w) holes filled
-    area = np.count_nonzero(sheet)
+    area = int(np.count_nonzero(sheet))
     if area < MIN_SHARE * sheet.size or np.count_nonzero(sheet & ~light) > MAX_HOLES * area:
         return None
     edge = border(sheet)  # (k,)
@@ -66,7 +66,8 @@ def _spans(mask: np.ndarray) -> np.ndarray:
     last = width - 1 - np.argmax(mask[:, ::-1], axis=1)  # (h,)
     columns = np.arange(width)  # (w,)
     inside = (columns >= first[:, None]) & (columns <= last[:, None])  # (h, w)
-    return inside & mask.any(axis=1)[:, None]
+    rows = np.any(mask, axis=1, keepdims=True)  # (h, 1)
+    return inside & rows
 
 
 def _rectangular(sheet: np.ndarray, area: int) -> bool:
