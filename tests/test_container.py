@@ -38,6 +38,7 @@ NEEDED = [
     "README.md",
     "app/main.py",
     "app/static/draw.html",
+    "app/static/draw.js",
     "model_core/__init__.py",
     "model_core/nn/serialization.py",
     MODEL_FILE,
@@ -281,6 +282,7 @@ def _check_pages(base_url: str) -> None:
     loses first if the packaging forgets files."""
     with httpx.Client(trust_env=False, timeout=30, base_url=base_url) as client:
         assert client.get("/draw").status_code == 200
+        assert client.get("/draw.js").status_code == 200
         docs = client.get("/docs")
         assert docs.status_code == 200
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs.text):

@@ -28,6 +28,11 @@ def draw() -> FileResponse:
     return FileResponse(STATIC_DIR / "draw.html", media_type="text/html; charset=utf-8")
 
 
+@router.get("/draw.js", include_in_schema=False)
+def draw_script() -> FileResponse:
+    return FileResponse(STATIC_DIR / "draw.js", media_type="text/javascript; charset=utf-8")
+
+
 @router.get("/docs", include_in_schema=False)
 def docs(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "").rstrip("/")

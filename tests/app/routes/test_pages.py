@@ -24,9 +24,14 @@ def test_draw_page_is_self_contained(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     html = response.text
     assert_offline(html)
-    assert '<canvas id="pad"' in html
-    assert "predict/base64" in html and 'id="clear"' in html and 'type="file"' in html
-    assert "pointerdown" in html  # mouse, pen and touch through pointer events
+    assert '<canvas id="pad"' in html and 'id="clear"' in html and 'type="file"' in html
+    assert '<script src="./draw.js">' in html
+    script = client.get("/draw.js")  # ./draw.js from /draw
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert_offline(script.text)
+    assert "predict/base64" in script.text
+    assert "pointerdown" in script.text  # mouse, pen and touch through pointer events
 
 
 def test_docs_use_only_local_assets(client: TestClient) -> None:
