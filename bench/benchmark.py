@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from bench.gemm import gemm_gflops
 from bench.timing import median_seconds
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.folding import inference_model
@@ -137,6 +138,7 @@ def main() -> None:
                   f"   bwd {row['backward_ms']:>8.3f} ms")  # fmt: skip
         print(f"{'sum of medians':<38}{total:>8.3f} ms per batch of 64")
     result = benchmark(args.preset, args.repeats, members=args.members)
+    result["gemm_gflops"] = gemm_gflops()  # the machine's speed, to scale the figures by
     if args.json:
         print(json.dumps(result))
         return

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from bench.benchmark import benchmark, profile
+from bench.gemm import gemm_gflops
 
 
 def test_benchmark_reports_the_three_figures() -> None:
@@ -16,3 +17,8 @@ def test_profile_times_every_layer_and_the_optimizer() -> None:
         "0 Conv2D", "1 MaxPool2D", "2 Flatten", "3 Dense", "optimizer (Adam)"
     ]  # fmt: skip
     assert all(float(row["forward_ms"]) >= 0 and float(row["backward_ms"]) >= 0 for row in rows)
+
+
+def test_gemm_speed_is_given_in_gflops() -> None:
+    rate = gemm_gflops(size=256, repeats=3)
+    assert 0.1 < rate < 100_000  # GFLOP/s: a unit slip (FLOP/s, or ms for s) lands outside
