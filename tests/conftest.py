@@ -8,10 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.samples import digit_array, png_bytes, write_tiny_model
-
-ROOT = Path(__file__).resolve().parents[1]
-MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
+from tests.samples import MNIST_DIR, digit_array, png_bytes, write_tiny_model
 
 
 @pytest.fixture(scope="session")

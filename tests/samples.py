@@ -11,6 +11,8 @@ from PIL import Image
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
 
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
+MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"  # real MNIST, where this workplace keeps it
 TINY_METADATA: dict[str, object] = {
     "preset": "seed",
     "hyperparameters": {"epochs": 1, "lr": 0.003},

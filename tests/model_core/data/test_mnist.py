@@ -11,7 +11,6 @@ import pytest
 
 from model_core.data.mnist import MnistFormatError, file_sha256, load_mnist, read_idx, write_idx
 
-SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared/data/mnist"
 TRAIN_CLASS_COUNTS = [2406, 2770, 2381, 2524, 2386, 2181, 2401, 2524, 2328, 2444]
 
 
@@ -174,11 +173,9 @@ def test_file_sha256_matches_hashlib(tmp_path: Path) -> None:
     assert file_sha256(path, chunk_size=4096) == hashlib.sha256(content).hexdigest()
 
 
-def test_real_shared_mnist() -> None:
-    if not SHARED_MNIST.is_dir():
-        pytest.skip(f"shared MNIST data not found at {SHARED_MNIST}")
-    train_images, train_labels = load_mnist(SHARED_MNIST, "train")
-    test_images, test_labels = load_mnist(SHARED_MNIST, "test")
+def test_real_shared_mnist(mnist_dir: Path) -> None:
+    train_images, train_labels = load_mnist(mnist_dir, "train")
+    test_images, test_labels = load_mnist(mnist_dir, "test")
     assert train_images.shape == (24_345, 28, 28)
     assert test_images.shape == (5_000, 28, 28)
     assert train_labels.shape == (24_345,)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from model_core.data.mnist import load_mnist
 from model_core.preprocessing import PreprocessResult
+from tests.samples import MNIST_DIR
 from tests.upload_styles import encode
 
-MNIST_DIR = Path(__file__).resolve().parents[3].parent / "shared/data/mnist"
 T10K_IMAGES = MNIST_DIR / "t10k-images-idx3-ubyte.gz"
 QUALITY_SAMPLES = 200
 SEED = 20240611
