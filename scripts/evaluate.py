@@ -18,7 +18,7 @@ from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
 from model_core.nn.serialization import ModelLoadError
 from model_core.preprocessing import preprocess_array
-from model_core.train.metrics import confusion_matrix, format_report
+from model_core.train.scores import confusion_matrix, format_report
 
 
 def main(argv: list[str] | None = None) -> int:

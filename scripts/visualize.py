@@ -21,7 +21,7 @@ from model_core.data.mnist import load_mnist
 from model_core.nn.ensemble import members_of
 from model_core.nn.layers import Conv2D
 from model_core.preprocessing import to_model_input
-from model_core.train.metrics import confusion_matrix
+from model_core.train.scores import confusion_matrix
 
 
 def plot_curves(history: list[dict[str, float]], path: Path) -> None:
