@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +15,8 @@ from typing import IO
 
 import httpx
 
+from bench.servers import free_port, stop
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 
@@ -28,12 +28,6 @@ class LiveProcess:
 
     def alive(self) -> bool:
         return self.process.poll() is None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -51,12 +45,7 @@ def uvicorn_process(model_path: Path, **env: str) -> Iterator[LiveProcess]:
             _wait_ready(live, log)
             yield live
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _wait_ready(live: LiveProcess, log: IO[bytes]) -> None:
