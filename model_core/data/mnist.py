@@ -122,7 +122,7 @@ def mnist_paths(data_dir: str | Path, split: Literal["train", "test"]) -> tuple[
         if not existing:
             raise FileNotFoundError(
                 f"MNIST file not found: looked for {candidates[0].name} or {candidates[1].name} "
-                f"in {data_dir}. Run `python -m model_core.data.download --dest {data_dir}` "
+                f"in {data_dir}. Run `python scripts/download_mnist.py --dest {data_dir}` "
                 "or point --data-dir at a folder holding the MNIST IDX files."
             )
         found.append(existing[0])
