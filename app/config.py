@@ -1,6 +1,6 @@
 """Service settings, read from environment variables (no prefix): MODEL_PATH, MAX_UPLOAD_BYTES, ...
 
-PORT is not here: the run command passes it to uvicorn (`--port ${PORT:-8080}`).
+PORT and WEB_CONCURRENCY are not here: the start command (app/serve.py) reads them.
 """
 
 from __future__ import annotations

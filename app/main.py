@@ -66,6 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         app.state.classifier = None
+        app.state.metrics.process_stopped()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

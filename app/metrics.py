@@ -3,22 +3,35 @@
 http_requests_total{method, route, status}, http_request_duration_seconds{method, route},
 predictions_total{digit} and prediction_errors_total{code}. `route` is the route template
 (e.g. "/predict"), "<unmatched>" for unknown paths, so the label set stays small.
+
+Several worker processes (app/serve.py) share the counts through prometheus_client's
+multiprocess mode: with PROMETHEUS_MULTIPROC_DIR set before prometheus_client is imported, every
+process writes its values to files there, and `exposition()` sums the files of every worker, so
+/metrics answers the same totals whichever worker serves it. A gauge added here then needs a
+`multiprocess_mode` (how the workers' values combine), and `mark_process_dead` (called at the
+lifespan's end) removes the gauges of a "live" mode that a stopped worker leaves.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Metrics:
     def __init__(self) -> None:
+        # Read once: prometheus_client chose how to store values from it when it was imported.
+        self.multiprocess_dir = os.environ.get(MULTIPROC_VARIABLE) or None
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "http_requests_total",
@@ -42,6 +55,19 @@ class Metrics:
             ("code",),
             registry=self.registry,
         )
+
+    def exposition(self) -> bytes:
+        """The text format: this app's registry, or every worker's values in multiprocess mode."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=self.multiprocess_dir)
+        return generate_latest(merged)
+
+    def process_stopped(self) -> None:
+        """Bookkeeping when this worker stops (multiprocess mode only)."""
+        if self.multiprocess_dir is not None:
+            multiprocess.mark_process_dead(os.getpid(), self.multiprocess_dir)
 
 
 class MetricsMiddleware:

@@ -1,10 +1,14 @@
-"""The load test's servers: start uvicorn on a free 127.0.0.1 port, read its CPU and memory.
+"""The load test's servers: start them on free ports, read their CPU and memory.
 
-Used by bench/loadtest.py for the service and for the bare floor app (floor_app.py).
+Used by bench/loadtest.py: `uvicorn_server` for the one-process service and the bare floor app
+(floor_app.py), `shipped_server` for the service started as the Dockerfile starts it (its ENV
+and CMD, here in the checkout: bench.container.build.shipped_command). CPU time and memory
+cover a server's whole process tree (the shipped command's workers are its children).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,7 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 UVICORN_FLAGS = ("--host", "127.0.0.1", "--no-access-log")
 
@@ -46,6 +50,33 @@ def uvicorn_server(
             stop(process)
 
 
+@contextmanager
+def shipped_server(model: Path, extra_env: dict[str, str], cwd: Path) -> Iterator[tuple[str, int]]:
+    """The Dockerfile's CMD with its ENV (bench.container.build.shipped_command), run from `cwd`
+    (the checkout) on a free port, until the block ends: (base URL, pid of the command)."""
+    from bench.container.build import shipped_command
+
+    port = free_port()
+    argv, env = shipped_command(model, port)
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env={**env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: no worker outlives the block
+        )
+        try:
+            wait_ready(base + "/health/ready", process, log, interval=0.02)
+            yield base, process.pid
+        finally:
+            stop(process)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -56,7 +87,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def wait_ready(
-    url: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout: float = 60.0
+    url: str,
+    process: subprocess.Popen[bytes],
+    log: IO[bytes],
+    timeout: float = 60.0,
+    interval: float = 0.1,
 ) -> None:
     import httpx
 
@@ -71,7 +106,7 @@ def wait_ready(
                 return
         except httpx.TransportError:
             pass
-        time.sleep(0.1)
+        time.sleep(interval)
     raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
 
 
@@ -85,12 +120,53 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def process_tree(pid: int) -> list[int]:
+    """pid and its living descendants, parents first (from the parent ids in /proc/*/stat)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    tree = [pid]
+    for member in tree:  # grows while it is walked: breadth first
+        tree += sorted(children.get(member, []))
+    return tree
+
+
 def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a process and its threads, from /proc/PID/stat."""
+    """User + system CPU time of a process, its threads and its living descendants (a worker
+    process's time counts for the server that started it), from /proc/PID/stat."""
     if pid is None:
         return None
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_mb(pid: int) -> dict[str, Any]:
+    """RSS (MB) of a server's processes by role: the process started ("main"), its uvicorn
+    workers (multiprocessing's spawned children), the others (multiprocessing's resource
+    tracker), and the total."""
+    main: float | None = None
+    workers: list[float] = []
+    other: list[float] = []
+    for member in process_tree(pid):
+        try:
+            mb = round(rss_mb(member) or 0.0, 1)
+            command = Path(f"/proc/{member}/cmdline").read_bytes()
+        except OSError:
+            continue  # it ended meanwhile
+        if member == pid:
+            main = mb
+        elif b"spawn_main" in command:
+            workers.append(mb)
+        else:
+            other.append(mb)
+    total = round((main or 0.0) + sum(workers) + sum(other), 1)
+    return {"main": main, "workers": workers, "other": other, "total": total}
 
 
 def tiny_model(folder: Path, preset: str) -> Path:

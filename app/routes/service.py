@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 import model_core
 from app.dependencies import get_classifier, get_metrics
@@ -79,4 +79,4 @@ async def ready(classifier: Annotated[DigitClassifier, Depends(get_classifier)])
     },
 )
 def metrics(registry: Annotated[Metrics, Depends(get_metrics)]) -> Response:
-    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(registry.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,220 @@
+"""app/serve.py: the worker count from cgroup files (faked in tmp_path) and WEB_CONCURRENCY,
+then the real start command with two workers: metrics summed over both, honest readiness,
+start-up time, clean stop, and a failed start that exits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from app import serve
+from app.serve import available_cpus, cgroup_cpu_limit, worker_count
+from bench.servers import free_port, process_tree
+from tests.app.test_metrics import sample
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _files(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def _cgroup(tmp_path: Path, proc: str, files: dict[str, str]) -> dict[str, Path]:
+    """Keyword arguments for the functions under test: a fake /sys/fs/cgroup and
+    /proc/self/cgroup."""
+    (tmp_path / "self-cgroup").write_text(proc)
+    root = _files(tmp_path / "sys-fs-cgroup", files)
+    return {"root": root, "proc_cgroup": tmp_path / "self-cgroup"}
+
+
+# --------------------------------------------------------------------------- worker count
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "limit", "cpus"),
+    [
+        ("max 100000\n", None, 8),  # no quota: the CPUs it may run on
+        ("200000 100000\n", 2.0, 2),  # Cloud Run --cpu 2
+        ("100000 100000\n", 1.0, 1),  # --cpu 1
+        ("150000 100000\n", 1.5, 2),  # rounded up
+        ("50000 100000\n", 0.5, 1),  # a fraction of a CPU is still one worker
+        ("1600000 100000\n", 16.0, 8),  # a quota above the CPUs there are
+    ],
+)
+def test_cgroup_v2_quota(tmp_path: Path, cpu_max: str, limit: float | None, cpus: int) -> None:
+    where = _cgroup(tmp_path, "0::/\n", {"cpu.max": cpu_max})
+    assert cgroup_cpu_limit(**where) == limit
+    assert available_cpus(**where, affinity=8) == cpus
+
+
+def test_cgroup_v2_nested_takes_the_smallest_quota_on_the_way_up(tmp_path: Path) -> None:
+    where = _cgroup(
+        tmp_path,
+        "0::/system.slice/app.service\n",
+        {
+            "cpu.max": "max 100000",
+            "system.slice/cpu.max": "300000 100000",
+            "system.slice/app.service/cpu.max": "max 100000",
+        },
+    )
+    assert cgroup_cpu_limit(**where) == 3.0
+    assert available_cpus(**where, affinity=4) == 3
+
+
+def test_cgroup_path_from_the_host_still_reads_the_mounted_root(tmp_path: Path) -> None:
+    """A container without its own cgroup namespace: /proc/self/cgroup names the host's path,
+    the container's cgroup is mounted at the root."""
+    where = _cgroup(tmp_path, "0::/docker/0123abcd\n", {"cpu.max": "200000 100000"})
+    assert cgroup_cpu_limit(**where) == 2.0
+
+
+@pytest.mark.parametrize(("quota", "cpus"), [("-1", 4), ("200000", 2), ("250000", 3), ("20000", 1)])
+def test_cgroup_v1_quota(tmp_path: Path, quota: str, cpus: int) -> None:
+    where = _cgroup(
+        tmp_path,
+        "4:memory:/x\n2:cpu,cpuacct:/\n0::/\n",
+        {"cpu,cpuacct/cpu.cfs_quota_us": quota, "cpu,cpuacct/cpu.cfs_period_us": "100000"},
+    )
+    assert available_cpus(**where, affinity=4) == cpus
+
+
+def test_no_cgroup_files_uses_the_affinity(tmp_path: Path) -> None:
+    where = {"root": tmp_path / "none", "proc_cgroup": tmp_path / "none-either"}
+    assert cgroup_cpu_limit(**where) is None
+    assert available_cpus(**where, affinity=3) == 3
+    assert available_cpus(**where) == len(os.sched_getaffinity(0))
+
+
+def test_web_concurrency_wins(tmp_path: Path) -> None:
+    where = _cgroup(tmp_path, "0::/\n", {"cpu.max": "100000 100000"})
+    assert worker_count({}, **where, affinity=4) == 1
+    assert worker_count({"WEB_CONCURRENCY": "3"}, **where, affinity=4) == 3
+    assert worker_count({"WEB_CONCURRENCY": " "}, **where, affinity=4) == 1  # blank: unset
+    for bad in ("0", "-2", "two", "1.5"):
+        with pytest.raises(ValueError, match="WEB_CONCURRENCY"):
+            worker_count({"WEB_CONCURRENCY": bad}, **where)
+
+
+def test_main_listens_on_port_with_the_worker_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    called = []
+    monkeypatch.setattr(serve, "serve", lambda *args: called.append(args) or 0)
+    monkeypatch.setenv("PORT", "1234")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert serve.main([]) == 0
+    assert called == [("0.0.0.0", 1234, 3)]
+    monkeypatch.delenv("PORT")
+    assert serve.main(["--host", "127.0.0.1"]) == 0
+    assert called[-1] == ("127.0.0.1", 8080, 3)
+
+
+# --------------------------------------------------------------------------- two workers
+
+
+@contextmanager
+def _start(model: Path, workers: int, tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`python -m app.serve` on 127.0.0.1 (its own process group, killed at the end)."""
+    port = free_port()
+    env = {**os.environ, "MODEL_PATH": str(model), "WEB_CONCURRENCY": str(workers),
+           "LOG_LEVEL": "WARNING", "TMPDIR": str(tmp)}  # fmt: skip
+    command = [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+        try:
+            yield process, f"http://127.0.0.1:{port}"
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _first_answer(process: subprocess.Popen[bytes], url: str) -> list[int]:
+    """Every status /health/ready answers until the first 200."""
+    started, statuses = time.monotonic(), []
+    while time.monotonic() - started < 60:
+        assert process.poll() is None, f"exited with {process.returncode}"
+        try:
+            statuses.append(httpx.get(url + "/health/ready", timeout=5).status_code)
+        except httpx.TransportError:  # the port is not open yet
+            time.sleep(0.01)
+            continue
+        if statuses[-1] == 200:
+            return statuses
+    raise AssertionError("not ready within 60 s")
+
+
+def _per_worker(folder: Path) -> dict[str, float]:
+    """/health/live requests counted in each worker's own file (counter_PID.db)."""
+    counts = {}
+    for path in folder.glob("counter_*.db"):
+        merged = MultiProcessCollector.merge([str(path)])
+        counts[path.stem] = sum(
+            s.value
+            for metric in merged
+            for s in metric.samples
+            if s.name == "http_requests_total" and s.labels["route"] == "/health/live"
+        )
+    return counts
+
+
+def test_two_workers_add_up_their_metrics_and_start_honestly(
+    tiny_model_path: Path, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    with _start(tiny_model_path, 2, tmp_path) as (process, url):
+        statuses = _first_answer(process, url)
+        startup = time.monotonic() - started
+        print(f"\n2 workers: process start to the first /health/ready 200: {startup:.2f} s")
+        # The port opens only once a worker has its model: never a 503 on the way.
+        assert statuses == [200]
+        (folder,) = tmp_path.glob("prometheus-*")
+        deadline, sent = time.monotonic() + 60, 0
+        while len([n for n in _per_worker(folder).values() if n > 0]) < 2:
+            assert time.monotonic() < deadline, f"one worker answered everything: {sent}"
+            with ThreadPoolExecutor(8) as pool:  # new connections: either worker accepts
+                codes = list(pool.map(lambda _: httpx.get(url + "/health/live").status_code,
+                                      range(16)))  # fmt: skip
+            assert codes == [200] * 16
+            sent += 16
+        counts = _per_worker(folder)
+        assert sum(counts.values()) == sent and len(counts) == 2
+        workers = process_tree(process.pid)[1:]
+        assert {f"counter_{pid}" for pid in workers} >= set(counts)
+        for _ in range(4):  # whichever worker answers /metrics, it reads both files
+            text = httpx.get(url + "/metrics").text
+            live = sample(text, "http_requests_total", method="GET", route="/health/live",
+                          status="200")  # fmt: skip
+            assert live == sent
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    assert not folder.exists(), "the metrics folder outlived the service"
+
+
+def test_a_worker_that_cannot_load_the_model_stops_the_service(tmp_path: Path) -> None:
+    """As with one process, the start fails (uvicorn's status 3) and the port never answers."""
+    with _start(tmp_path / "missing.npz", 2, tmp_path) as (process, url):
+        answered, deadline = [], time.monotonic() + 60
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "still running after 60 s"
+            try:
+                answered.append(httpx.get(url + "/health/live", timeout=1).status_code)
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert process.returncode == 3
+        assert answered == []
