@@ -4,12 +4,20 @@
     python -m bench.loadtest --requests 3000 --concurrency 1,16,64 --json
     python -m bench.loadtest --tiny --total 20000        # soak: errors and RSS growth
     python -m bench.loadtest --url http://127.0.0.1:8080 --pid 1234   # a running service
+    python -m bench.loadtest --shipped --concurrency 1,64  # + the service as the image runs it
 
 Starts `uvicorn app.main:app` (one process, OPENBLAS_NUM_THREADS=1 unless --blas-threads) and a
 bare FastAPI app whose /predict only reads the upload (bench/floor_app.py), both on free
 127.0.0.1 ports with the same flags. Each cell sends a bounded number of requests at a fixed
 concurrency: /predict (multipart, a 280x280 PNG of a digit drawn with Pillow, black on white),
 /predict/base64 (the same PNG as a data URL) and the floor (the same multipart upload).
+
+--shipped adds, first in every row group, the service started exactly as the Dockerfile starts
+it: its runtime stage's ENV and CMD (read with dockerfile-parse), run in this checkout with this
+virtualenv, MODEL_PATH the model served here and PORT a free port (so `python -m app.serve`:
+one worker process per available CPU unless --server-env WEB_CONCURRENCY=N). Its row is
+"shipped"; its start-up time (process start to the first 200 on /health/ready) and the RSS of
+each of its processes are reported beside the one-process service's. --total then soaks it.
 
 Load generator: wrk (closed loop, one request in flight per connection) when installed, else an
 async httpx client that measures each latency from the request's intended send time: back to
@@ -30,13 +38,22 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
 from bench.generators import Endpoint, run_httpx, run_wrk, write_payloads
-from bench.report import Cell, print_table, ratios, verdict
-from bench.servers import UVICORN_FLAGS, cpu_seconds, rss_mb, tiny_model, uvicorn_server
+from bench.report import TARGETS, Cell, print_table, ratios, verdict
+from bench.servers import (
+    UVICORN_FLAGS,
+    cpu_seconds,
+    rss_mb,
+    shipped_server,
+    tiny_model,
+    tree_rss_mb,
+    uvicorn_server,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / "trained_cnn_model.npz"
@@ -87,21 +104,31 @@ def check_answer(endpoint: Endpoint) -> None:
         raise RuntimeError(f"{endpoint.url} answered {response.status_code}: {response.text}")
 
 
-def measure(endpoints: list[Endpoint], args: argparse.Namespace, service_pid: int | None) -> dict:
+def measure(
+    endpoints: list[Endpoint],
+    args: argparse.Namespace,
+    service_pid: int | None,
+    shipped_pid: int | None = None,
+) -> dict:
     for endpoint in endpoints:
         check_answer(endpoint)
         run_cell(endpoint, args.warmup, 4, args)  # warm-up: codecs, caches, threads
     load_before = os.getloadavg()
     rss_before = rss_mb(service_pid)
+    shipped_rss = {"before": tree_rss_mb(shipped_pid)} if shipped_pid else None
     cells = [
         run_cell(endpoint, args.requests, concurrency, args)
         for concurrency in args.concurrency
         for endpoint in endpoints
     ]
     rss_after_table = rss_mb(service_pid)
+    if shipped_rss is not None and shipped_pid:
+        shipped_rss["after_table"] = tree_rss_mb(shipped_pid)
     soak = None
     if args.total:
         soak = run_cell(endpoints[0], args.total, max(args.concurrency), args)
+    if shipped_rss is not None and shipped_pid:
+        shipped_rss["after"] = tree_rss_mb(shipped_pid)
     return {
         "generator": args.generator,
         "cpus": os.cpu_count(),
@@ -115,6 +142,7 @@ def measure(endpoints: list[Endpoint], args: argparse.Namespace, service_pid: in
             "after_table": rss_after_table,
             "after": rss_mb(service_pid),
         },
+        "shipped_rss_mb": shipped_rss,
     }
 
 
@@ -138,6 +166,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url", help="target a running service (its base URL) instead")
     parser.add_argument("--pid", type=int, help="with --url: its process, for RSS and CPU")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare-FastAPI floor")
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="also the service started as the Dockerfile's ENV and CMD start it (row: shipped)",
+    )
     parser.add_argument(
         "--concurrency", default="1,16,64", type=lambda text: [int(c) for c in text.split(",")]
     )
@@ -176,6 +209,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.generator = "wrk" if shutil.which("wrk") else "httpx"
     if min(args.concurrency) < 1 or args.requests < 1:
         parser.error("concurrency and requests must be positive")
+    if args.shipped and args.url:
+        parser.error("--shipped starts its own service: not with --url")
     return args
 
 
@@ -197,17 +232,29 @@ def resolve_model(args: argparse.Namespace, folder: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> dict:
+    startup_s: dict[str, float] = {}
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loadtest-")))
         png_path, json_path = write_payloads(folder, args.mode)
+        endpoints, shipped_pid = [], None
+        if args.shipped:
+            extra = dict(item.split("=", 1) for item in args.server_env)
+            started = time.monotonic()
+            shipped = shipped_server(resolve_model(args, folder), extra, ROOT)
+            shipped_base, shipped_pid = stack.enter_context(shipped)
+            startup_s["shipped"] = round(time.monotonic() - started, 3)
+            url = shipped_base + "/predict"
+            endpoints.append(Endpoint("shipped", url, "multipart", png_path, shipped_pid))
         if args.url:
             base, pid = args.url.rstrip("/"), args.pid
         else:
             model = resolve_model(args, folder)
             env = server_env(args, model)
             service = uvicorn_server("app.main:app", env, "/health/ready", ROOT, args.uvicorn)
+            started = time.monotonic()
             base, pid = stack.enter_context(service)
-        endpoints = [
+            startup_s["predict"] = round(time.monotonic() - started, 3)
+        endpoints += [
             Endpoint("predict", base + "/predict", "multipart", png_path, pid),
             Endpoint("base64", base + "/predict/base64", "json", json_path, pid),
         ]
@@ -218,15 +265,36 @@ def run(args: argparse.Namespace) -> dict:
             endpoints.append(
                 Endpoint("floor", floor_base + "/predict", "multipart", png_path, floor_pid)
             )
-        result = measure(endpoints, args, pid)
+        result = measure(endpoints, args, pid, shipped_pid)
         result["service"] = {
             "url": base,
             "pid": pid,
             "server_env": server_env(args, None),
             "uvicorn_flags": [*UVICORN_FLAGS, *args.uvicorn],
         }
+        result["startup_s"] = startup_s
     result["verdict"] = verdict(result)
+    if args.shipped:
+        result["verdict"].update(shipped_verdict(result))
     return result
+
+
+def shipped_verdict(result: dict) -> dict[str, bool | None]:
+    """The issue's targets for the service as shipped: p99 at 64 clients, memory per worker."""
+    at_64 = [c for c in result["cells"] if c["endpoint"] == "shipped" and c["concurrency"] == 64]
+    rss = result["shipped_rss_mb"]
+    growth = None
+    if len(rss["before"]["workers"]) == len(rss["after"]["workers"]) > 0:
+        pairs = zip(rss["before"]["workers"], rss["after"]["workers"], strict=True)
+        growth = max(after - before for before, after in pairs)
+    elif not rss["before"]["workers"]:  # one worker: the command's process itself
+        growth = rss["after"]["main"] - rss["before"]["main"]
+    return {
+        "shipped p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
+        "shipped rss growth<20MB per worker": (
+            None if growth is None else growth < TARGETS["rss_growth_mb"]
+        ),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
     else:
         print_table(result)
+        print("start-up to the first /health/ready 200 (s):", result["startup_s"])
+        if result["shipped_rss_mb"]:
+            print("shipped RSS (MB) by process:", result["shipped_rss_mb"])
     return 0
 
 

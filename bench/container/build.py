@@ -8,7 +8,9 @@
   clone has;
 - `replay_image`: the build stages' COPY/RUN run on this machine, the image's own folders
   (/src, /app, the virtualenv) mapped into a temporary root, then the final stage's
-  ENV/WORKDIR/COPY: what `docker build` would produce (`ReplayedImage`).
+  ENV/WORKDIR/COPY: what `docker build` would produce (`ReplayedImage`);
+- `shipped_command`: the final stage's ENV and CMD pointed at this checkout instead (its
+  virtualenv, its model), no build: what bench/loadtest.py --shipped starts.
 """
 
 from __future__ import annotations
@@ -152,6 +154,25 @@ def replay_image(
         _replay_stage(stage, context, root, run_commands=True, unset=unset, timeout=timeout)
     workdir = _replay_stage(final, context, root, run_commands=False, unset=set(), timeout=0)
     return ReplayedImage(root, final[-1].env, workdir, json.loads(parser.cmd))
+
+
+def shipped_command(
+    model: Path, port: int, python_prefix: Path | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The image's CMD and environment (its final stage's ENV over this machine's), run from
+    this checkout: the image's virtualenv is this interpreter's (`python_prefix`, default
+    sys.prefix), MODEL_PATH is `model`, PORT is `port`. Run it with the checkout as the
+    working directory."""
+    import sys
+
+    parser = dockerfile(env=base_environment())
+    final = stages(parser)[-1]
+    env = dict(final[-1].env)
+    image_venv = env.get("VIRTUAL_ENV")
+    if image_venv:
+        here = str(python_prefix or Path(sys.prefix))
+        env = {key: value.replace(image_venv, here) for key, value in env.items()}
+    return json.loads(parser.cmd), {**env, "MODEL_PATH": str(model), "PORT": str(port)}
 
 
 def base_environment() -> dict[str, str]:

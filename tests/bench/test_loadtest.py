@@ -77,3 +77,28 @@ class _SlowHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+def test_the_shipped_mode_measures_the_dockerfile_command_beside_the_others(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--shipped starts the Dockerfile's CMD with its ENV (here two workers): its own row,
+    start-up time and memory per worker process, next to the one-process service and the floor."""
+    args = ["--shipped", "--tiny", "--preset", "seed", "--model", "/nonexistent.npz",
+            "--requests", "16", "--concurrency", "1,4", "--warmup", "4", "--total", "32",
+            "--generator", "httpx", "--server-env", "WEB_CONCURRENCY=2", "--json"]  # fmt: skip
+    assert loadtest.main(args) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    cells = {(cell["endpoint"], cell["concurrency"]): cell for cell in result["cells"]}
+    names = ("shipped", "predict", "base64", "floor")
+    assert set(cells) == {(name, c) for name in names for c in (1, 4)}
+    assert all(cell["requests"] == 16 and cell["errors"] == 0 for cell in cells.values())
+    assert result["cells"][0]["endpoint"] == "shipped"  # first: the soak goes to it
+    assert result["soak"]["requests"] == 32 and result["soak"]["errors"] == 0
+    assert {"shipped/floor@1", "shipped/floor@4"} <= set(result["ratios"])
+    assert set(result["startup_s"]) == {"shipped", "predict"}
+    for moment in ("before", "after_table", "after"):
+        memory = result["shipped_rss_mb"][moment]
+        assert len(memory["workers"]) == 2 and all(mb > 30 for mb in memory["workers"])
+        assert memory["total"] > sum(memory["workers"])  # + the supervisor
+    assert result["verdict"]["shipped rss growth<20MB per worker"] is not None
