@@ -56,9 +56,11 @@ def fit_box(crop: np.ndarray, box: int) -> np.ndarray:
     height, width = crop.shape
     scale = box / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    source = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32))  # mode "F"
+    pixels = np.ascontiguousarray(crop, dtype=np.float32)  # (h, w)
+    source = Image.frombuffer("F", (width, height), pixels, "raw", "F", 0, 1)
     resized = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)  # (h', w')
+    values = np.frombuffer(resized.tobytes(), dtype=np.float32).reshape(size[1], size[0])
+    return np.minimum(np.maximum(values, np.float32(0.0)), np.float32(1.0))  # (h', w')
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:

@@ -4,7 +4,8 @@
 digit is looked for on a copy reduced to at most ANALYSIS_SIDE pixels a side, then cut out of
 the input at a finer scale (cut.py) and fitted into MNIST's 28x28 frame (frame.py). Decoding
 comes before (decode.py, grayscale.py, through pipeline.py); deskewing, when a model asks for
-it, comes after, at the model's input (model_input.py).
+it, comes after, at the model's input (model_input.py). A clean drawing (flat paper all round,
+clean.py) needs only the levels, the box, the cut and the fit, and takes them the short way.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from typing import TypedDict
 
 import numpy as np
 
-from .blocks import reduce_image
+from .blocks import average2x2, reduce_image
 from .box import Box, scale_box
+from .clean import CleanPaper, clean_paper, drawing
 from .cut import Analysis, cut_digit
 from .digit_box import digit_box, inside_outline, spans_page
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
-from .levels import InkLevels, measure
+from .levels import InkLevels, measure, ramp
 from .polarity import is_dark_on_light
 from .rules import above_rules
 from .shading import remove_paper
@@ -41,6 +43,10 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
     gray = _checked(gray)  # (H, W) float32 in [0, 1]
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)  # input pixels per reduced pixel
+    # Clean drawing: flat paper all round at one end of the range (a canvas, a raw digit)
+    # holds no band, sheet, shading or rules, nor noise: the short way, no reduced copy.
+    if (paper := clean_paper(gray)) is not None:
+        return _clean_digit(gray, paper, factor)
     coarse = reduce_image(gray, factor)  # (h, w) the copy the digit is looked for on
     # Edge bands: a scanner's border, a frame or the table beside the page is cut off.
     content = content_box(coarse)
@@ -73,6 +79,22 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         # Fit and centre: the strokes fill a 20x20 box, their centre of mass centred in 28x28.
         image = fit_and_centre(strokes)
     return image, DigitInfo(inverted=inverted, bbox=box.shifted(region.left, region.top))
+
+
+def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.ndarray, DigitInfo]:
+    """A clean drawing through the stages it needs: levels, box, cut, fit and centre."""
+    ink, step, region = drawing(gray, paper, factor)  # (h, w) the drawn part, paper at 0
+    levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
+    if not levels.shows_ink():
+        raise EmptyImageError()
+    if is_normalised(gray.shape, ink > levels.low):  # already like MNIST: kept as it is
+        image, box = keep_normalised(paper.ink(gray), levels.noise)
+        return image, DigitInfo(inverted=paper.inverted, bbox=box)
+    mask = ink > levels.low  # (h, w)
+    inner = inside_outline(ink, mask, digit_box(mask))
+    image = fit_and_centre(ramp(inner.crop(ink), levels))
+    box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)
+    return image, DigitInfo(inverted=paper.inverted, bbox=box)
 
 
 def _above_rules(

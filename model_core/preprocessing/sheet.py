@@ -29,14 +29,10 @@ RIM = 2  # pixels of the sheet's blurred edge painted with the desk
 def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     """(h, w) on [0, 1] -> the picture with everything off the sheet painted the sheet's own
     level, or None when nothing lighter than the image edge is a sheet on a desk."""
-    if min(gray.shape) < MIN_SIDE:
-        return None
     desk, lightest = median(border(gray)), float(gray.max())
-    if lightest - desk < MIN_CONTRAST:
-        return None
-    light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
-    if np.count_nonzero(light) < MIN_SHARE * (1 - MAX_HOLES) * light.size:
+    if not may_show_sheet(gray, desk, lightest):
         return None  # the common case: strokes cover far less of the picture
+    light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
     solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
     sheet = _filled(square_filter(solid, 5, np.maximum, 0.0) > 0)  # (h, w) holes filled
     area = int(np.count_nonzero(sheet))
@@ -52,6 +48,16 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     if not paper.size:
         return None
     return np.where(inside, gray, np.float32(median(paper)))  # (h, w)
+
+
+def may_show_sheet(gray: np.ndarray, desk: float, lightest: float) -> bool:
+    """Whether a sheet may lie on a desk of level `desk` in (h, w) `gray` whose lightest pixel
+    is `lightest`: the picture is large enough, and pixels lighter than the desk by half the
+    contrast cover enough of it. The cheap test that says uncover_sheet is not needed."""
+    if min(gray.shape) < MIN_SIDE or lightest - desk < MIN_CONTRAST:
+        return False
+    light = np.count_nonzero(gray > (desk + lightest) / 2)  # the sheet, or light strokes
+    return bool(light >= MIN_SHARE * (1 - MAX_HOLES) * gray.size)
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:

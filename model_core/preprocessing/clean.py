@@ -1,0 +1,69 @@
+"""A clean drawing: flat paper all round, at one end of the image's range, and strokes on it.
+
+A canvas drawing, a raw MNIST digit or a digit on a transparent canvas has an outer ring of
+exactly one level, the lightest of the picture (dark strokes) or the darkest (light ones).
+What normalize.py's heavy stages look for cannot be there: an edge band or a desk would
+darken or break the ring, a shadow or uneven light would vary it, rules would cross it, and a
+light sheet on a dark ring needs far more light pixels than strokes have (sheet.py). Flat
+paper has no noise either, so the digit needs no reduced copy to be found on: the part of
+the picture off the paper is cut straight from the input, at the scale cut.py would cut it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .blocks import reduce_image
+from .box import Box, grid_box, ink_box, scale_box
+from .cut import FINE_SIDE
+from .levels import MIN_CONTRAST
+from .sheet import may_show_sheet
+from .stats import border
+
+
+@dataclass(frozen=True)
+class CleanPaper:
+    """The one level of a clean drawing's paper, and the strokes' side of it."""
+
+    level: np.float32  # the paper, as the input has it
+    inverted: bool  # dark strokes on light paper (the paper is the lightest level)
+
+    def ink(self, gray: np.ndarray) -> np.ndarray:
+        """(h, w) pixels of the input -> light-on-dark ink with the paper at 0, computed as
+        the stages would compute it (the negative first, then the paper's level off)."""
+        if self.inverted:
+            return (1 - gray) - (1 - self.level)  # (h, w)
+        return gray - self.level  # (h, w)
+
+
+def clean_paper(gray: np.ndarray) -> CleanPaper | None:
+    """The paper of (H, W) `gray` on [0, 1] when it is a clean drawing, else None.
+
+    The test is cheap: the outer ring (stats.border) holds one value, the image's lightest
+    or darkest, strokes stand MIN_CONTRAST off it, and light strokes cannot be a sheet.
+    """
+    ring = border(gray)  # (K,)
+    level = ring[0]
+    if ring.min() != level or ring.max() != level:
+        return None  # noise, uneven light, a band, a desk, rules: the stages are needed
+    lowest, highest = gray.min(), gray.max()
+    if level == highest and level - lowest >= MIN_CONTRAST:
+        return CleanPaper(level, inverted=True)
+    light_strokes = level == lowest and highest - level >= MIN_CONTRAST
+    if light_strokes and not may_show_sheet(gray, float(level), float(highest)):
+        return CleanPaper(level, inverted=False)
+    return None
+
+
+def drawing(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.ndarray, int, Box]:
+    """The part of (H, W) `gray` off the paper as light-on-dark ink, cut as cut.py cuts a
+    digit: its box on the grid of a copy reduced by `factor`, one reduced pixel wider, at
+    about FINE_SIDE px on its long side. Returns the ink, its scale (input pixels per
+    pixel) and the box in the input's pixels."""
+    drawn = ink_box(gray != paper.level)  # every pixel off the paper, faint ones too
+    search = scale_box(grid_box(drawn, factor), factor, gray.shape, margin=1)  # as cut.py's
+    step = min(factor, max(1, max(search.height, search.width) // FINE_SIDE))  # of the cut
+    crop = reduce_image(search.crop(gray), step)  # (h, w) on the reduced copy's grid
+    return paper.ink(crop), step, search
