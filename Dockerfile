@@ -78,7 +78,10 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8080\")}/health/ready', timeout=2)"]
 
-# Cloud Run sends SIGTERM, then SIGKILL 10 s later: `exec` makes uvicorn PID 1 so that it gets
-# the signal, and in-flight requests get 8 s to finish. The app writes its own JSON access log.
+# app/serve.py: uvicorn on 0.0.0.0:$PORT with one worker process per CPU the container may use
+# (the cgroup quota that Cloud Run's --cpu sets; WEB_CONCURRENCY overrides), no uvicorn access
+# log (the app writes its own JSON one). Exec form, no shell: Python is PID 1 and gets Cloud
+# Run's SIGTERM (SIGKILL follows 10 s later), passes it to the workers, and in-flight requests
+# get 8 s to finish.
 STOPSIGNAL SIGTERM
-CMD ["sh", "-c", "exec uvicorn app.main:app --host 0.0.0.0 --port \"${PORT:-8080}\" --no-access-log --timeout-graceful-shutdown 8"]
+CMD ["python", "-m", "app.serve"]

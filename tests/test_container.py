@@ -25,9 +25,11 @@ import httpx
 import pytest
 from packaging.specifiers import SpecifierSet
 
+from app.serve import worker_count
 from bench.container import build
 from bench.container.build import MODEL_FILE, REPO_ROOT, ReplayedImage
 from bench.container.service import digit_png, rss_kib, running, tree_size, wait_ready
+from bench.servers import process_tree
 
 PARSED = build.dockerfile()  # its .envs, .labels and .cmd are the final stage's
 STAGES = build.stages(PARSED)
@@ -203,11 +205,11 @@ def test_runs_as_a_fixed_non_root_user() -> None:
     assert uid.isdigit() and int(uid) >= 1000, f"USER {user}: want a numeric non-root uid"
 
 
-def test_command_execs_uvicorn_on_port() -> None:
-    argv = json.loads(PARSED.cmd)
-    script = argv[-1]
-    assert argv[:2] == ["sh", "-c"] and script.startswith("exec "), "uvicorn must replace sh"
-    assert "app.main:app" in script and "${PORT" in script and "--no-access-log" in script
+def test_command_is_the_start_module_without_a_shell() -> None:
+    """Exec form: Python itself is PID 1 and gets SIGTERM (app/serve.py passes it on to the
+    workers); app/serve.py reads PORT and WEB_CONCURRENCY (tests/app/test_serve.py)."""
+    assert json.loads(PARSED.cmd) == ["python", "-m", "app.serve"]
+    assert build.values(STAGES[-1], "STOPSIGNAL") == ["SIGTERM"]
 
 
 def test_labels_match_the_package() -> None:
@@ -239,10 +241,12 @@ def test_image_serves_predictions_and_stops_cleanly(image: ReplayedImage) -> Non
         print(f"startup to /health/ready 200: {wait_ready(service, timeout=60):.2f} s")
         command = Path(f"/proc/{service.process.pid}/cmdline").read_bytes().split(b"\0")
         assert os.path.basename(command[0]) != b"sh", "sh is still the PID of the service"
+        _check_workers(image, service.process.pid)
         _check_predict(service.base_url)
         _check_pages(service.base_url)
         _check_healthcheck(image, service.base_url)
-        print(f"resident memory: {rss_kib(service.process.pid) / 1024:.1f} MiB")
+        total = sum(rss_kib(p) for p in process_tree(service.process.pid))
+        print(f"resident memory, all processes: {total / 1024:.1f} MiB")
         service.process.send_signal(signal.SIGTERM)
         code = service.process.wait(timeout=10)
         log = service.log()
@@ -251,6 +255,16 @@ def test_image_serves_predictions_and_stops_cleanly(image: ReplayedImage) -> Non
     assert code in (0, -signal.SIGTERM), f"exit {code}:\n{log}"
     assert "Application shutdown complete" in log, log
     assert "Traceback" not in log and "stack_trace" not in log, log
+
+
+def _check_workers(image: ReplayedImage, pid: int) -> None:
+    """One uvicorn worker process per CPU here (this process's), none beside a single one."""
+    expected = worker_count(image.env)  # as the service counts them, WEB_CONCURRENCY too
+    tree = process_tree(pid)
+    spawned = [p for p in tree if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(spawned) == (expected if expected > 1 else 0), (expected, tree)
+    sizes = ", ".join(f"{rss_kib(p) / 1024:.1f}" for p in tree)
+    print(f"{expected} worker(s); resident memory per process (command first): {sizes} MiB")
 
 
 def _check_healthcheck(image: ReplayedImage, base_url: str) -> None:

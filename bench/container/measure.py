@@ -1,7 +1,8 @@
 """The measurements of the Dockerfile's image quoted in docs/deployment.md.
 
 The image is replayed here (bench.container.build), its CMD started (pinned to one CPU, as
-Cloud Run's --cpu 1) and measured: startup time, installed size, resident memory, /predict
+Cloud Run's --cpu 1, so one worker process; `--cpu 0,1` gives it two) and measured: startup
+time, installed size, resident memory (summed over its processes, and per process), /predict
 latency and throughput with 280x280 PNGs, 16 MP photos and 24 MP phone photos, one at a time
 and concurrently. Printed as JSON:
 
@@ -34,6 +35,7 @@ from bench.container.service import (
     tree_size,
     wait_ready,
 )
+from bench.servers import process_tree
 
 
 def _predict_latencies(base_url: str, image: bytes, count: int) -> list[float]:
@@ -78,13 +80,21 @@ def _post_json(base_url: str, body: bytes) -> int:
 
 
 def _mib(pid: int, field: str = "VmRSS") -> float:
-    return round(rss_kib(pid, field) / 1024, 1)
+    """The field summed over the command's processes (its uvicorn workers are its children).
+    For VmHWM, a sum of each process's own peak: an upper bound of their peak together."""
+    return round(sum(rss_kib(member, field) for member in process_tree(pid)) / 1024, 1)
+
+
+def _per_process_mib(pid: int) -> list[float]:
+    """VmRSS of each of the command's processes, the command first."""
+    return [round(rss_kib(member) / 1024, 1) for member in process_tree(pid)]
 
 
 def _measure_service(service: Service, predictions: int, levels: list[int]) -> dict[str, object]:
     pid, url, png = service.process.pid, service.base_url, digit_png()[0]
     result: dict[str, object] = {"startup_s": round(wait_ready(service), 2)}
     result["rss_ready_mib"] = _mib(pid)
+    result["rss_ready_per_process_mib"] = _per_process_mib(pid)
     result["sequential_280px_png"] = _summary(_predict_latencies(url, png, predictions))
     result["rss_after_sequential_mib"] = _mib(pid)
     result["concurrent_280px_png"] = [_concurrent(url, png, n, max(1, 160 // n)) for n in levels]
@@ -107,6 +117,7 @@ def _measure_service(service: Service, predictions: int, levels: list[int]) -> d
     result["base64_phone_photos"] = {"json_mib": round(len(body) / 2**20, 1), "statuses": statuses}
     result["peak_rss_after_8_concurrent_base64_phone_photos_mib"] = _mib(pid, "VmHWM")
     result["rss_end_mib"] = _mib(pid)
+    result["rss_end_per_process_mib"] = _per_process_mib(pid)
     service.process.send_signal(signal.SIGTERM)
     result["exit_code"] = service.process.wait(timeout=15)
     return result
