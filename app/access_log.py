@@ -36,7 +36,7 @@ class AccessLogMiddleware:
 
 
 def _log(scope: Scope, status: int, size: int, seconds: float) -> None:
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+    agent = next((value for name, value in scope["headers"] if name == b"user-agent"), b"")
     query = scope.get("query_string", b"").decode("latin-1")
     url = scope["path"] + (f"?{query}" if query else "")
     client = scope.get("client")
@@ -52,7 +52,7 @@ def _log(scope: Scope, status: int, size: int, seconds: float) -> None:
             "requestUrl": url,
             "status": status,
             "responseSize": str(size),
-            "userAgent": headers.get("user-agent", ""),
+            "userAgent": agent.decode("latin-1"),
             "remoteIp": client[0] if client else "",
             "latency": f"{seconds:.6f}s",
             "protocol": f"HTTP/{scope.get('http_version', '1.1')}",

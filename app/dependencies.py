@@ -6,6 +6,8 @@ its threadpool, one thread hop per dependency and request.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import Request
 
 from app.config import Settings
@@ -28,3 +30,17 @@ async def get_classifier(request: Request) -> DigitClassifier:
     if classifier is None:
         raise ApiError(503, "model_not_loaded", "the model is not loaded yet; retry shortly")
     return classifier
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What a prediction handler needs, resolved as one dependency (each costs a resolution)."""
+
+    classifier: DigitClassifier
+    settings: Settings
+    metrics: Metrics
+
+
+async def get_serving(request: Request) -> Serving:
+    state = request.app.state
+    return Serving(await get_classifier(request), state.settings, state.metrics)

@@ -14,20 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, File, Request, Response, UploadFile
 from pydantic import BaseModel
 
-from app.config import Settings
-from app.dependencies import get_classifier, get_metrics, get_settings
+from app.dependencies import Serving, get_serving
 from app.errors import ApiError, error_responses
 from app.inference import predict_files, predict_image
-from app.metrics import Metrics
 from app.schemas import BASE64_EXAMPLES, Base64Request, BatchResponse, PredictionResponse
 from app.transport import decode_base64_image
-from model_core.classifier import DigitClassifier
 
 router = APIRouter(prefix="/predict", tags=["predict"])
 
-Classifier = Annotated[DigitClassifier, Depends(get_classifier)]
-Config = Annotated[Settings, Depends(get_settings)]
-Counters = Annotated[Metrics, Depends(get_metrics)]
+Service = Annotated[Serving, Depends(get_serving)]
 
 _IMAGE_ERRORS = (
     "invalid_image",
@@ -66,13 +61,10 @@ def predict(
     file: Annotated[
         UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
     ],
-    classifier: Classifier,
-    settings: Config,
-    metrics: Counters,
+    service: Service,
 ) -> Response:
     started = time.perf_counter()
-    data = file.file.read()
-    return json_response(_counted(metrics, classifier, data, settings.max_image_pixels, started))
+    return json_response(_counted(service, file.file.read(), started))
 
 
 @router.post(
@@ -83,17 +75,15 @@ def predict(
 )
 def predict_base64(
     body: Annotated[Base64Request, Body(openapi_examples=BASE64_EXAMPLES)],
-    classifier: Classifier,
-    settings: Config,
-    metrics: Counters,
+    service: Service,
 ) -> Response:
     started = time.perf_counter()
     try:
         data = decode_base64_image(body.image)
     except ApiError as error:
-        metrics.prediction_errors.labels(error.code).inc()
+        service.metrics.prediction_errors.labels(error.code).inc()
         raise
-    return json_response(_counted(metrics, classifier, data, settings.max_image_pixels, started))
+    return json_response(_counted(service, data, started))
 
 
 @router.post(
@@ -112,11 +102,10 @@ def predict_base64(
 )
 def predict_batch(
     files: Annotated[list[UploadFile], File(description="the images, one per `files` field")],
-    classifier: Classifier,
-    settings: Config,
-    metrics: Counters,
+    service: Service,
 ) -> Response:
     started = time.perf_counter()
+    settings, metrics = service.settings, service.metrics
     if len(files) > settings.max_batch_size:
         metrics.prediction_errors.labels("too_many_files").inc()
         raise ApiError(
@@ -125,7 +114,7 @@ def predict_batch(
             f"{len(files)} files sent; a batch holds at most {settings.max_batch_size}",
         )
     payloads = [(upload.filename, upload.file.read()) for upload in files]
-    batch = predict_files(classifier, payloads, settings.max_image_pixels, started)
+    batch = predict_files(service.classifier, payloads, settings.max_image_pixels, started)
     for item in batch.results:
         if item.prediction is not None:
             metrics.predictions.labels(str(item.prediction.digit)).inc()
@@ -139,13 +128,12 @@ def json_response(body: BaseModel) -> Response:
     return Response(body.model_dump_json(), media_type="application/json")
 
 
-def _counted(
-    metrics: Metrics, classifier: DigitClassifier, data: bytes, max_pixels: int, started: float
-) -> PredictionResponse:
+def _counted(service: Serving, data: bytes, started: float) -> PredictionResponse:
+    max_pixels = service.settings.max_image_pixels
     try:
-        result = predict_image(classifier, data, max_pixels, started)
+        result = predict_image(service.classifier, data, max_pixels, started)
     except ApiError as error:
-        metrics.prediction_errors.labels(error.code).inc()
+        service.metrics.prediction_errors.labels(error.code).inc()
         raise
-    metrics.predictions.labels(str(result.digit)).inc()
+    service.metrics.predictions.labels(str(result.digit)).inc()
     return result
