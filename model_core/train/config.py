@@ -57,15 +57,6 @@ class TrainConfig:
     scale_range: tuple[float, float] = option(
         (0.9, 1.1), "augmentation (affine): range of the random scale factor"
     )
-    teacher: str = option(
-        "",
-        "a saved model (.npz) whose softened probabilities the network also learns from"
-        " (knowledge distillation); empty: the labels alone",
-    )
-    distill_weight: float = option(
-        0.5, "with --teacher: the share of the loss given to the teacher's probabilities"
-    )
-    temperature: float = option(4.0, "with --teacher: the softmax temperature of both")
     deskew: bool = option(
         False,
         "shear each digit upright (from its moments) before the network, in training and"
@@ -81,8 +72,6 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.members < 1:
             raise ValueError(f"members must be at least 1, got {self.members}")
-        if not 0.0 <= self.distill_weight <= 1.0 or self.temperature <= 0:
-            raise ValueError("distill_weight must be in [0, 1] and temperature above 0")
         if self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
 

@@ -10,13 +10,12 @@ import numpy as np
 
 from model_core.data.augment import random_affine, random_shift
 from model_core.nn.ensemble import Model
-from model_core.nn.losses import distillation_loss, softmax_cross_entropy
+from model_core.nn.losses import softmax_cross_entropy
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Optimizer
 from model_core.nn.schedules import make_schedule
 from model_core.preprocessing import to_model_input
 from model_core.train.config import TrainConfig
-from model_core.train.distill import load_teacher, soft_targets
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,6 @@ def fit(
         warmup_steps=round(config.warmup_epochs * steps_per_epoch),
     )
     result, best = TrainResult(), _snapshot(net)
-    teacher = load_teacher(config.teacher) if config.teacher else None
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
@@ -116,18 +114,8 @@ def fit(
                 if config.augment:
                     x = _augment(x, config, rng)
                 optimizer.lr = schedule(optimizer.steps)
-                x = to_model_input(x, config.deskew)  # (B, 28, 28, 1)
-                logits = net.forward(x, training=True)  # (B, 10)
-                if teacher is None:
-                    loss, dlogits = softmax_cross_entropy(
-                        logits, labels[batch], config.label_smoothing
-                    )
-                else:
-                    soft = soft_targets(teacher, x, config.temperature)  # (B, 10)
-                    loss, dlogits = distillation_loss(
-                        logits, labels[batch], soft, config.temperature,
-                        config.distill_weight, config.label_smoothing,
-                    )  # fmt: skip
+                logits = net.forward(to_model_input(x, config.deskew), training=True)  # (B, 10)
+                loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
                 net.backward(dlogits)
                 optimizer.step(net.grads)
                 seen += len(batch)
