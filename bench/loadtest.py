@@ -44,7 +44,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.generators import Endpoint, run_httpx, run_wrk, write_payloads
-from bench.report import TARGETS, Cell, print_table, ratios, verdict
+from bench.report import Cell, print_table, ratios, shipped_verdict, verdict
 from bench.servers import (
     UVICORN_FLAGS,
     cpu_seconds,
@@ -277,24 +277,6 @@ def run(args: argparse.Namespace) -> dict:
     if args.shipped:
         result["verdict"].update(shipped_verdict(result))
     return result
-
-
-def shipped_verdict(result: dict) -> dict[str, bool | None]:
-    """The issue's targets for the service as shipped: p99 at 64 clients, memory per worker."""
-    at_64 = [c for c in result["cells"] if c["endpoint"] == "shipped" and c["concurrency"] == 64]
-    rss = result["shipped_rss_mb"]
-    growth = None
-    if len(rss["before"]["workers"]) == len(rss["after"]["workers"]) > 0:
-        pairs = zip(rss["before"]["workers"], rss["after"]["workers"], strict=True)
-        growth = max(after - before for before, after in pairs)
-    elif not rss["before"]["workers"]:  # one worker: the command's process itself
-        growth = rss["after"]["main"] - rss["before"]["main"]
-    return {
-        "shipped p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
-        "shipped rss growth<20MB per worker": (
-            None if growth is None else growth < TARGETS["rss_growth_mb"]
-        ),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

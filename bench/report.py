@@ -75,3 +75,21 @@ def print_table(result: dict[str, Any]) -> None:
     print("server RSS (MB):", result["rss_mb"])
     for name, met in result["verdict"].items():
         print(f"target {name}: {'n/a' if met is None else 'met' if met else 'NOT met'}")
+
+
+def shipped_verdict(result: dict[str, Any]) -> dict[str, bool | None]:
+    """The issue's targets for the service as shipped: p99 at 64 clients, memory per worker."""
+    at_64 = [c for c in result["cells"] if c["endpoint"] == "shipped" and c["concurrency"] == 64]
+    rss = result["shipped_rss_mb"]
+    growth = None
+    if len(rss["before"]["workers"]) == len(rss["after"]["workers"]) > 0:
+        pairs = zip(rss["before"]["workers"], rss["after"]["workers"], strict=True)
+        growth = max(after - before for before, after in pairs)
+    elif not rss["before"]["workers"]:  # one worker: the command's process itself
+        growth = rss["after"]["main"] - rss["before"]["main"]
+    return {
+        "shipped p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
+        "shipped rss growth<20MB per worker": (
+            None if growth is None else growth < TARGETS["rss_growth_mb"]
+        ),
+    }
