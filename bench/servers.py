@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -44,7 +44,7 @@ def uvicorn_server(
             command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log
         )
         try:
-            wait_ready(base + ready_path, process, log)
+            wait_ready(base + ready_path, process, log_reader(log))
             yield base, process.pid
         finally:
             stop(process)
@@ -69,7 +69,7 @@ def shipped_server(model: Path, extra_env: dict[str, str], cwd: Path) -> Iterato
             start_new_session=True,  # its own process group: no worker outlives the block
         )
         try:
-            wait_ready(base + "/health/ready", process, log, interval=0.02)
+            wait_ready(base + "/health/ready", process, log_reader(log), interval=0.02)
             yield base, process.pid
         finally:
             stop(process)
@@ -89,35 +89,55 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def wait_ready(
     url: str,
     process: subprocess.Popen[bytes],
-    log: IO[bytes],
+    read_log: Callable[[], str],
     timeout: float = 60.0,
-    interval: float = 0.1,
-) -> None:
+    interval: float = 0.05,
+) -> float:
+    """Seconds until GET `url` answers 200; the server's log in the error if it exits first or
+    never answers 200 within `timeout`."""
     import httpx
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            stderr = log.read().decode(errors="replace")
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{stderr[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(interval)
-    raise RuntimeError(f"{url} not ready after {timeout:.0f} s")
+    started = time.monotonic()
+    with httpx.Client(trust_env=False, timeout=2) as client:
+        while time.monotonic() - started < timeout:
+            if process.poll() is not None:
+                log = read_log()[-3000:]
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{log}")
+            try:
+                if client.get(url).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(interval)
+    raise TimeoutError(f"{url} not 200 within {timeout:.0f} s:\n{read_log()[-3000:]}")
+
+
+def log_reader(log: IO[bytes]) -> Callable[[], str]:
+    """What a server wrote so far to `log`, a file it shares with this process."""
+
+    def read() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    return read
+
+
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """A memory figure of /proc/PID/status in KiB: VmRSS (resident now), VmHWM (peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise ValueError(f"no {field} for process {pid}")
 
 
 def rss_mb(pid: int | None) -> float | None:
-    """Resident set size of a process (VmRSS in /proc/PID/status), in MB."""
+    """Resident set size of a process, in MB; None without a pid or a resident size."""
     if pid is None:
         return None
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
+    try:
+        return rss_kib(pid) / 1024
+    except ValueError:  # a zombie has no VmRSS
+        return None
 
 
 def process_tree(pid: int) -> list[int]:
@@ -138,12 +158,17 @@ def cpu_seconds(pid: int | None) -> float | None:
     process's time counts for the server that started it), from /proc/PID/stat."""
     if pid is None:
         return None
-    total = 0
+    total = 0.0
     for member in process_tree(pid):
         with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            total += process_cpu_seconds(member)
+    return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process and its threads (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_rss_mb(pid: int) -> dict[str, Any]:

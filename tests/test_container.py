@@ -28,8 +28,8 @@ from packaging.specifiers import SpecifierSet
 from app.serve import worker_count
 from bench.container import build
 from bench.container.build import MODEL_FILE, REPO_ROOT, ReplayedImage
-from bench.container.service import digit_png, rss_kib, running, tree_size, wait_ready
-from bench.servers import process_tree
+from bench.container.service import digit_png, running, tree_size, wait_ready
+from bench.servers import process_tree, rss_kib
 
 PARSED = build.dockerfile()  # its .envs, .labels and .cmd are the final stage's
 STAGES = build.stages(PARSED)

@@ -30,12 +30,11 @@ from bench.container.service import (
     digit_png,
     phone_jpeg,
     photo_jpeg,
-    rss_kib,
     running,
     tree_size,
     wait_ready,
 )
-from bench.servers import process_tree
+from bench.servers import process_tree, rss_kib
 
 
 def _predict_latencies(base_url: str, image: bytes, count: int) -> list[float]:

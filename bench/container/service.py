@@ -2,7 +2,7 @@
 
 - `running`: starts a command on a free port in its own process group, and kills the group
   when the block ends; `wait_ready`: seconds until GET /health/ready answers 200;
-- `rss_kib`: a process's memory (/proc/PID/status); `tree_size`: bytes under a folder;
+- `tree_size`: bytes under a folder;
 - `digit_png` (an MNIST test digit when the data is here), `photo_jpeg` (16 MP) and
   `phone_jpeg` (24 MP, 7.6 MiB): what to send.
 """
@@ -13,17 +13,15 @@ import io
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
 from PIL import Image, ImageDraw
 
-from bench import generators
+from bench import generators, servers
 from bench.container.build import REPO_ROOT
 from bench.servers import free_port
 from model_core.data.mnist import read_idx
@@ -64,27 +62,8 @@ def running(argv: list[str], cwd: Path, env: dict[str, str], log_path: Path) -> 
 
 def wait_ready(service: Service, timeout: float = 60) -> float:
     """Seconds until GET /health/ready answers 200 (the model is loaded)."""
-    started, deadline = time.monotonic(), time.monotonic() + timeout
-    with httpx.Client(trust_env=False, timeout=2) as client:
-        while time.monotonic() < deadline:
-            if service.process.poll() is not None:
-                code = service.process.returncode
-                raise RuntimeError(f"the service exited ({code}):\n{service.log()}")
-            try:
-                if client.get(f"{service.base_url}/health/ready").status_code == 200:
-                    return time.monotonic() - started
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-    raise TimeoutError(f"/health/ready not 200 within {timeout} s:\n{service.log()}")
-
-
-def rss_kib(pid: int, field: str = "VmRSS") -> int:
-    """A memory figure of /proc/PID/status in KiB: VmRSS (resident now), VmHWM (peak)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise ValueError(f"no {field} for process {pid}")
+    url = f"{service.base_url}/health/ready"
+    return servers.wait_ready(url, service.process, service.log, timeout)
 
 
 def tree_size(path: Path) -> int:

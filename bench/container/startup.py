@@ -24,22 +24,22 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from bench.container.build import MODEL_FILE, REPO_ROOT, shipped_command
-from bench.servers import free_port, process_tree, tree_rss_mb
-
-
-def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench.servers import (
+    free_port,
+    log_reader,
+    process_cpu_seconds,
+    process_tree,
+    tree_rss_mb,
+    wait_ready,
+)
 
 
 def _settled_rss(pid: int, timeout: float = 20) -> dict[str, object]:
     """tree_rss_mb once the processes have used no CPU for 0.3 s (or after `timeout`)."""
     deadline, before = time.monotonic() + timeout, -1.0
     while time.monotonic() < deadline:
-        now = sum(_cpu(member) for member in process_tree(pid))
+        now = sum(process_cpu_seconds(member) for member in process_tree(pid))
         if now == before:
             break
         before = now
@@ -58,18 +58,10 @@ def start_once(model: Path, workers: int) -> dict[str, object]:
             argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
         )
         try:
-            while True:
-                if process.poll() is not None or time.monotonic() - started > 60:
-                    log.seek(0)
-                    raise RuntimeError(f"no 200 from {url}:\n{log.read()[-2000:].decode()}")
-                try:
-                    if httpx.get(url, timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.01)
+            wait_ready(url, process, log_reader(log), timeout=60, interval=0.01)
             seconds = time.monotonic() - started
             tree = process_tree(process.pid)
-            cpus = {pid: _cpu(pid) for pid in tree}
+            cpus = {pid: process_cpu_seconds(pid) for pid in tree}
             critical = cpus[process.pid] + max([cpus[pid] for pid in tree[1:]], default=0.0)
             return {
                 "workers": workers,

@@ -6,16 +6,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-import httpx
-
-from bench.servers import free_port, stop
+from bench.servers import free_port, log_reader, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
@@ -42,23 +38,7 @@ def uvicorn_process(model_path: Path, **env: str) -> Iterator[LiveProcess]:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
         live = LiveProcess(f"http://127.0.0.1:{port}", process)
         try:
-            _wait_ready(live, log)
+            wait_ready(live.url + "/health/ready", process, log_reader(log), START_TIMEOUT)
             yield live
         finally:
             stop(process)
-
-
-def _wait_ready(live: LiveProcess, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if not live.alive():
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            raise RuntimeError(f"uvicorn exited with {live.process.returncode}:\n{output[-3000:]}")
-        try:
-            if httpx.get(live.url + "/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"uvicorn not ready after {START_TIMEOUT:.0f} s")

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from app import serve
 from app.serve import available_cpus, cgroup_cpu_limit, worker_count
-from bench.servers import free_port, process_tree
+from bench.container.service import running
+from bench.servers import process_tree
 from tests.app.test_metrics import sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,21 +127,13 @@ def test_main_listens_on_port_with_the_worker_count(monkeypatch: pytest.MonkeyPa
 
 @contextmanager
 def _start(model: Path, workers: int, tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`python -m app.serve` on 127.0.0.1 (its own process group, killed at the end)."""
-    port = free_port()
+    """`python -m app.serve` on 127.0.0.1 and a free $PORT (its own process group, killed at
+    the end)."""
     env = {**os.environ, "MODEL_PATH": str(model), "WEB_CONCURRENCY": str(workers),
            "LOG_LEVEL": "WARNING", "TMPDIR": str(tmp)}  # fmt: skip
-    command = [sys.executable, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port)]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-        )
-        try:
-            yield process, f"http://127.0.0.1:{port}"
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    command = [sys.executable, "-m", "app.serve", "--host", "127.0.0.1"]
+    with running(command, ROOT, env, tmp / "serve.log") as service:
+        yield service.process, service.base_url
 
 
 def _first_answer(process: subprocess.Popen[bytes], url: str) -> list[int]:
