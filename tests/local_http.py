@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from bench.servers import free_port
 
 Handler = Callable[..., http.server.BaseHTTPRequestHandler]
 
@@ -28,7 +29,4 @@ def serving(handler: Handler) -> Iterator[str]:
 
 def dead_url() -> str:
     """A 127.0.0.1 URL whose port nobody listens on (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
+    return f"http://127.0.0.1:{free_port()}/"
