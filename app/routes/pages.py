@@ -1,4 +1,5 @@
-"""Pages for people: GET /draw (draw or upload a digit) and GET /docs (Swagger UI, offline)."""
+"""Pages for people: GET /draw (draw or upload a digit or a number, with its scripts) and
+GET /docs (Swagger UI, offline)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ SWAGGER_DIR = Path(str(files("fastapi_offline") / "static"))
 
 @router.get(
     "/draw",
-    summary="Draw a digit and see what the model reads, live",
+    summary="Draw a digit or a number and see what the model reads, live",
     response_class=HTMLResponse,
     tags=["pages"],
     responses={200: {"content": {"text/html": {"example": "<!doctype html>..."}}}},
@@ -31,6 +32,12 @@ def draw() -> FileResponse:
 @router.get("/draw.js", include_in_schema=False)
 def draw_script() -> FileResponse:
     return FileResponse(STATIC_DIR / "draw.js", media_type="text/javascript; charset=utf-8")
+
+
+@router.get("/draw_number.js", include_in_schema=False)
+def draw_number_script() -> FileResponse:
+    """The page's number mode (loaded after draw.js)."""
+    return FileResponse(STATIC_DIR / "draw_number.js", media_type="text/javascript; charset=utf-8")
 
 
 @router.get("/docs", include_in_schema=False)

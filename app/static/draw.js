@@ -1,4 +1,5 @@
-// The /draw page's behaviour: the canvas, uploads and the live probabilities.
+// The /draw page's behaviour: the canvas, uploads and the live probabilities. Digit mode is
+// here; draw_number.js adds number mode through window.drawPad (at the end).
 "use strict";
 (() => {
   const BRUSH = 18;          // px on the 280 px canvas: about an MNIST stroke
@@ -17,6 +18,22 @@
 
   let drawing = false, hasInk = false, last = null, timer = null, sequence = 0, inflight = null;
 
+  // What a mode changes: the brush, where the drawing or a file goes, how the answer is shown.
+  const digitMode = {
+    brush: () => BRUSH,
+    canvasRequest: () => ["predict/base64", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ image: pad.toDataURL("image/png") }),
+    }],
+    fileRequest: (form) => ["predict", { method: "POST", body: form }],
+    render: (prediction, name) => render(prediction, name),
+    prompt: "Draw a digit to start.",
+    noDigit: "No digit found: draw a larger, darker digit.",
+    reset: () => { resetBars(); detailsEl.textContent = ""; },
+    started: () => {},  // a new stroke or file, or the canvas cleared
+  };
+  let mode = digitMode;
+
   // Ten bars, built once.
   const bars = [];
   for (let d = 0; d < 10; d++) {
@@ -34,7 +51,7 @@
     ctx.fillRect(0, 0, pad.width, pad.height);
     ctx.strokeStyle = "#000";
     ctx.fillStyle = "#000";
-    ctx.lineWidth = BRUSH;
+    ctx.lineWidth = mode.brush();
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
     hasInk = false;
@@ -50,7 +67,7 @@
 
   function dot(p) {
     ctx.beginPath();
-    ctx.arc(p.x, p.y, BRUSH / 2, 0, Math.PI * 2);
+    ctx.arc(p.x, p.y, mode.brush() / 2, 0, Math.PI * 2);
     ctx.fill();
   }
 
@@ -60,6 +77,7 @@
     pad.setPointerCapture(event.pointerId);
     drawing = true;
     hasInk = true;
+    mode.started();
     last = point(event);
     dot(last);
     schedule();
@@ -87,13 +105,16 @@
   pad.addEventListener("pointercancel", stop);
   pad.addEventListener("lostpointercapture", stop);
 
-  document.getElementById("clear").addEventListener("click", () => {
+  function reset() {
     clearPad();
     cancel();
     hidePreview();
-    show("idle", "?", "Draw a digit to start.", "");
-    resetBars();
-    detailsEl.textContent = "";
+    show("idle", "?", mode.prompt, "");
+    mode.started();  // the canvas starts over
+    mode.reset();
+  }
+  document.getElementById("clear").addEventListener("click", () => {
+    reset();
     pad.focus();
   });
   pad.addEventListener("keydown", (event) => {
@@ -116,8 +137,7 @@
     clearTimeout(timer);
     if (!hasInk) return;
     hidePreview();
-    const body = JSON.stringify({ image: pad.toDataURL("image/png") });
-    send("predict/base64", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    send(...mode.canvasRequest());
   }
 
   fileInput.addEventListener("change", () => {
@@ -136,11 +156,12 @@
 
   function predictFile(file) {
     clearPad();
+    mode.started(file);
     preview.src = URL.createObjectURL(file);
     preview.classList.add("shown");
     const form = new FormData();
     form.append("file", file, file.name);
-    send("predict", { method: "POST", body: form }, file.name);
+    send(...mode.fileRequest(form), file.name);
   }
 
   function hidePreview() {
@@ -160,15 +181,13 @@
       const body = await response.json().catch(() => ({}));
       if (mine !== sequence) return;  // a newer request replaced this one
       if (response.ok) {
-        render(body, name);
+        mode.render(body, name);
       } else if (response.status === 422 && body.code === "no_digit") {
-        show("empty", "-", "No digit", "No digit found: draw a larger, darker digit.");
-        resetBars();
-        detailsEl.textContent = "";
+        show("empty", "-", "No digit", mode.noDigit);
+        mode.reset();
       } else {
         show("error", "!", "Could not read this image", body.detail || `HTTP ${response.status}`);
-        resetBars();
-        detailsEl.textContent = "";
+        mode.reset();
       }
     } catch (error) {
       if (error.name === "AbortError" || mine !== sequence) return;
@@ -208,12 +227,27 @@
       li.querySelector(".value").textContent = percent(p);
       li.setAttribute("aria-label", `digit ${d}: ${percent(p)}`);
     });
-    const info = prediction.preprocessing;
+    describe(prediction, name);
+  }
+
+  function describe(answer, name) {
+    const info = answer.preprocessing;
     const source = name ? `${name}: ` : "";
     detailsEl.textContent = `${source}${info.format} ${info.width}x${info.height} ${info.mode}` +
       `${info.inverted ? ", dark ink on light" : ""}${info.had_alpha ? ", alpha channel" : ""}` +
-      ` - answered in ${prediction.timing_ms.total.toFixed(1)} ms`;
+      ` - answered in ${answer.timing_ms.total.toFixed(1)} ms`;
   }
 
   clearPad();
+
+  // For draw_number.js: setMode clears the old mode's answer, then the page for the new one
+  // (resize the canvas first: its brush and size count from then on).
+  window.drawPad = {
+    pad, ctx, digitMode, show, percent, describe,
+    setMode(next) {
+      mode.reset();
+      mode = next;
+      reset();
+    },
+  };
 })();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -122,3 +123,131 @@ def test_docs_render_offline_with_every_endpoint(page, live_server: str) -> None
     assert page.locator(".errors-wrapper").count() == 0  # Swagger UI shows no schema error
     assert all(url.startswith(live_server) for url in page.requested), page.requested
     assert page.errors == []
+
+
+# ------------------------------------------------------------------------------- number mode
+
+SETTLED = """() => !document.querySelector('#result').hasAttribute('aria-busy')
+    && document.querySelector('#result').dataset.state !== 'idle'"""
+# Alpha of the overlay's pixel over the canvas pixel (x, y), and whether the drawing (the PNG
+# sent) holds any of the boxes' blue: boxes go on the overlay, never into the drawing.
+OVERLAY_ALPHA = """([x, y]) => {
+  const pad = document.querySelector('#pad'), overlay = document.querySelector('#overlay');
+  const scale = (pad.clientWidth / pad.width) * (overlay.width / overlay.clientWidth);
+  const at = [Math.floor(x * scale), Math.floor(y * scale)];
+  return overlay.getContext('2d').getImageData(at[0], at[1], 1, 1).data[3];
+}"""
+DRAWING_HAS_BLUE = """() => {
+  const pad = document.querySelector('#pad');
+  const rgba = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+  for (let i = 0; i < rgba.length; i += 4) if (rgba[i + 2] > rgba[i] + 60) return true;
+  return false;
+}"""
+
+
+def pad_size(page) -> tuple[int, int]:
+    return tuple(page.evaluate("[document.querySelector('#pad').width, "
+                               "document.querySelector('#pad').height]"))  # fmt: skip
+
+
+def assert_boxes_drawn(page, boxes: list[list[float]]) -> None:
+    """Each box's left and right edges are drawn at mid-height, its middle and the gaps are not."""
+    for left, top, right, bottom in boxes:
+        middle = (top + bottom) / 2
+        assert page.evaluate(OVERLAY_ALPHA, [left, middle]) > 0, (left, top, right, bottom)
+        assert page.evaluate(OVERLAY_ALPHA, [right, middle]) > 0, (left, top, right, bottom)
+        assert page.evaluate(OVERLAY_ALPHA, [(left + right) / 2, middle]) == 0
+    for before, after in pairwise(boxes):
+        gap = ((before[2] + after[0]) / 2, (before[1] + before[3]) / 2)
+        assert page.evaluate(OVERLAY_ALPHA, list(gap)) == 0
+    assert not page.evaluate(DRAWING_HAS_BLUE)
+
+
+def test_number_mode_reads_two_strokes_and_draws_two_boxes(page, live_server: str) -> None:
+    page.goto(f"{live_server}/draw")
+    page.click("#mode-number")
+    assert page.locator("#mode-number").get_attribute("aria-pressed") == "true"
+    assert page.locator("#mode-digit").get_attribute("aria-pressed") == "false"
+    shape = page.locator("#pad").bounding_box()
+    assert shape["width"] / shape["height"] == pytest.approx(3.5, rel=0.02)
+    assert shape["width"] == pytest.approx(700, abs=1)
+    width, height = pad_size(page)
+    assert width / height == pytest.approx(3.5, rel=0.03)
+    answers = []
+    page.on("response", lambda r: answers.append(r) if r.url.endswith("/predict/number") else None)
+    draw_stroke(page, [(0.25, 0.15), (0.25, 0.85)])
+    draw_stroke(page, [(0.75, 0.15), (0.75, 0.85)])  # two vertical lines, far apart
+    page.wait_for_function(SETTLED)
+    response = answers[-1]
+    assert response.status == 200, response.text()
+    assert response.request.headers["content-type"].startswith("multipart/form-data")
+    served = response.json()  # (Playwright does not show a multipart body built from a Blob)
+    assert len(served["number"]) == 2 and len(served["digits"]) == 2
+    info = served["preprocessing"]  # the field `file` held the canvas, as a PNG
+    assert (info["format"], info["width"], info["height"]) == ("PNG", width, height)
+    assert page.locator("#result").get_attribute("data-state") == "result"
+    assert page.locator("#digit").inner_text() == served["number"]
+    assert "% confident" in page.locator("#confidence").inner_text()
+    assert page.locator("#digits li").count() == 2
+    assert page.locator("#digits li b").all_inner_texts() == list(served["number"])
+    boxes = [d["box"] for d in served["digits"]]
+    assert boxes[0][2] < width / 2 < boxes[1][0]  # one box around each line
+    assert_boxes_drawn(page, boxes)
+    assert all(not url.endswith("/predict/base64") for url in page.requested)
+    assert page.errors == []
+    assert all(url.startswith(live_server) for url in page.requested), page.requested
+
+
+def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
+    page, live_server: str
+) -> None:
+    """Against a stubbed /predict/number: boxes land where the answer puts them, a 422 shows in
+    the error style and clears them, and Digit mode gives back the square canvas and /predict."""
+    replies = []  # (status, body) for each request, in order
+    page.route("**/predict/number", lambda route: route.fulfill(**replies.pop(0)))
+    page.goto(f"{live_server}/draw#number")  # the hash opens number mode
+    assert page.locator("body").get_attribute("data-mode") == "number"
+    width, height = pad_size(page)
+    boxes = [[0.1 * width, 0.2 * height, 0.3 * width, 0.8 * height],
+             [0.5 * width, 0.3 * height, 0.6 * width, 0.7 * height],
+             [0.8 * width, 0.1 * height, 0.9 * width, 0.9 * height]]  # fmt: skip
+    digits = [{"digit": d, "confidence": c, "probabilities": [0.1] * 10, "box": box}
+              for d, c, box in zip([0, 4, 2], [0.99, 0.8, 0.95], boxes, strict=True)]  # fmt: skip
+    info = {"format": "PNG", "width": width, "height": height, "mode": "RGBA",
+            "inverted": True, "had_alpha": True, "bbox": [0, 0, width, height]}  # fmt: skip
+    answer = {"number": "042", "confidence": 0.75, "digits": digits, "preprocessing": info,
+              "timing_ms": {"decode_preprocess": 1.0, "inference": 1.0, "total": 2.5}}  # fmt: skip
+    replies.append({"status": 200, "json": answer})
+    draw_stroke(page, [(0.2, 0.3), (0.2, 0.7)])
+    page.wait_for_function(SETTLED)
+    assert page.locator("#digit").inner_text() == "042"
+    assert page.locator("#confidence").inner_text() == "75.0 % confident"
+    assert page.locator("#digits li").count() == 3
+    assert page.locator("#digits li").nth(1).get_attribute("aria-label") == (
+        "digit 2: 4, 80.0 % confident"
+    )
+    assert_boxes_drawn(page, boxes)
+    page.set_viewport_size({"width": 500, "height": 800})  # a narrower canvas: boxes follow
+    page.wait_for_function("document.querySelector('#pad').clientWidth < 500")
+    page.wait_for_timeout(100)  # the ResizeObserver's redraw
+    assert_boxes_drawn(page, boxes)
+
+    too_many = {"detail": "25 digits found; a number has at most 20", "code": "too_many_digits"}
+    replies.append({"status": 422, "json": too_many})
+    draw_stroke(page, [(0.5, 0.3), (0.5, 0.7)])
+    page.wait_for_function(SETTLED)
+    assert page.locator("#result").get_attribute("data-state") == "error"
+    assert page.locator("#status").inner_text() == too_many["detail"]
+    assert page.locator("#digits li").count() == 0
+    assert page.evaluate(OVERLAY_ALPHA, [boxes[0][0], height / 2]) == 0  # boxes gone
+
+    page.click("#mode-digit")
+    assert page.locator("body").get_attribute("data-mode") == "digit"
+    assert pad_size(page) == (280, 280)
+    assert page.locator("#result").get_attribute("data-state") == "idle"
+    with page.expect_response(lambda r: r.url.endswith("/predict/base64")) as digit_answer:
+        draw_stroke(page, [(0.5, 0.2), (0.5, 0.8)])
+    assert digit_answer.value.status == 200
+    page.wait_for_function("document.querySelector('#result').dataset.state === 'result'")
+    assert page.locator("#bars li").count() == 10
+    assert replies == [] and page.errors == []
