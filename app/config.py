@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from model_core.number import DEFAULT_MAX_DIGITS
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 MODEL_FILE = "trained_cnn_model.npz"
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
         " 1/2 to 1/8 scale, so a 24 MP phone photo counts as 6 MP",
     )
     max_batch_size: PositiveInt = Field(16, description="most files in one /predict/batch")
+    max_number_digits: PositiveInt = Field(
+        DEFAULT_MAX_DIGITS,
+        description="most digits /predict/number reads in one image; more: 422 too_many_digits",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description='CORS origins, JSON list or comma-separated; "*" for any; empty: CORS off',

@@ -23,6 +23,7 @@ from model_core.preprocessing import (
     PreprocessingError,
     UnsupportedFormatError,
 )
+from model_core.preprocessing.errors import TooManyDigitsError
 
 logger = logging.getLogger("app.errors")
 
@@ -56,6 +57,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "validation_error": (422, "missing field 'file': send multipart/form-data with a file 'file'"),
     "invalid_base64": (422, "the image is not valid base64: Incorrect padding"),
     "no_digit": (422, "no digit found in the image"),
+    "too_many_digits": (
+        422,
+        "the image holds at least 21 digits; a number may have at most 20",
+    ),
     "internal_error": (500, "internal server error"),
     "model_not_loaded": (503, "the model is not loaded yet"),
 }
@@ -81,6 +86,8 @@ def from_preprocessing(error: PreprocessingError) -> ApiError:
         status, code = 413, "image_too_large"
     elif isinstance(error, EmptyImageError):
         status, code = 422, "no_digit"
+    elif isinstance(error, TooManyDigitsError):
+        status, code = 422, "too_many_digits"
     elif not isinstance(error, InvalidImageError):
         logger.warning("unmapped preprocessing error %s", type(error).__name__)
     return ApiError(status, code, error.message)
@@ -144,6 +151,8 @@ _HINTS = {
     "/predict/batch": "send multipart/form-data with the images in file fields named 'files'",
     "/predict/base64": 'send Content-Type: application/json with {"image": "<base64 or data URL>"}',
 }
+_HINTS["/predict/number"] = _HINTS["/predict"]
+_HINTS["/predict/number/base64"] = _HINTS["/predict/base64"]
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
