@@ -1,8 +1,11 @@
 """Prometheus metrics in a registry of their own per app (so several apps never collide).
 
 http_requests_total{method, route, status}, http_request_duration_seconds{method, route},
-predictions_total{digit} and prediction_errors_total{code}. `route` is the route template
-(e.g. "/predict"), "<unmatched>" for unknown paths, so the label set stays small.
+predictions_total{digit} and prediction_errors_total{code} (single digits: /predict, its base64
+and batch forms), number_readings_total, number_digits_total{digit} (each digit of a number
+read) and number_reading_errors_total{code} (/predict/number and its base64 form). `route` is
+the route template (e.g. "/predict"), "<unmatched>" for unknown paths, so the label set stays
+small.
 
 Several worker processes (app/serve.py) share the counts through prometheus_client's
 multiprocess mode: with PROMETHEUS_MULTIPROC_DIR set before prometheus_client is imported, every
@@ -52,6 +55,21 @@ class Metrics:
         self.prediction_errors = Counter(
             "prediction_errors_total",
             "Images refused, by error code",
+            ("code",),
+            registry=self.registry,
+        )
+        self.number_readings = Counter(
+            "number_readings_total", "Numbers read, one per image", registry=self.registry
+        )
+        self.number_digits = Counter(
+            "number_digits_total",
+            "Digits read in numbers, by digit",
+            ("digit",),
+            registry=self.registry,
+        )
+        self.number_reading_errors = Counter(
+            "number_reading_errors_total",
+            "Number images refused, by error code",
             ("code",),
             registry=self.registry,
         )
