@@ -1,4 +1,5 @@
-"""Run the model on uploaded bytes and time each step; preprocessing errors become ApiErrors."""
+"""Run the model on uploaded bytes (one digit, a batch, or a number) and time each step;
+preprocessing errors become ApiErrors."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import time
 from collections.abc import Sequence
 
 from app.errors import ApiError, ErrorResponse, from_preprocessing
+from app.number_schemas import NumberDigit, NumberResponse
 from app.schemas import BatchItem, BatchResponse, PredictionResponse, Preprocessing, Timing
 from model_core.classifier import DigitClassifier, Prediction
+from model_core.number import NumberUpload
 from model_core.preprocessing import PreprocessingError, PreprocessResult, preprocess_bytes
 
 
@@ -68,6 +71,45 @@ def predict_files(
     succeeded = len(good)
     return BatchResponse(count=len(items), succeeded=succeeded, failed=len(items) - succeeded,
                          results=items, timing_ms=total)  # fmt: skip
+
+
+def read_number_image(
+    classifier: DigitClassifier, data: bytes, max_pixels: int, max_digits: int, started: float
+) -> NumberResponse:
+    """The line of digits in one image; `started` is when the handler began. The core reads a
+    number in one call (decoding, cutting, the network), timed as `inference`."""
+    begin = time.perf_counter()
+    try:
+        upload = classifier.read_number(data, max_pixels=max_pixels, max_digits=max_digits)
+    except PreprocessingError as error:
+        raise from_preprocessing(error) from error
+    read = time.perf_counter()
+    timing = Timing(
+        decode_preprocess=_ms(begin - started),
+        inference=_ms(read - begin),
+        total=_ms(time.perf_counter() - started),
+    )
+    return to_number_response(upload, timing)
+
+
+def to_number_response(upload: NumberUpload, timing: Timing) -> NumberResponse:
+    reading = upload.reading
+    digits = [
+        NumberDigit(
+            digit=digit.digit,
+            confidence=digit.confidence,
+            probabilities=digit.probabilities,
+            box=list(digit.box),
+        )
+        for digit in reading.digits
+    ]
+    return NumberResponse(
+        number=reading.number,
+        confidence=reading.confidence,
+        digits=digits,
+        preprocessing=Preprocessing.model_validate(upload.describe()),
+        timing_ms=timing,
+    )
 
 
 def preprocess(data: bytes, max_pixels: int) -> PreprocessResult:

@@ -23,14 +23,15 @@ from app.config import Settings
 from app.errors import install_error_handlers
 from app.log import configure_logging
 from app.metrics import Metrics, MetricsMiddleware
-from app.routes import model, pages, predict, service
+from app.routes import model, number, pages, predict, service
 from model_core.classifier import DigitClassifier
 from model_core.nn.ensemble import members_of
 
 logger = logging.getLogger("app")
 
 DESCRIPTION = """
-Reads one handwritten digit (0-9) per image with a convolutional network written in NumPy.
+Reads one handwritten digit (0-9) per image with a convolutional network written in NumPy,
+or a whole number (a line of digits) with `/predict/number`.
 
 Send a photo, a scan or a canvas drawing: preprocessing finds the digit, crops, centres and
 scales it like MNIST. Every error answers `{"detail": "...", "code": "..."}`.
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.metrics, app.state.classifier = settings, Metrics(), None
     install_error_handlers(app)
-    routers = (service.router, model.router, predict.router, pages.router)
+    routers = (service.router, model.router, predict.router, number.router, pages.router)
     for router in routers:
         app.include_router(router)
     app.mount(pages.SWAGGER_ASSETS, StaticFiles(directory=pages.SWAGGER_DIR), name="swagger-ui")

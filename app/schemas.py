@@ -206,6 +206,7 @@ class InputSpec(BaseModel):
     max_upload_bytes: int = Field(description="largest request body, a whole batch included")
     max_image_pixels: int = Field(description="largest width x height decoded")
     max_batch_size: int = Field(description="most files in one /predict/batch request")
+    max_number_digits: int = Field(description="most digits one /predict/number reads")
     base64: str = Field(description="what /predict/base64 accepts")
     deskew: bool = Field(
         default=False, description="digits are sheared upright before the network (the model's own)"
@@ -233,7 +234,8 @@ class ModelInfo(BaseModel):
                          "date": "2026-11-20T10:00:00+00:00"},
             "input": {"formats": ["PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "AVIF"],
                       "max_upload_bytes": 10_485_760, "max_image_pixels": 16_000_000,
-                      "max_batch_size": 16, "base64": "plain, URL-safe or data URL",
+                      "max_batch_size": 16, "max_number_digits": 20,
+                      "base64": "plain, URL-safe or data URL",
                       "deskew": True},
             "sha256": "9f2c...e1",
         }

@@ -56,6 +56,7 @@ def model_info(
         max_upload_bytes=settings.max_upload_bytes,
         max_image_pixels=settings.max_image_pixels,
         max_batch_size=settings.max_batch_size,
+        max_number_digits=settings.max_number_digits,
         base64="plain or URL-safe base64 (whitespace ignored), or a data:image/...;base64 URL",
         deskew=classifier.deskew,
     )

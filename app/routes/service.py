@@ -25,6 +25,8 @@ LINKS = {
     "predict": "/predict",
     "predict_base64": "/predict/base64",
     "predict_batch": "/predict/batch",
+    "predict_number": "/predict/number",
+    "predict_number_base64": "/predict/number/base64",
     "model_info": "/model/info",
     "health_live": "/health/live",
     "health_ready": "/health/ready",

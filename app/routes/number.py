@@ -1,0 +1,111 @@
+"""POST /predict/number (multipart) and /predict/number/base64 (JSON): a line of digits.
+
+Plain `def` handlers answering with `json_response`, as /predict's (app/routes/predict.py).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, File, Request, Response, UploadFile
+
+from app.dependencies import Serving, get_serving
+from app.errors import ApiError, error_responses
+from app.inference import read_number_image
+from app.number_schemas import NUMBER_BASE64_EXAMPLES, NumberResponse
+from app.routes.predict import json_response
+from app.schemas import Base64Request
+from app.transport import decode_base64_image
+
+router = APIRouter(prefix="/predict/number", tags=["predict"])
+
+Service = Annotated[Serving, Depends(get_serving)]
+
+_NUMBER_ERRORS = (
+    "invalid_image",
+    "payload_too_large",
+    "image_too_large",
+    "unsupported_format",
+    "no_digit",
+    "too_many_digits",
+    "validation_error",
+    "model_not_loaded",
+)
+DESCRIPTION = (
+    "Reads one line of handwritten digits, left to right: a meter reading, an amount, a code."
+    " The answer has the `number` as a string (leading zeros kept), its `confidence` (the"
+    " product of the digits'), and each digit with its probabilities and its `box` (left, top,"
+    " right, bottom in the upload's pixels). A single digit reads as a one-digit number."
+    " Errors and limits are /predict's; an image without ink is 422 `no_digit`, and one with"
+    " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`."
+)
+
+
+async def one_file(request: Request) -> None:
+    """A second `file` field is refused rather than silently dropped (as /predict does)."""
+    count = len((await request.form()).getlist("file"))
+    if count > 1:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{count} files sent in the field 'file'; /predict/number reads one image:"
+            " send one request per number",
+        )
+
+
+@router.post(
+    "",
+    response_model=NumberResponse,
+    dependencies=[Depends(one_file)],
+    summary="Read the number (a line of digits) in an uploaded image file",
+    description=DESCRIPTION + " Send the image in a multipart file field named `file`.",
+    responses=error_responses("bad_request", *_NUMBER_ERRORS),
+)
+def predict_number(
+    file: Annotated[
+        UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
+    ],
+    service: Service,
+) -> Response:
+    started = time.perf_counter()
+    return json_response(_counted(service, file.file.read(), started))
+
+
+@router.post(
+    "/base64",
+    response_model=NumberResponse,
+    summary="Read the number (a line of digits) in a base64 image or data URL",
+    description=DESCRIPTION + ' Send JSON `{"image": "..."}`: plain base64 or a data URL.',
+    responses=error_responses("invalid_base64", *_NUMBER_ERRORS),
+)
+def predict_number_base64(
+    body: Annotated[Base64Request, Body(openapi_examples=NUMBER_BASE64_EXAMPLES)],
+    service: Service,
+) -> Response:
+    started = time.perf_counter()
+    try:
+        data = decode_base64_image(body.image)
+    except ApiError as error:
+        service.metrics.number_reading_errors.labels(error.code).inc()
+        raise
+    return json_response(_counted(service, data, started))
+
+
+def _counted(service: Serving, data: bytes, started: float) -> NumberResponse:
+    settings, metrics = service.settings, service.metrics
+    try:
+        result = read_number_image(
+            service.classifier,
+            data,
+            settings.max_image_pixels,
+            settings.max_number_digits,
+            started,
+        )
+    except ApiError as error:
+        metrics.number_reading_errors.labels(error.code).inc()
+        raise
+    metrics.number_readings.inc()
+    for digit in result.digits:
+        metrics.number_digits.labels(str(digit.digit)).inc()
+    return result
