@@ -1,4 +1,5 @@
-"""Test data shared across the suite: a digit PNG and a tiny random model, made here."""
+"""Test data shared across the suite: a digit PNG, bars read as a number and a tiny random
+model, made here."""
 
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ def digit_array(seed: int = 0) -> np.ndarray:
     image[5:23, column : column + 3] = 255
     image[5:8, column - 4 : column + 3] = 255
     return image
+
+
+def bars_array(count: int, height: int = 40, gap: int = 30) -> np.ndarray:
+    """(height, 20 + count * (6 + gap)) uint8: `count` dark vertical bars on white, 6 px wide
+    and `gap` px apart, bar i at columns 10 + i * (6 + gap) onwards, rows 5 .. height - 5: a
+    number of `count` digits to the segmentation, whatever a model reads in each."""
+    page = np.full((height, 20 + count * (6 + gap)), 255, dtype=np.uint8)
+    for index in range(count):
+        left = 10 + index * (6 + gap)
+        page[5 : height - 5, left : left + 6] = 0
+    return page
 
 
 def write_tiny_model(path: Path, metadata: dict[str, object] | None = None, seed: int = 0) -> Path:

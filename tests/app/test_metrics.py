@@ -1,4 +1,4 @@
-"""Prometheus metrics: per-app registry, route templates, predictions by digit."""
+"""Prometheus metrics: per-app registry, route templates, predictions by digit, numbers read."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+
+from tests.samples import bars_array, png_bytes
 
 
 def sample(text: str, name: str, **labels: str) -> float | None:
@@ -57,3 +59,28 @@ def test_each_app_has_its_own_registry(
     first.post("/predict", files={"file": ("d.png", digit_png)})
     assert "predictions_total{" in first.get("/metrics").text
     assert "predictions_total{" not in second.get("/metrics").text
+
+
+def test_number_readings_and_their_digits_are_counted_apart_from_predictions(
+    make_client: Callable[..., TestClient], blank_png: bytes
+) -> None:
+    client = make_client(max_number_digits=2)
+    digits = []
+    for count in (2, 1):
+        data = png_bytes(bars_array(count))
+        response = client.post("/predict/number", files={"file": ("n.png", data)})
+        digits += [d["digit"] for d in response.json()["digits"]]
+    assert len(digits) == 3
+    client.post("/predict/number/base64", json={"image": "***"})
+    client.post("/predict/number", files={"file": ("b.png", blank_png)})
+    client.post("/predict/number", files={"file": ("3.png", png_bytes(bars_array(3)))})
+    text = client.get("/metrics").text
+    assert re.search(r"^number_readings_total 2\.0$", text, re.MULTILINE)  # no labels
+    for digit in set(digits):
+        assert sample(text, "number_digits_total", digit=str(digit)) == digits.count(digit)
+    for code in ("invalid_base64", "no_digit", "too_many_digits"):
+        assert sample(text, "number_reading_errors_total", code=code) == 1.0
+    assert "predictions_total{" not in text and "prediction_errors_total{" not in text
+    route = "/predict/number"
+    assert sample(text, "http_requests_total", method="POST", route=route, status="200") == 2
+    assert sample(text, "http_requests_total", method="POST", route=route, status="422") == 2

@@ -1,10 +1,11 @@
 """app/serve.py: the worker count from cgroup files (faked in tmp_path) and WEB_CONCURRENCY,
-then the real start command with two workers: metrics summed over both, honest readiness,
-start-up time, clean stop, and a failed start that exits."""
+then the real start command with two workers: metrics (numbers read too) summed over both,
+honest readiness, start-up time, clean stop, and a failed start that exits."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from app.serve import available_cpus, cgroup_cpu_limit, worker_count
 from bench.container.service import running
 from bench.servers import process_tree
 from tests.app.test_metrics import sample
+from tests.samples import bars_array, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,11 +190,18 @@ def test_two_workers_add_up_their_metrics_and_start_honestly(
         assert sum(counts.values()) == sent and len(counts) == 2
         workers = process_tree(process.pid)[1:]
         assert {f"counter_{pid}" for pid in workers} >= set(counts)
+        number = png_bytes(bars_array(2))
+        with ThreadPoolExecutor(4) as pool:  # numbers read by either worker
+            read = list(pool.map(lambda _: httpx.post(url + "/predict/number",
+                                                      files={"file": ("n.png", number)}),
+                                 range(8)))  # fmt: skip
+        assert [reply.status_code for reply in read] == [200] * 8
         for _ in range(4):  # whichever worker answers /metrics, it reads both files
             text = httpx.get(url + "/metrics").text
             live = sample(text, "http_requests_total", method="GET", route="/health/live",
                           status="200")  # fmt: skip
             assert live == sent
+            assert re.search(r"^number_readings_total 8\.0$", text, re.MULTILINE)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     assert not folder.exists(), "the metrics folder outlived the service"

@@ -17,7 +17,9 @@ from tests.samples import TINY_METADATA, write_tiny_model
 
 
 def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Path) -> None:
-    client = make_client(max_upload_bytes=1000, max_image_pixels=2000, max_batch_size=3)
+    client = make_client(
+        max_upload_bytes=1000, max_image_pixels=2000, max_batch_size=3, max_number_digits=4
+    )
     response = client.get("/model/info")
     assert response.status_code == 200
     body = response.json()
@@ -42,6 +44,7 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
         2000,
         3,
     )
+    assert limits["max_number_digits"] == 4
     assert limits["deskew"] is False  # the tiny model's metadata does not ask for it
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
 

@@ -58,6 +58,8 @@ def test_openapi_documents_errors_on_every_endpoint(client: TestClient) -> None:
         ("/predict", "post"): {400, 413, 415, 422, 503},
         ("/predict/base64", "post"): {400, 413, 415, 422, 503},
         ("/predict/batch", "post"): {400, 413, 422, 503},
+        ("/predict/number", "post"): {400, 413, 415, 422, 503},
+        ("/predict/number/base64", "post"): {400, 413, 415, 422, 503},
         ("/model/info", "get"): {503},
         ("/health/ready", "get"): {503},
     }
@@ -70,8 +72,12 @@ def test_openapi_documents_errors_on_every_endpoint(client: TestClient) -> None:
             for name, example in content["examples"].items():
                 assert ERROR_CODES[name][0] == code and example["value"]["code"] == name
     for path in ("/", "/health/live", "/health/ready", "/model/info", "/predict",
-                 "/predict/base64", "/predict/batch", "/draw", "/metrics"):  # fmt: skip
+                 "/predict/base64", "/predict/batch", "/predict/number", "/predict/number/base64",
+                 "/draw", "/metrics"):  # fmt: skip
         assert path in paths
+    for path in ("/predict/number", "/predict/number/base64"):
+        number_errors = paths[path]["post"]["responses"]["422"]["content"]["application/json"]
+        assert {"no_digit", "too_many_digits"} <= set(number_errors["examples"])
 
 
 def test_every_json_endpoint_shows_a_response_example(client: TestClient) -> None:
@@ -84,5 +90,12 @@ def test_every_json_endpoint_shows_a_response_example(client: TestClient) -> Non
                 continue
             ref = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
             assert components[ref].get("examples"), (method, path, ref)
-    request = schema["paths"]["/predict/base64"]["post"]["requestBody"]["content"]
-    assert set(request["application/json"]["examples"]) == {"plain", "data_url"}
+    for path in ("/predict/base64", "/predict/number/base64"):
+        request = schema["paths"][path]["post"]["requestBody"]["content"]
+        assert set(request["application/json"]["examples"]) == {"plain", "data_url"}
+    for path in ("/predict/number", "/predict/number/base64"):
+        operation = schema["paths"][path]["post"]
+        assert operation["summary"] and operation["description"]
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/NumberResponse")
+        assert components["NumberResponse"]["examples"][0]["number"] == "42"

@@ -16,6 +16,8 @@ def test_root_describes_the_service_and_its_model(client: TestClient) -> None:
     assert body["model"] == {"preset": "seed", "members": 1, "params": 13_610, "test_accuracy": 0.3}
     for name in ("docs", "draw", "predict", "predict_base64", "predict_batch", "model_info"):
         assert name in body["links"]
+    assert body["links"]["predict_number"] == "/predict/number"
+    assert body["links"]["predict_number_base64"] == "/predict/number/base64"
     for path in body["links"].values():
         assert client.get(path).status_code in (200, 405), path  # 405: POST-only endpoints
 
