@@ -19,10 +19,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from app.config import Settings
+from tests.samples import bars_array, png_bytes
 from tests.upload_styles import encode
 
 BATCH_LIMIT = Settings.model_fields["max_batch_size"].default
 UPLOAD_LIMIT = Settings.model_fields["max_upload_bytes"].default
+DIGITS_LIMIT = Settings.model_fields["max_number_digits"].default
+NUMBER, NUMBER_B64 = "/predict/number", "/predict/number/base64"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -178,11 +181,12 @@ def predict(
     code: str | None,
     fragment: str = "",
     filename: str = "upload.png",
+    path: str = "/predict",
     **checks: Any,
 ) -> BadInput:
-    """A /predict upload of the bytes `build()` makes."""
+    """A /predict (or `path`) upload of the bytes `build()` makes."""
     request = lambda: upload(build(), filename)  # noqa: E731
-    return BadInput(name, "POST", "/predict", request, status, code, fragment, checks)
+    return BadInput(name, "POST", path, request, status, code, fragment, checks)
 
 
 # fmt: off
@@ -259,7 +263,31 @@ CATALOGUE: list[BadInput] = [
              200, None, checks={"item_statuses": [200, 400, 200]}),
     BadInput("batch over the limit", "POST", "/predict/batch", lambda: batch(BATCH_LIMIT + 1),
              413, "too_many_files", f"at most {BATCH_LIMIT}"),
+    # --- /predict/number and /predict/number/base64: /predict's answers, and a number's own
+    BadInput("two files in /predict/number", "POST", NUMBER, two_files, 422, "validation_error",
+             "reads one image"),
+    predict("zero-byte number", lambda: b"", 400, "invalid_image", "empty", path=NUMBER),
+    predict("number decompression bomb", decompression_bomb_png, 413, "image_too_large",
+            "too many pixels", path=NUMBER),
+    predict("SVG number", lambda: SVG, 415, "unsupported_format", "SVG", "n.svg", path=NUMBER),
+    predict("blank number", blank_white_png, 422, "no_digit", "no digit", path=NUMBER),
+    predict("transparent number", fully_transparent_png, 422, "no_digit", "no digit", path=NUMBER),
+    predict("one digit over the limit", lambda: png_bytes(bars_array(DIGITS_LIMIT + 1)), 422,
+            "too_many_digits", f"at most {DIGITS_LIMIT}", path=NUMBER),
+    predict("digits at the limit", lambda: png_bytes(bars_array(DIGITS_LIMIT)), 200, None,
+            path=NUMBER, digits=DIGITS_LIMIT),
+    predict("animated GIF number", animated_gif, 200, None, path=NUMBER, animated=True),
+    predict("16-bit PNG number", png_16bit, 200, None, path=NUMBER, mode="I;16"),
+    BadInput("invalid base64 number", "POST", NUMBER_B64,
+             lambda: as_json({"image": "iVBOR%%w0"}), 422, "invalid_base64", "'%'"),
+    BadInput("number base64 over the size limit", "POST", NUMBER_B64,
+             lambda: as_json({"image": "A" * (UPLOAD_LIMIT + 1)}), 413, "payload_too_large",
+             f"{UPLOAD_LIMIT:,}"),
+    BadInput("number data URL of text/plain", "POST", NUMBER_B64,
+             lambda: as_json({"image": "data:text/plain;base64," + b64(b"42")}), 415,
+             "unsupported_format", "text/plain"),
     # --- methods a POST route does not take
+    BadInput("GET on /predict/number", "GET", NUMBER, dict, 405, "method_not_allowed", "POST"),
     BadInput("GET on /predict", "GET", "/predict", dict, 405, "method_not_allowed", "POST"),
     BadInput("HEAD on /predict/base64", "HEAD", "/predict/base64", dict, 405, None,
              checks={"allow": "POST"}),

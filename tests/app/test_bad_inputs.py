@@ -1,8 +1,8 @@
 """Every bad input in the catalogue gets its defined answer, and none of them hurts the service.
 
 The catalogue (tests/app/bad_inputs.py) runs through one in-process app, which must still read a
-good digit afterwards, then once more over HTTP against a real uvicorn process, which must still
-be alive and answering correctly at the end.
+good digit and a good number afterwards, then once more over HTTP against a real uvicorn
+process, which must still be alive and answering correctly at the end.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from app.main import create_app
 from model_core.classifier import DigitClassifier
 from tests.app.bad_inputs import CATALOGUE, BadInput, digit_png, upload
 from tests.app.live_process import uvicorn_process
+from tests.samples import bars_array, png_bytes
 
 PREDICTION_FIELDS = {"digit", "confidence", "probabilities", "preprocessing", "timing_ms"}
+NUMBER_FIELDS = {"number", "confidence", "digits", "preprocessing", "timing_ms"}
 
 
 def send(client: httpx.Client, case: BadInput) -> httpx.Response:
@@ -38,6 +40,8 @@ def check_answer(response: httpx.Response, case: BadInput) -> None:
         assert case.fragment.lower() in body["detail"].lower(), body["detail"]
     elif case.status == 200 and case.path == "/predict":
         check_prediction(response.json(), case.checks)
+    elif case.status == 200 and case.path.startswith("/predict/number"):
+        check_number(response.json(), case.checks)
     elif case.status == 200:
         items = response.json()["results"]
         assert [item["status"] for item in items] == case.checks["item_statuses"]
@@ -55,15 +59,30 @@ def check_prediction(body: dict, expected: dict) -> None:
         assert body["preprocessing"][name] == value, (name, body["preprocessing"])
 
 
+def check_number(body: dict, expected: dict) -> None:
+    assert set(body) == NUMBER_FIELDS
+    assert body["number"] == "".join(str(digit["digit"]) for digit in body["digits"])
+    for name, value in expected.items():
+        if name == "digits":
+            assert len(body["digits"]) == value
+        else:
+            assert body["preprocessing"][name] == value, (name, body["preprocessing"])
+
+
 def check_good_prediction(client: httpx.Client, model_path: Path) -> None:
-    """A good upload still gets exactly the classifier's own reading."""
+    """A good upload still gets exactly the classifier's own reading, digit and number."""
     data = digit_png()
     response = client.post("/predict", **upload(data))
     assert response.status_code == 200, response.text
-    expected = DigitClassifier.load(model_path).predict(data)
+    classifier = DigitClassifier.load(model_path)
+    expected = classifier.predict(data)
     body = response.json()
     assert body["digit"] == expected.digit
     assert body["probabilities"] == pytest.approx(expected.probabilities, abs=1e-6)
+    number = png_bytes(bars_array(3))
+    response = client.post("/predict/number", **upload(number))
+    assert response.status_code == 200, response.text
+    assert response.json()["number"] == classifier.read_number(number).reading.number
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ its content type and its body. Bounded: a few dozen examples per operation, dera
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -56,3 +57,10 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 )
 def test_every_operation_answers_as_documented(case: object) -> None:
     case.call_and_validate(checks=CHECKS)  # type: ignore[attr-defined]
+
+
+def test_the_fuzzed_operations_include_every_prediction_endpoint(api_schema: Any) -> None:
+    """Guard against a filter dropping an endpoint: the number reader is fuzzed like /predict."""
+    operations = {result.ok().label for result in api_schema.get_all_operations()}
+    for path in ("/predict", "/predict/base64", "/predict/number", "/predict/number/base64"):
+        assert f"POST {path}" in operations
