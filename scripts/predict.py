@@ -1,6 +1,8 @@
-"""Read the digit in each image file, with the same preprocessing the service uses.
+"""Read the digit in each image file, with the same preprocessing the service uses; with
+--number, the number (a line of digits) in each, and each digit's box.
 
 python scripts/predict.py digit.png photo.jpg [--model trained_cnn_model.npz] [--json]
+python scripts/predict.py --number meter.jpg [--max-digits 20] [--json]
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from model_core.classifier import DigitClassifier
 from model_core.nn.serialization import ModelLoadError
+from model_core.number import DEFAULT_MAX_DIGITS, NumberReading
 from model_core.preprocessing import PreprocessingError
 
 
@@ -24,7 +27,18 @@ def main(argv: list[str] | None = None) -> int:
         "--model", type=Path, default=Path("trained_cnn_model.npz"), help="model .npz"
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per image")
+    parser.add_argument(
+        "--number", action="store_true", help="read a number (a line of digits) in each image"
+    )
+    parser.add_argument(
+        "--max-digits",
+        type=int,
+        default=DEFAULT_MAX_DIGITS,
+        help=f"with --number: most digits read (default {DEFAULT_MAX_DIGITS})",
+    )
     args = parser.parse_args(argv)
+    if args.max_digits < 1:
+        parser.error("--max-digits must be at least 1")
     try:
         classifier = DigitClassifier.load(args.model)
     except ModelLoadError as exc:
@@ -33,12 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for path in args.images:
         try:
-            prediction = classifier.predict(path)
+            if args.number:
+                reading = classifier.read_number(path, max_digits=args.max_digits).reading
+            else:
+                prediction = classifier.predict(path)
         except (OSError, PreprocessingError) as exc:
             failures += 1
             print(f"{path}: error: {exc}", file=sys.stderr)
             continue
-        if args.json:
+        if args.number:
+            print(number_json(path, reading) if args.json else number_text(path, reading))
+        elif args.json:
             record = {"file": str(path), "digit": prediction.digit}
             record |= {
                 "confidence": prediction.confidence,
@@ -48,6 +67,33 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{path}: {prediction.digit} (confidence {prediction.confidence:.4f})")
     return 1 if failures else 0
+
+
+def number_text(path: Path, reading: NumberReading) -> str:
+    """The number and its confidence, then one line per digit with its box."""
+    lines = [f"{path}: {reading.number} (confidence {reading.confidence:.4f})"]
+    for digit in reading.digits:
+        left, top, right, bottom = digit.box
+        lines.append(
+            f"  {digit.digit} (confidence {digit.confidence:.4f})"
+            f" box left {left}, top {top}, right {right}, bottom {bottom}"
+        )
+    return "\n".join(lines)
+
+
+def number_json(path: Path, reading: NumberReading) -> str:
+    """One JSON object: the number, its confidence and each digit as /predict/number gives it."""
+    digits = [
+        {
+            "digit": digit.digit,
+            "confidence": digit.confidence,
+            "probabilities": digit.probabilities,
+            "box": list(digit.box),
+        }
+        for digit in reading.digits
+    ]
+    record = {"file": str(path), "number": reading.number, "confidence": reading.confidence}
+    return json.dumps(record | {"digits": digits})
 
 
 if __name__ == "__main__":
