@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +27,7 @@ NUMBER_FIELDS = {"number", "confidence", "digits", "preprocessing", "timing_ms"}
 SAMPLES, MIN_EXACT = 50, 45  # two-digit numbers read exactly: at least 90% (47 measured)
 
 
-def post_number(client: TestClient, data: bytes, name: str = "number.png"):
+def post_number(client: TestClient, data: bytes, name: str = "number.png") -> httpx.Response:
     return client.post("/predict/number", files={"file": (name, data, "application/octet-stream")})
 
 
