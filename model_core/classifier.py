@@ -3,6 +3,7 @@
 from model_core.classifier import DigitClassifier
 clf = DigitClassifier.load("trained_cnn_model.npz")
 clf.predict("photo.jpg").digit        # a path, raw bytes, or an image array
+clf.read_number("meter.jpg").reading.number   # a line of digits, e.g. "0427"
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ import numpy as np
 from model_core.nn.ensemble import Model
 from model_core.nn.folding import inference_model
 from model_core.nn.serialization import ModelLoadError, load_model
+from model_core.number import (
+    DEFAULT_MAX_DIGITS,
+    NumberUpload,
+    read_number_array,
+    read_number_bytes,
+)
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
     PreprocessResult,
@@ -93,3 +100,18 @@ class DigitClassifier:
             Prediction(int(p.argmax()), float(p.max()), [float(v) for v in p], r)
             for p, r in zip(probs, results, strict=True)
         ]
+
+    def read_number(
+        self,
+        source: ImageSource,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        max_digits: int = DEFAULT_MAX_DIGITS,
+    ) -> NumberUpload:
+        """Read the line of digits in an image file path, encoded bytes, or an image array."""
+        if isinstance(source, np.ndarray):
+            return read_number_array(source, self.probabilities, max_digits=max_digits)
+        if isinstance(source, str | Path):
+            source = Path(source).read_bytes()
+        return read_number_bytes(
+            source, self.probabilities, max_pixels=max_pixels, max_digits=max_digits
+        )

@@ -39,3 +39,9 @@ class EmptyImageError(PreprocessingError):
     """The image decodes but shows no digit: blank, uniform, transparent or noise (HTTP 422)."""
 
     default_message = "no digit found in the image"
+
+
+class TooManyDigitsError(PreprocessingError):
+    """A number holds more digits than the reader is allowed to return (HTTP 422)."""
+
+    default_message = "the image holds more digits than allowed"

@@ -1,0 +1,15 @@
+"""Read numbers: a line of handwritten digits, found, cut apart and read left to right."""
+
+from .reader import DEFAULT_MAX_DIGITS, DigitReading, NumberReading, Probabilities, read_line
+from .upload import NumberUpload, read_number_array, read_number_bytes
+
+__all__ = [
+    "DEFAULT_MAX_DIGITS",
+    "DigitReading",
+    "NumberReading",
+    "NumberUpload",
+    "Probabilities",
+    "read_line",
+    "read_number_array",
+    "read_number_bytes",
+]

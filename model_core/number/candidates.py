@@ -1,0 +1,141 @@
+"""Every stretch of a line that may be one digit: its blobs, their parts and their unions.
+
+A blob (groups.py) may be one digit, several touching digits (cut apart along the cuts of
+cuts.py), or a piece of a digit drawn in several strokes (joined with the blobs beside it).
+The candidates are laid on one chain of positions: each blob's left edge, its cuts, its right
+edge (the next blob's left edge). A candidate spans two positions, and a reading of the line
+is a path of candidates from the first position to the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model_core.preprocessing.box import Box, ink_box
+from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
+from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
+
+from .components import label_pieces
+from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
+from .groups import digit_groups, group_box, line_height
+from .page import InkPage, ink_page
+
+FRAGMENT_SHARE = 0.2  # a piece a cut leaves at its edge, under this share of the ink, is
+# the neighbour's stroke and is dropped
+MAX_JOINED = 3  # blobs one digit may be drawn in
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stretch of the line that may be one digit."""
+
+    span: tuple[int, int]  # the positions it lies between
+    box: Box  # its ink's box in page pixels
+    image: np.ndarray  # (28, 28) normalised as /predict's digits are; all 0 when no ink
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line's ink page and every candidate digit of it."""
+
+    page: InkPage
+    candidates: list[Candidate]
+    last: int  # the line's last position
+    wholes: list[int]  # the candidates that are each blob whole, left to right
+
+
+def line_candidates(gray: np.ndarray, max_digits: int, split: bool = True) -> Line:
+    """(H, W) grayscale in [0, 1], any polarity -> its candidate digits; raises
+    EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
+    With `split` False, each blob is taken whole: no cuts, no unions."""
+    page = ink_page(gray)
+    labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
+    groups = digit_groups(pieces)
+    if not groups:
+        raise EmptyImageError()
+    check_count(len(groups), max_digits)
+    line = line_height(pieces)
+    candidates: list[Candidate] = []
+    starts = [0]  # each blob's first position
+    wholes = []
+    for group in groups:
+        box = group_box(group)
+        ink = _ink(page, labels, [p.label for p in group], box)  # (h, w)
+        cuts = candidate_cuts(ink, line) if split else []  # each (h,)
+        wholes.append(len(candidates))  # candidate_spans gives the whole blob first
+        for first, last in candidate_spans(cuts, box.width, line):
+            span = (starts[-1] + first, starts[-1] + last)
+            candidates.append(_candidate(span, (first, last), cuts, ink, box))
+        starts.append(starts[-1] + len(cuts) + 1)
+    if split:
+        candidates.extend(_joined(page, labels, groups, starts, line))
+    return Line(page, candidates, starts[-1], wholes)
+
+
+def check_count(count: int, max_digits: int) -> None:
+    if count > max_digits:
+        raise TooManyDigitsError(
+            f"the image holds at least {count} digits; a number may have at most {max_digits}"
+        )
+
+
+def _ink(page: InkPage, labels: np.ndarray, own: list[int], box: Box) -> np.ndarray:
+    """(h, w) the strokes of the pieces `own` inside `box`, nothing else."""
+    mine = np.isin(box.crop(labels), own)  # (h, w)
+    return np.where(mine, box.crop(page.strokes), np.float32(0))
+
+
+def _joined(
+    page: InkPage, labels: np.ndarray, groups: list, starts: list[int], line: int
+) -> list[Candidate]:
+    """Unions of 2 to MAX_JOINED neighbouring blobs no wider than a digit can be."""
+    joined = []
+    for first in range(len(groups)):
+        for last in range(first + 1, min(first + MAX_JOINED, len(groups))):
+            members = [p for g in groups[first : last + 1] for p in g]
+            box = group_box(members)
+            if box.width > MAX_WIDTH * line:
+                break
+            ink = _ink(page, labels, [p.label for p in members], box)  # (h, w)
+            span = (starts[first], starts[last + 1])
+            joined.append(_candidate(span, (0, 1), [], ink, box))
+    return joined
+
+
+def _candidate(
+    span: tuple[int, int],
+    local: tuple[int, int],
+    cuts: list[np.ndarray],
+    ink: np.ndarray,
+    box: Box,
+) -> Candidate:
+    """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box`."""
+    if local == (0, len(cuts) + 1):
+        part = ink  # (h, w) the whole blob
+    else:
+        inside = between(cuts, local, ink.shape)  # (h, w)
+        part = _without_fragments(np.where(inside, ink, np.float32(0)), inside, local, len(cuts))
+    if not (part > 0).any():
+        return Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
+    inner = ink_box(part > 0)
+    image = fit_and_centre(inner.crop(part))  # (28, 28)
+    return Candidate(span, inner.shifted(box.left, box.top), image)
+
+
+def _without_fragments(
+    part: np.ndarray, inside: np.ndarray, local: tuple[int, int], cuts: int
+) -> np.ndarray:
+    """(h, w) ink between two cuts less the small pieces a cut left along it: the strokes of
+    the digit next door. `inside` is the (h, w) region between the cuts."""
+    labels, pieces = label_pieces(part > 0)
+    total = sum(p.area for p in pieces)
+    edge = np.zeros_like(inside)  # (h, w) the region's pixels along a cut
+    if local[0] > 0:
+        edge[:, 1:] |= inside[:, 1:] & ~inside[:, :-1]
+    if local[1] <= cuts:
+        edge[:, :-1] |= inside[:, :-1] & ~inside[:, 1:]
+    along = set(np.unique(labels[edge]).tolist())
+    dropped = [p.label for p in pieces if p.area < FRAGMENT_SHARE * total and p.label in along]
+    return np.where(np.isin(labels, dropped), np.float32(0), part) if dropped else part

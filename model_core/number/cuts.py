@@ -1,0 +1,129 @@
+"""Where a blob of touching digits may be cut, and the best cut, scored by the network.
+
+A blob wider than a digit may hold several that touch or tuck under each other. A cut is a
+path from the blob's top row to its bottom row, one pixel per row, moving at most one column
+a row (a seam), through as little ink as it can: touching digits meet where their strokes
+are thinnest, and a path can follow the slant between a 7's bar and the digit under it. The
+lowest-cost paths are the candidate cuts; every stretch between two of them that is as wide
+as a digit can be is a candidate digit. The network reads every candidate, and the cut kept
+is the one whose digits it reads most surely: the most likely path through the candidates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MIN_WIDTH = 0.12  # of the line's height: no digit is narrower (an upright 1)
+MAX_WIDTH = 1.4  # nor wider
+SPLIT_WIDTH = 0.9  # a blob narrower than this share of the line's height is one digit
+MAX_CUTS_PER_DIGIT = 3  # candidate cuts kept per line height of the blob's width
+STEP_COST = 0.15  # ink-equivalents a path pays to move one column: straight cuts preferred
+
+
+def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
+    """Cut paths through (h, w) `ink` (one blob), each (h,) the first column right of the cut
+    in every row, left to right; none when the blob is too narrow to hold two digits.
+
+    The candidates are the cheapest paths through each column of the middle row (a path
+    from the top down to it, then on to the bottom), where that cost is a local minimum."""
+    height, width = ink.shape
+    margin = max(1, math.floor(MIN_WIDTH * line))
+    if width < SPLIT_WIDTH * line or width <= 2 * margin:
+        return []
+    crossing = _crossing_cost(ink)  # (h, w)
+    down, came_down = _seams(crossing)  # (h, w) cheapest path from the top to each pixel
+    up, came_up = _seams(crossing[::-1])  # ... and from the bottom
+    through = down + up[::-1] - crossing  # (h, w) the cheapest whole path through each pixel
+    keep = MAX_CUTS_PER_DIGIT * math.ceil(width / (MIN_WIDTH * line + 1))
+    found: dict[int, tuple[float, np.ndarray]] = {}
+    for row in (height // 4, height // 2, 3 * height // 4):
+        cost = through[row]  # (w,)
+        inner = np.arange(margin, width - margin)
+        ends = inner[
+            (cost[inner] <= np.r_[np.inf, cost[:-1]][inner])
+            & (cost[inner] < np.r_[cost[1:], np.inf][inner])
+        ]  # local minima of the cost: distinct cuts
+        for c in ends[np.argsort(cost[ends], kind="stable")[:keep]]:
+            top = _backtrack(came_down[: row + 1], int(c))
+            bottom = _backtrack(came_up[: height - row], int(c))[::-1]
+            path = np.r_[top, bottom[1:]]  # (h,)
+            found.setdefault(round(float(path.mean())), (float(cost[c]), path))
+    best = sorted(found.values(), key=lambda item: item[0])[:keep]
+    return sorted((path for _, path in best), key=lambda p: float(p.mean()))
+
+
+def _crossing_cost(ink: np.ndarray) -> np.ndarray:
+    """(h, w): what a cut between columns c - 1 and c of each row costs: the ink it splits."""
+    padded = np.pad(ink, ((0, 0), (1, 0)))  # (h, w + 1)
+    return np.minimum(padded[:, :-1], ink)  # (h, w) nothing when one side is paper
+
+
+def _seams(crossing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dynamic programme over the rows of (h, w) `crossing`: the cost of the cheapest path
+    from the first row to every pixel, and the column offset (-1, 0, 1) it came from."""
+    height, width = crossing.shape
+    totals = np.empty((height, width), dtype=np.float64)  # (h, w)
+    totals[0] = crossing[0]
+    came_from = np.zeros((height, width), dtype=np.int8)  # (h, w)
+    columns = np.arange(width)
+    for row in range(1, height):
+        total = totals[row - 1]
+        left = np.r_[np.inf, total[:-1]] + STEP_COST  # (w,) from column c - 1
+        right = np.r_[total[1:], np.inf] + STEP_COST  # from column c + 1
+        options = np.stack([left, total, right])  # (3, w)
+        move = options.argmin(axis=0)  # (w,) 0, 1, 2
+        totals[row] = options[move, columns] + crossing[row]
+        came_from[row] = move - 1
+    return totals, came_from
+
+
+def _backtrack(came_from: np.ndarray, end: int) -> np.ndarray:
+    """The (h,) columns, first row to last, of the path that ends at column `end`."""
+    height = came_from.shape[0]
+    path = np.empty(height, dtype=np.intp)
+    column = end
+    for row in range(height - 1, -1, -1):
+        path[row] = column
+        column += int(came_from[row, column])
+    return path
+
+
+def candidate_spans(cuts: list[np.ndarray], width: int, line: int) -> list[tuple[int, int]]:
+    """Pairs (i, j) of cut indices, 0 the blob's left edge and len(cuts) + 1 its right, that
+    a digit could fill; the whole blob (0, len(cuts) + 1) always first."""
+    where = [0.0, *(float(c.mean()) for c in cuts), float(width)]
+    last = len(where) - 1
+    narrowest, widest = MIN_WIDTH * line, MAX_WIDTH * line
+    spans = [
+        (i, j)
+        for i in range(last)
+        for j in range(i + 1, last + 1)
+        if narrowest <= where[j] - where[i] <= widest and (i, j) != (0, last)
+    ]
+    return [(0, last), *spans]
+
+
+def between(cuts: list[np.ndarray], span: tuple[int, int], shape: tuple[int, int]) -> np.ndarray:
+    """(h, w) bool: the pixels of a blob of `shape` between the span's two cuts."""
+    height, width = shape
+    edges = [np.zeros(height, np.intp), *cuts, np.full(height, width, np.intp)]
+    columns = np.arange(width)[None, :]  # (1, w)
+    start, stop = edges[span[0]][:, None], edges[span[1]][:, None]  # (h, 1)
+    return (columns >= start) & (columns < stop)
+
+
+def best_path(last: int, spans: list[tuple[int, int]], scores: list[float]) -> list[int] | None:
+    """Indices of the spans that tile positions 0 .. `last` with the highest total score;
+    None when no spans of finite score tile them."""
+    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+    for end in sorted({j for _, j in spans}):
+        options = [
+            (best[i][0] + score, [*best[i][1], index])
+            for index, ((i, j), score) in enumerate(zip(spans, scores, strict=True))
+            if j == end and i in best and score > -math.inf
+        ]
+        if options:
+            best[end] = max(options, key=lambda option: option[0])
+    return best[last][1] if last in best else None

@@ -1,0 +1,62 @@
+"""Which pieces of ink make one digit: specks and dots dropped, a digit's strokes merged.
+
+A digit drawn in several strokes (a 5's cap, a 4 or a 7 in two pieces) has a small piece
+mostly above or below a larger one, sharing its columns. Two digits side by side share few
+columns, and are both about the line's height. A dot or a speck is far smaller than a digit.
+"""
+
+from __future__ import annotations
+
+from model_core.preprocessing.box import Box
+
+from .components import Piece
+
+SPECK_AREA = 0.05  # a piece under this share of the largest piece's area ...
+SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck or a dot
+SHARED_COLUMNS = 0.5  # pieces sharing this share of the narrower one's columns ...
+PART_HEIGHT = 0.8  # ... when the shorter is under this share of the taller, are one digit
+
+
+def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
+    """The pieces (left to right) grouped into digits, left to right; specks left out."""
+    if not pieces:
+        return []
+    line = line_height(pieces)
+    largest = max(piece.area for piece in pieces)
+    kept = [p for p in pieces if not _speck(p, largest, line)]
+    groups: list[list[Piece]] = []
+    for piece in sorted(kept, key=lambda p: -p.area):  # larger pieces anchor the groups
+        home = next((g for g in groups if _same_digit(group_box(g), piece.box)), None)
+        if home is None:
+            groups.append([piece])
+        else:
+            home.append(piece)
+    return sorted(groups, key=lambda g: group_box(g).left)
+
+
+def line_height(pieces: list[Piece]) -> int:
+    """The height of the line's digits: the median height of its larger pieces."""
+    largest = max(piece.area for piece in pieces)
+    heights = sorted(p.box.height for p in pieces if p.area >= 0.25 * largest)
+    return heights[len(heights) // 2]
+
+
+def group_box(group: list[Piece]) -> Box:
+    return Box(
+        min(p.box.left for p in group),
+        min(p.box.top for p in group),
+        max(p.box.right for p in group),
+        max(p.box.bottom for p in group),
+    )
+
+
+def _speck(piece: Piece, largest: int, line: int) -> bool:
+    return piece.area < SPECK_AREA * largest and piece.box.height < SPECK_HEIGHT * line
+
+
+def _same_digit(anchor: Box, part: Box) -> bool:
+    """`part` (no larger) belongs to the digit whose box is `anchor`."""
+    shared = min(anchor.right, part.right) - max(anchor.left, part.left)
+    narrower = min(anchor.width, part.width)
+    shorter, taller = sorted((anchor.height, part.height))
+    return shared >= SHARED_COLUMNS * narrower and shorter < PART_HEIGHT * taller

@@ -1,0 +1,87 @@
+"""The ink of a line of digits: the upload's strokes, light on dark, the paper at 0.
+
+The same stages as a single digit's normalisation (normalize.py), on a copy reduced so that a
+line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
+anything else loses its edge bands, the desk round a sheet, its shading and the rules of
+lined paper before the ink levels are measured and ramped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model_core.preprocessing.blocks import average2x2, reduce_image
+from model_core.preprocessing.box import Box
+from model_core.preprocessing.clean import clean_paper
+from model_core.preprocessing.digit_box import neighbours
+from model_core.preprocessing.edges import content_box
+from model_core.preprocessing.errors import EmptyImageError
+from model_core.preprocessing.levels import InkLevels, measure, ramp
+from model_core.preprocessing.polarity import is_dark_on_light
+from model_core.preprocessing.rules import above_rules
+from model_core.preprocessing.shading import remove_paper
+from model_core.preprocessing.sheet import uncover_sheet
+
+PAGE_ROWS = 160  # the line is read on a copy at most this many pixels high ...
+PAGE_COLUMNS = 1280  # ... and this many wide
+
+
+@dataclass(frozen=True)
+class InkPage:
+    """The strokes of an upload on a reduced copy, and how to map it back."""
+
+    strokes: np.ndarray  # (h, w) float32 in [0, 1], light on dark, soft edges kept
+    mask: np.ndarray  # (h, w) bool: ink, isolated specks removed
+    factor: int  # input pixels per page pixel
+    region: Box  # the part of the input the page covers (edge bands cut off)
+    inverted: bool  # the upload had dark ink on light paper
+
+    def to_input(self, box: Box, shape: tuple[int, int]) -> Box:
+        """A box of page pixels -> the same box in the (H, W) input's pixels."""
+        f = self.factor
+        left, top = self.region.left, self.region.top
+        return Box(
+            min(left + box.left * f, shape[1]),
+            min(top + box.top * f, shape[0]),
+            min(left + box.right * f, self.region.right, shape[1]),
+            min(top + box.bottom * f, self.region.bottom, shape[0]),
+        )
+
+
+def ink_page(gray: np.ndarray) -> InkPage:
+    """(H, W) grayscale in [0, 1], any polarity -> its InkPage; EmptyImageError when blank."""
+    height, width = gray.shape
+    factor = max(1, math.ceil(height / PAGE_ROWS), math.ceil(width / PAGE_COLUMNS))
+    coarse = reduce_image(gray, factor)  # (h, w)
+    if (paper := clean_paper(gray)) is not None:
+        ink = paper.ink(coarse)  # (h, w) paper at exactly 0
+        region, inverted = Box(0, 0, width, height), paper.inverted
+        levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
+    else:
+        content = content_box(coarse)  # edge bands off
+        region = Box(
+            content.left * factor,
+            content.top * factor,
+            min(content.right * factor, width),
+            min(content.bottom * factor, height),
+        )
+        coarse = content.crop(coarse)
+        if (sheet := uncover_sheet(coarse)) is not None:
+            coarse = sheet
+        inverted = is_dark_on_light(coarse)
+        ink = 1 - coarse if inverted else coarse  # (h, w)
+        _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
+        levels = measure(ink)
+        if (ruled := above_rules(ink, levels)) is not None:
+            levels = ruled[0]
+    if not levels.shows_ink():
+        raise EmptyImageError()
+    strokes = ramp(ink, levels)  # (h, w)
+    raw = ink > levels.low  # (h, w)
+    mask = raw & (neighbours(raw) >= 2)  # lone pixels and pairs are noise
+    if not mask.any():
+        raise EmptyImageError()
+    return InkPage(strokes, mask, factor, region, inverted)

@@ -1,0 +1,109 @@
+"""Read a line of handwritten digits, left to right: find them, cut them apart, read each.
+
+The stages: the ink page (page.py), its connected pieces (components.py), the pieces grouped
+into digits (groups.py), blobs of touching digits cut where the network reads them best
+(cuts.py). Each digit is then fitted into MNIST's frame as /predict's digits are (frame.py),
+and every candidate of the line goes through the network in one batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from model_core.preprocessing.box import Box
+
+from .candidates import check_count, line_candidates
+from .cuts import best_path
+
+Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, 10)
+DEFAULT_MAX_DIGITS = 20
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """One digit of a number: what the network read and where it is."""
+
+    digit: int
+    confidence: float
+    probabilities: list[float]  # ten floats summing to 1
+    box: Box  # in the input's pixels
+    image: np.ndarray  # (28, 28) float32: what the network saw
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The digits of a line, left to right."""
+
+    digits: list[DigitReading]
+    inverted: bool  # the input had dark ink on light paper
+
+    @property
+    def number(self) -> str:
+        return "".join(str(d.digit) for d in self.digits)
+
+    @property
+    def confidence(self) -> float:
+        """The chance the whole reading is right, if each digit's is: their product."""
+        return math.prod(d.confidence for d in self.digits)
+
+    @property
+    def box(self) -> Box:
+        boxes = [d.box for d in self.digits]
+        return Box(
+            min(b.left for b in boxes),
+            min(b.top for b in boxes),
+            max(b.right for b in boxes),
+            max(b.bottom for b in boxes),
+        )
+
+
+def read_line(
+    gray: np.ndarray,
+    probabilities: Probabilities,
+    max_digits: int = DEFAULT_MAX_DIGITS,
+    verifier: Probabilities | None = None,
+) -> NumberReading:
+    """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
+    when there is no ink and TooManyDigitsError past `max_digits`.
+
+    `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
+    digit; without it, blobs are read whole (digits must not touch)."""
+    line = line_candidates(gray, max_digits, split=verifier is not None)
+    candidates = line.candidates
+    images = np.stack([c.image for c in candidates])  # (N, 28, 28)
+    probs = probabilities(images)  # (N, 10) one batch
+    chosen = line.wholes  # one whole blob each, left to right
+    if verifier is not None:
+        odds = one_digit_odds(verifier(images))  # (N,)
+        scores = [
+            float(o + np.log(p.max())) if c.image.any() else -math.inf
+            for c, p, o in zip(candidates, probs, odds, strict=True)
+        ]
+        chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
+    check_count(len(chosen), max_digits)
+    shape = (gray.shape[0], gray.shape[1])
+    digits = [
+        DigitReading(
+            int(p.argmax()),
+            float(p.max()),
+            [float(v) for v in p],
+            line.page.to_input(candidates[i].box, shape),
+            candidates[i].image,
+        )
+        for i in chosen
+        for p in (probs[i],)
+    ]
+    return NumberReading(digits, line.page.inverted)
+
+
+def one_digit_odds(verdicts: np.ndarray) -> np.ndarray:
+    """(N, 11) verifier probabilities -> (N,) log-odds that each candidate is one digit."""
+    garbage = np.clip(verdicts[:, -1], 1e-6, 1 - 1e-6)  # (N,)
+    return np.log1p(-garbage) - np.log(garbage)
+
+
+__all__ = ["DigitReading", "NumberReading", "Probabilities", "read_line"]
