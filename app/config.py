@@ -1,4 +1,5 @@
-"""Service settings, read from environment variables (no prefix): MODEL_PATH, MAX_UPLOAD_BYTES, ...
+"""Service settings, read from environment variables (no prefix): MODEL_PATH, VERIFIER_PATH,
+MAX_UPLOAD_BYTES, ...
 
 PORT and WEB_CONCURRENCY are not here: the start command (app/serve.py) reads them.
 """
@@ -16,14 +17,27 @@ from model_core.number import DEFAULT_MAX_DIGITS
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 MODEL_FILE = "trained_cnn_model.npz"
+VERIFIER_FILE = "trained_verifier_model.npz"
+
+
+def _committed(name: str) -> Path:
+    """A committed file: at the root of a source checkout (found from this file, so any
+    working directory works), else in the working directory (/app in the container, where
+    the package itself lives in site-packages)."""
+    in_checkout = Path(__file__).resolve().parents[1] / name
+    return in_checkout if in_checkout.is_file() else Path.cwd() / name
 
 
 def default_model_path() -> Path:
-    """The committed model: at the root of a source checkout (found from this file, so any
-    working directory works), else in the working directory (/app in the container, where
-    the package itself lives in site-packages)."""
-    in_checkout = Path(__file__).resolve().parents[1] / MODEL_FILE
-    return in_checkout if in_checkout.is_file() else Path.cwd() / MODEL_FILE
+    """The committed model (see `_committed`)."""
+    return _committed(MODEL_FILE)
+
+
+def default_verifier_path() -> Path | None:
+    """The committed number verifier, found as the model is; None where there is none (numbers
+    are then read blob by blob: their digits must not touch)."""
+    path = _committed(VERIFIER_FILE)
+    return path if path.is_file() else None
 
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -34,6 +48,11 @@ class Settings(BaseSettings):
 
     model_path: Path = Field(
         default_factory=default_model_path, description="the .npz model to serve"
+    )
+    verifier_path: Path | None = Field(
+        default_factory=default_verifier_path,
+        description="the .npz number verifier, which lets /predict/number read touching digits;"
+        " default: the committed one if present; empty: none (digits must not touch)",
     )
     max_upload_bytes: PositiveInt = Field(
         10 * 1024 * 1024, description="largest request body accepted (a batch counts as a whole)"
@@ -71,6 +90,12 @@ class Settings(BaseSettings):
         if text.startswith("["):
             return json.loads(text)
         return [origin.strip() for origin in text.split(",") if origin.strip()]
+
+    @field_validator("verifier_path", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """VERIFIER_PATH= (empty) turns the verifier off."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -8,12 +8,12 @@ import pytest
 from pydantic import ValidationError
 
 import app.config
-from app.config import Settings, default_model_path
+from app.config import VERIFIER_FILE, Settings, default_model_path, default_verifier_path
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIABLES = ("MODEL_PATH", "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS", "MAX_BATCH_SIZE",
-             "MAX_NUMBER_DIGITS", "CORS_ORIGINS", "LOG_LEVEL")  # fmt: skip
+VARIABLES = ("MODEL_PATH", "VERIFIER_PATH", "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS",
+             "MAX_BATCH_SIZE", "MAX_NUMBER_DIGITS", "CORS_ORIGINS", "LOG_LEVEL")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +36,39 @@ def test_default_model_path_is_the_checkouts_then_the_working_directorys(
     assert Settings().model_path == tmp_path / "trained_cnn_model.npz"
 
 
+def test_default_verifier_is_the_committed_one_found_as_the_model_is_else_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    committed = ROOT / VERIFIER_FILE
+    assert default_verifier_path() == (committed if committed.is_file() else None)
+    # Installed into site-packages (as in the container): the working directory's, if there.
+    installed = tmp_path / "venv" / "site-packages" / "app" / "config.py"
+    monkeypatch.setattr(app.config, "__file__", str(installed))
+    assert default_verifier_path() is None and Settings().verifier_path is None
+    (tmp_path / VERIFIER_FILE).write_bytes(b"")  # found, not read: the lifespan loads it
+    assert default_verifier_path() == tmp_path / VERIFIER_FILE
+    assert Settings().verifier_path == tmp_path / VERIFIER_FILE
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("/models/verifier.npz", Path("/models/verifier.npz")), ("", None), ("  ", None)],
+)
+def test_verifier_path_is_read_from_its_variable_and_empty_means_none(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: Path | None
+) -> None:
+    monkeypatch.setenv("VERIFIER_PATH", value)
+    assert Settings().verifier_path == expected
+    assert Settings(verifier_path=value).verifier_path == expected  # as create_app's callers
+
+
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.model_path == default_model_path()
     assert settings.model_path.is_absolute()
+    assert settings.verifier_path == default_verifier_path()
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert settings.max_image_pixels == DEFAULT_MAX_PIXELS
     assert settings.max_batch_size == 16
