@@ -40,16 +40,19 @@ Try it by hand at [/draw](/draw).
 
 
 class ModelStartupError(RuntimeError):
-    """The model could not be loaded: the service must not start."""
+    """The model (or the number verifier) could not be loaded: the service must not start."""
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     try:
-        classifier = DigitClassifier.load(settings.model_path)
+        classifier = DigitClassifier.load(settings.model_path, settings.verifier_path)
     except Exception as error:
-        message = f"cannot start: failed to load the model from {settings.model_path}: {error}"
+        files = f"the model from {settings.model_path}"
+        if settings.verifier_path is not None:
+            files += f" and the number verifier from {settings.verifier_path}"
+        message = f"cannot start: failed to load {files}: {error}"
         logger.critical(message)
         raise ModelStartupError(message) from error
     app.state.classifier = classifier
@@ -63,6 +66,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         f"{classifier.network.num_params():,}",
         classifier.sha256[:12],
     )
+    verifier = classifier.verifier
+    if verifier is None:
+        logger.info("no number verifier: numbers are read blob by blob (digits must not touch)")
+    else:
+        logger.info(
+            "number verifier loaded from %s: %s parameters, sha256 %s",
+            settings.verifier_path,
+            f"{verifier.network.num_params():,}",
+            verifier.sha256[:12],
+        )
     try:
         yield
     finally:

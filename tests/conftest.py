@@ -1,5 +1,5 @@
 """Fixtures shared by the whole suite: real MNIST (skipped only where it is truly absent),
-a digit PNG, a blank PNG and a tiny random model on disk."""
+a digit PNG, a blank PNG, a tiny random model and a random number verifier on disk."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.samples import MNIST_DIR, digit_array, png_bytes, write_tiny_model
+from tests.samples import (
+    MNIST_DIR,
+    digit_array,
+    png_bytes,
+    write_tiny_model,
+    write_tiny_verifier,
+)
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +28,12 @@ def mnist_dir() -> Path:
 def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised `seed` network saved like a trained one (the API contract only)."""
     return write_tiny_model(tmp_path_factory.mktemp("model") / "tiny.npz")
+
+
+@pytest.fixture(scope="session")
+def tiny_verifier_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised number verifier saved like a trained one (the file contract)."""
+    return write_tiny_verifier(tmp_path_factory.mktemp("verifier") / "tiny_verifier.npz")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Test data shared across the suite: a digit PNG, bars read as a number and a tiny random
-model, made here."""
+"""Test data shared across the suite: a digit PNG, bars read as a number, a tiny random model
+and a random number verifier, made here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PIL import Image
 
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
+from model_core.number.verifier import build_verifier, verifier_metadata
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout
 MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"  # real MNIST, where this workplace keeps it
@@ -24,6 +25,7 @@ TINY_METADATA: dict[str, object] = {
     "train_seconds": 1.5,
     "date": "2026-11-20T10:00:00+00:00",
 }
+TINY_VERIFIER_FACTS: dict[str, object] = {"val_accuracy": 0.12, "numbers": 40, "epochs": 1}
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:
@@ -56,4 +58,12 @@ def bars_array(count: int, height: int = 40, gap: int = 30) -> np.ndarray:
 def write_tiny_model(path: Path, metadata: dict[str, object] | None = None, seed: int = 0) -> Path:
     """A randomly initialised `seed` network saved like a trained one (the file contract only)."""
     save_model(path, build("seed", np.random.default_rng(seed)), metadata or TINY_METADATA)
+    return path
+
+
+def write_tiny_verifier(path: Path, seed: int = 0) -> Path:
+    """A randomly initialised number verifier saved like a trained one (the file contract only:
+    what it says of a candidate is noise)."""
+    network = build_verifier(np.random.default_rng(seed))
+    save_model(path, network, verifier_metadata(**TINY_VERIFIER_FACTS))
     return path

@@ -22,11 +22,14 @@ LIVE_MAX_UPLOAD_BYTES = 64 * 1024
 
 @pytest.fixture
 def make_client(tiny_model_path: Path) -> Iterator[Callable[..., TestClient]]:
-    """make_client(**settings) -> a started TestClient (lifespan run) on the tiny model."""
+    """make_client(**settings) -> a started TestClient (lifespan run) on the tiny model and no
+    number verifier unless `verifier_path` is given: whether the committed verifier is in the
+    checkout changes nothing here."""
     with ExitStack() as stack:
 
         def make(**overrides: object) -> TestClient:
-            settings = Settings(**{"model_path": tiny_model_path, **overrides})
+            defaults = {"model_path": tiny_model_path, "verifier_path": None}
+            settings = Settings(**{**defaults, **overrides})
             return stack.enter_context(TestClient(create_app(settings)))
 
         yield make
@@ -35,7 +38,9 @@ def make_client(tiny_model_path: Path) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def live_server(tiny_model_path: Path) -> Iterator[str]:
     """The app on the tiny model served by uvicorn on a free 127.0.0.1 port: its base URL."""
-    settings = Settings(model_path=tiny_model_path, max_upload_bytes=LIVE_MAX_UPLOAD_BYTES)
+    settings = Settings(
+        model_path=tiny_model_path, verifier_path=None, max_upload_bytes=LIVE_MAX_UPLOAD_BYTES
+    )
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
