@@ -213,6 +213,27 @@ class InputSpec(BaseModel):
     )
 
 
+class VerifierInfo(BaseModel):
+    """The number verifier: the network that lets /predict/number read touching digits."""
+
+    sha256: str = Field(description="SHA-256 of the verifier file served")
+    parameters: int = Field(description="trained parameters of the verifier network")
+    val_accuracy: float | None = Field(
+        None, description="accuracy on its validation candidates (ten digits and garbage)"
+    )
+    numbers: int | None = Field(None, description="numbers its training candidates were cut from")
+    date: str | None = Field(None, description="when it was trained")
+
+
+VERIFIER_EXAMPLE = {
+    "sha256": "4b1d...07",
+    "parameters": 105_931,
+    "val_accuracy": 0.981,
+    "numbers": 20_000,
+    "date": "2026-12-03T18:00:00+00:00",
+}
+
+
 class ModelInfo(BaseModel):
     model_config = _examples(
         {
@@ -238,9 +259,15 @@ class ModelInfo(BaseModel):
                       "base64": "plain, URL-safe or data URL",
                       "deskew": True},
             "sha256": "9f2c...e1",
+            "verifier": VERIFIER_EXAMPLE,
         }
     )  # fmt: skip
     architecture: Architecture
     training: TrainingInfo
     input: InputSpec
     sha256: str = Field(description="SHA-256 of the model file served")
+    verifier: VerifierInfo | None = Field(
+        None,
+        description="the number verifier; null: none loaded, so /predict/number reads the"
+        " digits blob by blob and they must not touch",
+    )

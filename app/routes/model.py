@@ -1,21 +1,24 @@
-"""GET /model/info: architecture, training record, input limits and the artifact's hash."""
+"""GET /model/info: architecture, training record, input limits, the artifact's hash and the
+number verifier's."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.config import Settings
 from app.dependencies import get_classifier, get_settings
 from app.errors import error_responses
-from app.schemas import Architecture, InputSpec, LayerInfo, ModelInfo, TrainingInfo
-from model_core.classifier import DigitClassifier
+from app.schemas import Architecture, InputSpec, LayerInfo, ModelInfo, TrainingInfo, VerifierInfo
+from model_core.classifier import DigitClassifier, Verifier
 from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
 
 router = APIRouter(tags=["model"])
+
+Info = TypeVar("Info", bound=BaseModel)
 
 
 @router.get(
@@ -50,7 +53,7 @@ def model_info(
         total_params=network.num_params(),
         summary=network.summary(),
     )
-    training = _training_info(classifier.metadata)
+    training = _known_fields(TrainingInfo, classifier.metadata)
     limits = InputSpec(
         formats=list(ALLOWED_FORMATS),
         max_upload_bytes=settings.max_upload_bytes,
@@ -61,17 +64,32 @@ def model_info(
         deskew=classifier.deskew,
     )
     return ModelInfo(
-        architecture=architecture, training=training, input=limits, sha256=classifier.sha256
+        architecture=architecture,
+        training=training,
+        input=limits,
+        sha256=classifier.sha256,
+        verifier=_verifier_info(classifier.verifier),
     )
 
 
-def _training_info(metadata: dict[str, Any]) -> TrainingInfo:
-    """The known metadata fields; a field of an unexpected type is left out, not a 500."""
-    fields = {key: value for key, value in metadata.items() if key in TrainingInfo.model_fields}
+def _verifier_info(verifier: Verifier | None) -> VerifierInfo | None:
+    if verifier is None:
+        return None
+    facts = {"sha256": verifier.sha256, "parameters": verifier.network.num_params()}
+    found = {key: value for key, value in verifier.metadata.items() if key not in facts}
+    return _known_fields(VerifierInfo, found, facts)
+
+
+def _known_fields(
+    schema: type[Info], metadata: dict[str, Any], facts: dict[str, Any] | None = None
+) -> Info:
+    """`schema` of the known metadata fields (and `facts`, always valid); a metadata field of
+    an unexpected type is left out, not a 500."""
+    fields = {key: value for key, value in metadata.items() if key in schema.model_fields}
     while fields:
         try:
-            return TrainingInfo.model_validate(fields)
+            return schema.model_validate({**fields, **(facts or {})})
         except ValidationError as error:
             bad = {str(problem["loc"][0]) for problem in error.errors() if problem["loc"]}
             fields = {key: value for key, value in fields.items() if key not in bad} if bad else {}
-    return TrainingInfo()
+    return schema.model_validate(facts or {})

@@ -1,4 +1,4 @@
-"""GET /model/info: architecture, training record, input limits, artifact hash."""
+"""GET /model/info: architecture, training record, input limits, artifact hash, verifier."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
-from tests.samples import TINY_METADATA, write_tiny_model
+from model_core.number.verifier import build_verifier
+from tests.samples import TINY_METADATA, TINY_VERIFIER_FACTS, write_tiny_model
 
 
 def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Path) -> None:
@@ -47,6 +48,32 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
     assert limits["max_number_digits"] == 4
     assert limits["deskew"] is False  # the tiny model's metadata does not ask for it
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
+    assert body["verifier"] is None  # make_client loads none unless asked
+
+
+def test_model_info_shows_the_number_verifier(
+    make_client: Callable[..., TestClient], tiny_verifier_path: Path
+) -> None:
+    verifier = make_client(verifier_path=tiny_verifier_path).get("/model/info").json()["verifier"]
+    assert set(verifier) == {"sha256", "parameters", "val_accuracy", "numbers", "date"}
+    assert verifier["sha256"] == hashlib.sha256(tiny_verifier_path.read_bytes()).hexdigest()
+    assert verifier["parameters"] == build_verifier(np.random.default_rng(0)).num_params()
+    assert verifier["val_accuracy"] == TINY_VERIFIER_FACTS["val_accuracy"]
+    assert verifier["numbers"] == TINY_VERIFIER_FACTS["numbers"]
+    assert verifier["date"] and verifier["date"][:2] == "20"  # verifier_metadata's ISO date
+
+
+def test_model_info_tolerates_a_verifiers_odd_metadata(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    path = tmp_path / "odd_verifier.npz"
+    network = build_verifier(np.random.default_rng(3))
+    save_model(path, network, {"numbers": "many", "val_accuracy": 0.5, "sha256": "forged"})
+    verifier = make_client(verifier_path=path).get("/model/info").json()["verifier"]
+    assert verifier["numbers"] is None and verifier["date"] is None
+    assert verifier["val_accuracy"] == 0.5
+    assert verifier["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert verifier["parameters"] == network.num_params()
 
 
 def _info_of_a_model_with(
