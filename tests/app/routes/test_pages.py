@@ -32,6 +32,12 @@ def test_draw_page_is_self_contained(client: TestClient) -> None:
     assert_offline(script.text)
     assert "predict/base64" in script.text
     assert "pointerdown" in script.text  # mouse, pen and touch through pointer events
+    assert '<script src="./draw_number.js">' in html
+    number_script = client.get("/draw_number.js")  # the number mode, after draw.js
+    assert number_script.status_code == 200
+    assert number_script.headers["content-type"].startswith("text/javascript")
+    assert_offline(number_script.text)
+    assert "predict/number" in number_script.text
 
 
 def test_docs_use_only_local_assets(client: TestClient) -> None:
