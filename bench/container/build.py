@@ -10,7 +10,7 @@
   (/src, /app, the virtualenv) mapped into a temporary root, then the final stage's
   ENV/WORKDIR/COPY: what `docker build` would produce (`ReplayedImage`);
 - `shipped_command`: the final stage's ENV and CMD pointed at this checkout instead (its
-  virtualenv, its model), no build: what bench/loadtest.py --shipped starts.
+  virtualenv, its model and verifier), no build: what bench/loadtest.py --shipped starts.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathspec import GitIgnoreSpec
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 MODEL_FILE = "trained_cnn_model.npz"
+VERIFIER_FILE = "trained_verifier_model.npz"  # the number verifier, served beside the model
 # This machine's variables that would make the replay differ from the image: another
 # interpreter's settings. pip's own (index, certificates) stay: they only say where from.
 HOST_ONLY_VARIABLES = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
@@ -136,10 +137,15 @@ class ReplayedImage:
 
 
 def replay_image(
-    workspace: Path, use_pip_cache: bool = True, timeout: float = 600
+    workspace: Path,
+    use_pip_cache: bool = True,
+    timeout: float = 600,
+    stand_ins: dict[str, Path] | None = None,
 ) -> ReplayedImage:
     """Assemble the context of a clean clone, run the build stages (RUN included), then the
-    final stage (whose RUN may only create the user, skipped: it needs root)."""
+    final stage (whose RUN may only create the user, skipped: it needs root). `stand_ins`:
+    context files this checkout lacks, taken from elsewhere (a test's stand-in for a file not
+    committed yet); a file the checkout has is never replaced."""
     root = workspace / "rootfs"
     mapped = workspace / "Dockerfile"
     mapped.write_text(_map_image_dirs(DOCKERFILE.read_text(), root))
@@ -148,6 +154,10 @@ def replay_image(
     for path in docker_context(REPO_ROOT) & candidate_files():
         (context / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / path, context / path)
+    for path, origin in (stand_ins or {}).items():
+        if not (context / path).exists():
+            (context / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, context / path)
     unset = {"PIP_NO_CACHE_DIR"} if use_pip_cache else set()  # the same files, from pip's cache
     *build_stages, final = stages(parser)
     for stage in build_stages:
@@ -157,11 +167,12 @@ def replay_image(
 
 
 def shipped_command(
-    model: Path, port: int, python_prefix: Path | None = None
+    model: Path, port: int, python_prefix: Path | None = None, verifier: Path | None = None
 ) -> tuple[list[str], dict[str, str]]:
     """The image's CMD and environment (its final stage's ENV over this machine's), run from
     this checkout: the image's virtualenv is this interpreter's (`python_prefix`, default
-    sys.prefix), MODEL_PATH is `model`, PORT is `port`. Run it with the checkout as the
+    sys.prefix), MODEL_PATH is `model`, VERIFIER_PATH `verifier` (default: this checkout's
+    committed verifier, else empty: none), PORT is `port`. Run it with the checkout as the
     working directory."""
     import sys
 
@@ -172,7 +183,10 @@ def shipped_command(
     if image_venv:
         here = str(python_prefix or Path(sys.prefix))
         env = {key: value.replace(image_venv, here) for key, value in env.items()}
-    return json.loads(parser.cmd), {**env, "MODEL_PATH": str(model), "PORT": str(port)}
+    if verifier is None and (REPO_ROOT / VERIFIER_FILE).is_file():
+        verifier = REPO_ROOT / VERIFIER_FILE
+    paths = {"MODEL_PATH": str(model), "VERIFIER_PATH": str(verifier or "")}
+    return json.loads(parser.cmd), {**env, **paths, "PORT": str(port)}
 
 
 def base_environment() -> dict[str, str]:
