@@ -5,9 +5,9 @@
 #
 # Two stages on the same Debian slim Python: the builder installs the package and its serving
 # dependencies (no `train`/`dev` extras) into a virtualenv; the runtime stage copies only that
-# virtualenv and the committed model, and runs as a non-root user. No compiler is needed:
-# every dependency ships manylinux wheels. tests/test_container.py lints this file with
-# hadolint and replays the builder stage and the CMD outside Docker.
+# virtualenv, the committed model and its number verifier, and runs as a non-root user. No
+# compiler is needed: every dependency ships manylinux wheels. tests/test_container.py lints
+# this file with hadolint and replays the builder stage and the CMD outside Docker.
 
 FROM python:3.11-slim-bookworm AS builder
 
@@ -49,8 +49,10 @@ LABEL org.opencontainers.image.title="cnn-digit-recognition" \
 # BLAS threads oversubscribes Cloud Run's 1-2 vCPUs. MALLOC_MMAP_THRESHOLD_: arrays over 1 MiB
 # (decoding a large photo) go back to the system when freed; measured with 8 concurrent 16 MP
 # photos: peak 289-335 MiB instead of 420, then 83-86 MiB instead of 338 (docs/deployment.md).
-# MODEL_PATH is explicit: the package is installed in site-packages, so a path found relative
-# to the code would not reach /app. FORWARDED_ALLOW_IPS (read by uvicorn): Cloud Run's front
+# MODEL_PATH and VERIFIER_PATH are explicit: the package is installed in site-packages, so a
+# path found relative to the code would not reach /app; and an explicit verifier that cannot be
+# loaded stops the start, as a bad model does (VERIFIER_PATH= turns it off: numbers are then
+# read blob by blob, their digits must not touch). FORWARDED_ALLOW_IPS (read by uvicorn): Cloud Run's front
 # end is the only way in, so trust its X-Forwarded-Proto/-For (https URLs, client address).
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH" \
@@ -60,6 +62,7 @@ ENV VIRTUAL_ENV=/opt/venv \
     MALLOC_MMAP_THRESHOLD_=1048576 \
     FORWARDED_ALLOW_IPS="*" \
     MODEL_PATH=/app/trained_cnn_model.npz \
+    VERIFIER_PATH=/app/trained_verifier_model.npz \
     PORT=8080
 
 RUN groupadd --system --gid 10001 app \
@@ -69,6 +72,7 @@ RUN groupadd --system --gid 10001 app \
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY trained_cnn_model.npz ./
+COPY trained_verifier_model.npz ./
 
 USER 10001:10001
 EXPOSE 8080

