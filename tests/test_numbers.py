@@ -1,6 +1,6 @@
 """tests/numbers.py writes handwritten numbers from real MNIST digits: its promises, checked.
 
-Gaps are checked at MNIST scale on the digits' own layers (tests.numbers._layout, what
+Gaps are checked at MNIST scale on the digits' own layers (model_core.number.synth.layout, what
 compose() returns plus each digit's ink alone); renderings are decoded with Pillow.
 """
 
@@ -14,18 +14,9 @@ import pytest
 from PIL import Image
 
 from model_core.data.mnist import load_mnist
-from tests.numbers import (
-    DIGIT_HEIGHT,
-    GAP_KINDS,
-    KINDS,
-    RENDERINGS,
-    NumberSample,
-    _Layout,
-    _layout,
-    compose,
-    make_number,
-    make_numbers,
-)
+from model_core.number import synth
+from model_core.number.synth import DIGIT_HEIGHT, GAP_KINDS, KINDS, Layout, compose
+from tests.numbers import RENDERINGS, NumberSample, make_number, make_numbers
 
 Mnist = tuple[np.ndarray, np.ndarray]  # images (N, 28, 28) uint8, labels (N,)
 LAYOUTS = 40  # numbers per kind checked at MNIST scale
@@ -36,13 +27,13 @@ def mnist(mnist_dir: Path) -> Mnist:
     return load_mnist(mnist_dir, "test")
 
 
-def _layouts(mnist: Mnist, kind: str, seed: int = 0) -> list[_Layout]:
+def _layouts(mnist: Mnist, kind: str, seed: int = 0) -> list[Layout]:
     images = mnist[0]
     rng = np.random.default_rng(seed)
     layouts = []
     for _ in range(LAYOUTS):
         chosen = rng.integers(0, len(images), int(rng.integers(2, 7)))  # (n,)
-        layouts.append(_layout(list(images[chosen]), kind, rng))
+        layouts.append(synth.layout(list(images[chosen]), kind, rng))
     return layouts
 
 
@@ -69,7 +60,7 @@ def _connected(first: np.ndarray, second: np.ndarray) -> bool:
     return True
 
 
-def _assert_gap(layout: _Layout, index: int, gap: str) -> None:
+def _assert_gap(layout: Layout, index: int, gap: str) -> None:
     """The gap between digits index - 1 and index is what `gap` promises."""
     before, after = layout.layers[index - 1], layout.layers[index]  # (H, W) each
     if gap == "spaced":
@@ -86,7 +77,7 @@ def _assert_gap(layout: _Layout, index: int, gap: str) -> None:
         assert _connected(before, after), "touching neighbours do not touch"
 
 
-def _assert_gaps(layouts: list[_Layout]) -> list[str]:
+def _assert_gaps(layouts: list[Layout]) -> list[str]:
     checked = []
     for layout in layouts:
         assert len(layout.gaps) == len(layout.boxes) - 1 == len(layout.layers) - 1
@@ -139,7 +130,7 @@ def test_compose_gives_the_layout_at_mnist_scale(mnist: Mnist) -> None:
     digits = list(mnist[0][:5])
     for kind in KINDS:
         coverage, boxes = compose(digits, kind, np.random.default_rng(4))
-        layout = _layout(digits, kind, np.random.default_rng(4))
+        layout = synth.layout(digits, kind, np.random.default_rng(4))
         assert np.array_equal(coverage, layout.coverage) and boxes == layout.boxes
         assert coverage.dtype == np.float32 and coverage.min() >= 0 and coverage.max() <= 1
         assert np.array_equal(coverage, layout.layers.max(axis=0))  # ink combined by maximum

@@ -20,6 +20,8 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
+from model_core.number.synth import strokes
+
 STYLES: tuple[str, ...] = (
     "raw",
     "canvas",
@@ -53,20 +55,6 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
     if style not in renderers:
         raise ValueError(f"unknown style {style!r}; choose from {STYLES + PAPER_STYLES}")
     return renderers[style](np.asarray(digit, dtype=np.uint8), rng)
-
-
-def strokes(digit: np.ndarray, size: int, angle: float = 0.0) -> np.ndarray:
-    """Ink coverage in [0, 1] of the digit drawn `size` px on its long side, crisp edges (h, w)."""
-    rows = np.flatnonzero(digit.any(axis=1))
-    columns = np.flatnonzero(digit.any(axis=0))
-    crop = digit[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]  # (h0, w0)
-    scale = size / max(crop.shape)
-    shape = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
-    image = Image.fromarray(crop).resize(shape, Image.Resampling.BICUBIC)
-    if angle:
-        image = image.rotate(angle, Image.Resampling.BICUBIC, expand=True, fillcolor=0)
-    soft = np.asarray(image, dtype=np.float32) / 255  # (h, w)
-    return np.clip((soft - 0.3) / 0.35, 0.0, 1.0)  # a pen's edge is sharper than MNIST's blur
 
 
 def place(
