@@ -1,7 +1,7 @@
 """A ready-to-use digit classifier: a saved model plus the shared preprocessing.
 
 from model_core.classifier import DigitClassifier
-clf = DigitClassifier.load("trained_cnn_model.npz")
+clf = DigitClassifier.load("trained_cnn_model.npz", "trained_verifier_model.npz")
 clf.predict("photo.jpg").digit        # a path, raw bytes, or an image array
 clf.read_number("meter.jpg").reading.number   # a line of digits, e.g. "0427"
 """
@@ -25,6 +25,7 @@ from model_core.number import (
     read_number_array,
     read_number_bytes,
 )
+from model_core.number.verifier import is_verifier
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
     PreprocessResult,
@@ -45,10 +46,26 @@ class Prediction:
     preprocessing: PreprocessResult
 
 
-class DigitClassifier:
-    """Reads one digit per image. Inference only touches read-only weights: thread-safe."""
+@dataclass(frozen=True)
+class Verifier:
+    """The network that scores the cuts of a number (model_core/number/verifier.py)."""
 
-    def __init__(self, network: Model, metadata: dict[str, Any], sha256: str = "") -> None:
+    network: Model
+    metadata: dict[str, Any]
+    sha256: str = ""
+
+
+class DigitClassifier:
+    """Reads one digit per image, or a line of them. Inference only touches read-only
+    weights: thread-safe. Without a verifier, a number's digits must not touch."""
+
+    def __init__(
+        self,
+        network: Model,
+        metadata: dict[str, Any],
+        sha256: str = "",
+        verifier: Verifier | None = None,
+    ) -> None:
         if network.input_shape != (28, 28, 1) or network.output_shape != (10,):
             raise ValueError(
                 f"a digit classifier maps (28, 28, 1) to 10 classes; this network maps"
@@ -60,17 +77,32 @@ class DigitClassifier:
         except ValueError as error:
             raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
         self._runner = inference_model(network)  # same outputs, BatchNorm folded away
+        if verifier is not None and not is_verifier(verifier.network):
+            raise ModelLoadError("the verifier must map (28, 28, 1) to 10 digits and garbage")
+        self.verifier = verifier
+        self._verifier = None if verifier is None else inference_model(verifier.network)
 
     @classmethod
-    def load(cls, path: str | Path) -> DigitClassifier:
-        """Load a saved model; raises ModelLoadError naming what is wrong with the file."""
+    def load(cls, path: str | Path, verifier_path: str | Path | None = None) -> DigitClassifier:
+        """Load a saved model, and the number verifier if given; raises ModelLoadError naming
+        what is wrong with a file."""
         saved = load_model(path)
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        return cls(saved.network, saved.metadata, digest)
+        verifier = None
+        if verifier_path is not None:
+            checked = load_model(verifier_path)
+            verifier = Verifier(checked.network, checked.metadata, _sha256(verifier_path))
+        return cls(saved.network, saved.metadata, _sha256(path), verifier)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
         return self._runner.predict_proba(to_model_input(images, self.deskew))
+
+    def verdicts(self, images: np.ndarray) -> np.ndarray:
+        """The verifier's (N, 11) probabilities for candidates (N, 28, 28): ten digits, then
+        that a candidate is not one digit. Needs a verifier."""
+        if self._verifier is None:
+            raise ValueError("this classifier was loaded without a verifier")
+        return self._verifier.predict_proba(to_model_input(images, False))
 
     def preprocess(
         self, source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS
@@ -108,10 +140,21 @@ class DigitClassifier:
         max_digits: int = DEFAULT_MAX_DIGITS,
     ) -> NumberUpload:
         """Read the line of digits in an image file path, encoded bytes, or an image array."""
+        verdicts = None if self._verifier is None else self.verdicts
         if isinstance(source, np.ndarray):
-            return read_number_array(source, self.probabilities, max_digits=max_digits)
+            return read_number_array(
+                source, self.probabilities, max_digits=max_digits, verifier=verdicts
+            )
         if isinstance(source, str | Path):
             source = Path(source).read_bytes()
         return read_number_bytes(
-            source, self.probabilities, max_pixels=max_pixels, max_digits=max_digits
+            source,
+            self.probabilities,
+            max_pixels=max_pixels,
+            max_digits=max_digits,
+            verifier=verdicts,
         )
+
+
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -25,6 +25,8 @@ from .page import InkPage, ink_page
 FRAGMENT_SHARE = 0.2  # a piece a cut leaves at its edge, under this share of the ink, is
 # the neighbour's stroke and is dropped
 MAX_JOINED = 3  # blobs one digit may be drawn in
+MIN_HEIGHT = 0.4  # of the line's height: a part cut off a blob any shorter is no digit
+CANDIDATES_PER_DIGIT = 40  # more candidates than this per digit allowed: not a number, noise
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,13 @@ def line_candidates(gray: np.ndarray, max_digits: int, split: bool = True) -> Li
         wholes.append(len(candidates))  # candidate_spans gives the whole blob first
         for first, last in candidate_spans(cuts, box.width, line):
             span = (starts[-1] + first, starts[-1] + last)
-            candidates.append(_candidate(span, (first, last), cuts, ink, box))
+            candidates.append(_candidate(span, (first, last), cuts, ink, box, line))
         starts.append(starts[-1] + len(cuts) + 1)
+        if len(candidates) > CANDIDATES_PER_DIGIT * max_digits:
+            raise TooManyDigitsError(
+                "the image holds more strokes than a number of at most"
+                f" {max_digits} digits could: is it a line of handwritten digits?"
+            )
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
     return Line(page, candidates, starts[-1], wholes)
@@ -100,7 +107,7 @@ def _joined(
                 break
             ink = _ink(page, labels, [p.label for p in members], box)  # (h, w)
             span = (starts[first], starts[last + 1])
-            joined.append(_candidate(span, (0, 1), [], ink, box))
+            joined.append(_candidate(span, (0, 1), [], ink, box, line))
     return joined
 
 
@@ -110,16 +117,21 @@ def _candidate(
     cuts: list[np.ndarray],
     ink: np.ndarray,
     box: Box,
+    line: int,
 ) -> Candidate:
-    """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box`."""
+    """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box`; no ink
+    (an all-0 image) when a cut-off part is too short to be a digit of a `line` px line."""
     if local == (0, len(cuts) + 1):
         part = ink  # (h, w) the whole blob
     else:
         inside = between(cuts, local, ink.shape)  # (h, w)
         part = _without_fragments(np.where(inside, ink, np.float32(0)), inside, local, len(cuts))
+    empty = Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
     if not (part > 0).any():
-        return Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
+        return empty
     inner = ink_box(part > 0)
+    if part is not ink and inner.height < MIN_HEIGHT * line:
+        return empty
     image = fit_and_centre(inner.crop(part))  # (28, 28)
     return Candidate(span, inner.shifted(box.left, box.top), image)
 
@@ -129,13 +141,15 @@ def _without_fragments(
 ) -> np.ndarray:
     """(h, w) ink between two cuts less the small pieces a cut left along it: the strokes of
     the digit next door. `inside` is the (h, w) region between the cuts."""
-    labels, pieces = label_pieces(part > 0)
-    total = sum(p.area for p in pieces)
     edge = np.zeros_like(inside)  # (h, w) the region's pixels along a cut
     if local[0] > 0:
         edge[:, 1:] |= inside[:, 1:] & ~inside[:, :-1]
     if local[1] <= cuts:
         edge[:, :-1] |= inside[:, :-1] & ~inside[:, 1:]
+    if not (part[edge] > 0).any():
+        return part  # the cuts split no ink: no fragments
+    labels, pieces = label_pieces(part > 0)
+    total = sum(p.area for p in pieces)
     along = set(np.unique(labels[edge]).tolist())
     dropped = [p.label for p in pieces if p.area < FRAGMENT_SHARE * total and p.label in along]
     return np.where(np.isin(labels, dropped), np.float32(0), part) if dropped else part

@@ -1,12 +1,12 @@
-"""Where a blob of touching digits may be cut, and the best cut, scored by the network.
+"""Where a blob of touching digits may be cut, and the best path through the candidates.
 
 A blob wider than a digit may hold several that touch or tuck under each other. A cut is a
 path from the blob's top row to its bottom row, one pixel per row, moving at most one column
-a row (a seam), through as little ink as it can: touching digits meet where their strokes
-are thinnest, and a path can follow the slant between a 7's bar and the digit under it. The
-lowest-cost paths are the candidate cuts; every stretch between two of them that is as wide
-as a digit can be is a candidate digit. The network reads every candidate, and the cut kept
-is the one whose digits it reads most surely: the most likely path through the candidates.
+a row (a seam), that splits as little ink as it can: a path along a stroke's edge costs
+nothing, one through a stroke its ink. The cheapest paths through each column of a row a
+quarter, half and three quarters down are the candidates; the cheapest are kept, spread
+along the blob. Every stretch between two cuts that is as wide as a digit can be is a
+candidate digit (candidates.py), and best_path picks the reading of the line.
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ import numpy as np
 MIN_WIDTH = 0.12  # of the line's height: no digit is narrower (an upright 1)
 MAX_WIDTH = 1.4  # nor wider
 SPLIT_WIDTH = 0.9  # a blob narrower than this share of the line's height is one digit
-MAX_CUTS_PER_DIGIT = 3  # candidate cuts kept per line height of the blob's width
+CUTS_PER_LINE = 6  # candidate cuts kept per line height of the blob's width ...
+SEPARATION = 0.1  # ... each at least this share of the line's height from the others
+VALLEY_REACH = 0.4  # of the line's height: how far either side an outline must rise ...
+VALLEY_DEPTH = 0.12  # ... and by how much, for a dip in it to be a valley
 STEP_COST = 0.15  # ink-equivalents a path pays to move one column: straight cuts preferred
 
 
@@ -26,8 +29,10 @@ def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
     """Cut paths through (h, w) `ink` (one blob), each (h,) the first column right of the cut
     in every row, left to right; none when the blob is too narrow to hold two digits.
 
-    The candidates are the cheapest paths through each column of the middle row (a path
-    from the top down to it, then on to the bottom), where that cost is a local minimum."""
+    Through each column of three rows, the cheapest path (from the top down to it, then on
+    to the bottom); where that cost is a local minimum along the row, a candidate. The
+    cheapest candidates are kept, CUTS_PER_LINE per line height of the blob's width, no two
+    closer than SEPARATION line heights."""
     height, width = ink.shape
     margin = max(1, math.floor(MIN_WIDTH * line))
     if width < SPLIT_WIDTH * line or width <= 2 * margin:
@@ -36,22 +41,48 @@ def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
     down, came_down = _seams(crossing)  # (h, w) cheapest path from the top to each pixel
     up, came_up = _seams(crossing[::-1])  # ... and from the bottom
     through = down + up[::-1] - crossing  # (h, w) the cheapest whole path through each pixel
-    keep = MAX_CUTS_PER_DIGIT * math.ceil(width / (MIN_WIDTH * line + 1))
+    keep = math.ceil(CUTS_PER_LINE * width / line)
     found: dict[int, tuple[float, np.ndarray]] = {}
     for row in (height // 4, height // 2, 3 * height // 4):
         cost = through[row]  # (w,)
         inner = np.arange(margin, width - margin)
-        ends = inner[
-            (cost[inner] <= np.r_[np.inf, cost[:-1]][inner])
-            & (cost[inner] < np.r_[cost[1:], np.inf][inner])
-        ]  # local minima of the cost: distinct cuts
-        for c in ends[np.argsort(cost[ends], kind="stable")[:keep]]:
+        before = np.concatenate(([np.inf], cost[:-1]))  # (w,) each column's left neighbour
+        after = np.concatenate((cost[1:], [np.inf]))
+        ends = inner[(cost[inner] <= before[inner]) & (cost[inner] < after[inner])]  # minima
+        for c in ends:
             top = _backtrack(came_down[: row + 1], int(c))
             bottom = _backtrack(came_up[: height - row], int(c))[::-1]
-            path = np.r_[top, bottom[1:]]  # (h,)
+            path = np.concatenate((top, bottom[1:]))  # (h,)
             found.setdefault(round(float(path.mean())), (float(cost[c]), path))
-    best = sorted(found.values(), key=lambda item: item[0])[:keep]
-    return sorted((path for _, path in best), key=lambda p: float(p.mean()))
+    kept = [np.full(height, c, dtype=np.intp) for c in valleys(ink, line, margin)]
+    apart = SEPARATION * line
+    for _, path in sorted(found.values(), key=lambda item: item[0]):
+        if len(kept) >= keep:
+            break
+        if all(abs(float(path.mean()) - float(k.mean())) >= apart for k in kept):
+            kept.append(path)
+    return sorted(kept, key=lambda p: float(p.mean()))
+
+
+def valleys(ink: np.ndarray, line: int, margin: int) -> list[int]:
+    """Columns of (h, w) `ink` where its outline dips between two rises, from above or from
+    below, by at least VALLEY_DEPTH line heights: where two round digits meet (two 0s touch
+    along their sides, which no cheap path crosses)."""
+    height, width = ink.shape
+    rows = np.arange(height)[:, None]  # (h, 1)
+    inked = ink > 0  # (h, w)
+    from_top = np.where(inked, rows, height).min(axis=0)  # (w,) the outline's depth
+    from_bottom = height - 1 - np.where(inked, rows, -1).max(axis=0)  # (w,)
+    reach = max(2, round(VALLEY_REACH * line))
+    found: list[int] = []
+    for depth in (from_top, from_bottom):
+        padded = np.pad(depth.astype(np.float64), reach, constant_values=np.inf)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)  # (w, 2r+1)
+        rim = np.maximum(windows[:, :reach].min(axis=1), windows[:, reach + 1 :].min(axis=1))
+        deepest = depth >= np.where(np.isinf(windows), -np.inf, windows).max(axis=1)  # (w,)
+        dips = deepest & (depth - rim >= VALLEY_DEPTH * line)  # (w,)
+        found.extend(int(c) for c in np.flatnonzero(dips) if margin <= c < width - margin)
+    return sorted(set(found))
 
 
 def _crossing_cost(ink: np.ndarray) -> np.ndarray:
@@ -70,9 +101,10 @@ def _seams(crossing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     columns = np.arange(width)
     for row in range(1, height):
         total = totals[row - 1]
-        left = np.r_[np.inf, total[:-1]] + STEP_COST  # (w,) from column c - 1
-        right = np.r_[total[1:], np.inf] + STEP_COST  # from column c + 1
-        options = np.stack([left, total, right])  # (3, w)
+        options = np.full((3, width), np.inf)  # (3, w) from columns c - 1, c, c + 1
+        options[0, 1:] = total[:-1] + STEP_COST
+        options[1] = total
+        options[2, :-1] = total[1:] + STEP_COST
         move = options.argmin(axis=0)  # (w,) 0, 1, 2
         totals[row] = options[move, columns] + crossing[row]
         came_from[row] = move - 1

@@ -12,7 +12,8 @@ from model_core.preprocessing.box import Box
 from .components import Piece
 
 SPECK_AREA = 0.05  # a piece under this share of the largest piece's area ...
-SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck or a dot
+SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck or a dot,
+DOT_SIZE = 0.25  # as is one under this share of the line's height both ways
 SHARED_COLUMNS = 0.5  # pieces sharing this share of the narrower one's columns ...
 PART_HEIGHT = 0.8  # ... when the shorter is under this share of the taller, are one digit
 
@@ -51,6 +52,8 @@ def group_box(group: list[Piece]) -> Box:
 
 
 def _speck(piece: Piece, largest: int, line: int) -> bool:
+    if max(piece.box.height, piece.box.width) < DOT_SIZE * line:
+        return True
     return piece.area < SPECK_AREA * largest and piece.box.height < SPECK_HEIGHT * line
 
 

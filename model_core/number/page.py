@@ -25,7 +25,7 @@ from model_core.preprocessing.rules import above_rules
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
 
-PAGE_ROWS = 160  # the line is read on a copy at most this many pixels high ...
+PAGE_ROWS = 96  # the line is read on a copy at most this many pixels high ...
 PAGE_COLUMNS = 1280  # ... and this many wide
 
 

@@ -71,20 +71,20 @@ def read_line(
     when there is no ink and TooManyDigitsError past `max_digits`.
 
     `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
-    digit; without it, blobs are read whole (digits must not touch)."""
+    digit: the reading is the path of candidates most likely to be digits, each scored by
+    its log-odds. Without it, each blob is read whole (digits must not touch). Only the
+    digits read go through `probabilities`, in one batch."""
     line = line_candidates(gray, max_digits, split=verifier is not None)
     candidates = line.candidates
-    images = np.stack([c.image for c in candidates])  # (N, 28, 28)
-    probs = probabilities(images)  # (N, 10) one batch
     chosen = line.wholes  # one whole blob each, left to right
     if verifier is not None:
-        odds = one_digit_odds(verifier(images))  # (N,)
+        odds = one_digit_odds(verifier(np.stack([c.image for c in candidates])))  # (N,)
         scores = [
-            float(o + np.log(p.max())) if c.image.any() else -math.inf
-            for c, p, o in zip(candidates, probs, odds, strict=True)
+            float(o) if c.image.any() else -math.inf for c, o in zip(candidates, odds, strict=True)
         ]
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
     check_count(len(chosen), max_digits)
+    probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
     shape = (gray.shape[0], gray.shape[1])
     digits = [
         DigitReading(
@@ -94,8 +94,7 @@ def read_line(
             line.page.to_input(candidates[i].box, shape),
             candidates[i].image,
         )
-        for i in chosen
-        for p in (probs[i],)
+        for i, p in zip(chosen, probs, strict=True)
     ]
     return NumberReading(digits, line.page.inverted)
 

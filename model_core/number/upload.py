@@ -49,10 +49,12 @@ def read_number_bytes(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_digits: int = DEFAULT_MAX_DIGITS,
+    verifier: Probabilities | None = None,
 ) -> NumberUpload:
-    """Decode an upload and read its number; raises a PreprocessingError subclass."""
+    """Decode an upload and read its number (read_line: `verifier` scores the cuts); raises a
+    PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
-    reading = read_line(decoded.gray, probabilities, max_digits)
+    reading = read_line(decoded.gray, probabilities, max_digits, verifier)
     scale = (decoded.height / decoded.gray.shape[0], decoded.width / decoded.gray.shape[1])
     shape = (decoded.height, decoded.width)
     digits = [replace(d, box=scale_box(d.box, scale, shape)) for d in reading.digits]
@@ -68,10 +70,14 @@ def read_number_bytes(
 
 
 def read_number_array(
-    array: np.ndarray, probabilities: Probabilities, *, max_digits: int = DEFAULT_MAX_DIGITS
+    array: np.ndarray,
+    probabilities: Probabilities,
+    *,
+    max_digits: int = DEFAULT_MAX_DIGITS,
+    verifier: Probabilities | None = None,
 ) -> NumberUpload:
     """Read the number in an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     gray, mode = array_to_gray(np.asarray(array))  # (H, W) transparency resolved
-    reading = read_line(gray, probabilities, max_digits)
+    reading = read_line(gray, probabilities, max_digits, verifier)
     height, width = gray.shape
     return NumberUpload(reading, "array", width, height, mode, mode in ("LA", "RGBA"))

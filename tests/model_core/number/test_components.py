@@ -1,0 +1,62 @@
+"""Connected pieces: the run-based labelling against a plain flood fill."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from model_core.number.components import label_pieces
+
+
+def flood_fill_count(mask: np.ndarray) -> tuple[int, list[int]]:
+    """Pieces (8-connected) of (H, W) bool by breadth-first search: count and sorted areas."""
+    seen = np.zeros_like(mask)
+    areas = []
+    for start in zip(*np.nonzero(mask), strict=True):
+        if seen[start]:
+            continue
+        seen[start] = True
+        queue, area = deque([start]), 0
+        while queue:
+            row, column = queue.popleft()
+            area += 1
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    r, c = row + dr, column + dc
+                    inside = 0 <= r < mask.shape[0] and 0 <= c < mask.shape[1]
+                    if inside and mask[r, c] and not seen[r, c]:
+                        seen[r, c] = True
+                        queue.append((r, c))
+        areas.append(area)
+    return len(areas), sorted(areas)
+
+
+def test_pieces_match_a_flood_fill_on_random_masks() -> None:
+    rng = np.random.default_rng(0)
+    for density in (0.2, 0.4, 0.55):
+        mask = rng.random((23, 31)) < density  # (H, W)
+        labels, pieces = label_pieces(mask)
+        count, areas = flood_fill_count(mask)
+        assert len(pieces) == count
+        assert sorted(p.area for p in pieces) == areas
+        assert np.array_equal(labels > 0, mask)
+        for piece in pieces:  # each piece's box and area agree with its labels
+            rows, columns = np.nonzero(labels == piece.label)
+            assert piece.area == rows.size
+            assert piece.box == (columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)
+
+
+def test_diagonal_neighbours_join_and_pieces_come_left_to_right() -> None:
+    mask = np.zeros((6, 12), dtype=bool)
+    mask[0, 8], mask[1, 9], mask[2, 10] = True, True, True  # a diagonal: one piece
+    mask[3:6, 1] = True  # a bar on the left
+    labels, pieces = label_pieces(mask)
+    assert [p.box.left for p in pieces] == [1, 8]
+    assert [p.area for p in pieces] == [3, 3]
+    assert labels[0, 8] == labels[2, 10] != labels[4, 1]
+
+
+def test_an_empty_mask_has_no_pieces() -> None:
+    labels, pieces = label_pieces(np.zeros((5, 5), dtype=bool))
+    assert pieces == [] and not labels.any()

@@ -1,0 +1,107 @@
+"""How a line is cut into digits, on hand-drawn cases: a 5 in two strokes, a 1 beside a 7, a
+dot between two digits, two touching 0s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model_core.number.candidates import line_candidates
+from model_core.number.components import label_pieces
+from model_core.number.cuts import best_path, between, candidate_cuts
+from model_core.preprocessing.box import Box
+
+Draw = Callable[[ImageDraw.ImageDraw], None]
+PEN = 7
+
+
+def canvas(width: int, *strokes: Draw) -> np.ndarray:
+    """(100, width) grayscale on [0, 1]: black strokes on white."""
+    image = Image.new("L", (width, 100), 255)
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        stroke(pen)
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def five_body(x: int) -> Draw:
+    def draw(pen: ImageDraw.ImageDraw) -> None:
+        pen.line([(x + 8, 22), (x + 6, 50)], fill=0, width=PEN)  # the down stroke
+        pen.arc([x, 42, x + 40, 80], start=-100, end=150, fill=0, width=PEN)  # the bowl
+
+    return draw
+
+
+def five_cap(x: int) -> Draw:  # drawn apart from the body: a gap of a few pixels
+    return lambda pen: pen.line([(x + 14, 18), (x + 42, 16)], fill=0, width=PEN)
+
+
+def one(x: int) -> Draw:
+    return lambda pen: pen.line([(x, 18), (x - 4, 80)], fill=0, width=PEN)
+
+
+def seven(x: int) -> Draw:
+    return lambda pen: pen.line([(x, 20), (x + 36, 20), (x + 14, 80)], fill=0, width=PEN)
+
+
+def zero(x: int) -> Draw:
+    return lambda pen: pen.ellipse([x, 18, x + 36, 80], outline=0, width=PEN)
+
+
+def dot(x: int) -> Draw:
+    return lambda pen: pen.ellipse([x, 74, x + 6, 80], fill=0)
+
+
+def boxes(gray: np.ndarray, split: bool = False) -> list[Box]:
+    """The boxes, in `gray`'s pixels, of the blobs read whole (or of every candidate)."""
+    line = line_candidates(gray, 20, split=split)
+    chosen = line.wholes if not split else range(len(line.candidates))
+    return [line.page.to_input(line.candidates[i].box, gray.shape) for i in chosen]
+
+
+def test_a_five_in_two_strokes_is_one_digit() -> None:
+    gray = canvas(120, five_body(40), five_cap(40))
+    [box] = boxes(gray)
+    assert box.top <= 16 and box.bottom >= 78  # the cap and the bowl
+    line = line_candidates(gray, 20)
+    assert len(label_pieces(line.page.mask)[1]) >= 2  # drawn in several pieces
+
+
+def test_a_one_beside_a_seven_is_two_digits() -> None:
+    assert [box.left < 50 for box in boxes(canvas(160, one(40), seven(56)))] == [True, False]
+
+
+def test_a_dot_between_two_digits_is_left_out() -> None:
+    found = boxes(canvas(200, one(50), dot(90), seven(120)))
+    assert len(found) == 2
+    assert all(box.height > 40 for box in found)
+
+
+def test_touching_zeros_have_a_cut_where_they_meet() -> None:
+    gray = canvas(160, zero(40), zero(72))  # the outlines overlap by 4 px
+    line = line_candidates(gray, 20)
+    [blob] = label_pieces(line.page.mask)[1]
+    ink = blob.box.crop(line.page.strokes)  # (h, w)
+    meeting = (72 + 2) / line.page.factor - blob.box.left  # where they meet, in `ink`
+    cuts = candidate_cuts(ink, blob.box.height)
+    assert any(abs(float(cut.mean()) - meeting) <= 3 for cut in cuts)
+    spans = [(box.left, box.right) for box in boxes(gray, split=True)]
+    assert any(abs(left - 40) <= 3 and abs(right - 78) <= 6 for left, right in spans)
+    assert any(abs(left - 70) <= 6 and abs(right - 110) <= 3 for left, right in spans)
+
+
+def test_between_keeps_the_pixels_between_two_cuts() -> None:
+    cut = np.array([2, 3, 4])  # (h,) a slanted cut
+    inside = between([cut], (0, 1), (3, 6))
+    assert inside.tolist() == [[True] * 2 + [False] * 4, [True] * 3 + [False] * 3,
+                               [True] * 4 + [False] * 2]  # fmt: skip
+    assert (~between([cut], (1, 2), (3, 6)) == inside).all()
+
+
+def test_best_path_takes_the_highest_total_and_needs_a_tiling() -> None:
+    spans = [(0, 2), (0, 1), (1, 2)]
+    assert best_path(2, spans, [-3.0, -1.0, -1.0]) == [1, 2]
+    assert best_path(2, spans, [-1.0, -1.0, -1.0]) == [0]
+    assert best_path(2, spans[1:2], [0.0]) is None  # nothing reaches position 2
