@@ -2,7 +2,10 @@
 --number, the number (a line of digits) in each, and each digit's box.
 
 python scripts/predict.py digit.png photo.jpg [--model trained_cnn_model.npz] [--json]
-python scripts/predict.py --number meter.jpg [--max-digits 20] [--json]
+python scripts/predict.py --number meter.jpg [--max-digits 20] [--verifier FILE] [--json]
+
+With --number, the verifier (trained_verifier_model.npz, if there) lets touching digits be cut
+apart; --verifier "" reads each blob of ink whole.
 """
 
 from __future__ import annotations
@@ -26,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model", type=Path, default=Path("trained_cnn_model.npz"), help="model .npz"
     )
+    parser.add_argument(
+        "--verifier",
+        type=Path,
+        default=Path("trained_verifier_model.npz"),
+        help='number verifier .npz, used when the file exists ("" for none)',
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per image")
     parser.add_argument(
         "--number", action="store_true", help="read a number (a line of digits) in each image"
@@ -40,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_digits < 1:
         parser.error("--max-digits must be at least 1")
     try:
-        classifier = DigitClassifier.load(args.model)
+        verifier = args.verifier if args.verifier.is_file() else None
+        classifier = DigitClassifier.load(args.model, verifier if args.number else None)
     except ModelLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
