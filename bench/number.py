@@ -62,11 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     scale = DIGIT_PX / DIGIT_HEIGHT
     singles = [canvas_png(layout([images[i]], "spaced", rng).coverage, scale) for i in range(20)]
 
-    def number(kind: str) -> bytes:
+    def drawn(kind: str) -> bytes:
         chosen = list(images[rng.integers(0, len(images), args.digits)])
         return canvas_png(layout(chosen, kind, rng).coverage, scale)
 
-    numbers = {kind: [number(kind) for _ in range(args.numbers)] for kind in KINDS}
+    numbers = {kind: [drawn(kind) for _ in range(args.numbers)] for kind in KINDS}
     print(f"float32 GEMM: {gemm_gflops()} GFLOP/s")
     settings = Settings(log_level="WARNING")
     with TestClient(create_app(settings)) as client:
@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             ("request", post("/predict"), post("/predict/number")),
         )  # fmt: skip
         for kind, uploads in numbers.items():
-            for name, digit, number in handlers:
-                digit_ms, number_ms = timed(digit, singles), timed(number, uploads)
+            for name, read_digit, read_number in handlers:
+                digit_ms, number_ms = timed(read_digit, singles), timed(read_number, uploads)
                 ratio = number_ms / digit_ms
                 print(
                     f"{kind:9s} {name:8s} /predict {digit_ms:6.2f} ms   /predict/number"
