@@ -55,20 +55,26 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
                 k += 1
     roots = np.fromiter((root(i) for i in range(len(rows))), dtype=np.intp, count=len(rows))
     unique, run_labels = np.unique(roots, return_inverse=True)  # (P,), (R,) labels 0..P-1
-    labels = np.zeros((height, width), dtype=np.int32)  # (H, W)
-    for r, s, e, value in zip(rows, starts, ends, run_labels + 1, strict=True):
-        labels[r, s:e] = value
-    pieces = []
     lengths = ends - starts  # (R,)
-    for value in range(len(unique)):
-        runs = run_labels == value  # (R,)
-        piece_rows = rows[runs]
-        box = Box(
-            int(starts[runs].min()),
-            int(piece_rows.min()),
-            int(ends[runs].max()),
-            int(piece_rows.max()) + 1,
-        )
-        pieces.append(Piece(value + 1, box, int(lengths[runs].sum())))
+    run_of = np.repeat(np.arange(len(rows)), lengths)  # (S,) the run of every set pixel
+    first_pixel = np.cumsum(lengths) - lengths  # (R,) each run's first index among them
+    columns = starts[run_of] + np.arange(run_of.size) - first_pixel[run_of]  # (S,)
+    labels = np.zeros((height, width), dtype=np.int32)  # (H, W)
+    labels[rows[run_of], columns] = run_labels[run_of] + 1
+    count = len(unique)
+    left = np.full(count, width, dtype=np.intp)
+    top = np.full(count, height, dtype=np.intp)
+    right = np.zeros(count, dtype=np.intp)
+    bottom = np.zeros(count, dtype=np.intp)
+    np.minimum.at(left, run_labels, starts)
+    np.minimum.at(top, run_labels, rows)
+    np.maximum.at(right, run_labels, ends)
+    np.maximum.at(bottom, run_labels, rows + 1)
+    areas = np.bincount(run_labels, weights=lengths, minlength=count)  # (P,)
+    pieces = [
+        Piece(value + 1, Box(int(left[value]), int(top[value]), int(right[value]),
+                             int(bottom[value])), int(areas[value]))
+        for value in range(count)
+    ]  # fmt: skip
     pieces.sort(key=lambda piece: (piece.box.left, piece.box.top))
     return labels, pieces
