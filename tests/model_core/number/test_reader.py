@@ -1,0 +1,110 @@
+"""Reading a line: the hand-drawn cases with the committed networks, and the reader's contract
+with stand-in networks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model_core.classifier import DigitClassifier
+from model_core.number import read_line
+from model_core.number.candidates import line_candidates
+from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
+from tests.model_core.number.test_segmentation import (
+    canvas,
+    dot,
+    five_body,
+    five_cap,
+    one,
+    seven,
+    zero,
+)
+from tests.samples import ROOT
+
+COMMITTED = (ROOT / "trained_cnn_model.npz", ROOT / "trained_verifier_model.npz")
+
+
+def always(digit: int, classes: int = 10) -> np.ndarray:
+    """(classes,) probabilities sure of `digit`."""
+    probabilities = np.full(classes, 0.01 / (classes - 1), dtype=np.float32)
+    probabilities[digit] = 0.99
+    return probabilities
+
+
+def threes(images: np.ndarray) -> np.ndarray:
+    return np.tile(always(3), (len(images), 1))  # (N, 10)
+
+
+@pytest.fixture(scope="module")
+def committed() -> DigitClassifier:
+    missing = [path.name for path in COMMITTED if not path.is_file()]
+    if missing:
+        pytest.skip(f"not in the repository yet: {', '.join(missing)}")
+    return DigitClassifier.load(*COMMITTED)
+
+
+@pytest.mark.parametrize(
+    ("expected", "gray"),
+    [
+        ("5", canvas(120, five_body(40), five_cap(40))),  # a 5 in two strokes
+        ("17", canvas(160, one(40), seven(56))),  # a 1 beside a 7
+        ("17", canvas(200, one(50), dot(90), seven(120))),  # a dot between them
+        ("00", canvas(160, zero(40), zero(72))),  # two touching 0s
+        ("007", canvas(220, zero(40), zero(72), seven(120))),
+    ],
+)
+def test_hand_drawn_lines_read_right(
+    expected: str, gray: np.ndarray, committed: DigitClassifier
+) -> None:
+    reading = committed.read_number(gray).reading
+    assert reading.number == expected
+    assert reading.confidence == pytest.approx(math.prod(d.confidence for d in reading.digits))
+
+
+def test_without_a_verifier_each_blob_is_read_whole_in_one_batch() -> None:
+    batches: list[int] = []
+
+    def counted(images: np.ndarray) -> np.ndarray:
+        batches.append(len(images))
+        return threes(images)
+
+    reading = read_line(canvas(220, zero(40), zero(72), seven(120)), counted)
+    assert reading.number == "33"  # the touching 0s are one blob
+    assert batches == [2]
+    assert [d.box.left < 100 for d in reading.digits] == [True, False]
+    assert all(d.image.shape == (28, 28) for d in reading.digits)
+
+
+def test_a_verifier_that_calls_every_part_garbage_keeps_the_blobs_whole() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    line = line_candidates(gray, 20)
+    assert len(line.candidates) > len(line.wholes) == 2  # the touching 0s may be cut apart
+
+    def wholes_only(images: np.ndarray) -> np.ndarray:
+        verdicts = np.tile(always(10, 11), (len(images), 1))  # (N, 11) all garbage ...
+        verdicts[line.wholes] = always(0, 11)  # ... but the blobs, whole
+        return verdicts
+
+    def parts_too(images: np.ndarray) -> np.ndarray:
+        return np.tile(always(0, 11), (len(images), 1))  # every candidate one digit
+
+    assert read_line(gray, threes, verifier=wholes_only).number == "33"
+    assert len(read_line(gray, threes, verifier=parts_too).number) > 2  # more digits, all sure
+
+
+def test_a_blank_page_and_too_many_digits_are_refused() -> None:
+    with pytest.raises(EmptyImageError):
+        read_line(np.ones((60, 200), np.float32), threes)
+    with pytest.raises(TooManyDigitsError):
+        read_line(canvas(160, one(40), seven(56)), threes, max_digits=1)
+
+
+def test_the_committed_verifier_records_how_it_was_made() -> None:
+    path = COMMITTED[1]
+    if not path.is_file():
+        pytest.skip(f"{path.name} is not in the repository yet")
+    verifier = DigitClassifier.load(COMMITTED[0], path).verifier
+    assert verifier is not None and verifier.metadata["kind"] == "number_verifier"
+    assert verifier.metadata["numbers"] >= 1000 and 0.8 < verifier.metadata["val_accuracy"] < 1
