@@ -9,7 +9,8 @@ is a path of candidates from the first position to the last.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,10 +49,16 @@ class Line:
     wholes: list[int]  # the candidates that are each blob whole, left to right
 
 
-def line_candidates(gray: np.ndarray, max_digits: int, split: bool = True) -> Line:
+def line_candidates(
+    gray: np.ndarray,
+    max_digits: int,
+    split: bool = True,
+    sure: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> Line:
     """(H, W) grayscale in [0, 1], any polarity -> its candidate digits; raises
     EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
-    With `split` False, each blob is taken whole: no cuts, no unions."""
+    With `split` False, each blob is taken whole: no cuts, no unions. `sure` maps the blobs'
+    whole images (B, 28, 28) to (B,) bool: those surely one digit are not cut."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
     groups = digit_groups(pieces)
@@ -59,17 +66,26 @@ def line_candidates(gray: np.ndarray, max_digits: int, split: bool = True) -> Li
         raise EmptyImageError()
     check_count(len(groups), max_digits)
     line = line_height(pieces)
-    candidates: list[Candidate] = []
-    starts = [0]  # each blob's first position
-    wholes = []
+    blobs = []
     for group in groups:
         box = group_box(group)
         ink = _ink(page, labels, [p.label for p in group], box)  # (h, w)
-        cuts = candidate_cuts(ink, line) if split else []  # each (h,)
+        blobs.append((box, ink, _candidate((0, 1), (0, 1), [], ink, box, line)))
+    whole = np.zeros(len(blobs), dtype=bool)  # (B,) blobs not to cut
+    if split and sure is not None:
+        whole = sure(np.stack([blob.image for _, _, blob in blobs]))
+    candidates: list[Candidate] = []
+    starts = [0]  # each blob's first position
+    wholes = []
+    for (box, ink, blob), kept in zip(blobs, whole, strict=True):
+        cuts = candidate_cuts(ink, line) if split and not kept else []  # each (h,)
         wholes.append(len(candidates))  # candidate_spans gives the whole blob first
         for first, last in candidate_spans(cuts, box.width, line):
             span = (starts[-1] + first, starts[-1] + last)
-            candidates.append(_candidate(span, (first, last), cuts, ink, box, line))
+            if (first, last) == (0, len(cuts) + 1):
+                candidates.append(replace(blob, span=span))
+            else:
+                candidates.append(_candidate(span, (first, last), cuts, ink, box, line))
         starts.append(starts[-1] + len(cuts) + 1)
         if len(candidates) > CANDIDATES_PER_DIGIT * max_digits:
             raise TooManyDigitsError(

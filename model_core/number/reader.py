@@ -21,6 +21,8 @@ from .cuts import best_path
 
 Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, 10)
 DEFAULT_MAX_DIGITS = 20
+SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-odds (garbage
+# under 0.7%) is not searched for cuts: faster, and no sure digit is split in two
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,13 @@ def read_line(
     when there is no ink and TooManyDigitsError past `max_digits`.
 
     `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
-    digit: the reading is the path of candidates most likely to be digits, each scored by
-    its log-odds. Without it, each blob is read whole (digits must not touch). Only the
-    digits read go through `probabilities`, in one batch."""
-    line = line_candidates(gray, max_digits, split=verifier is not None)
+    digit: blobs it is unsure of are cut, and the reading is the path of candidates most
+    likely to be digits, each scored by its log-odds. Without it, each blob is read whole
+    (digits must not touch). Only the digits read go through `probabilities`, in one batch."""
+    sure = None
+    if verifier is not None:
+        sure = lambda images: one_digit_odds(verifier(images)) >= SURE_ODDS  # noqa: E731
+    line = line_candidates(gray, max_digits, split=verifier is not None, sure=sure)
     candidates = line.candidates
     chosen = line.wholes  # one whole blob each, left to right
     if verifier is not None:

@@ -3,7 +3,7 @@
 
 Needs the committed model and verifier (skipped with a reason until both exist). A reading
 counts only when the whole number is exact. Issue 27 asks for spaced 97%, tight 95%, mixed
-92% and touching 85%. The committed model and verifier read 96.7%, 92.5%, 55.8% and 20.8%
+92% and touching 85%. The committed model and verifier read 96.7%, 92.5%, 55.0% and 20.8%
 (docs/experiments.md, session 18): none is met, so each bar sits just under its measured
 figure, to catch a loss until a better reader raises them.
 """

@@ -77,21 +77,30 @@ def test_without_a_verifier_each_blob_is_read_whole_in_one_batch() -> None:
     assert all(d.image.shape == (28, 28) for d in reading.digits)
 
 
-def test_a_verifier_that_calls_every_part_garbage_keeps_the_blobs_whole() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))
-    line = line_candidates(gray, 20)
-    assert len(line.candidates) > len(line.wholes) == 2  # the touching 0s may be cut apart
+def test_blobs_the_verifier_is_sure_of_are_not_cut() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # two blobs: "00" touching, "7"
+    calls: list[int] = []
 
-    def wholes_only(images: np.ndarray) -> np.ndarray:
-        verdicts = np.tile(always(10, 11), (len(images), 1))  # (N, 11) all garbage ...
-        verdicts[line.wholes] = always(0, 11)  # ... but the blobs, whole
+    def sure(images: np.ndarray) -> np.ndarray:
+        calls.append(len(images))
+        return np.tile(always(0, 11), (len(images), 1))  # (N, 11) every one a digit
+
+    assert read_line(gray, threes, verifier=sure).number == "33"
+    assert calls == [2, 2]  # the blobs whole, then the same two: no cut was searched for
+
+
+def test_unsure_blobs_are_cut_and_the_path_follows_the_verdicts() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    wholes = line_candidates(gray, 20).wholes  # where each blob's whole candidate lands
+
+    def unsure(images: np.ndarray) -> np.ndarray:
+        verdicts = np.tile(always(0, 11), (len(images), 1))  # parts: one digit each
+        if len(images) == 2:
+            return np.tile(np.full(11, 1 / 11), (2, 1))  # the wholes, first: unsure
+        verdicts[wholes] = always(10, 11)  # the wholes, among all candidates: garbage
         return verdicts
 
-    def parts_too(images: np.ndarray) -> np.ndarray:
-        return np.tile(always(0, 11), (len(images), 1))  # every candidate one digit
-
-    assert read_line(gray, threes, verifier=wholes_only).number == "33"
-    assert len(read_line(gray, threes, verifier=parts_too).number) > 2  # more digits, all sure
+    assert len(read_line(gray, threes, verifier=unsure).number) > 2  # the blobs were cut
 
 
 def test_a_blank_page_and_too_many_digits_are_refused() -> None:
