@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model_core.preprocessing.blocks import average2x2, reduce_image
-from model_core.preprocessing.box import Box
+from model_core.preprocessing.box import Box, ink_box
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.digit_box import neighbours
 from model_core.preprocessing.edges import content_box
@@ -27,6 +27,7 @@ from model_core.preprocessing.sheet import uncover_sheet
 
 PAGE_ROWS = 96  # the line is read on a copy at most this many pixels high ...
 PAGE_COLUMNS = 1280  # ... and this many wide
+AROUND = 0.5  # the ink is read again with this share of its height as a margin all round
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,39 @@ class InkPage:
 
 
 def ink_page(gray: np.ndarray) -> InkPage:
-    """(H, W) grayscale in [0, 1], any polarity -> its InkPage; EmptyImageError when blank."""
+    """(H, W) grayscale in [0, 1], any polarity -> its InkPage; EmptyImageError when blank.
+
+    A number may fill a small part of the picture (a meter in a photo, a few digits on a
+    big canvas): the ink found on the reduced copy is read again from the input cropped round
+    it, reduced only as much as the crop needs."""
     height, width = gray.shape
-    factor = max(1, math.ceil(height / PAGE_ROWS), math.ceil(width / PAGE_COLUMNS))
-    coarse = reduce_image(gray, factor)  # (h, w)
+    page = _page(gray, Box(0, 0, width, height))
+    found = page.to_input(ink_box(page.mask), (height, width))
+    margin = max(page.factor, round(AROUND * found.height))
+    around = Box(
+        max(found.left - margin, 0),
+        max(found.top - margin, 0),
+        min(found.right + margin, width),
+        min(found.bottom + margin, height),
+    )
+    if _factor(around) < page.factor:
+        return _page(gray, around)
+    return page
+
+
+def _factor(region: Box) -> int:
+    """Input pixels per page pixel for a region of the input."""
+    return max(1, math.ceil(region.height / PAGE_ROWS), math.ceil(region.width / PAGE_COLUMNS))
+
+
+def _page(full: np.ndarray, within: Box) -> InkPage:
+    """The InkPage of the part `within` of the (H, W) input `full`."""
+    gray = within.crop(full)  # (h, w)
+    height, width = gray.shape
+    factor = _factor(within)
+    coarse = reduce_image(gray, factor)  # (h', w')
     if (paper := clean_paper(gray)) is not None:
-        ink = paper.ink(coarse)  # (h, w) paper at exactly 0
+        ink = paper.ink(coarse)  # (h', w') paper at exactly 0
         region, inverted = Box(0, 0, width, height), paper.inverted
         levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
     else:
@@ -72,16 +100,16 @@ def ink_page(gray: np.ndarray) -> InkPage:
         if (sheet := uncover_sheet(coarse)) is not None:
             coarse = sheet
         inverted = is_dark_on_light(coarse)
-        ink = 1 - coarse if inverted else coarse  # (h, w)
+        ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
         levels = measure(ink)
         if (ruled := above_rules(ink, levels)) is not None:
             levels = ruled[0]
     if not levels.shows_ink():
         raise EmptyImageError()
-    strokes = ramp(ink, levels)  # (h, w)
-    raw = ink > levels.low  # (h, w)
+    strokes = ramp(ink, levels)  # (h', w')
+    raw = ink > levels.low  # (h', w')
     mask = raw & (neighbours(raw) >= 2)  # lone pixels and pairs are noise
     if not mask.any():
         raise EmptyImageError()
-    return InkPage(strokes, mask, factor, region, inverted)
+    return InkPage(strokes, mask, factor, region.shifted(within.left, within.top), inverted)
