@@ -117,3 +117,13 @@ def test_the_committed_verifier_records_how_it_was_made() -> None:
     verifier = DigitClassifier.load(COMMITTED[0], path).verifier
     assert verifier is not None and verifier.metadata["kind"] == "number_verifier"
     assert verifier.metadata["numbers"] >= 1000 and 0.8 < verifier.metadata["val_accuracy"] < 1
+
+
+def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
+    committed: DigitClassifier,
+) -> None:
+    page = np.ones((1000, 1600), dtype=np.float32)  # (H, W) white
+    page[450:550, 700:860] = canvas(160, one(40), seven(56))  # digits about 60 px tall
+    reading = committed.read_number(page).reading
+    assert reading.number == "17"
+    assert reading.box.left >= 700 and reading.box.right <= 860  # boxes in the page's pixels
