@@ -18,7 +18,7 @@ from model_core.preprocessing.box import Box, ink_box
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
-from .components import label_pieces
+from .components import Piece, label_pieces
 from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
 from .groups import digit_groups, group_box, line_height
 from .page import InkPage, ink_page
@@ -111,7 +111,7 @@ def _ink(page: InkPage, labels: np.ndarray, own: list[int], box: Box) -> np.ndar
 
 
 def _joined(
-    page: InkPage, labels: np.ndarray, groups: list, starts: list[int], line: int
+    page: InkPage, labels: np.ndarray, groups: list[list[Piece]], starts: list[int], line: int
 ) -> list[Candidate]:
     """Unions of 2 to MAX_JOINED neighbouring blobs no wider than a digit can be."""
     joined = []

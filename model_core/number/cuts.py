@@ -5,8 +5,9 @@ path from the blob's top row to its bottom row, one pixel per row, moving at mos
 a row (a seam), that splits as little ink as it can: a path along a stroke's edge costs
 nothing, one through a stroke its ink. The cheapest paths through each column of a row a
 quarter, half and three quarters down are the candidates; the cheapest are kept, spread
-along the blob. Every stretch between two cuts that is as wide as a digit can be is a
-candidate digit (candidates.py), and best_path picks the reading of the line.
+along the blob, with straight cuts where the outline dips between two rises (valleys). Every
+stretch between two cuts that is as wide as a digit can be is a candidate digit
+(candidates.py), and best_path picks the reading of the line.
 """
 
 from __future__ import annotations
