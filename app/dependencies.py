@@ -6,6 +6,7 @@ its threadpool, one thread hop per dependency and request.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -44,3 +45,20 @@ class Serving:
 async def get_serving(request: Request) -> Serving:
     state = request.app.state
     return Serving(await get_classifier(request), state.settings, state.metrics)
+
+
+def one_file(route: str, advice: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency for routes that read one image: a second `file` field is refused rather
+    than silently dropped. The form is already parsed (and cached on the request) when
+    dependencies run."""
+
+    async def refuse_more(request: Request) -> None:
+        count = len((await request.form()).getlist("file"))
+        if count > 1:
+            raise ApiError(
+                422,
+                "validation_error",
+                f"{count} files sent in the field 'file'; {route} reads one image: {advice}",
+            )
+
+    return refuse_more

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Response, UploadFile
 
-from app.dependencies import Serving, get_serving
+from app.dependencies import Serving, get_serving, one_file
 from app.errors import ApiError, error_responses
 from app.inference import read_number_image
 from app.number_schemas import NUMBER_BASE64_EXAMPLES, NumberResponse
@@ -42,22 +42,10 @@ DESCRIPTION = (
 )
 
 
-async def one_file(request: Request) -> None:
-    """A second `file` field is refused rather than silently dropped (as /predict does)."""
-    count = len((await request.form()).getlist("file"))
-    if count > 1:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"{count} files sent in the field 'file'; /predict/number reads one image:"
-            " send one request per number",
-        )
-
-
 @router.post(
     "",
     response_model=NumberResponse,
-    dependencies=[Depends(one_file)],
+    dependencies=[Depends(one_file("/predict/number", "send one request per number"))],
     summary="Read the number (a line of digits) in an uploaded image file",
     description=DESCRIPTION + " Send the image in a multipart file field named `file`.",
     responses=error_responses("bad_request", *_NUMBER_ERRORS),

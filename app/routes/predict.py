@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Response, UploadFile
 from pydantic import BaseModel
 
-from app.dependencies import Serving, get_serving
+from app.dependencies import Serving, get_serving, one_file
 from app.errors import ApiError, error_responses
 from app.inference import predict_files, predict_image
 from app.schemas import BASE64_EXAMPLES, Base64Request, BatchResponse, PredictionResponse
@@ -35,25 +35,12 @@ _IMAGE_ERRORS = (
 )
 
 
-async def one_file(request: Request) -> None:
-    """/predict reads one image: a second `file` field is refused rather than silently dropped.
-
-    The form is already parsed (and cached on the request) when dependencies run.
-    """
-    count = len((await request.form()).getlist("file"))
-    if count > 1:
-        raise ApiError(
-            422,
-            "validation_error",
-            f"{count} files sent in the field 'file'; /predict reads one image:"
-            " send several to /predict/batch, in fields named 'files'",
-        )
-
-
 @router.post(
     "",
     response_model=PredictionResponse,
-    dependencies=[Depends(one_file)],
+    dependencies=[
+        Depends(one_file("/predict", "send several to /predict/batch, in fields named 'files'"))
+    ],
     summary="Read the digit in an uploaded image file",
     responses=error_responses("bad_request", *_IMAGE_ERRORS),
 )
