@@ -8,19 +8,18 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, File, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, Response
 
-from app.dependencies import Serving, get_serving, one_file
+from app.dependencies import Serving, one_file
 from app.errors import ApiError, error_responses
 from app.inference import read_number_image
 from app.number_schemas import NUMBER_BASE64_EXAMPLES, NumberResponse
-from app.routes.predict import json_response
+from app.routes.predict import ImageFile, Service, json_response
 from app.schemas import Base64Request
 from app.transport import decode_base64_image
 
 router = APIRouter(prefix="/predict/number", tags=["predict"])
 
-Service = Annotated[Serving, Depends(get_serving)]
 
 _NUMBER_ERRORS = (
     "invalid_image",
@@ -51,9 +50,7 @@ DESCRIPTION = (
     responses=error_responses("bad_request", *_NUMBER_ERRORS),
 )
 def predict_number(
-    file: Annotated[
-        UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
-    ],
+    file: ImageFile,
     service: Service,
 ) -> Response:
     started = time.perf_counter()

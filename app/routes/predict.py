@@ -23,6 +23,9 @@ from app.transport import decode_base64_image
 router = APIRouter(prefix="/predict", tags=["predict"])
 
 Service = Annotated[Serving, Depends(get_serving)]
+ImageFile = Annotated[
+    UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
+]
 
 _IMAGE_ERRORS = (
     "invalid_image",
@@ -45,9 +48,7 @@ _IMAGE_ERRORS = (
     responses=error_responses("bad_request", *_IMAGE_ERRORS),
 )
 def predict(
-    file: Annotated[
-        UploadFile, File(description="the image: PNG, JPEG, GIF, BMP, WEBP, TIFF or AVIF")
-    ],
+    file: ImageFile,
     service: Service,
 ) -> Response:
     started = time.perf_counter()
