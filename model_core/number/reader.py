@@ -1,9 +1,10 @@
 """Read a line of handwritten digits, left to right: find them, cut them apart, read each.
 
 The stages: the ink page (page.py), its connected pieces (components.py), the pieces grouped
-into digits (groups.py), blobs of touching digits cut where the network reads them best
-(cuts.py). Each digit is then fitted into MNIST's frame as /predict's digits are (frame.py),
-and every candidate of the line goes through the network in one batch.
+into blobs (groups.py), the candidate digits of every blob (candidates.py, cuts.py), each
+fitted into MNIST's frame as /predict's digits are (frame.py). The verifier (verifier.py)
+scores every candidate, the most likely path through them is the reading, and its digits go
+through the digit network in one batch. docs/numbers.md tells the whole story.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from model_core.preprocessing.box import Box
 from .candidates import check_count, line_candidates
 from .cuts import best_path
 
-Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, 10)
+Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, classes)
 DEFAULT_MAX_DIGITS = 20
 SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-odds (garbage
 # under 0.7%) is not searched for cuts: faster, and no sure digit is split in two
