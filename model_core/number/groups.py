@@ -7,7 +7,7 @@ columns, and are both about the line's height. A dot or a speck is far smaller t
 
 from __future__ import annotations
 
-from model_core.preprocessing.box import Box
+from model_core.preprocessing.box import Box, enclosing
 
 from .components import Piece
 
@@ -43,12 +43,7 @@ def line_height(pieces: list[Piece]) -> int:
 
 
 def group_box(group: list[Piece]) -> Box:
-    return Box(
-        min(p.box.left for p in group),
-        min(p.box.top for p in group),
-        max(p.box.right for p in group),
-        max(p.box.bottom for p in group),
-    )
+    return enclosing(p.box for p in group)
 
 
 def _speck(piece: Piece, largest: int, line: int) -> bool:

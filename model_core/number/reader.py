@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_core.preprocessing.box import Box
+from model_core.preprocessing.box import Box, enclosing
 
 from .candidates import check_count, line_candidates
 from .cuts import best_path
@@ -55,13 +55,7 @@ class NumberReading:
 
     @property
     def box(self) -> Box:
-        boxes = [d.box for d in self.digits]
-        return Box(
-            min(b.left for b in boxes),
-            min(b.top for b in boxes),
-            max(b.right for b in boxes),
-            max(b.bottom for b in boxes),
-        )
+        return enclosing(d.box for d in self.digits)
 
 
 def read_line(

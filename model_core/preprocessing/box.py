@@ -8,6 +8,7 @@ and the order of the `bbox` the service returns.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -43,6 +44,12 @@ def ink_box(mask: np.ndarray) -> Box:
     rows = np.flatnonzero(mask.any(axis=1))
     columns = np.flatnonzero(mask.any(axis=0))
     return Box(int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+
+
+def enclosing(boxes: Iterable[Box]) -> Box:
+    """The smallest box round all of `boxes` (at least one)."""
+    left, top, right, bottom = zip(*boxes, strict=True)
+    return Box(min(left), min(top), max(right), max(bottom))
 
 
 def scale_box(
