@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model_core.preprocessing.box import scale_box
 from model_core.preprocessing.decode import DEFAULT_MAX_PIXELS, decode_image
 from model_core.preprocessing.grayscale import array_to_gray
 
@@ -55,9 +54,7 @@ def read_number_bytes(
     PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
     reading = read_line(decoded.gray, probabilities, max_digits, verifier)
-    scale = (decoded.height / decoded.gray.shape[0], decoded.width / decoded.gray.shape[1])
-    shape = (decoded.height, decoded.width)
-    digits = [replace(d, box=scale_box(d.box, scale, shape)) for d in reading.digits]
+    digits = [replace(d, box=decoded.displayed(d.box)) for d in reading.digits]
     return NumberUpload(
         reading=replace(reading, digits=digits),
         format=decoded.format,

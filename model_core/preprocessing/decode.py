@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from .blocks import reduce_image
+from .box import Box, scale_box
 from .errors import (
     ImageTooLargeError,
     InvalidImageError,
@@ -59,6 +60,11 @@ class DecodedImage:
     mode: str  # Pillow mode of the file, e.g. "RGBA"
     had_alpha: bool  # alpha channel or transparency key present
     animated: bool  # more than one frame (only the first is used)
+
+    def displayed(self, box: Box) -> Box:
+        """A box of `gray`'s pixels -> the same box in the image's pixels as displayed."""
+        scale = (self.height / self.gray.shape[0], self.width / self.gray.shape[1])
+        return scale_box(box, scale, (self.height, self.width))
 
 
 def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> DecodedImage:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .box import Box, scale_box
+from .box import Box
 from .decode import DEFAULT_MAX_PIXELS, decode_image
 from .grayscale import array_to_gray
 from .normalize import normalize_digit
@@ -46,7 +46,6 @@ def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pr
     """Decode an upload and normalise its digit; raises a PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
     image, info = normalize_digit(decoded.gray)  # (28, 28) and the box in (h, w) pixels
-    scale = (decoded.height / decoded.gray.shape[0], decoded.width / decoded.gray.shape[1])
     return PreprocessResult(
         image=_read_only(image),
         format=decoded.format,
@@ -55,7 +54,7 @@ def preprocess_bytes(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Pr
         mode=decoded.mode,
         inverted=info["inverted"],
         had_alpha=decoded.had_alpha,
-        bbox=scale_box(info["bbox"], scale, (decoded.height, decoded.width)),  # as displayed
+        bbox=decoded.displayed(info["bbox"]),
         animated=decoded.animated,
     )
 
