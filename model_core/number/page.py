@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model_core.preprocessing.blocks import average2x2, reduce_image
-from model_core.preprocessing.box import Box, ink_box
+from model_core.preprocessing.box import Box, ink_box, scale_box
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.digit_box import neighbours
 from model_core.preprocessing.edges import content_box
@@ -40,16 +40,10 @@ class InkPage:
     region: Box  # the part of the input the page covers (edge bands cut off)
     inverted: bool  # the upload had dark ink on light paper
 
-    def to_input(self, box: Box, shape: tuple[int, int]) -> Box:
-        """A box of page pixels -> the same box in the (H, W) input's pixels."""
-        f = self.factor
-        left, top = self.region.left, self.region.top
-        return Box(
-            min(left + box.left * f, shape[1]),
-            min(top + box.top * f, shape[0]),
-            min(left + box.right * f, self.region.right, shape[1]),
-            min(top + box.bottom * f, self.region.bottom, shape[0]),
-        )
+    def to_input(self, box: Box) -> Box:
+        """A box of page pixels -> the same box in the input's pixels."""
+        region = (self.region.height, self.region.width)
+        return scale_box(box, self.factor, region).shifted(self.region.left, self.region.top)
 
 
 def ink_page(gray: np.ndarray) -> InkPage:
@@ -60,14 +54,9 @@ def ink_page(gray: np.ndarray) -> InkPage:
     it, reduced only as much as the crop needs."""
     height, width = gray.shape
     page = _page(gray, Box(0, 0, width, height))
-    found = page.to_input(ink_box(page.mask), (height, width))
+    found = page.to_input(ink_box(page.mask))
     margin = max(page.factor, round(AROUND * found.height))
-    around = Box(
-        max(found.left - margin, 0),
-        max(found.top - margin, 0),
-        min(found.right + margin, width),
-        min(found.bottom + margin, height),
-    )
+    around = scale_box(found, 1, (height, width), margin=margin)
     if _factor(around) < page.factor:
         return _page(gray, around)
     return page
@@ -90,12 +79,7 @@ def _page(full: np.ndarray, within: Box) -> InkPage:
         levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
     else:
         content = content_box(coarse)  # edge bands off
-        region = Box(
-            content.left * factor,
-            content.top * factor,
-            min(content.right * factor, width),
-            min(content.bottom * factor, height),
-        )
+        region = scale_box(content, factor, (height, width))
         coarse = content.crop(coarse)
         if (sheet := uncover_sheet(coarse)) is not None:
             coarse = sheet

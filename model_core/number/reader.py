@@ -85,13 +85,12 @@ def read_line(
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
     check_count(len(chosen), max_digits)
     probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
-    shape = (gray.shape[0], gray.shape[1])
     digits = [
         DigitReading(
             int(p.argmax()),
             float(p.max()),
             [float(v) for v in p],
-            line.page.to_input(candidates[i].box, shape),
+            line.page.to_input(candidates[i].box),
             candidates[i].image,
         )
         for i, p in zip(chosen, probs, strict=True)

@@ -41,7 +41,7 @@ def candidate_examples(
         for candidate in line.candidates:
             if not candidate.image.any():
                 continue
-            box = line.page.to_input(candidate.box, (gray.shape[0], gray.shape[1]))
+            box = line.page.to_input(candidate.box)
             overlaps = [_overlap(box, truth) for truth in boxes]
             best = int(np.argmax(overlaps))
             if overlaps[best] >= SAME:

@@ -58,7 +58,7 @@ def boxes(gray: np.ndarray, split: bool = False) -> list[Box]:
     """The boxes, in `gray`'s pixels, of the blobs read whole (or of every candidate)."""
     line = line_candidates(gray, 20, split=split)
     chosen = line.wholes if not split else range(len(line.candidates))
-    return [line.page.to_input(line.candidates[i].box, gray.shape) for i in chosen]
+    return [line.page.to_input(line.candidates[i].box) for i in chosen]
 
 
 def test_a_five_in_two_strokes_is_one_digit() -> None:
