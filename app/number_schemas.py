@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas import PREPROCESSING_EXAMPLE, Preprocessing, Timing
+from app.schemas import PREPROCESSING_EXAMPLE, DigitRead, Preprocessing, Timing
 
 # A real 50x28 PNG of the MNIST test digits 4 and 2 side by side (images 4 and 1), so that
 # "Try it out" in /docs works as is: the committed model reads it as "42".
@@ -55,15 +55,10 @@ NUMBER_EXAMPLE: dict[str, Any] = {
 }
 
 
-class NumberDigit(BaseModel):
+class NumberDigit(DigitRead):
     """One digit of the number, as /predict would answer for it, and where it is."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [DIGIT_EXAMPLES[0]]})
-    digit: int = Field(ge=0, le=9, description="the most probable digit")
-    confidence: float = Field(ge=0, le=1, description="its probability")
-    probabilities: list[float] = Field(
-        min_length=10, max_length=10, description="probability of each digit 0..9 (sum 1)"
-    )
     box: list[int] = Field(
         min_length=4,
         max_length=4,

@@ -63,15 +63,20 @@ class Timing(BaseModel):
     total: float = Field(description="all of the above and the rest of the handler")
 
 
-class PredictionResponse(BaseModel):
-    """The digit read in one image."""
+class DigitRead(BaseModel):
+    """A digit as the network read it: the fields /predict and each digit of a number share."""
 
-    model_config = _examples(PREDICTION_EXAMPLE)
     digit: int = Field(ge=0, le=9, description="the most probable digit")
     confidence: float = Field(ge=0, le=1, description="its probability")
     probabilities: list[float] = Field(
         min_length=10, max_length=10, description="probability of each digit 0..9 (sum 1)"
     )
+
+
+class PredictionResponse(DigitRead):
+    """The digit read in one image."""
+
+    model_config = _examples(PREDICTION_EXAMPLE)
     preprocessing: Preprocessing
     timing_ms: Timing
 
