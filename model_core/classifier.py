@@ -34,6 +34,7 @@ from model_core.preprocessing import (
     preprocess_bytes,
     to_model_input,
 )
+from model_core.rejection import RejectRule, rule_from_metadata
 
 ImageSource = str | Path | bytes | np.ndarray
 
@@ -44,6 +45,7 @@ class Prediction:
     confidence: float
     probabilities: list[float]  # ten floats summing to 1
     preprocessing: PreprocessResult
+    is_digit: bool = True  # False: the model's rule says the image is not a digit
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class DigitClassifier:
         self.network, self.metadata, self.sha256 = network, metadata, sha256
         try:
             self.deskew = input_options(metadata)["deskew"]
+            self.rule: RejectRule | None = rule_from_metadata(metadata)
         except ValueError as error:
             raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
         self._runner = inference_model(network)  # same outputs, BatchNorm folded away
@@ -96,6 +99,12 @@ class DigitClassifier:
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
         return self._runner.predict_proba(to_model_input(images, self.deskew))
+
+    def is_digit(self, probabilities: np.ndarray) -> np.ndarray:
+        """(N, 10) probabilities -> (N,) booleans by the model's rule (all True without one)."""
+        if self.rule is None:
+            return np.ones(len(probabilities), dtype=bool)  # (N,)
+        return self.rule.is_digit(probabilities)  # (N,)
 
     def verdicts(self, images: np.ndarray) -> np.ndarray:
         """The verifier's (N, 11) probabilities for candidates (N, 28, 28): ten digits, then
@@ -128,9 +137,10 @@ class DigitClassifier:
         if not results:
             return []
         probs = self.probabilities(np.stack([r.image for r in results]))  # (N, 10)
+        digits = self.is_digit(probs)  # (N,)
         return [
-            Prediction(int(p.argmax()), float(p.max()), [float(v) for v in p], r)
-            for p, r in zip(probs, results, strict=True)
+            Prediction(int(p.argmax()), float(p.max()), [float(v) for v in p], r, bool(d))
+            for p, r, d in zip(probs, results, digits, strict=True)
         ]
 
     def read_number(
