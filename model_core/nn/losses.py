@@ -34,6 +34,20 @@ def softmax_cross_entropy(
     return loss, dlogits
 
 
+def uniform_cross_entropy(logits: np.ndarray) -> tuple[float, np.ndarray]:
+    """Cross-entropy against the uniform distribution, mean over the batch: what outlier
+    exposure asks of a non-digit (no class more likely than another). Its gradient is
+    (softmax - 1/K) / N."""
+    n, k = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)  # (N, K)
+    log_z = np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # (N, 1)
+    loss = float((log_z - shifted.mean(axis=1, keepdims=True)).sum() / n)
+    dlogits = np.exp(shifted - log_z)  # (N, K) softmax
+    dlogits -= 1.0 / k
+    dlogits /= n
+    return loss, dlogits
+
+
 def mse(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean squared error over every element, and its gradient."""
     diff = pred - target

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from model_core.nn.losses import mse, softmax, softmax_cross_entropy
+from model_core.nn.losses import mse, softmax, softmax_cross_entropy, uniform_cross_entropy
 from tests.model_core.nn.gradcheck import numerical_grad, rel_error
 
 
@@ -152,3 +152,16 @@ def test_losses_keep_dtype(dtype: type) -> None:
 
     assert dlogits.dtype == dtype
     assert dpred.dtype == dtype
+
+
+def test_uniform_cross_entropy_by_hand_and_its_gradient() -> None:
+    # Equal logits already give the uniform distribution: the loss is log K, the gradient 0.
+    loss, grad = uniform_cross_entropy(np.zeros((2, 4)))
+    assert loss == pytest.approx(math.log(4), rel=1e-12)
+    np.testing.assert_allclose(grad, 0.0, atol=1e-15)
+    rng = np.random.default_rng(140)
+    logits = 3.0 * rng.standard_normal((5, 10))  # (N, K)
+    loss, dlogits = uniform_cross_entropy(logits)
+    numerical = numerical_grad(lambda: uniform_cross_entropy(logits)[0], logits)
+    assert loss > math.log(10)  # any other distribution is further from uniform
+    assert rel_error(dlogits, numerical) < 1e-6
