@@ -1,0 +1,78 @@
+"""Digits unlike MNIST's, made from the training digits and fonts, for training: a pen of
+another width (a fine liner to a marker), a low-resolution copy enlarged again, and digits
+typed in a font. Each is normalised by the same preprocessing as an upload."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from model_core.data.nondigits import SIZE, font_files
+from model_core.data.skeleton import centre_line
+from model_core.preprocessing import PreprocessingError, preprocess_array
+
+STYLES = ("pen", "lowres", "typed")
+
+
+def styled_digits(
+    images: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """`count` digits (uint8 (count, 28, 28), white on black) and their labels, the styles in
+    turn; "pen" and "lowres" redraw random digits of `images` (N, 28, 28)."""
+    made: list[np.ndarray] = []
+    made_labels: list[int] = []
+    while len(made) < count:
+        style = STYLES[len(made) % len(STYLES)]
+        pick = int(rng.integers(len(images)))
+        label = int(rng.integers(10)) if style == "typed" else int(labels[pick])
+        if style == "pen":
+            ink = _pen(images[pick], rng)
+        elif style == "lowres":
+            ink = _lowres(images[pick], rng)
+        else:
+            ink = _typed(label, rng)
+        try:
+            normalised = preprocess_array(ink).image  # (28, 28) in [0, 1]
+        except PreprocessingError:
+            continue
+        made.append(np.round(normalised * 255).astype(np.uint8))
+        made_labels.append(label)
+    if not made:
+        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, labels.dtype)
+    return np.stack(made), np.array(made_labels, dtype=labels.dtype)  # (count, 28, 28), (count,)
+
+
+def _pen(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The digit's centre line redrawn, white on black, with a pen 2% to 25% of its height."""
+    scale = SIZE / 28
+    width = max(1, round(SIZE * 0.7 * rng.uniform(0.02, 0.25)))
+    image = Image.new("L", (SIZE, SIZE), 0)
+    draw = ImageDraw.Draw(image)
+    for (y0, x0), (y1, x1) in centre_line(digit):
+        ends = [(x0 * scale, y0 * scale), (x1 * scale, y1 * scale)]
+        draw.line(ends, fill=255, width=width)
+        for x, y in ends:
+            draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)
+    return np.asarray(image)  # (SIZE, SIZE)
+
+
+def _lowres(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The digit shrunk to 8 to 16 px tall, then enlarged with nearest or bilinear pixels."""
+    side = int(rng.integers(11, 23))  # the 28 px frame, so the 20 px digit is 8 to 16 px
+    small = Image.fromarray(digit).resize((side, side), Image.Resampling.BOX)
+    method = Image.Resampling.NEAREST if rng.random() < 0.5 else Image.Resampling.BILINEAR
+    return np.asarray(small.resize((SIZE, SIZE), method))  # (SIZE, SIZE)
+
+
+def _typed(label: int, rng: np.random.Generator) -> np.ndarray:
+    fonts = font_files()
+    size = int(rng.integers(60, 120))
+    pick = int(rng.integers(len(fonts) + 1))
+    font = ImageFont.load_default(size)
+    if pick < len(fonts):
+        font = ImageFont.truetype(fonts[pick], size)
+    image = Image.new("L", (SIZE, SIZE), 0)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), str(label), font=font)
+    draw.text(((SIZE - right - left) / 2, (SIZE - bottom - top) / 2), str(label), 255, font=font)
+    return np.asarray(image.rotate(float(rng.uniform(-8, 8)), Image.Resampling.BILINEAR))
