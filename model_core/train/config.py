@@ -57,6 +57,23 @@ class TrainConfig:
     scale_range: tuple[float, float] = option(
         (0.9, 1.1), "augmentation (affine): range of the random scale factor"
     )
+    outliers: int = option(
+        0,
+        "synthetic non-digits (letters, shapes, scribbles, textures) mixed into every epoch and"
+        " trained towards equal probabilities (outlier exposure), so that the saved model can"
+        " tell a non-digit by its low top probability; 0: none",
+    )
+    styled: int = option(
+        0,
+        "extra training digits unlike MNIST's, made from the training split: redrawn with"
+        " another pen, shrunk and enlarged again, or typed in a font",
+    )
+    outlier_weight: float = option(0.5, "weight of the non-digits' loss beside the digits'")
+    reject_threshold: float = option(
+        0.5,
+        "with --outliers: the saved model calls an image not a digit when its top probability"
+        " is below this",
+    )
     deskew: bool = option(
         False,
         "shear each digit upright (from its moments) before the network, in training and"

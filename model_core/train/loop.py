@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -9,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from model_core.data.augment import random_affine, random_shift
+from model_core.data.nondigits import nondigits
 from model_core.nn.ensemble import Model
-from model_core.nn.losses import softmax_cross_entropy
+from model_core.nn.losses import softmax_cross_entropy, uniform_cross_entropy
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Optimizer
 from model_core.nn.schedules import make_schedule
@@ -94,6 +96,8 @@ def fit(
     images = train[0].astype(np.float32) / 255.0  # (N, 28, 28) in [0, 1]
     labels = train[1]
     n = len(images)
+    outliers = exposure_set(config)  # (M, 28, 28) in [0, 1], M = config.outliers
+    per_batch = -(-config.batch_size * len(outliers) // n)  # non-digits beside each batch
     steps_per_epoch = -(-n // config.batch_size)
     optimizer = make_optimizer(config, net)
     schedule = make_schedule(
@@ -107,15 +111,25 @@ def fit(
     try:
         for epoch in range(1, config.epochs + 1):
             epoch_start, order = time.perf_counter(), rng.permutation(n)
+            others = rng.permutation(len(outliers))
             seen, loss_sum, correct = 0, 0.0, 0
-            for first in range(0, n, config.batch_size):
+            for step, first in enumerate(range(0, n, config.batch_size)):
                 batch = order[first : first + config.batch_size]
                 x = images[batch]  # (B, 28, 28)
+                if per_batch:
+                    turn = np.arange(step * per_batch, (step + 1) * per_batch)  # (k,)
+                    picked = others[turn % len(others)]
+                    x = np.concatenate([x, outliers[picked]])  # (B + k, 28, 28)
                 if config.augment:
                     x = _augment(x, config, rng)
                 optimizer.lr = schedule(optimizer.steps)
-                logits = net.forward(to_model_input(x, config.deskew), training=True)  # (B, 10)
+                out = net.forward(to_model_input(x, config.deskew), training=True)  # (B + k, 10)
+                logits = out[: len(batch)]  # (B, 10) the digits
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
+                if per_batch:
+                    flat, dflat = uniform_cross_entropy(out[len(batch) :])  # (k, 10)
+                    dlogits = np.concatenate([dlogits, config.outlier_weight * dflat])
+                    loss += config.outlier_weight * flat
                 net.backward(dlogits)
                 optimizer.step(net.grads)
                 seen += len(batch)
@@ -147,6 +161,19 @@ def fit(
     _restore(net, best)
     result.seconds = time.perf_counter() - start
     return result
+
+
+@functools.cache
+def _nondigits(count: int, seed: int) -> np.ndarray:
+    images = nondigits(count, np.random.default_rng([seed, 28])).astype(np.float32) / 255.0
+    images.flags.writeable = False  # shared by every member of a run
+    return images  # (count, 28, 28)
+
+
+def exposure_set(config: TrainConfig) -> np.ndarray:
+    """The run's synthetic non-digits in [0, 1], (config.outliers, 28, 28): the same for every
+    member of a seed, made once."""
+    return _nondigits(config.outliers, config.seed)
 
 
 def _augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np.ndarray:

@@ -19,9 +19,12 @@ import numpy as np
 
 from model_core.data.mnist import file_sha256, mnist_paths
 from model_core.data.splits import split
+from model_core.data.styled import styled_digits
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.network import Sequential
 from model_core.nn.presets import build
+from model_core.preprocessing import to_model_input
+from model_core.rejection import METADATA_KEY, RejectRule
 from model_core.train.config import TrainConfig
 from model_core.train.loop import TrainResult, evaluate, fit
 
@@ -80,7 +83,20 @@ class TrainingRun:
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "git_commit": git_commit(),
             "numpy": np.__version__,
-        }
+        } | self.rejection()
+
+    def rejection(self) -> dict[str, object]:
+        """The rule for non-digits (model_core/rejection.py) of a run with outlier exposure,
+        and the share of validation digits it flags, if there are any."""
+        if not self.config.outliers or self.model is None:
+            return {}
+        rule = RejectRule("max_probability", self.config.reject_threshold)
+        entry: dict[str, object] = {"score": rule.score, "threshold": rule.threshold}
+        if len(self.val[1]):
+            x = to_model_input(self.val[0], deskew=self.config.deskew)  # (N, 28, 28, 1)
+            flagged = ~rule.is_digit(self.model.predict_proba(x))  # (N,)
+            entry["validation_digits_flagged"] = float(flagged.mean())
+        return {METADATA_KEY: entry}
 
 
 def train_model(
@@ -99,9 +115,11 @@ def train_model(
     """
     rng = np.random.default_rng(config.seed)
     train_idx, val_idx = split(labels, config.val_fraction, rng, config.val_split)
-    run = TrainingRun(
-        config, (images[train_idx], labels[train_idx]), (images[val_idx], labels[val_idx])
-    )
+    train = images[train_idx], labels[train_idx]
+    if config.styled:
+        extra = styled_digits(*train, config.styled, np.random.default_rng([config.seed, 29]))
+        train = np.concatenate([train[0], extra[0]]), np.concatenate([train[1], extra[1]])
+    run = TrainingRun(config, train, (images[val_idx], labels[val_idx]))
     for number in range(config.members):
         member_rng = rng if number == 0 else np.random.default_rng([config.seed, number])
         net = build(config.preset, member_rng)

@@ -9,6 +9,7 @@ import numpy as np
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.network import Sequential
 from model_core.train.config import default_config
+from model_core.train.loop import exposure_set
 from model_core.train.run import train_model
 
 
@@ -60,3 +61,31 @@ def test_on_member_is_told_of_each_network_before_it_trains() -> None:
         on_member=lambda run, number, net: seen.append(number),
     )
     assert seen == [0, 1, 2]
+
+
+def test_outlier_exposure_flattens_non_digits_and_the_model_carries_its_rule() -> None:
+    images, labels = strokes(300)
+    plain = train_model(default_config("seed", epochs=3, val_fraction=0.2), images, labels)
+    config = default_config(
+        "seed", epochs=3, val_fraction=0.2, outliers=300, outlier_weight=1.0, reject_threshold=0.6
+    )
+    exposed = train_model(config, images, labels)
+    assert exposed.model is not None and plain.model is not None
+    others = exposure_set(config)[:100][:, :, :, None]  # (100, 28, 28, 1) the same non-digits
+    top = {
+        name: run.model.predict_proba(others).max(axis=1).mean()  # type: ignore[union-attr]
+        for name, run in (("plain", plain), ("exposed", exposed))
+    }
+    assert top["exposed"] < top["plain"] - 0.1, top
+    assert exposed.val_accuracy is not None and exposed.val_accuracy > 0.9  # digits still read
+    rule = json.loads(json.dumps(exposed.metadata()))["not_a_digit"]
+    assert (rule["score"], rule["threshold"]) == ("max_probability", 0.6)
+    assert 0.0 <= rule["validation_digits_flagged"] <= 1.0
+    assert "not_a_digit" not in plain.metadata()
+
+
+def test_styled_digits_join_the_training_split_only() -> None:
+    images, labels = strokes(100)
+    run = train_model(default_config("seed", epochs=1, val_fraction=0.2, styled=30), images, labels)
+    assert (len(run.train[1]), len(run.val[1])) == (80 + 30, 20)
+    assert set(np.unique(run.train[1][80:])) <= set(range(10))
