@@ -41,3 +41,57 @@ def test_a_model_with_unknown_input_options_is_refused(tmp_path: Path) -> None:
     save_model(tmp_path / "m.npz", build("seed", np.random.default_rng(0)), {"input": {"x": 1}})
     with pytest.raises(ModelLoadError, match="unknown options"):
         DigitClassifier.load(tmp_path / "m.npz")
+
+
+def _classifier_with(tmp_path: Path, metadata: dict[str, object]) -> DigitClassifier:
+    save_model(tmp_path / "m.npz", build("seed", np.random.default_rng(0)), metadata)
+    return DigitClassifier.load(tmp_path / "m.npz")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"score": "max_probability", "threshold": 2}, r"threshold must be in \[0, 1\]"),
+        ({"score": "energy", "threshold": 0.5}, "unknown score"),
+        ("max_probability", "must be an object"),
+    ],
+)
+def test_a_model_with_a_malformed_rule_is_refused(
+    tmp_path: Path, entry: object, message: str
+) -> None:
+    with pytest.raises(ModelLoadError, match=f"metadata is invalid: .*{message}"):
+        _classifier_with(tmp_path, {"preset": "seed", "not_a_digit": entry})
+
+
+def _uploads() -> list[np.ndarray]:
+    """Four (28, 28) uint8 images, as an upload decodes: three leaning bars and a cross."""
+    bars = _slanted_digits(np.random.default_rng(5))[:3]  # (3, 28, 28)
+    cross = np.zeros((28, 28))
+    cross[4:24, 12:16] = cross[12:16, 4:24] = 1
+    return [(image * 255).astype(np.uint8) for image in [*bars, cross]]
+
+
+def test_without_a_rule_every_image_is_a_digit(tmp_path: Path) -> None:
+    classifier = _classifier_with(tmp_path, {"preset": "seed"})
+    assert classifier.rule is None
+    flat = np.full((3, 10), 0.1)  # (3, 10): as unsure as can be
+    assert classifier.is_digit(flat).tolist() == [True, True, True]
+    assert all(prediction.is_digit for prediction in classifier.predict_many(_uploads()))
+
+
+def test_each_prediction_is_a_digit_by_the_models_rule(tmp_path: Path) -> None:
+    """A threshold between the readings' confidences flags exactly those below it."""
+    images = _uploads()
+    plain = _classifier_with(tmp_path, {"preset": "seed"}).predict_many(images)
+    confidences = sorted(p.confidence for p in plain)
+    assert confidences[1] < confidences[2]
+    threshold = (confidences[1] + confidences[2]) / 2
+    rule = {"score": "max_probability", "threshold": threshold, "validation": {"auroc": 0.9}}
+    classifier = _classifier_with(tmp_path, {"preset": "seed", "not_a_digit": rule})
+    assert classifier.rule is not None and classifier.rule.threshold == threshold
+    predictions = classifier.predict_many(images)
+    assert [p.is_digit for p in predictions] == [p.confidence >= threshold for p in plain]
+    assert sum(p.is_digit for p in predictions) == 2
+    assert [p.probabilities for p in predictions] == [p.probabilities for p in plain]
+    probabilities = np.array([p.probabilities for p in predictions])  # (4, 10)
+    assert classifier.is_digit(probabilities).tolist() == [p.is_digit for p in predictions]
