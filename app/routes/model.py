@@ -11,7 +11,14 @@ from pydantic import BaseModel, ValidationError
 from app.config import Settings
 from app.dependencies import get_classifier, get_settings
 from app.errors import error_responses
-from app.schemas import Architecture, InputSpec, LayerInfo, ModelInfo, TrainingInfo, VerifierInfo
+from app.model_schemas import (
+    Architecture,
+    InputSpec,
+    LayerInfo,
+    ModelInfo,
+    TrainingInfo,
+    VerifierInfo,
+)
 from model_core.classifier import DigitClassifier, Verifier
 from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
