@@ -2,23 +2,38 @@
 
 Each `BadInput` is a request in httpx keyword form (so the same catalogue runs through the
 TestClient and over real HTTP) plus the expected status and error code, and a fragment of the
-error message. Payloads are built from Pillow and raw bytes here, deterministically.
+error message. The image payloads are bad_images.py's.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
-import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from app.config import Settings
+from tests.app.bad_images import (
+    SVG,
+    animated_gif,
+    bad_crc_png,
+    blank_white_png,
+    cmyk_jpeg,
+    decompression_bomb_png,
+    digit_image,
+    digit_png,
+    fully_transparent_png,
+    ico_bytes,
+    line_png,
+    palette_png_with_transparency,
+    pdf_bytes,
+    png_16bit,
+    tiny_png,
+    truncated,
+)
 from tests.samples import bars_array, png_bytes
 from tests.upload_styles import encode
 
@@ -26,7 +41,6 @@ BATCH_LIMIT = Settings.model_fields["max_batch_size"].default
 UPLOAD_LIMIT = Settings.model_fields["max_upload_bytes"].default
 DIGITS_LIMIT = Settings.model_fields["max_number_digits"].default
 NUMBER, NUMBER_B64 = "/predict/number", "/predict/number/base64"
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -39,107 +53,6 @@ class BadInput:
     code: str | None  # the error code; None when the answer is a 200 prediction
     fragment: str = ""  # part of the error detail (case-insensitive)
     checks: dict[str, Any] = field(default_factory=dict)  # 200: expected preprocessing fields
-
-
-# --- images -------------------------------------------------------------------------------------
-
-
-def digit_image(mode: str = "L", side: int = 112) -> Image.Image:
-    """A thick dark 7 on a light page (a mode-`mode` Pillow image)."""
-    page = Image.new("L", (side, side), 255)
-    draw = ImageDraw.Draw(page)
-    scale = side / 28
-    draw.line(
-        [(6 * scale, 6 * scale), (21 * scale, 6 * scale), (12 * scale, 23 * scale)],
-        fill=0,
-        width=max(2, round(3 * scale)),
-    )
-    return page.convert(mode)
-
-
-def digit_png() -> bytes:
-    return encode(digit_image(), "PNG")
-
-
-def png_16bit() -> bytes:
-    pixels = np.asarray(digit_image(), dtype=np.uint16) * 257  # (H, W) 0..65535
-    return encode(Image.fromarray(pixels), "PNG")
-
-
-def palette_png_with_transparency() -> bytes:
-    """Palette image: index 0 transparent background, index 1 black ink."""
-    ink = np.asarray(digit_image()) < 128  # (H, W)
-    image = Image.fromarray(ink.astype(np.uint8), "P")
-    image.putpalette([255, 255, 255, 0, 0, 0] + [0] * 762)
-    return encode(image, "PNG", transparency=0)
-
-
-def animated_gif() -> bytes:
-    """Frame 1 a digit, frame 2 blank: the first frame must be read."""
-    frames = [digit_image("P"), Image.new("L", (112, 112), 255).convert("P")]
-    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-
-
-def fully_transparent_png() -> bytes:
-    return encode(Image.new("RGBA", (64, 64), (0, 0, 0, 0)), "PNG")
-
-
-def blank_white_png() -> bytes:
-    return encode(Image.new("L", (64, 64), 255), "PNG")
-
-
-def bad_crc_png() -> bytes:
-    """A valid PNG whose IHDR checksum is wrong."""
-    data = bytearray(digit_png())
-    data[29] ^= 0xFF  # the 4 CRC bytes of IHDR are data[29:33]
-    return bytes(data)
-
-
-def truncated(data: bytes) -> bytes:
-    return data[: len(data) // 2]
-
-
-def _chunk(kind: bytes, payload: bytes) -> bytes:
-    crc = zlib.crc32(kind + payload)
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-
-
-@functools.cache
-def decompression_bomb_png(side: int = 30_000) -> bytes:
-    """A 1-bit side x side PNG of zeros: about 110 KB on the wire, 900 megapixels decoded."""
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit grayscale
-    row = bytes(1 + (side + 7) // 8)  # filter byte + packed bits
-    compressor = zlib.compressobj(9)
-    rows_per_block = 1000
-    parts = [compressor.compress(row * rows_per_block) for _ in range(side // rows_per_block)]
-    data = b"".join(parts) + compressor.flush()
-    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
-
-
-def tiny_png(width: int, height: int) -> bytes:
-    return encode(Image.new("L", (width, height), 0), "PNG")
-
-
-def line_png(width: int, height: int) -> bytes:
-    """A dark line across a light strip (10000x1 and the like)."""
-    pixels = np.full((height, width), 255, dtype=np.uint8)
-    pixels[:, width // 3 : width // 3 + max(1, width // 50)] = 0
-    return encode(Image.fromarray(pixels), "PNG")
-
-
-def cmyk_jpeg() -> bytes:
-    return encode(digit_image("CMYK"), "JPEG", quality=95)
-
-
-def pdf_bytes() -> bytes:
-    return encode(digit_image("RGB"), "PDF")
-
-
-def ico_bytes() -> bytes:
-    return encode(digit_image("RGBA", 64), "ICO")
-
-
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><path d="M6 6h15L12 23"/></svg>'
 
 
 # --- requests -----------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from model_core.classifier import DigitClassifier
-from tests.app.bad_inputs import CATALOGUE, BadInput, digit_png, upload
+from tests.app.bad_images import digit_png
+from tests.app.bad_inputs import CATALOGUE, BadInput, upload
 from tests.app.live_process import uvicorn_process
 from tests.samples import bars_array, png_bytes
 
