@@ -1,5 +1,5 @@
 """Service settings, read from environment variables (no prefix): MODEL_PATH, VERIFIER_PATH,
-MAX_UPLOAD_BYTES, ...
+MAX_UPLOAD_BYTES, STRICT_DIGITS, ...
 
 PORT and WEB_CONCURRENCY are not here: the start command (app/serve.py) reads them.
 """
@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     max_number_digits: PositiveInt = Field(
         DEFAULT_MAX_DIGITS,
         description="most digits /predict/number reads in one image; more: 422 too_many_digits",
+    )
+    strict_digits: bool = Field(
+        False,
+        description="the default of the prediction endpoints' `strict` query parameter: true"
+        " refuses an image the model's rule takes for no digit at all (422 not_a_digit)"
+        " instead of answering it with is_digit false",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

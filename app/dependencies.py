@@ -41,6 +41,10 @@ class Serving:
     settings: Settings
     metrics: Metrics
 
+    def strict(self, asked: bool | None) -> bool:
+        """The `strict` query parameter as the client sent it, else the STRICT_DIGITS setting."""
+        return self.settings.strict_digits if asked is None else asked
+
 
 async def get_serving(request: Request) -> Serving:
     state = request.app.state

@@ -61,6 +61,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         422,
         "the image holds at least 21 digits; a number may have at most 20",
     ),
+    "not_a_digit": (
+        422,
+        "the image does not look like a handwritten digit: its max_probability 0.4127 is below"
+        " the model's threshold 0.6; send strict=false to get the reading anyway (is_digit false)",
+    ),
     "internal_error": (500, "internal server error"),
     "model_not_loaded": (503, "the model is not loaded yet"),
 }
@@ -162,9 +167,11 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    detail = describe_validation_error(list(exc.errors()))
+    errors = list(exc.errors())
+    detail = describe_validation_error(errors)
     route_path = getattr(request.scope.get("route"), "path", request.url.path)
-    hint = _HINTS.get(route_path)
+    in_body = any(tuple(error.get("loc", ()))[:1] == ("body",) for error in errors)
+    hint = _HINTS.get(route_path) if in_body else None  # not for a bad query parameter
     return error_json(422, "validation_error", f"{detail}; {hint}" if hint else detail)
 
 

@@ -1,14 +1,17 @@
 """Run the model on uploaded bytes (one digit, a batch, or a number) and time each step;
-preprocessing errors become ApiErrors."""
+preprocessing errors become ApiErrors. Each reading carries the model's `is_digit`."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 
+import numpy as np
+
 from app.errors import ApiError, ErrorResponse, from_preprocessing
 from app.number_schemas import NumberDigit, NumberResponse
 from app.schemas import BatchItem, BatchResponse, PredictionResponse, Preprocessing, Timing
+from app.strict import not_a_digit
 from model_core.classifier import DigitClassifier, Prediction
 from model_core.number import NumberUpload
 from model_core.preprocessing import PreprocessingError, PreprocessResult, preprocess_bytes
@@ -35,8 +38,10 @@ def predict_files(
     files: Sequence[tuple[str | None, bytes]],
     max_pixels: int,
     started: float,
+    strict: bool = False,
 ) -> BatchResponse:
-    """Several (filename, bytes): each preprocessed alone, the good ones inferred in one pass."""
+    """Several (filename, bytes): each preprocessed alone, the good ones inferred in one pass.
+    `strict`: an image the model takes for no digit gets /predict's 422 not_a_digit item."""
     outcomes: list[PreprocessResult | ApiError] = []
     own_ms: list[float] = []
     for _, data in files:
@@ -61,6 +66,12 @@ def predict_files(
         total_ms = round(mine + inference_ms, 3)
         timing = Timing(decode_preprocess=mine, inference=inference_ms, total=total_ms)
         prediction = to_response(next(predictions), timing)
+        if strict and not prediction.is_digit:
+            outcome = not_a_digit(classifier.rule, prediction.probabilities)
+            failure = ErrorResponse(detail=outcome.detail, code=outcome.code)
+            items.append(BatchItem(index=index, filename=filename, status=outcome.status,
+                                   prediction=None, error=failure))  # fmt: skip
+            continue
         items.append(BatchItem(index=index, filename=filename, status=200,
                                prediction=prediction, error=None))  # fmt: skip
     total = Timing(
@@ -68,7 +79,7 @@ def predict_files(
         inference=inference_ms,
         total=_ms(time.perf_counter() - started),
     )
-    succeeded = len(good)
+    succeeded = sum(item.prediction is not None for item in items)
     return BatchResponse(count=len(items), succeeded=succeeded, failed=len(items) - succeeded,
                          results=items, timing_ms=total)  # fmt: skip
 
@@ -83,25 +94,31 @@ def read_number_image(
         upload = classifier.read_number(data, max_pixels=max_pixels, max_digits=max_digits)
     except PreprocessingError as error:
         raise from_preprocessing(error) from error
+    found = [digit.probabilities for digit in upload.reading.digits]
+    is_digit = classifier.is_digit(np.array(found, dtype=np.float64).reshape(-1, 10))  # (N,)
     read = time.perf_counter()
     timing = Timing(
         decode_preprocess=_ms(begin - started),
         inference=_ms(read - begin),
         total=_ms(time.perf_counter() - started),
     )
-    return to_number_response(upload, timing)
+    return to_number_response(upload, timing, [bool(flag) for flag in is_digit])
 
 
-def to_number_response(upload: NumberUpload, timing: Timing) -> NumberResponse:
+def to_number_response(
+    upload: NumberUpload, timing: Timing, is_digit: Sequence[bool]
+) -> NumberResponse:
+    """The answer for a number read; `is_digit` of each digit, left to right."""
     reading = upload.reading
     digits = [
         NumberDigit(
             digit=digit.digit,
             confidence=digit.confidence,
             probabilities=digit.probabilities,
+            is_digit=flag,
             box=list(digit.box),
         )
-        for digit in reading.digits
+        for digit, flag in zip(reading.digits, is_digit, strict=True)
     ]
     return NumberResponse(
         number=reading.number,
@@ -124,6 +141,7 @@ def to_response(prediction: Prediction, timing: Timing) -> PredictionResponse:
         digit=prediction.digit,
         confidence=prediction.confidence,
         probabilities=prediction.probabilities,
+        is_digit=prediction.is_digit,
         preprocessing=Preprocessing.model_validate(prediction.preprocessing.describe()),
         timing_ms=timing,
     )

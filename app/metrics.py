@@ -3,9 +3,11 @@
 http_requests_total{method, route, status}, http_request_duration_seconds{method, route},
 predictions_total{digit} and prediction_errors_total{code} (single digits: /predict, its base64
 and batch forms), number_readings_total, number_digits_total{digit} (each digit of a number
-read) and number_reading_errors_total{code} (/predict/number and its base64 form). `route` is
-the route template (e.g. "/predict"), "<unmatched>" for unknown paths, so the label set stays
-small.
+read) and number_reading_errors_total{code} (/predict/number and its base64 form), and
+not_a_digit_total{endpoint}: readings the model's rule took for no digit (an image, a batch item
+or one digit of a number), answered or refused by `strict`; a refusal is also an error above,
+code "not_a_digit". `route` and `endpoint` are route templates (e.g. "/predict"), "<unmatched>"
+for unknown paths, so the label set stays small.
 
 Several worker processes (app/serve.py) share the counts through prometheus_client's
 multiprocess mode: with PROMETHEUS_MULTIPROC_DIR set before prometheus_client is imported, every
@@ -71,6 +73,13 @@ class Metrics:
             "number_reading_errors_total",
             "Number images refused, by error code",
             ("code",),
+            registry=self.registry,
+        )
+
+        self.not_a_digit = Counter(
+            "not_a_digit_total",
+            "Readings taken for no digit (images, batch items, digits of numbers), by endpoint",
+            ("endpoint",),
             registry=self.registry,
         )
 

@@ -1,5 +1,5 @@
 """The body of GET /model/info, with the example /docs shows: the served model's
-architecture, training record, input limits and number verifier."""
+architecture, training record, input limits, number verifier and non-digit rule."""
 
 from __future__ import annotations
 
@@ -77,6 +77,31 @@ VERIFIER_EXAMPLE = {
 }
 
 
+class NotADigitInfo(BaseModel):
+    """How the model tells a digit from a non-digit: its metadata's `not_a_digit`, with every
+    other figure training recorded there kept as it is."""
+
+    model_config = ConfigDict(extra="allow")
+    score: str = Field(
+        description='what is compared: "max_probability", the largest of the ten probabilities'
+    )
+    threshold: float = Field(
+        ge=0, le=1, description="an image whose score is below it has is_digit false"
+    )
+    validation: dict[str, Any] | None = Field(
+        None,
+        description="the figures on validation digits and non-digits (made otherwise than the"
+        " training ones) that the threshold was chosen on, as training recorded them",
+    )
+
+
+NOT_A_DIGIT_INFO_EXAMPLE = {
+    "score": "max_probability",
+    "threshold": 0.6,
+    "validation": {"nondigits_flagged": 0.97, "digits_flagged": 0.004},
+}
+
+
 MODEL_INFO_EXAMPLE: dict[str, Any] = {
     "architecture": {
         "input_shape": [28, 28, 1],
@@ -101,6 +126,7 @@ MODEL_INFO_EXAMPLE: dict[str, Any] = {
               "deskew": True},
     "sha256": "9f2c...e1",
     "verifier": VERIFIER_EXAMPLE,
+    "not_a_digit": NOT_A_DIGIT_INFO_EXAMPLE,
 }  # fmt: skip
 
 
@@ -114,4 +140,9 @@ class ModelInfo(BaseModel):
         None,
         description="the number verifier; null: none loaded, so /predict/number reads the"
         " digits blob by blob and they must not touch",
+    )
+    not_a_digit: NotADigitInfo | None = Field(
+        None,
+        description="the rule behind every prediction's `is_digit` (and `strict`'s refusals);"
+        " null: the model has none, so every image is taken for a digit",
     )

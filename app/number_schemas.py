@@ -36,12 +36,14 @@ DIGIT_EXAMPLES: list[dict[str, Any]] = [
         "digit": 4,
         "confidence": 0.99999,
         "probabilities": [0.0, 0.0, 0.0, 0.0, 0.99999, 0.0, 0.0, 0.0, 0.0, 0.00001],
+        "is_digit": True,
         "box": [7, 5, 21, 25],
     },
     {
         "digit": 2,
         "confidence": 0.99997,
         "probabilities": [0.0, 0.00002, 0.99997, 0.0, 0.0, 0.0, 0.00001, 0.0, 0.0, 0.0],
+        "is_digit": True,
         "box": [29, 3, 49, 23],
     },
 ]
@@ -79,7 +81,11 @@ class NumberResponse(BaseModel):
     confidence: float = Field(
         ge=0, le=1, description="of the whole reading: the product of the digits' confidences"
     )
-    digits: list[NumberDigit] = Field(min_length=1, description="each digit, left to right")
+    digits: list[NumberDigit] = Field(
+        min_length=1,
+        description="each digit, left to right; one with `is_digit` false looks like no digit"
+        " (with `strict=true` the number would have been refused)",
+    )
     preprocessing: Preprocessing = Field(
         description="the upload, as /predict describes it; `bbox` holds every digit"
     )

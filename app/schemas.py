@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.errors import ErrorResponse
+from app.errors import ERROR_CODES, ErrorResponse
 
 _PROBABILITIES = [0.0001, 0.0002, 0.0011, 0.0006, 0.0003, 0.0001, 0.0, 0.9968, 0.0002, 0.0006]
 PREPROCESSING_EXAMPLE = {
@@ -19,11 +19,19 @@ PREPROCESSING_EXAMPLE = {
     "bbox": [92, 40, 190, 236],
     "animated": False,
 }
+NOT_A_DIGIT_DETAIL = ERROR_CODES["not_a_digit"][1]
 TIMING_EXAMPLE = {"decode_preprocess": 2.41, "inference": 1.87, "total": 4.35}
+IS_DIGIT_DESCRIPTION = (
+    "false when the model's rule takes the image for no handwritten digit at all (a letter, a"
+    " symbol, a doodle, a photo): `digit` and `probabilities` are then a guess. The rule and its"
+    " threshold are /model/info's `not_a_digit`; a model without one calls every image a digit."
+    " With `strict=true` such an image is refused instead (422 `not_a_digit`)"
+)
 PREDICTION_EXAMPLE = {
     "digit": 7,
     "confidence": 0.9968,
     "probabilities": _PROBABILITIES,
+    "is_digit": True,
     "preprocessing": PREPROCESSING_EXAMPLE,
     "timing_ms": TIMING_EXAMPLE,
 }
@@ -71,12 +79,23 @@ class DigitRead(BaseModel):
     probabilities: list[float] = Field(
         min_length=10, max_length=10, description="probability of each digit 0..9 (sum 1)"
     )
+    is_digit: bool = Field(description=IS_DIGIT_DESCRIPTION)
+
+
+# An X drawn on a canvas, read by a model with a rule: a guess, flagged.
+_GUESS = [0.0121, 0.0734, 0.0519, 0.0302, 0.4127, 0.0285, 0.0163, 0.1648, 0.1374, 0.0727]
+NOT_A_DIGIT_EXAMPLE = PREDICTION_EXAMPLE | {
+    "digit": 4,
+    "confidence": 0.4127,
+    "probabilities": _GUESS,
+    "is_digit": False,
+}
 
 
 class PredictionResponse(DigitRead):
     """The digit read in one image."""
 
-    model_config = _examples(PREDICTION_EXAMPLE)
+    model_config = _examples(PREDICTION_EXAMPLE, NOT_A_DIGIT_EXAMPLE)
     preprocessing: Preprocessing
     timing_ms: Timing
 
@@ -103,13 +122,16 @@ class Base64Request(BaseModel):
 
 
 class BatchItem(BaseModel):
-    """One file of a batch: a prediction, or the error /predict would have answered for it."""
+    """One file of a batch: a prediction, or the error /predict would have answered for it
+    (with `strict=true`, 422 `not_a_digit` for an image the model takes for no digit)."""
 
     model_config = _examples(
         {"index": 0, "filename": "seven.png", "status": 200,
          "prediction": PREDICTION_EXAMPLE, "error": None},
         {"index": 1, "filename": "blank.png", "status": 422, "prediction": None,
          "error": {"detail": "no digit found in the image", "code": "no_digit"}},
+        {"index": 2, "filename": "letter-a.png", "status": 422, "prediction": None,
+         "error": {"detail": NOT_A_DIGIT_DETAIL, "code": "not_a_digit"}},
     )  # fmt: skip
     index: int = Field(description="position of the file in the request, from 0")
     filename: str | None = Field(description="the file name the client sent, if any")

@@ -1,5 +1,5 @@
-"""GET /model/info: architecture, training record, input limits, the artifact's hash and the
-number verifier's."""
+"""GET /model/info: architecture, training record, input limits, the artifact's hash, the
+number verifier's, and the rule that tells a digit from a non-digit."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from app.model_schemas import (
     InputSpec,
     LayerInfo,
     ModelInfo,
+    NotADigitInfo,
     TrainingInfo,
     VerifierInfo,
 )
 from model_core.classifier import DigitClassifier, Verifier
 from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
+from model_core.rejection import METADATA_KEY
 
 router = APIRouter(tags=["model"])
 
@@ -76,6 +78,7 @@ def model_info(
         input=limits,
         sha256=classifier.sha256,
         verifier=_verifier_info(classifier.verifier),
+        not_a_digit=_not_a_digit_info(classifier),
     )
 
 
@@ -87,12 +90,23 @@ def _verifier_info(verifier: Verifier | None) -> VerifierInfo | None:
     return _known_fields(VerifierInfo, found, facts)
 
 
+def _not_a_digit_info(classifier: DigitClassifier) -> NotADigitInfo | None:
+    """The metadata's rule as the classifier read it, and the figures recorded beside it."""
+    rule = classifier.rule
+    if rule is None:
+        return None
+    facts = {"score": rule.score, "threshold": rule.threshold}
+    entry = classifier.metadata[METADATA_KEY]  # a dict: the classifier checked it
+    return _known_fields(NotADigitInfo, {k: v for k, v in entry.items() if k not in facts}, facts)
+
+
 def _known_fields(
     schema: type[Info], metadata: dict[str, Any], facts: dict[str, Any] | None = None
 ) -> Info:
-    """`schema` of the known metadata fields (and `facts`, always valid); a metadata field of
-    an unexpected type is left out, not a 500."""
-    fields = {key: value for key, value in metadata.items() if key in schema.model_fields}
+    """`schema` of the known metadata fields (every field, if the schema allows extra ones) and
+    `facts`, always valid; a metadata field of an unexpected type is left out, not a 500."""
+    every = schema.model_config.get("extra") == "allow"
+    fields = {key: value for key, value in metadata.items() if every or key in schema.model_fields}
     while fields:
         try:
             return schema.model_validate({**fields, **(facts or {})})

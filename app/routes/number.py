@@ -1,6 +1,7 @@
 """POST /predict/number (multipart) and /predict/number/base64 (JSON): a line of digits.
 
 Plain `def` handlers answering with `json_response`, as /predict's (app/routes/predict.py).
+With `strict` (app/strict.py), a digit the model takes for no digit refuses the whole number.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.inference import read_number_image
 from app.number_schemas import NUMBER_BASE64_EXAMPLES, NumberResponse
 from app.routes.predict import ImageFile, Service, json_response
 from app.schemas import Base64Request
+from app.strict import Strict, flagged, not_a_number
 from app.transport import decode_base64_image
 
 router = APIRouter(prefix="/predict/number", tags=["predict"])
@@ -28,6 +30,7 @@ _NUMBER_ERRORS = (
     "unsupported_format",
     "no_digit",
     "too_many_digits",
+    "not_a_digit",
     "validation_error",
     "model_not_loaded",
 )
@@ -37,7 +40,9 @@ DESCRIPTION = (
     " product of the digits'), and each digit with its probabilities and its `box` (left, top,"
     " right, bottom in the upload's pixels). A single digit reads as a one-digit number."
     " Errors and limits are /predict's; an image without ink is 422 `no_digit`, and one with"
-    " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`."
+    " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`. Each digit"
+    " has `is_digit`; with `strict=true`, a number with any digit the model takes for no digit"
+    " is 422 `not_a_digit`, whose detail names the digits."
 )
 
 
@@ -52,9 +57,12 @@ DESCRIPTION = (
 def predict_number(
     file: ImageFile,
     service: Service,
+    strict: Strict = None,
 ) -> Response:
     started = time.perf_counter()
-    return json_response(_counted(service, file.file.read(), started))
+    data = file.file.read()
+    strictly = service.strict(strict)
+    return json_response(_counted(service, data, started, strictly, "/predict/number"))
 
 
 @router.post(
@@ -67,6 +75,7 @@ def predict_number(
 def predict_number_base64(
     body: Annotated[Base64Request, Body(openapi_examples=NUMBER_BASE64_EXAMPLES)],
     service: Service,
+    strict: Strict = None,
 ) -> Response:
     started = time.perf_counter()
     try:
@@ -74,19 +83,28 @@ def predict_number_base64(
     except ApiError as error:
         service.metrics.number_reading_errors.labels(error.code).inc()
         raise
-    return json_response(_counted(service, data, started))
+    strictly = service.strict(strict)
+    return json_response(_counted(service, data, started, strictly, "/predict/number/base64"))
 
 
-def _counted(service: Serving, data: bytes, started: float) -> NumberResponse:
-    settings, metrics = service.settings, service.metrics
+def _counted(
+    service: Serving, data: bytes, started: float, strict: bool, endpoint: str
+) -> NumberResponse:
+    settings, metrics, classifier = service.settings, service.metrics, service.classifier
     try:
         result = read_number_image(
-            service.classifier,
+            classifier,
             data,
             settings.max_image_pixels,
             settings.max_number_digits,
             started,
         )
+        positions = flagged([digit.is_digit for digit in result.digits])
+        if positions:
+            metrics.not_a_digit.labels(endpoint).inc(len(positions))
+            if strict:
+                found = [digit.probabilities for digit in result.digits]
+                raise not_a_number(classifier.rule, found, positions)
     except ApiError as error:
         metrics.number_reading_errors.labels(error.code).inc()
         raise

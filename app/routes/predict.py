@@ -4,6 +4,9 @@ Handlers are plain `def`: FastAPI runs them in its threadpool, so decoding and t
 never block the event loop. They answer the JSON themselves (`json_response`): FastAPI would
 otherwise validate the returned model again, in one more threadpool hop per request.
 `response_model` still documents the body in the OpenAPI schema.
+
+Each takes `strict` (app/strict.py): an image the model takes for no digit is then a 422
+`not_a_digit`, not an answer with `is_digit` false.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from app.dependencies import Serving, get_serving, one_file
 from app.errors import ApiError, error_responses
 from app.inference import predict_files, predict_image
 from app.schemas import BASE64_EXAMPLES, Base64Request, BatchResponse, PredictionResponse
+from app.strict import Strict, not_a_digit
 from app.transport import decode_base64_image
 
 router = APIRouter(prefix="/predict", tags=["predict"])
@@ -33,6 +37,7 @@ _IMAGE_ERRORS = (
     "image_too_large",
     "unsupported_format",
     "no_digit",
+    "not_a_digit",
     "validation_error",
     "model_not_loaded",
 )
@@ -50,9 +55,11 @@ _IMAGE_ERRORS = (
 def predict(
     file: ImageFile,
     service: Service,
+    strict: Strict = None,
 ) -> Response:
     started = time.perf_counter()
-    return json_response(_counted(service, file.file.read(), started))
+    data = file.file.read()
+    return json_response(_counted(service, data, started, service.strict(strict), "/predict"))
 
 
 @router.post(
@@ -64,6 +71,7 @@ def predict(
 def predict_base64(
     body: Annotated[Base64Request, Body(openapi_examples=BASE64_EXAMPLES)],
     service: Service,
+    strict: Strict = None,
 ) -> Response:
     started = time.perf_counter()
     try:
@@ -71,7 +79,8 @@ def predict_base64(
     except ApiError as error:
         service.metrics.prediction_errors.labels(error.code).inc()
         raise
-    return json_response(_counted(service, data, started))
+    strictly = service.strict(strict)
+    return json_response(_counted(service, data, started, strictly, "/predict/base64"))
 
 
 @router.post(
@@ -82,7 +91,8 @@ def predict_base64(
         "Send up to MAX_BATCH_SIZE files (default 16) in file fields named `files`. The answer "
         "has one item per file, in request order. A file that cannot be read does not fail the "
         "batch: its item has the `status` and `error` that /predict would give it alone, and "
-        "`prediction` null. More files than the limit: 413 `too_many_files`."
+        "`prediction` null; with `strict=true`, an image the model takes for no digit gets 422 "
+        "`not_a_digit` there. More files than the limit: 413 `too_many_files`."
     ),
     responses=error_responses(
         "too_many_files", "payload_too_large", "bad_request", "validation_error", "model_not_loaded"
@@ -91,6 +101,7 @@ def predict_base64(
 def predict_batch(
     files: Annotated[list[UploadFile], File(description="the images, one per `files` field")],
     service: Service,
+    strict: Strict = None,
 ) -> Response:
     started = time.perf_counter()
     settings, metrics = service.settings, service.metrics
@@ -102,12 +113,17 @@ def predict_batch(
             f"{len(files)} files sent; a batch holds at most {settings.max_batch_size}",
         )
     payloads = [(upload.filename, upload.file.read()) for upload in files]
-    batch = predict_files(service.classifier, payloads, settings.max_image_pixels, started)
+    max_pixels, strictly = settings.max_image_pixels, service.strict(strict)
+    batch = predict_files(service.classifier, payloads, max_pixels, started, strictly)
     for item in batch.results:
         if item.prediction is not None:
             metrics.predictions.labels(str(item.prediction.digit)).inc()
+            if not item.prediction.is_digit:
+                metrics.not_a_digit.labels("/predict/batch").inc()
         elif item.error is not None:
             metrics.prediction_errors.labels(item.error.code).inc()
+            if item.error.code == "not_a_digit":
+                metrics.not_a_digit.labels("/predict/batch").inc()
     return json_response(batch)
 
 
@@ -116,10 +132,16 @@ def json_response(body: BaseModel) -> Response:
     return Response(body.model_dump_json(), media_type="application/json")
 
 
-def _counted(service: Serving, data: bytes, started: float) -> PredictionResponse:
-    max_pixels = service.settings.max_image_pixels
+def _counted(
+    service: Serving, data: bytes, started: float, strict: bool, endpoint: str
+) -> PredictionResponse:
+    max_pixels, classifier = service.settings.max_image_pixels, service.classifier
     try:
-        result = predict_image(service.classifier, data, max_pixels, started)
+        result = predict_image(classifier, data, max_pixels, started)
+        if not result.is_digit:
+            service.metrics.not_a_digit.labels(endpoint).inc()
+            if strict:
+                raise not_a_digit(classifier.rule, result.probabilities)
     except ApiError as error:
         service.metrics.prediction_errors.labels(error.code).inc()
         raise

@@ -74,6 +74,11 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+def strict(value: str = "true") -> dict[str, Any]:
+    """The query `?strict=value`, to merge into a request."""
+    return {"params": {"strict": value}}
+
+
 def two_files() -> dict[str, Any]:
     png = digit_png()
     return {"files": [("file", ("a.png", png, "image/png")), ("file", ("b.png", b"", "image/png"))]}
@@ -206,5 +211,27 @@ CATALOGUE: list[BadInput] = [
              checks={"allow": "POST"}),
     BadInput("OPTIONS on /predict/batch", "OPTIONS", "/predict/batch", dict, 405,
              "method_not_allowed", "allowed: POST"),
+    # --- strict: the catalogue's model takes every image for no digit (test_bad_inputs.py)
+    BadInput("a non-digit, strict", "POST", "/predict", lambda: upload(digit_png()) | strict(),
+             422, "not_a_digit", "strict=false"),
+    BadInput("a non-digit, strict=false", "POST", "/predict",
+             lambda: upload(digit_png()) | strict("false"), 200, None),
+    BadInput("a non-digit in base64, strict", "POST", "/predict/base64",
+             lambda: as_json({"image": b64(digit_png())}) | strict("1"), 422, "not_a_digit",
+             "threshold"),
+    BadInput("strict neither true nor false", "POST", "/predict",
+             lambda: upload(digit_png()) | strict("maybe"), 422, "validation_error",
+             "query field 'strict'"),
+    BadInput("a strict batch", "POST", "/predict/batch", lambda: batch(3, empty_at=1) | strict(),
+             200, None, checks={"item_statuses": [422, 400, 422]}),
+    BadInput("a strict number", "POST", NUMBER,
+             lambda: upload(png_bytes(bars_array(3))) | strict(), 422, "not_a_digit",
+             "digits 1, 2 and 3 of 3"),
+    BadInput("a strict number in base64", "POST", NUMBER_B64,
+             lambda: as_json({"image": b64(png_bytes(bars_array(2)))}) | strict("yes"), 422,
+             "not_a_digit", "digits 1 and 2 of 2"),
+    BadInput("a non-digit number, strict=false", "POST", NUMBER,
+             lambda: upload(png_bytes(bars_array(3))) | strict("false"), 200, None,
+             checks={"digits": 3}),
 ]
 # fmt: on

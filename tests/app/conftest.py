@@ -1,5 +1,5 @@
 """Fixtures for the service tests: a started TestClient and a live server on the tiny model
-(tests/conftest.py)."""
+(tests/conftest.py), and the tiny model saved with a rule for telling a digit from a non-digit."""
 
 from __future__ import annotations
 
@@ -16,8 +16,38 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from tests.samples import TINY_METADATA, write_tiny_model
 
 LIVE_MAX_UPLOAD_BYTES = 64 * 1024
+RULE_VALIDATION = {"nondigits_flagged": 0.97, "digits_flagged": 0.004, "by_kind": {"letters": 0.99}}
+
+
+def rule_metadata(threshold: float) -> dict[str, object]:
+    """The tiny model's metadata with a `not_a_digit` rule at `threshold` (model_core/rejection.py)
+    and the validation figures a trained model records beside it."""
+    rule = {"score": "max_probability", "threshold": threshold, "validation": RULE_VALIDATION}
+    return TINY_METADATA | {"not_a_digit": rule}
+
+
+@pytest.fixture(scope="session")
+def rule_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[[float], Path]:
+    """rule_model(threshold) -> the tiny model, same weights, saved with a rule at `threshold`:
+    0.0 flags no image, 1.0 every image (a random network is never fully sure)."""
+    made: dict[float, Path] = {}
+
+    def make(threshold: float) -> Path:
+        if threshold not in made:
+            folder = tmp_path_factory.mktemp("rule")
+            made[threshold] = write_tiny_model(folder / "tiny.npz", rule_metadata(threshold))
+        return made[threshold]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def flagging_model_path(rule_model: Callable[[float], Path]) -> Path:
+    """The tiny model with a rule that takes every image for no digit (threshold 1)."""
+    return rule_model(1.0)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 The catalogue (tests/app/bad_inputs.py) runs through one in-process app, which must still read a
 good digit and a good number afterwards, then once more over HTTP against a real uvicorn
-process, which must still be alive and answering correctly at the end.
+process, which must still be alive and answering correctly at the end. Both serve the tiny model
+with a rule that takes every image for no digit (`flagging_model_path`): each reading has
+`is_digit` false, and `strict=true` refuses it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from tests.app.bad_inputs import CATALOGUE, BadInput, upload
 from tests.app.live_process import uvicorn_process
 from tests.samples import bars_array, png_bytes
 
-PREDICTION_FIELDS = {"digit", "confidence", "probabilities", "preprocessing", "timing_ms"}
+PREDICTION_FIELDS = {"digit", "confidence", "probabilities", "is_digit", "preprocessing",
+                     "timing_ms"}  # fmt: skip
 NUMBER_FIELDS = {"number", "confidence", "digits", "preprocessing", "timing_ms"}
 
 
@@ -53,6 +56,7 @@ def check_answer(response: httpx.Response, case: BadInput) -> None:
 
 def check_prediction(body: dict, expected: dict) -> None:
     assert set(body) == PREDICTION_FIELDS
+    assert body["is_digit"] is False  # the catalogue's model takes every image for no digit
     assert len(body["probabilities"]) == 10
     assert sum(body["probabilities"]) == pytest.approx(1.0, abs=1e-5)
     assert body["digit"] == max(range(10), key=body["probabilities"].__getitem__)
@@ -63,6 +67,7 @@ def check_prediction(body: dict, expected: dict) -> None:
 def check_number(body: dict, expected: dict) -> None:
     assert set(body) == NUMBER_FIELDS
     assert body["number"] == "".join(str(digit["digit"]) for digit in body["digits"])
+    assert not any(digit["is_digit"] for digit in body["digits"])
     for name, value in expected.items():
         if name == "digits":
             assert len(body["digits"]) == value
@@ -80,6 +85,7 @@ def check_good_prediction(client: httpx.Client, model_path: Path) -> None:
     body = response.json()
     assert body["digit"] == expected.digit
     assert body["probabilities"] == pytest.approx(expected.probabilities, abs=1e-6)
+    assert body["is_digit"] is expected.is_digit is False
     number = png_bytes(bars_array(3))
     response = client.post("/predict/number", **upload(number))
     assert response.status_code == 200, response.text
@@ -87,12 +93,12 @@ def check_good_prediction(client: httpx.Client, model_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def catalogue_client(tiny_model_path: Path) -> Iterator[TestClient]:
+def catalogue_client(flagging_model_path: Path) -> Iterator[TestClient]:
     """One app for the whole catalogue; afterwards it must still read a digit correctly."""
-    app = create_app(Settings(model_path=tiny_model_path, log_level="WARNING"))
+    app = create_app(Settings(model_path=flagging_model_path, log_level="WARNING"))
     with TestClient(app) as client:
         yield client
-        check_good_prediction(client, tiny_model_path)
+        check_good_prediction(client, flagging_model_path)
 
 
 def test_the_catalogue_is_large_and_names_are_unique() -> None:
@@ -105,13 +111,13 @@ def test_bad_input_gets_its_defined_answer(catalogue_client: TestClient, case: B
     check_answer(send(catalogue_client, case), case)
 
 
-def test_a_real_server_survives_the_whole_catalogue(tiny_model_path: Path) -> None:
+def test_a_real_server_survives_the_whole_catalogue(flagging_model_path: Path) -> None:
     with (
-        uvicorn_process(tiny_model_path) as live,
+        uvicorn_process(flagging_model_path) as live,
         httpx.Client(base_url=live.url, timeout=30) as client,
     ):
         for case in CATALOGUE:
             check_answer(send(client, case), case)
         assert live.alive()
         assert client.get("/health/live").status_code == 200
-        check_good_prediction(client, tiny_model_path)
+        check_good_prediction(client, flagging_model_path)

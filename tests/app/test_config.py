@@ -13,7 +13,8 @@ from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 ROOT = Path(__file__).resolve().parents[2]
 VARIABLES = ("MODEL_PATH", "VERIFIER_PATH", "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS",
-             "MAX_BATCH_SIZE", "MAX_NUMBER_DIGITS", "CORS_ORIGINS", "LOG_LEVEL")  # fmt: skip
+             "MAX_BATCH_SIZE", "MAX_NUMBER_DIGITS", "STRICT_DIGITS", "CORS_ORIGINS",
+             "LOG_LEVEL")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +74,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert settings.max_image_pixels == DEFAULT_MAX_PIXELS
     assert settings.max_batch_size == 16
     assert settings.max_number_digits == 20
+    assert settings.strict_digits is False
     assert settings.cors_origins == []
     assert settings.log_level == "INFO"
 
@@ -85,6 +87,7 @@ def test_every_setting_is_read_from_its_environment_variable(
     monkeypatch.setenv("MAX_IMAGE_PIXELS", "5678")
     monkeypatch.setenv("MAX_BATCH_SIZE", "3")
     monkeypatch.setenv("MAX_NUMBER_DIGITS", "6")
+    monkeypatch.setenv("STRICT_DIGITS", "true")
     monkeypatch.setenv("CORS_ORIGINS", '["https://a.example", "https://b.example"]')
     monkeypatch.setenv("LOG_LEVEL", "debug")
     settings = Settings()
@@ -95,6 +98,7 @@ def test_every_setting_is_read_from_its_environment_variable(
         3,
     )
     assert settings.max_number_digits == 6
+    assert settings.strict_digits is True
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert settings.log_level == "DEBUG"
 
@@ -118,7 +122,7 @@ def test_cors_origins_also_accept_a_comma_separated_list(
 @pytest.mark.parametrize(
     ("name", "value"),
     [("MAX_BATCH_SIZE", "0"), ("MAX_UPLOAD_BYTES", "-1"), ("MAX_IMAGE_PIXELS", "many"),
-     ("MAX_NUMBER_DIGITS", "0"), ("LOG_LEVEL", "LOUD")],
+     ("MAX_NUMBER_DIGITS", "0"), ("STRICT_DIGITS", "sometimes"), ("LOG_LEVEL", "LOUD")],
 )  # fmt: skip
 def test_invalid_values_are_refused_with_the_setting_named(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str

@@ -1,9 +1,12 @@
-"""Prometheus metrics: per-app registry, route templates, predictions by digit, numbers read."""
+"""Prometheus metrics: per-app registry, route templates, predictions by digit, numbers read,
+readings taken for no digit."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -84,3 +87,40 @@ def test_number_readings_and_their_digits_are_counted_apart_from_predictions(
     route = "/predict/number"
     assert sample(text, "http_requests_total", method="POST", route=route, status="200") == 2
     assert sample(text, "http_requests_total", method="POST", route=route, status="422") == 2
+
+
+def test_readings_taken_for_no_digit_are_counted_strict_or_not(
+    make_client: Callable[..., TestClient], flagging_model_path: Path, digit_png: bytes
+) -> None:
+    client = make_client(model_path=flagging_model_path)
+    single, number = ("d.png", digit_png), ("n.png", png_bytes(bars_array(3)))
+    client.post("/predict", files={"file": single})  # answered, is_digit false
+    client.post("/predict", files={"file": single}, params={"strict": "true"})  # refused
+    client.post("/predict/base64", json={"image": base64.b64encode(digit_png).decode()})
+    batch = [("files", single), ("files", single), ("files", ("x.png", b"not an image"))]
+    client.post("/predict/batch", files=batch, params={"strict": "true"})
+    client.post("/predict/batch", files=batch[:1])
+    client.post("/predict/number", files={"file": number})  # three digits flagged
+    client.post("/predict/number", files={"file": number}, params={"strict": "true"})
+    text = client.get("/metrics").text
+    flagged = {
+        endpoint: sample(text, "not_a_digit_total", endpoint=endpoint)
+        for endpoint in ("/predict", "/predict/base64", "/predict/batch", "/predict/number")
+    }
+    assert flagged == {"/predict": 2, "/predict/base64": 1, "/predict/batch": 3,
+                       "/predict/number": 6}  # fmt: skip
+    assert sample(text, "prediction_errors_total", code="not_a_digit") == 3  # 1 + 2 batch items
+    assert sample(text, "prediction_errors_total", code="invalid_image") == 1
+    assert sum(sample(text, "predictions_total", digit=str(d)) or 0 for d in range(10)) == 3
+    assert sample(text, "number_reading_errors_total", code="not_a_digit") == 1
+    assert re.search(r"^number_readings_total 1\.0$", text, re.MULTILINE)
+
+
+def test_nothing_is_counted_as_no_digit_when_the_rule_passes_it(
+    make_client: Callable[..., TestClient], rule_model: Callable[[float], Path], digit_png: bytes
+) -> None:
+    client = make_client(model_path=rule_model(0.0))
+    client.post("/predict", files={"file": ("d.png", digit_png)}, params={"strict": "true"})
+    client.post("/predict/number", files={"file": ("n.png", png_bytes(bars_array(2)))})
+    text = client.get("/metrics").text
+    assert "not_a_digit_total{" not in text and 'code="not_a_digit"' not in text

@@ -1,6 +1,7 @@
 """app/serve.py: the worker count from cgroup files (faked in tmp_path) and WEB_CONCURRENCY,
-then the real start command with two workers: metrics (numbers read too) summed over both,
-honest readiness, start-up time, clean stop, and a failed start that exits."""
+then the real start command with two workers: metrics (numbers read and readings taken for no
+digit too) summed over both, honest readiness, start-up time, clean stop, and a failed start
+that exits."""
 
 from __future__ import annotations
 
@@ -168,10 +169,11 @@ def _per_worker(folder: Path) -> dict[str, float]:
 
 
 def test_two_workers_add_up_their_metrics_and_start_honestly(
-    tiny_model_path: Path, tmp_path: Path
+    flagging_model_path: Path, tmp_path: Path
 ) -> None:
+    """On the tiny model with a rule that takes every image for no digit: counted too."""
     started = time.monotonic()
-    with _start(tiny_model_path, 2, tmp_path) as (process, url):
+    with _start(flagging_model_path, 2, tmp_path) as (process, url):
         statuses = _first_answer(process, url)
         startup = time.monotonic() - started
         print(f"\n2 workers: process start to the first /health/ready 200: {startup:.2f} s")
@@ -202,6 +204,7 @@ def test_two_workers_add_up_their_metrics_and_start_honestly(
                           status="200")  # fmt: skip
             assert live == sent
             assert re.search(r"^number_readings_total 8\.0$", text, re.MULTILINE)
+            assert sample(text, "not_a_digit_total", endpoint="/predict/number") == 16
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     assert not folder.exists(), "the metrics folder outlived the service"

@@ -1,4 +1,5 @@
-"""GET /model/info: architecture, training record, input limits, artifact hash, verifier."""
+"""GET /model/info: architecture, training record, input limits, artifact hash, verifier, the
+rule for telling a digit from a non-digit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
 from model_core.number.verifier import build_verifier
+from tests.app.conftest import RULE_VALIDATION
 from tests.samples import TINY_METADATA, TINY_VERIFIER_FACTS, write_tiny_model
 
 
@@ -49,6 +51,7 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
     assert limits["deskew"] is False  # the tiny model's metadata does not ask for it
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
     assert body["verifier"] is None  # make_client loads none unless asked
+    assert body["not_a_digit"] is None  # the tiny model has no rule: every image is a digit
 
 
 def test_model_info_shows_the_number_verifier(
@@ -121,3 +124,26 @@ def test_model_info_lists_every_member_of_an_ensemble(
     response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
     assert response.status_code == 200
     assert abs(sum(response.json()["probabilities"]) - 1) < 1e-5
+
+
+def test_model_info_shows_the_rule_and_every_figure_recorded_with_it(
+    make_client: Callable[..., TestClient], rule_model: Callable[[float], Path], tmp_path: Path
+) -> None:
+    info = make_client(model_path=rule_model(0.25)).get("/model/info").json()
+    assert info["not_a_digit"] == {
+        "score": "max_probability",
+        "threshold": 0.25,
+        "validation": RULE_VALIDATION,
+    }
+    rule = {"score": "max_probability", "threshold": 1, "chosen_on": "blocked validation"}
+    shown = _info_of_a_model_with({"not_a_digit": rule}, make_client, tmp_path)["not_a_digit"]
+    assert shown == {"score": "max_probability", "threshold": 1.0, "validation": None,
+                     "chosen_on": "blocked validation"}  # fmt: skip
+
+
+def test_model_info_leaves_out_a_figure_of_an_odd_type_beside_the_rule(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    rule = {"score": "max_probability", "threshold": 0.6, "validation": [0.97, 0.004]}
+    shown = _info_of_a_model_with({"not_a_digit": rule}, make_client, tmp_path)["not_a_digit"]
+    assert shown == {"score": "max_probability", "threshold": 0.6, "validation": None}

@@ -43,7 +43,8 @@ def assert_number(body: dict, width: int, height: int) -> None:
     assert digits and body["number"] == "".join(str(d["digit"]) for d in digits)
     assert body["confidence"] == pytest.approx(math.prod(d["confidence"] for d in digits))
     for digit in digits:
-        assert set(digit) == {"digit", "confidence", "probabilities", "box"}
+        assert set(digit) == {"digit", "confidence", "probabilities", "is_digit", "box"}
+        assert isinstance(digit["is_digit"], bool)
         assert isinstance(digit["digit"], int) and isinstance(digit["confidence"], float)
         assert len(digit["probabilities"]) == 10
         assert sum(digit["probabilities"]) == pytest.approx(1.0, abs=1e-5)

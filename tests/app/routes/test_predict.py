@@ -19,7 +19,9 @@ PREPROCESSING_FIELDS = {"format", "width", "height", "mode", "inverted", "had_al
 
 
 def assert_prediction(body: dict) -> None:
-    assert set(body) == {"digit", "confidence", "probabilities", "preprocessing", "timing_ms"}
+    assert set(body) == {"digit", "confidence", "probabilities", "is_digit", "preprocessing",
+                         "timing_ms"}  # fmt: skip
+    assert isinstance(body["is_digit"], bool)
     probabilities = body["probabilities"]
     assert len(probabilities) == 10
     assert sum(probabilities) == pytest.approx(1.0, abs=1e-5)

@@ -1,0 +1,74 @@
+"""Is it a digit at all? The service side of the model's rule (model_core/rejection.py).
+
+Every prediction carries `is_digit`. The query parameter `strict` (default: the STRICT_DIGITS
+setting) turns an image the rule flags into a 422 `not_a_digit` whose detail gives the score
+and the model's threshold; for a number, a flag on any digit refuses the whole number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import numpy as np
+from fastapi import Query
+from pydantic import WithJsonSchema
+
+from app.errors import ApiError
+from model_core.rejection import RejectRule
+
+Strict = Annotated[
+    bool | None,
+    WithJsonSchema({"type": "boolean"}),  # absent means the setting; null is not a value to send
+    Query(
+        description="true: an image the model takes for no handwritten digit at all (a letter,"
+        " a symbol, a doodle, a photo) is refused with 422 `not_a_digit` (in a batch, that"
+        " item); false: it is read anyway, with `is_digit` false. Default: the STRICT_DIGITS"
+        " setting (false unless set)",
+    ),
+]
+ANYWAY = "send strict=false to get the reading anyway"
+
+
+def flagged(digits: Sequence[bool]) -> list[int]:
+    """Positions (from 0) of the readings the rule flags: `is_digit` false."""
+    return [index for index, is_digit in enumerate(digits) if not is_digit]
+
+
+def not_a_digit(rule: RejectRule | None, probabilities: Sequence[float]) -> ApiError:
+    """The refusal of one image whose reading has `is_digit` false."""
+    return ApiError(
+        422,
+        "not_a_digit",
+        "the image does not look like a handwritten digit: its"
+        f" {_below(rule, [probabilities])}; {ANYWAY} (is_digit false)",
+    )
+
+
+def not_a_number(
+    rule: RejectRule | None, probabilities: Sequence[Sequence[float]], positions: Sequence[int]
+) -> ApiError:
+    """The refusal of a number whose digits at `positions` (from 0, left to right, of all the
+    digits' `probabilities`) have `is_digit` false."""
+    named = [str(position + 1) for position in positions]
+    which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    several = len(named) > 1
+    scores = _below(rule, [probabilities[position] for position in positions])
+    return ApiError(
+        422,
+        "not_a_digit",
+        f"digit{'s' if several else ''} {which} of {len(probabilities)} (from the left)"
+        f" do{'' if several else 'es'} not look like {'' if several else 'a '}handwritten"
+        f" digit{'s' if several else ''}: {'their' if several else 'its'} {scores};"
+        f" {ANYWAY}, each digit with its is_digit",
+    )
+
+
+def _below(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) -> str:
+    """E.g. "max_probability 0.4127 is below the model's threshold 0.6"."""
+    if rule is None:  # unreachable: without a rule every image is a digit
+        return "reading is flagged by the model"
+    scores = rule.scores(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))  # (N,)
+    listed = ", ".join(f"{score:.4f}" for score in scores)
+    verb = "is" if len(scores) == 1 else "are"
+    return f"{rule.score} {listed} {verb} below the model's threshold {rule.threshold:g}"
