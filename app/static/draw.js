@@ -9,6 +9,7 @@
   const result = document.getElementById("result");
   const digitEl = document.getElementById("digit");
   const confidenceEl = document.getElementById("confidence");
+  const notDigitEl = document.getElementById("not-digit");
   const statusEl = document.getElementById("status");
   const detailsEl = document.getElementById("details");
   const barsEl = document.getElementById("bars");
@@ -205,6 +206,14 @@
     digitEl.textContent = digit;
     confidenceEl.textContent = confidence;
     statusEl.textContent = status;
+    flag(false);
+  }
+
+  // The model's rule takes the reading for no digit (is_digit false): a visible mark.
+  function flag(on, text = "not a digit?") {
+    notDigitEl.hidden = !on;
+    notDigitEl.textContent = text;
+    result.toggleAttribute("data-not-digit", on);
   }
 
   function resetBars() {
@@ -219,7 +228,10 @@
   function percent(p) { return `${(p * 100).toFixed(1)} %`; }
 
   function render(prediction, name) {
-    show("result", String(prediction.digit), `${percent(prediction.confidence)} confident`, "");
+    const guess = prediction.is_digit === false;
+    show("result", String(prediction.digit), `${percent(prediction.confidence)} confident`,
+         guess ? "This does not look like a handwritten digit: the reading is a guess." : "");
+    flag(guess);
     prediction.probabilities.forEach((p, d) => {
       const li = bars[d];
       li.classList.toggle("top", d === prediction.digit);
@@ -243,7 +255,7 @@
   // For draw_number.js: setMode clears the old mode's answer, then the page for the new one
   // (resize the canvas first: its brush and size count from then on).
   window.drawPad = {
-    pad, ctx, digitMode, show, percent, describe,
+    pad, ctx, digitMode, show, flag, percent, describe,
     setMode(next) {
       mode.reset();
       mode = next;

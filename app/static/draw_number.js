@@ -6,7 +6,8 @@
   const WIDTH = 700, HEIGHT = 200;  // CSS px of the wide canvas (draw.html: aspect-ratio 7 / 2)
   const MAX_RATIO = 2;              // device px per CSS px: finer strokes tell the network nothing
   const BOX = "#2f5bd3";            // on the canvas, white in either colour scheme
-  const { pad, digitMode, show, percent, describe } = window.drawPad;
+  const FLAGGED = "#b45309";        // a digit the model takes for no digit (is_digit false)
+  const { pad, digitMode, show, flag, percent, describe } = window.drawPad;
   const ctx = pad.getContext("2d");
   const overlay = document.getElementById("overlay");
   const octx = overlay.getContext("2d");
@@ -93,14 +94,22 @@
   function render(reading, name) {
     answer = reading;
     const count = reading.digits.length;
+    const guesses = reading.digits.flatMap((d, i) => (d.is_digit === false ? [i + 1] : []));
     show("result", reading.number, `${percent(reading.confidence)} confident`,
-         `${count} digit${count === 1 ? "" : "s"} read`);
+         `${count} digit${count === 1 ? "" : "s"} read` +
+         (guesses.length ? `; ${guesses.length} ${guesses.length === 1 ? "does" : "do"} not` +
+                           " look like a handwritten digit" : ""));
+    flag(guesses.length > 0,
+         `not a digit? (digit${guesses.length > 1 ? "s" : ""} ${guesses.join(", ")})`);
     digitsEl.replaceChildren(...reading.digits.map((d, i) => {
       const li = document.createElement("li");
       const digit = document.createElement("b");
       digit.textContent = String(d.digit);
       li.append(digit, percent(d.confidence));
-      li.setAttribute("aria-label", `digit ${i + 1}: ${d.digit}, ${percent(d.confidence)} confident`);
+      const guess = d.is_digit === false;
+      li.classList.toggle("flagged", guess);
+      li.setAttribute("aria-label", `digit ${i + 1}: ${d.digit}, ${percent(d.confidence)} confident` +
+                                    (guess ? ", not a digit?" : ""));
       return li;
     }));
     describe(reading, name);
@@ -118,20 +127,21 @@
     octx.clearRect(0, 0, width, height);
     if (!answer || !view || !pad.width) return;
     const k = pad.clientWidth / pad.width;  // CSS px per canvas px
-    octx.lineWidth = 2;
     octx.font = "600 14px system-ui, sans-serif";
     octx.textBaseline = "middle";
     for (const d of answer.digits) {
       const [left, top, right, bottom] = d.box;
       const x = (view.x + left * view.scale) * k, y = (view.y + top * view.scale) * k;
       const w = (right - left) * view.scale * k, h = (bottom - top) * view.scale * k;
-      octx.strokeStyle = BOX;
+      const guess = d.is_digit === false;  // a box of its own colour, a "?" in its label
+      octx.strokeStyle = guess ? FLAGGED : BOX;
+      octx.lineWidth = guess ? 3 : 2;
       octx.strokeRect(x, y, w, h);
-      const label = `${d.digit} ${Math.round(d.confidence * 100)}%`;
+      const label = `${guess ? "? " : ""}${d.digit} ${Math.round(d.confidence * 100)}%`;
       const labelWidth = octx.measureText(label).width + 8, labelHeight = 18;
       const lx = Math.max(0, Math.min(x - 1, width - labelWidth));
       const ly = y >= labelHeight ? y - labelHeight : Math.min(y + h, height - labelHeight);
-      octx.fillStyle = BOX;
+      octx.fillStyle = guess ? FLAGGED : BOX;
       octx.fillRect(lx, ly, labelWidth, labelHeight);
       octx.fillStyle = "#fff";
       octx.fillText(label, lx + 4, ly + labelHeight / 2);

@@ -93,8 +93,33 @@ def test_drawing_a_digit_shows_the_prediction_and_ten_bars(page, live_server: st
     assert shown == pytest.approx([p * 100 for p in served["probabilities"]], abs=0.051)
     assert page.locator("#bars li.top .label").inner_text() == str(served["digit"])
     assert "% confident" in page.locator("#confidence").inner_text()
+    assert served["is_digit"] is True  # the tiny model has no rule: every image is a digit
+    assert page.locator("#not-digit").is_hidden()
     assert page.errors == []
     assert all(url.startswith(live_server) for url in page.requested), page.requested
+
+
+def test_a_reading_that_is_not_a_digit_is_marked(page, live_server: str) -> None:
+    """Against a stubbed /predict/base64: is_digit false shows the mark, true hides it again."""
+    replies = []
+    page.route("**/predict/base64", lambda route: route.fulfill(**replies.pop(0)))
+    page.goto(f"{live_server}/draw")
+    assert page.locator("#not-digit").is_hidden()
+    for is_digit in (False, True):
+        answer = {"digit": 4, "confidence": 0.41, "probabilities": [0.41] + [0.59 / 9] * 9,
+                  "is_digit": is_digit, "preprocessing": {"format": "PNG", "width": 280,
+                  "height": 280, "mode": "RGBA", "inverted": True, "had_alpha": True,
+                  "bbox": [0, 0, 280, 280]}, "timing_ms": {"total": 1.0}}  # fmt: skip
+        replies.append({"status": 200, "json": answer})
+        draw_stroke(page, [(0.3, 0.3), (0.7, 0.7)])
+        page.wait_for_function(SETTLED)
+        assert page.locator("#digit").inner_text() == "4"
+        assert page.locator("#not-digit").is_visible() is not is_digit
+        flagged = page.locator("#result").get_attribute("data-not-digit") is not None
+        assert flagged is not is_digit
+    page.click("#clear")
+    assert page.locator("#not-digit").is_hidden()
+    assert replies == [] and page.errors == []
 
 
 def test_a_blank_upload_shows_no_digit_and_clear_resets(page, live_server: str) -> None:
@@ -137,6 +162,9 @@ OVERLAY_ALPHA = """([x, y]) => {
   const at = [Math.floor(x * scale), Math.floor(y * scale)];
   return overlay.getContext('2d').getImageData(at[0], at[1], 1, 1).data[3];
 }"""
+OVERLAY_RGB = OVERLAY_ALPHA.replace("return overlay", "return Array.from(overlay").replace(
+    ".data[3];", ".data.slice(0, 3));"
+)  # its colour, [r, g, b]
 DRAWING_HAS_BLUE = """() => {
   const pad = document.querySelector('#pad');
   const rgba = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
@@ -211,8 +239,9 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
     boxes = [[0.1 * width, 0.2 * height, 0.3 * width, 0.8 * height],
              [0.5 * width, 0.3 * height, 0.6 * width, 0.7 * height],
              [0.8 * width, 0.1 * height, 0.9 * width, 0.9 * height]]  # fmt: skip
-    digits = [{"digit": d, "confidence": c, "probabilities": [0.1] * 10, "box": box}
-              for d, c, box in zip([0, 4, 2], [0.99, 0.8, 0.95], boxes, strict=True)]  # fmt: skip
+    digits = [{"digit": d, "confidence": c, "probabilities": [0.1] * 10, "is_digit": ok, "box": box}
+              for d, c, ok, box in zip([0, 4, 2], [0.99, 0.8, 0.95], [True, False, True], boxes,
+                                       strict=True)]  # fmt: skip
     info = {"format": "PNG", "width": width, "height": height, "mode": "RGBA",
             "inverted": True, "had_alpha": True, "bbox": [0, 0, width, height]}  # fmt: skip
     answer = {"number": "042", "confidence": 0.75, "digits": digits, "preprocessing": info,
@@ -224,9 +253,15 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
     assert page.locator("#confidence").inner_text() == "75.0 % confident"
     assert page.locator("#digits li").count() == 3
     assert page.locator("#digits li").nth(1).get_attribute("aria-label") == (
-        "digit 2: 4, 80.0 % confident"
+        "digit 2: 4, 80.0 % confident, not a digit?"
     )
+    classes = [page.locator("#digits li").nth(i).get_attribute("class") or "" for i in range(3)]
+    assert ["flagged" in names for names in classes] == [False, True, False]
+    assert page.locator("#not-digit").inner_text() == "not a digit? (digit 2)"
     assert_boxes_drawn(page, boxes)
+    for box, flagged in zip(boxes, [False, True, False], strict=True):  # its own colour
+        red, _, blue = page.evaluate(OVERLAY_RGB, [box[0], (box[1] + box[3]) / 2])
+        assert (red > blue) is flagged, (box, red, blue)
     page.set_viewport_size({"width": 500, "height": 800})  # a narrower canvas: boxes follow
     page.wait_for_function("document.querySelector('#pad').clientWidth < 500")
     page.wait_for_timeout(100)  # the ResizeObserver's redraw
@@ -239,6 +274,7 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
     assert page.locator("#result").get_attribute("data-state") == "error"
     assert page.locator("#status").inner_text() == too_many["detail"]
     assert page.locator("#digits li").count() == 0
+    assert page.locator("#not-digit").is_hidden()
     assert page.evaluate(OVERLAY_ALPHA, [boxes[0][0], height / 2]) == 0  # boxes gone
 
     page.click("#mode-digit")
