@@ -114,8 +114,18 @@ PRESET_DEFAULTS: dict[str, dict[str, Any]] = {
     "lenet_bn": {"epochs": 15},
     # Refit on every training image (no split), so each network keeps its last epoch.
     "vgg_bn": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05},
-    # The committed model: three vgg_lite, each trained as vgg_bn is, probabilities averaged.
-    "vgg_lite": {"epochs": 15, "val_fraction": 0.0, "weight_decay": 0.05, "members": 3},
+    # The committed model: three vgg_lite, each trained as vgg_bn is, probabilities averaged,
+    # with non-digits to refuse (outlier exposure) and digits unlike MNIST's.
+    "vgg_lite": {
+        "epochs": 15,
+        "val_fraction": 0.0,
+        "weight_decay": 0.05,
+        "members": 3,
+        "outliers": 8000,
+        "styled": 6000,
+        "outlier_weight": 0.25,
+        "reject_threshold": 0.3,
+    },
 }
 
 
