@@ -8,18 +8,14 @@ font: the system's DejaVu and Liberation faces where installed, and Pillow's own
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from model_core.data.fonts import font_files
 from model_core.data.skeleton import centre_line
 from tests.upload_styles import encode
 
 UNUSUAL_STYLES: tuple[str, ...] = ("lowres", "thin", "thick", "typed")
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path("/Library/Fonts"))
-FONT_NAMES = ("DejaVu", "Liberation")
 
 
 def render_unusual(style: str, digit: np.ndarray, label: int, rng: np.random.Generator) -> bytes:
@@ -70,7 +66,7 @@ def _typed(label: int, rng: np.random.Generator) -> bytes:
     size = int(rng.integers(100, 200))
     font = ImageFont.load_default(size)
     if fonts:
-        font = ImageFont.truetype(str(fonts[rng.integers(len(fonts))]), size)
+        font = ImageFont.truetype(fonts[rng.integers(len(fonts))], size)
     canvas = Image.new("L", (280, 280), 255)
     draw = ImageDraw.Draw(canvas)
     left, top, right, bottom = draw.textbbox((0, 0), str(label), font=font)
@@ -80,16 +76,3 @@ def _typed(label: int, rng: np.random.Generator) -> bytes:
     if rng.random() < 0.5:
         return encode(canvas, "PNG")
     return encode(canvas.convert("RGB"), "JPEG", quality=85)
-
-
-@functools.cache
-def font_files() -> tuple[Path, ...]:
-    """The DejaVu and Liberation regular, bold and italic faces installed (sorted), else ()."""
-    found = {
-        path
-        for folder in FONT_DIRS
-        if folder.is_dir()
-        for path in folder.rglob("*.ttf")
-        if path.name.startswith(FONT_NAMES) and "ExtraLight" not in path.name
-    }
-    return tuple(sorted(found))

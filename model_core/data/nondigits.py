@@ -14,19 +14,16 @@ left out: they are not what a reader can refuse.
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
+from model_core.data.fonts import centred_text, random_font
 from model_core.data.skeleton import centre_line
 from model_core.preprocessing import PreprocessingError, preprocess_array
 
 GLYPHS = "ACEFHKMNPRUVWXYacefhkmnptuvwxy+#%&*=@{}\u00d7\u00f7±§¶©→←↑↓✓✗♥♦♣♠★☺☼♪"
 KINDS = ("glyph", "shape", "scribble", "texture")
 SIZE = 160
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 
 
 def nondigits(count: int, rng: np.random.Generator) -> np.ndarray:
@@ -55,15 +52,7 @@ def _coverage(image: Image.Image) -> np.ndarray:
 
 def _glyph(rng: np.random.Generator) -> np.ndarray:
     char = GLYPHS[rng.integers(len(GLYPHS))]
-    fonts = font_files()
-    size = int(rng.integers(60, 120))
-    pick = int(rng.integers(len(fonts) + 1))
-    font = ImageFont.load_default(size)
-    if pick < len(fonts):
-        font = ImageFont.truetype(fonts[pick], size)
-    image, draw = _canvas()
-    left, top, right, bottom = draw.textbbox((0, 0), char, font=font)
-    draw.text(((SIZE - right - left) / 2, (SIZE - bottom - top) / 2), char, fill=255, font=font)
+    image = centred_text(char, random_font(rng, (60, 120)), SIZE)
     image = image.rotate(float(rng.uniform(-15, 15)), resample=Image.Resampling.BILINEAR)
     if rng.random() < 0.5:
         return _coverage(image)
@@ -121,16 +110,3 @@ def _texture(rng: np.random.Generator) -> np.ndarray:
     values = _coverage(field)  # (SIZE, SIZE)
     level = float(np.quantile(values, rng.uniform(0.4, 0.85)))
     return (values > level).astype(np.float32)
-
-
-@functools.cache
-def font_files() -> tuple[str, ...]:
-    """The DejaVu and Liberation faces installed (sorted), else ()."""
-    found = {
-        str(path)
-        for folder in FONT_DIRS
-        if folder.is_dir()
-        for path in folder.rglob("*.ttf")
-        if path.name.startswith(("DejaVu", "Liberation")) and "ExtraLight" not in path.name
-    }
-    return tuple(sorted(found))

@@ -5,9 +5,10 @@ typed in a font. Each is normalised by the same preprocessing as an upload."""
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from model_core.data.nondigits import SIZE, font_files
+from model_core.data.fonts import centred_text, random_font
+from model_core.data.nondigits import SIZE
 from model_core.data.skeleton import centre_line
 from model_core.preprocessing import PreprocessingError, preprocess_array
 
@@ -65,14 +66,5 @@ def _lowres(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _typed(label: int, rng: np.random.Generator) -> np.ndarray:
-    fonts = font_files()
-    size = int(rng.integers(60, 120))
-    pick = int(rng.integers(len(fonts) + 1))
-    font = ImageFont.load_default(size)
-    if pick < len(fonts):
-        font = ImageFont.truetype(fonts[pick], size)
-    image = Image.new("L", (SIZE, SIZE), 0)
-    draw = ImageDraw.Draw(image)
-    left, top, right, bottom = draw.textbbox((0, 0), str(label), font=font)
-    draw.text(((SIZE - right - left) / 2, (SIZE - bottom - top) / 2), str(label), 255, font=font)
+    image = centred_text(str(label), random_font(rng, (60, 120)), SIZE)
     return np.asarray(image.rotate(float(rng.uniform(-8, 8)), Image.Resampling.BILINEAR))
