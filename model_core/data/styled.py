@@ -1,6 +1,7 @@
 """Digits unlike MNIST's, made from the training digits and fonts, for training: a pen of
-another width (a fine liner to a marker), a low-resolution copy enlarged again, and digits
-typed in a font. Each is normalised by the same preprocessing as an upload."""
+another width (a fine liner to a marker), a low-resolution copy enlarged again, digits typed
+in a font, and ones drawn straight as with a ruler (MNIST's ones lean and taper). Each is
+normalised by the same preprocessing as an upload."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from model_core.data.nondigits import SIZE
 from model_core.data.skeleton import centre_line
 from model_core.preprocessing import PreprocessingError, preprocess_array
 
-STYLES = ("pen", "lowres", "typed")
+STYLES = ("pen", "lowres", "typed", "pen", "lowres", "typed", "one")  # a one in seven is ruled
 
 
 def styled_digits(
@@ -26,7 +27,9 @@ def styled_digits(
         style = STYLES[len(made) % len(STYLES)]
         pick = int(rng.integers(len(images)))
         label = int(rng.integers(10)) if style == "typed" else int(labels[pick])
-        if style == "pen":
+        if style == "one":
+            label, ink = 1, _ruled_one(rng)
+        elif style == "pen":
             ink = _pen(images[pick], rng)
         elif style == "lowres":
             ink = _lowres(images[pick], rng)
@@ -51,6 +54,33 @@ def _pen(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     for (y0, x0), (y1, x1) in centre_line(digit):
         ends = [(x0 * scale, y0 * scale), (x1 * scale, y1 * scale)]
+        draw.line(ends, fill=255, width=width)
+        for x, y in ends:
+            draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)
+    return np.asarray(image)  # (SIZE, SIZE)
+
+
+def _ruled_one(rng: np.random.Generator) -> np.ndarray:
+    """A one as a ruler draws it: a straight stem within 12 degrees of upright, a pen 2% to 30%
+    of its height, sometimes a flag at the top and a base, as canvases and fonts give them."""
+    height = float(rng.uniform(90, 140))
+    lean = np.deg2rad(rng.uniform(-12, 12))
+    top = np.array([SIZE / 2 + np.sin(lean) * height / 2, (SIZE - height) / 2])  # (2,) x, y
+    foot = np.array([SIZE / 2 - np.sin(lean) * height / 2, (SIZE + height) / 2])  # (2,)
+    width = max(1, round(height * rng.uniform(0.02, 0.3)))
+    strokes = [[top, foot]]
+    if rng.random() < 0.5:  # the flag
+        strokes.append(
+            [top + height * np.array([-rng.uniform(0.15, 0.35), rng.uniform(0.1, 0.3)]), top]
+        )
+    if rng.random() < 0.25:  # the base
+        half = height * rng.uniform(0.15, 0.3)
+        across = np.array([half, 0.0])  # (2,)
+        strokes.append([foot - across, foot + across])
+    image = Image.new("L", (SIZE, SIZE), 0)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        ends = [(float(x), float(y)) for x, y in stroke]
         draw.line(ends, fill=255, width=width)
         for x, y in ends:
             draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)

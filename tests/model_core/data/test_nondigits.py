@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from model_core.data.nondigits import nondigits
-from model_core.data.styled import styled_digits
+from model_core.data.styled import STYLES, styled_digits
 
 
 def test_non_digits_are_normalised_images_repeatable_by_seed() -> None:
@@ -23,8 +23,10 @@ def test_styled_digits_keep_their_labels(digit_7: np.ndarray) -> None:
     labels = np.full(4, 7)
     made, made_labels = styled_digits(images, labels, 9, np.random.default_rng(0))
     assert made.shape == (9, 28, 28) and made.dtype == np.uint8
-    pens_and_lowres = [i for i in range(9) if i % 3 != 2]  # typed digits take a random label
-    assert np.all(made_labels[pens_and_lowres] == 7)
+    styles = [STYLES[i % len(STYLES)] for i in range(9)]
+    redrawn = [i for i, style in enumerate(styles) if style in ("pen", "lowres")]
+    assert np.all(made_labels[redrawn] == 7)  # typed digits take a random label
+    assert all(made_labels[i] == 1 for i, style in enumerate(styles) if style == "one")
     assert set(made_labels.tolist()) <= set(range(10))
     inked = made.astype(np.float32) / 255
     assert np.all(inked.reshape(9, -1).sum(axis=1) > 10)
