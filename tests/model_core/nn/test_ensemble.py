@@ -16,7 +16,7 @@ from model_core.nn.layers import BatchNorm, Dense, Flatten
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import FORMAT_VERSION, ModelLoadError, load_model, save_model
 from model_core.preprocessing import to_model_input
-from tests.model_core.nn.test_serialization import rewrite, trained_looking
+from tests.model_core.nn.saved import rewrite, trained_looking
 
 
 def small_ensemble(count: int = 3, seed: int = 900) -> Ensemble:

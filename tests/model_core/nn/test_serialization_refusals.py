@@ -11,35 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model_core.nn.ensemble import Model
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import FORMAT_VERSION, ModelLoadError, load_model, save_model
-from tests.model_core.nn.saved import trained_looking
+from tests.model_core.nn.saved import rewrite, trained_looking, valid_arrays
 
 # --- corrupt files ------------------------------------------------------------------------------
-
-
-def valid_arrays(tmp_path: Path, model: Model | None = None) -> dict[str, np.ndarray]:
-    """The arrays of a valid saved model: by default "seed" (Conv2D(1, 8, 3), MaxPool,
-    Flatten, Dense)."""
-    save_model(tmp_path / "valid.npz", model or trained_looking("seed", 840), {"v": 1})
-    with np.load(tmp_path / "valid.npz") as archive:
-        return {key: archive[key] for key in archive.files}
-
-
-def rewrite(
-    tmp_path: Path, changes: dict[str, np.ndarray | None] | None = None, model: Model | None = None
-) -> Path:
-    """A copy of a valid saved model with arrays replaced, added, or deleted (None)."""
-    arrays = valid_arrays(tmp_path, model)
-    for key, value in (changes or {}).items():
-        if value is None:
-            del arrays[key]
-        else:
-            arrays[key] = value
-    path = tmp_path / "corrupt.npz"
-    np.savez(path, **arrays)
-    return path
 
 
 def architecture_with(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> np.ndarray:
