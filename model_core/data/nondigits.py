@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from model_core.data.fonts import centred_text, random_font
-from model_core.data.skeleton import centre_line
+from model_core.data.skeleton import redraw
 from model_core.preprocessing import PreprocessingError, preprocess_array
 
 GLYPHS = "ACEFHKMNPRUVWXYacefhkmnptuvwxy+#%&*=@{}\u00d7\u00f7±§¶©→←↑↓✓✗♥♦♣♠★☺☼♪"
@@ -57,14 +57,7 @@ def _glyph(rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.5:
         return _coverage(image)
     small = np.asarray(image.resize((28, 28), Image.Resampling.BOX))  # (28, 28) MNIST scale
-    pen, drawn = _canvas()
-    width = int(rng.integers(2, 16))
-    for (y0, x0), (y1, x1) in centre_line(small):
-        ends = [(x0 * SIZE / 28, y0 * SIZE / 28), (x1 * SIZE / 28, y1 * SIZE / 28)]
-        drawn.line(ends, fill=255, width=width)
-        for x, y in ends:
-            drawn.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)
-    return _coverage(pen)
+    return _coverage(redraw(small, int(rng.integers(2, 16)), SIZE))
 
 
 def _shapes(rng: np.random.Generator) -> np.ndarray:

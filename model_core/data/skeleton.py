@@ -1,9 +1,10 @@
 """A digit's centre line: its strokes thinned to one pixel (Zhang and Suen, 1984), as segments
-that a pen of any width can redraw."""
+that a pen of any width can redraw (`redraw`, `round_line`)."""
 
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 Segment = tuple[tuple[float, float], tuple[float, float]]  # (row, col) to (row, col)
 
@@ -64,6 +65,27 @@ def centre_line(digit: np.ndarray, level: int = 100, smoothing: int = 2) -> list
     segments: list[Segment] = [(_at(where[a]), _at(where[b])) for a, b in pairs]
     segments += [(_at(where[i]), _at(where[i])) for i in range(len(points)) if i not in linked]
     return segments
+
+
+def round_line(
+    draw: ImageDraw.ImageDraw, ends: list[tuple[float, float]], width: int, fill: int
+) -> None:
+    """A pen stroke through the (x, y) `ends`, with round ends as a marker leaves."""
+    draw.line(ends, fill=fill, width=width)
+    for x, y in ends:
+        draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], fill)
+
+
+def redraw(digit: np.ndarray, width: int, side: int) -> Image.Image:
+    """(28, 28) uint8 white-on-black digit -> its centre line drawn white on a black side x side
+    canvas with a pen `width` px wide."""
+    image = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(image)
+    for (y0, x0), (y1, x1) in centre_line(digit):
+        round_line(
+            draw, [(x0 * side / 28, y0 * side / 28), (x1 * side / 28, y1 * side / 28)], width, 255
+        )
+    return image
 
 
 def _at(point: np.ndarray) -> tuple[float, float]:

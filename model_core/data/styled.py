@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from model_core.data.fonts import centred_text, random_font
 from model_core.data.nondigits import SIZE
-from model_core.data.skeleton import centre_line
+from model_core.data.skeleton import redraw, round_line
 from model_core.preprocessing import PreprocessingError, preprocess_array
 
 STYLES = ("pen", "lowres", "typed", "pen", "lowres", "typed", "one")  # a one in seven is ruled
@@ -48,16 +48,8 @@ def styled_digits(
 
 def _pen(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The digit's centre line redrawn, white on black, with a pen 2% to 25% of its height."""
-    scale = SIZE / 28
     width = max(1, round(SIZE * 0.7 * rng.uniform(0.02, 0.25)))
-    image = Image.new("L", (SIZE, SIZE), 0)
-    draw = ImageDraw.Draw(image)
-    for (y0, x0), (y1, x1) in centre_line(digit):
-        ends = [(x0 * scale, y0 * scale), (x1 * scale, y1 * scale)]
-        draw.line(ends, fill=255, width=width)
-        for x, y in ends:
-            draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)
-    return np.asarray(image)  # (SIZE, SIZE)
+    return np.asarray(redraw(digit, width, SIZE))  # (SIZE, SIZE)
 
 
 def _ruled_one(rng: np.random.Generator) -> np.ndarray:
@@ -80,10 +72,7 @@ def _ruled_one(rng: np.random.Generator) -> np.ndarray:
     image = Image.new("L", (SIZE, SIZE), 0)
     draw = ImageDraw.Draw(image)
     for stroke in strokes:
-        ends = [(float(x), float(y)) for x, y in stroke]
-        draw.line(ends, fill=255, width=width)
-        for x, y in ends:
-            draw.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], 255)
+        round_line(draw, [(float(x), float(y)) for x, y in stroke], width, 255)
     return np.asarray(image)  # (SIZE, SIZE)
 
 
