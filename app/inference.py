@@ -57,23 +57,19 @@ def predict_files(
     inference_ms = _ms(time.perf_counter() - preprocessed)
     items = []
     for index, ((filename, _), outcome) in enumerate(zip(files, outcomes, strict=True)):
-        if isinstance(outcome, ApiError):
-            failure = ErrorResponse(detail=outcome.detail, code=outcome.code)
-            items.append(BatchItem(index=index, filename=filename, status=outcome.status,
-                                   prediction=None, error=failure))  # fmt: skip
-            continue
-        mine = own_ms[index]
-        total_ms = round(mine + inference_ms, 3)
-        timing = Timing(decode_preprocess=mine, inference=inference_ms, total=total_ms)
-        prediction = to_response(next(predictions), timing)
-        if strict and not prediction.is_digit:
+        if isinstance(outcome, PreprocessResult):
+            mine = own_ms[index]
+            total_ms = round(mine + inference_ms, 3)
+            timing = Timing(decode_preprocess=mine, inference=inference_ms, total=total_ms)
+            prediction = to_response(next(predictions), timing)
+            if prediction.is_digit or not strict:
+                items.append(BatchItem(index=index, filename=filename, status=200,
+                                       prediction=prediction, error=None))  # fmt: skip
+                continue
             outcome = not_a_digit(classifier.rule, prediction.probabilities)
-            failure = ErrorResponse(detail=outcome.detail, code=outcome.code)
-            items.append(BatchItem(index=index, filename=filename, status=outcome.status,
-                                   prediction=None, error=failure))  # fmt: skip
-            continue
-        items.append(BatchItem(index=index, filename=filename, status=200,
-                               prediction=prediction, error=None))  # fmt: skip
+        failure = ErrorResponse(detail=outcome.detail, code=outcome.code)
+        items.append(BatchItem(index=index, filename=filename, status=outcome.status,
+                               prediction=None, error=failure))  # fmt: skip
     total = Timing(
         decode_preprocess=_ms(preprocessed - started),
         inference=inference_ms,
