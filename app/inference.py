@@ -90,8 +90,10 @@ def read_number_image(
         upload = classifier.read_number(data, max_pixels=max_pixels, max_digits=max_digits)
     except PreprocessingError as error:
         raise from_preprocessing(error) from error
-    found = [digit.probabilities for digit in upload.reading.digits]
-    is_digit = classifier.is_digit(np.array(found, dtype=np.float64).reshape(-1, 10))  # (N,)
+    digits = upload.reading.digits
+    found = np.array([digit.probabilities for digit in digits], dtype=np.float64)  # (N, 10)
+    images = np.array([digit.image for digit in digits]).reshape(-1, 28, 28)  # (N, 28, 28)
+    is_digit = classifier.is_digit(found.reshape(-1, 10), images)  # (N,)
     read = time.perf_counter()
     timing = Timing(
         decode_preprocess=_ms(begin - started),

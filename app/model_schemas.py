@@ -88,6 +88,13 @@ class NotADigitInfo(BaseModel):
     threshold: float = Field(
         ge=0, le=1, description="an image whose score is below it has is_digit false"
     )
+    min_aspect: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="an image whose ink, as normalised, is less tall than this times its width"
+        " (a dash, a word, a horizon) has is_digit false; null: no shape test",
+    )
     validation: dict[str, Any] | None = Field(
         None,
         description="the figures on validation digits and non-digits (made otherwise than the"
@@ -98,6 +105,7 @@ class NotADigitInfo(BaseModel):
 NOT_A_DIGIT_INFO_EXAMPLE = {
     "score": "max_probability",
     "threshold": 0.6,
+    "min_aspect": 0.4,
     "validation": {"nondigits_flagged": 0.97, "digits_flagged": 0.004},
 }
 

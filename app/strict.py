@@ -68,7 +68,4 @@ def _below(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) ->
     """E.g. "max_probability 0.4127 is below the model's threshold 0.6"."""
     if rule is None:  # unreachable: without a rule every image is a digit
         return "reading is flagged by the model"
-    scores = rule.scores(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))  # (N,)
-    listed = ", ".join(f"{score:.4f}" for score in scores)
-    verb = "is" if len(scores) == 1 else "are"
-    return f"{rule.score} {listed} {verb} below the model's threshold {rule.threshold:g}"
+    return rule.explain(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))

@@ -100,11 +100,12 @@ class DigitClassifier:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
         return self._runner.predict_proba(to_model_input(images, self.deskew))
 
-    def is_digit(self, probabilities: np.ndarray) -> np.ndarray:
-        """(N, 10) probabilities -> (N,) booleans by the model's rule (all True without one)."""
+    def is_digit(self, probabilities: np.ndarray, images: np.ndarray) -> np.ndarray:
+        """(N, 10) probabilities of (N, 28, 28) normalised digits -> (N,) booleans by the
+        model's rule (all True without one)."""
         if self.rule is None:
             return np.ones(len(probabilities), dtype=bool)  # (N,)
-        return self.rule.is_digit(probabilities)  # (N,)
+        return self.rule.is_digit(probabilities, images)  # (N,)
 
     def verdicts(self, images: np.ndarray) -> np.ndarray:
         """The verifier's (N, 11) probabilities for candidates (N, 28, 28): ten digits, then
@@ -136,8 +137,9 @@ class DigitClassifier:
     def predict_preprocessed(self, results: Sequence[PreprocessResult]) -> list[Prediction]:
         if not results:
             return []
-        probs = self.probabilities(np.stack([r.image for r in results]))  # (N, 10)
-        digits = self.is_digit(probs)  # (N,)
+        images = np.stack([r.image for r in results])  # (N, 28, 28)
+        probs = self.probabilities(images)  # (N, 10)
+        digits = self.is_digit(probs, images)  # (N,)
         return [
             Prediction(int(p.argmax()), float(p.max()), [float(v) for v in p], r, bool(d))
             for p, r, d in zip(probs, results, digits, strict=True)

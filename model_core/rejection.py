@@ -1,11 +1,17 @@
 """Is it a digit at all? The rule a saved model carries for telling a reading from a guess.
 
-A model trained with outlier exposure (synthetic non-digits pushed towards uniform
-probabilities, model_core/data/nondigits.py) gives a non-digit a flat answer, so its largest
-probability is low. The rule flags an image whose score falls below the model's threshold.
-The model's metadata records it under "not_a_digit":
+Two tests, either of which flags an image:
+- the score: a model trained with outlier exposure (synthetic non-digits pushed towards
+  uniform probabilities, model_core/data/nondigits.py) gives a non-digit a flat answer, so its
+  largest probability is low; an image scoring below the model's threshold is flagged;
+- the shape, if the rule has `min_aspect`: preprocessing fits a digit's ink into MNIST's
+  20x20 box by its longer side, and one handwritten digit is never much wider than tall (of the
+  24,345 MNIST training digits none has its ink under 0.5 times as tall as wide). Ink flatter
+  than `min_aspect` (a dash, a word, a horizon in a photo) is flagged whatever the network says.
 
-    {"score": "max_probability", "threshold": 0.62, ...the validation figures behind it}
+The model's metadata records the rule under "not_a_digit":
+
+    {"score": "max_probability", "threshold": 0.3, "min_aspect": 0.4, ...figures behind it}
 """
 
 from __future__ import annotations
@@ -17,28 +23,68 @@ import numpy as np
 
 METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
+MIN_ASPECT = 0.4  # 0.8x the flattest MNIST training digit's 0.5: a margin for other writers
+INK_LEVEL = 0.2  # a pixel of a normalised digit above this is ink, for its height and width
+
+
+def ink_aspect(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank)."""
+    ink = np.greater(images, INK_LEVEL)  # (N, 28, 28)
+    return _extent(ink.any(axis=2)) / _extent(ink.any(axis=1))  # (N,)
+
+
+def _extent(marked: np.ndarray) -> np.ndarray:
+    """(N, L) marked rows or columns -> (N,) from the first marked to the last, inclusive."""
+    length = marked.shape[1]
+    first = marked.argmax(axis=1)  # (N,)
+    last = length - 1 - marked[:, ::-1].argmax(axis=1)  # (N,)
+    return np.where(marked.any(axis=1), last - first + 1, 1).astype(np.float64)  # (N,)
 
 
 @dataclass(frozen=True)
 class RejectRule:
-    """Flag an image as not a digit when its score is below `threshold`."""
+    """Flag an image as not a digit when its score is below `threshold`, or when its ink is
+    flatter than `min_aspect` (height over width; None: no shape test)."""
 
     score: str
     threshold: float
+    min_aspect: float | None = None
 
     def __post_init__(self) -> None:
         if self.score not in SCORES:
             raise ValueError(f"unknown score {self.score!r}; known: {', '.join(SCORES)}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+        if self.min_aspect is not None and not 0.0 <= self.min_aspect <= 1.0:
+            raise ValueError(f"min_aspect must be in [0, 1], got {self.min_aspect}")
 
     def scores(self, probabilities: np.ndarray) -> np.ndarray:
         """(N, 10) probabilities -> (N,) scores; higher looks more like a digit."""
         return np.asarray(probabilities).max(axis=1)  # (N,)
 
-    def is_digit(self, probabilities: np.ndarray) -> np.ndarray:
-        """(N, 10) probabilities -> (N,) booleans: True where the image reads as a digit."""
-        return self.scores(probabilities) >= self.threshold  # (N,)
+    def is_digit(self, probabilities: np.ndarray, images: np.ndarray) -> np.ndarray:
+        """(N, 10) probabilities of (N, 28, 28) normalised images -> (N,) booleans: True where
+        the image reads as a digit."""
+        digit = self.scores(probabilities) >= self.threshold  # (N,)
+        if self.min_aspect is not None:
+            digit &= ink_aspect(images) >= self.min_aspect  # (N,)
+        return digit
+
+    def explain(self, probabilities: np.ndarray) -> str:
+        """Why the rule flags images of these (N, 10) probabilities, e.g. "max_probability
+        0.4127 is below the model's threshold 0.3". A flagged image that scores at least the
+        threshold was flagged by its shape."""
+        scores = self.scores(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))
+        low = [float(score) for score in scores if score < self.threshold]
+        reasons = []
+        if low:
+            listed = ", ".join(f"{score:.4f}" for score in low)
+            verb = "is" if len(low) == 1 else "are"
+            reasons.append(f"{self.score} {listed} {verb} below the model's threshold"
+                           f" {self.threshold:g}")  # fmt: skip
+        if len(low) < len(scores):
+            reasons.append(f"ink is under {self.min_aspect:g} times as tall as it is wide")
+        return " and ".join(reasons)
 
 
 def rule_from_metadata(metadata: dict[str, Any]) -> RejectRule | None:
@@ -49,9 +95,17 @@ def rule_from_metadata(metadata: dict[str, Any]) -> RejectRule | None:
         return None
     if not isinstance(entry, dict):
         raise ValueError(f"{METADATA_KEY} must be an object, got {type(entry).__name__}")
-    score, threshold = entry.get("score"), entry.get("threshold")
-    if not isinstance(score, str) or isinstance(threshold, bool):
+    score, threshold = entry.get("score"), _number(entry.get("threshold"))
+    if not isinstance(score, str) or threshold is None:
         raise ValueError(f"{METADATA_KEY} needs a string 'score' and a number 'threshold'")
-    if not isinstance(threshold, int | float):
-        raise ValueError(f"{METADATA_KEY} needs a string 'score' and a number 'threshold'")
-    return RejectRule(score, float(threshold))
+    min_aspect = entry.get("min_aspect")
+    if min_aspect is not None and _number(min_aspect) is None:
+        raise ValueError(f"{METADATA_KEY}'s 'min_aspect' must be a number or null")
+    return RejectRule(score, threshold, _number(min_aspect))
+
+
+def _number(value: object) -> float | None:
+    """A JSON number as a float; None for anything else (a bool is no number here)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

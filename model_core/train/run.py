@@ -24,7 +24,7 @@ from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.network import Sequential
 from model_core.nn.presets import build
 from model_core.preprocessing import to_model_input
-from model_core.rejection import METADATA_KEY, RejectRule
+from model_core.rejection import METADATA_KEY, MIN_ASPECT, RejectRule
 from model_core.train.config import TrainConfig
 from model_core.train.loop import TrainResult, evaluate, fit
 
@@ -90,11 +90,15 @@ class TrainingRun:
         and the share of validation digits it flags, if there are any."""
         if not self.config.outliers or self.model is None:
             return {}
-        rule = RejectRule("max_probability", self.config.reject_threshold)
-        entry: dict[str, object] = {"score": rule.score, "threshold": rule.threshold}
+        rule = RejectRule("max_probability", self.config.reject_threshold, MIN_ASPECT)
+        entry: dict[str, object] = {
+            "score": rule.score,
+            "threshold": rule.threshold,
+            "min_aspect": rule.min_aspect,
+        }
         if len(self.val[1]):
             x = to_model_input(self.val[0], deskew=self.config.deskew)  # (N, 28, 28, 1)
-            flagged = ~rule.is_digit(self.model.predict_proba(x))  # (N,)
+            flagged = ~rule.is_digit(self.model.predict_proba(x), x[..., 0])  # (N,)
             entry["validation_digits_flagged"] = float(flagged.mean())
         return {METADATA_KEY: entry}
 

@@ -22,30 +22,35 @@ LIVE_MAX_UPLOAD_BYTES = 64 * 1024
 RULE_VALIDATION = {"nondigits_flagged": 0.97, "digits_flagged": 0.004, "by_kind": {"letters": 0.99}}
 
 
-def rule_metadata(threshold: float) -> dict[str, object]:
-    """The tiny model's metadata with a `not_a_digit` rule at `threshold` (model_core/rejection.py)
-    and the validation figures a trained model records beside it."""
-    rule = {"score": "max_probability", "threshold": threshold, "validation": RULE_VALIDATION}
-    return TINY_METADATA | {"not_a_digit": rule}
+def rule_metadata(threshold: float, min_aspect: float | None = None) -> dict[str, object]:
+    """The tiny model's metadata with a `not_a_digit` rule at `threshold` and `min_aspect`
+    (model_core/rejection.py) and the validation figures a trained model records beside it."""
+    rule: dict[str, object] = {"score": "max_probability", "threshold": threshold}
+    if min_aspect is not None:
+        rule["min_aspect"] = min_aspect
+    return TINY_METADATA | {"not_a_digit": rule | {"validation": RULE_VALIDATION}}
 
 
 @pytest.fixture(scope="session")
-def rule_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[[float], Path]:
-    """rule_model(threshold) -> the tiny model, same weights, saved with a rule at `threshold`:
-    0.0 flags no image, 1.0 every image (a random network is never fully sure)."""
-    made: dict[float, Path] = {}
+def rule_model(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """rule_model(threshold, min_aspect=None) -> the tiny model, same weights, saved with that
+    rule: threshold 0.0 flags no image, 1.0 every image (a random network is never fully sure);
+    min_aspect flags ink flatter than it whatever the threshold."""
+    made: dict[tuple[float, float | None], Path] = {}
 
-    def make(threshold: float) -> Path:
-        if threshold not in made:
+    def make(threshold: float, min_aspect: float | None = None) -> Path:
+        key = (threshold, min_aspect)
+        if key not in made:
             folder = tmp_path_factory.mktemp("rule")
-            made[threshold] = write_tiny_model(folder / "tiny.npz", rule_metadata(threshold))
-        return made[threshold]
+            metadata = rule_metadata(threshold, min_aspect)
+            made[key] = write_tiny_model(folder / "tiny.npz", metadata)
+        return made[key]
 
     return make
 
 
 @pytest.fixture(scope="session")
-def flagging_model_path(rule_model: Callable[[float], Path]) -> Path:
+def flagging_model_path(rule_model: Callable[..., Path]) -> Path:
     """The tiny model with a rule that takes every image for no digit (threshold 1)."""
     return rule_model(1.0)
 

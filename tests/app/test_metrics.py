@@ -117,7 +117,7 @@ def test_readings_taken_for_no_digit_are_counted_strict_or_not(
 
 
 def test_nothing_is_counted_as_no_digit_when_the_rule_passes_it(
-    make_client: Callable[..., TestClient], rule_model: Callable[[float], Path], digit_png: bytes
+    make_client: Callable[..., TestClient], rule_model: Callable[..., Path], digit_png: bytes
 ) -> None:
     client = make_client(model_path=rule_model(0.0))
     client.post("/predict", files={"file": ("d.png", digit_png)}, params={"strict": "true"})

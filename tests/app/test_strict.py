@@ -46,7 +46,7 @@ def between(confidences: list[float]) -> float:
 @pytest.mark.parametrize(("threshold", "expected"), [(0.0, True), (1.0, False)])
 def test_every_prediction_says_whether_it_is_a_digit(
     make_client: Callable[..., TestClient],
-    rule_model: Callable[[float], Path],
+    rule_model: Callable[..., Path],
     digit_png: bytes,
     threshold: float,
     expected: bool,
@@ -93,10 +93,25 @@ def test_strict_refuses_a_non_digit_giving_its_score_and_the_threshold(
     assert answer.json()["confidence"] == pytest.approx(score, abs=1e-6)
 
 
+@pytest.mark.parametrize("path", SINGLE)
+def test_strict_refuses_ink_far_wider_than_tall_saying_so(
+    make_client: Callable[..., TestClient], rule_model: Callable[..., Path], path: str
+) -> None:
+    """A dash passes the score (threshold 0) but not the shape test; a digit passes both."""
+    client = make_client(model_path=rule_model(0.0, 0.4))
+    dash = np.zeros((28, 28), dtype=np.uint8)
+    dash[12:16, 2:26] = 255  # 4 rows by 24 columns
+    response = post(client, path, png_bytes(dash), "true")
+    assert_error(response, 422, "not_a_digit", "does not look like a handwritten digit",
+                 "ink is under 0.4 times as tall as it is wide", "strict=false")  # fmt: skip
+    assert post(client, path, png_bytes(dash), "false").json()["is_digit"] is False
+    assert post(client, path, png_bytes(bars_array(1)), "true").status_code == 200
+
+
 @pytest.mark.parametrize("path", NUMBER)
 def test_strict_refuses_a_number_naming_the_digits_not_read_as_digits(
     make_client: Callable[..., TestClient],
-    rule_model: Callable[[float], Path],
+    rule_model: Callable[..., Path],
     tiny_model_path: Path,
     path: str,
 ) -> None:
@@ -128,7 +143,7 @@ def test_a_number_with_one_flagged_digit_says_so_in_the_singular(
 
 
 def test_strict_passes_what_the_rule_takes_for_a_digit(
-    make_client: Callable[..., TestClient], rule_model: Callable[[float], Path], digit_png: bytes
+    make_client: Callable[..., TestClient], rule_model: Callable[..., Path], digit_png: bytes
 ) -> None:
     client = make_client(model_path=rule_model(0.0))
     for path in SINGLE:
@@ -153,7 +168,7 @@ def test_the_strict_digits_setting_is_the_default_and_the_query_overrides_it(
 
 def test_a_strict_batch_refuses_only_its_non_digits(
     make_client: Callable[..., TestClient],
-    rule_model: Callable[[float], Path],
+    rule_model: Callable[..., Path],
     tiny_model_path: Path,
     blank_png: bytes,
 ) -> None:

@@ -75,7 +75,7 @@ def test_without_a_rule_every_image_is_a_digit(tmp_path: Path) -> None:
     classifier = _classifier_with(tmp_path, {"preset": "seed"})
     assert classifier.rule is None
     flat = np.full((3, 10), 0.1)  # (3, 10): as unsure as can be
-    assert classifier.is_digit(flat).tolist() == [True, True, True]
+    assert classifier.is_digit(flat, np.zeros((3, 28, 28))).tolist() == [True, True, True]
     assert all(prediction.is_digit for prediction in classifier.predict_many(_uploads()))
 
 
@@ -94,4 +94,17 @@ def test_each_prediction_is_a_digit_by_the_models_rule(tmp_path: Path) -> None:
     assert sum(p.is_digit for p in predictions) == 2
     assert [p.probabilities for p in predictions] == [p.probabilities for p in plain]
     probabilities = np.array([p.probabilities for p in predictions])  # (4, 10)
-    assert classifier.is_digit(probabilities).tolist() == [p.is_digit for p in predictions]
+    images = np.stack([p.preprocessing.image for p in predictions])  # (4, 28, 28)
+    flags = classifier.is_digit(probabilities, images)
+    assert flags.tolist() == [p.is_digit for p in predictions]
+
+
+def test_ink_far_wider_than_tall_is_not_a_digit(tmp_path: Path) -> None:
+    """With a shape test, a dash is flagged though the threshold flags nothing; the leaning
+    bars and the cross, taller than wide or square, are digits."""
+    dash = np.zeros((28, 28), dtype=np.uint8)
+    dash[12:16, 2:26] = 255  # 4 rows by 24 columns
+    rule = {"score": "max_probability", "threshold": 0.0, "min_aspect": 0.4}
+    classifier = _classifier_with(tmp_path, {"preset": "seed", "not_a_digit": rule})
+    predictions = classifier.predict_many([*_uploads(), dash])
+    assert [p.is_digit for p in predictions] == [True, True, True, True, False]

@@ -7,10 +7,22 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model_core.rejection import METADATA_KEY, RejectRule, rule_from_metadata
+from model_core.rejection import METADATA_KEY, RejectRule, ink_aspect, rule_from_metadata
 
 # Three readings: sure, torn between two digits, flat (what a non-digit should get).
 PROBABILITIES = np.array([[0.01] * 9 + [0.91], [0.45, 0.45] + [0.0125] * 8, [0.1] * 10])  # (3, 10)
+
+
+def _bars(*sizes: tuple[int, int]) -> np.ndarray:
+    """(N, 28, 28) images, each a bar of (rows, columns) ink centred in the frame."""
+    images = np.zeros((len(sizes), 28, 28))
+    for image, (rows, columns) in zip(images, sizes, strict=True):
+        top, left = (28 - rows) // 2, (28 - columns) // 2
+        image[top : top + rows, left : left + columns] = 0.9
+    return images
+
+
+DIGIT_SHAPED = _bars((20, 10), (20, 20), (20, 4))  # (3, 28, 28): a 0, a blob and a 1
 
 
 def test_the_score_is_the_largest_probability() -> None:
@@ -26,8 +38,42 @@ def test_the_score_is_the_largest_probability() -> None:
 def test_an_image_scoring_below_the_threshold_is_not_a_digit(
     threshold: float, expected: list[bool]
 ) -> None:
-    flags = RejectRule("max_probability", threshold).is_digit(PROBABILITIES)
+    flags = RejectRule("max_probability", threshold).is_digit(PROBABILITIES, DIGIT_SHAPED)
     assert flags.dtype == bool and flags.tolist() == expected
+
+
+def test_ink_aspect_is_the_inks_height_over_its_width() -> None:
+    images = _bars((20, 10), (4, 20), (1, 1), (20, 1))  # (4, 28, 28)
+    images[1, 2, 3] = 0.1  # faint, not ink
+    blank = np.zeros((1, 28, 28))
+    np.testing.assert_allclose(ink_aspect(images), [2.0, 0.2, 1.0, 20.0])
+    np.testing.assert_allclose(ink_aspect(blank), [1.0])
+
+
+@pytest.mark.parametrize(
+    ("min_aspect", "expected"),
+    [(None, [True, True, True]), (0.0, [True, True, True]), (0.4, [True, False, True]),
+     (0.6, [True, False, False])],
+)  # fmt: skip
+def test_ink_flatter_than_min_aspect_is_not_a_digit_however_sure(
+    min_aspect: float | None, expected: list[bool]
+) -> None:
+    sure = np.tile(PROBABILITIES[:1], (3, 1))  # (3, 10): 0.91 each, well above the threshold
+    images = _bars((20, 10), (6, 20), (10, 20))  # (3, 28, 28): ratios 2, 0.3, 0.5
+    rule = RejectRule("max_probability", 0.3, min_aspect)
+    assert rule.is_digit(sure, images).tolist() == expected
+
+
+def test_the_explanation_names_the_test_each_image_failed() -> None:
+    rule = RejectRule("max_probability", 0.3, 0.4)
+    low = "max_probability 0.1000 is below the model's threshold 0.3"
+    assert rule.explain(PROBABILITIES[2:]) == low
+    assert rule.explain(PROBABILITIES[:1]) == "ink is under 0.4 times as tall as it is wide"
+    both = rule.explain(PROBABILITIES[[2, 2, 0]])
+    assert both == (
+        "max_probability 0.1000, 0.1000 are below the model's threshold 0.3"
+        " and ink is under 0.4 times as tall as it is wide"
+    )
 
 
 def test_a_good_entry_gives_its_rule_and_other_figures_are_ignored() -> None:
@@ -38,6 +84,10 @@ def test_a_good_entry_gives_its_rule_and_other_figures_are_ignored() -> None:
     integer = rule_from_metadata({METADATA_KEY: {"score": "max_probability", "threshold": 1}})
     assert integer is not None and integer.threshold == 1.0
     assert isinstance(integer.threshold, float)
+    shaped = {"score": "max_probability", "threshold": 0.3, "min_aspect": 0.4}
+    assert rule_from_metadata({METADATA_KEY: shaped}) == RejectRule("max_probability", 0.3, 0.4)
+    plain = rule_from_metadata({METADATA_KEY: entry})
+    assert plain is not None and plain.min_aspect is None
 
 
 def test_a_model_without_an_entry_has_no_rule() -> None:
@@ -58,6 +108,9 @@ def test_a_model_without_an_entry_has_no_rule() -> None:
         ({"score": "energy", "threshold": 0.6}, "unknown score 'energy'"),
         ({"score": "max_probability", "threshold": 1.5}, r"threshold must be in \[0, 1\]"),
         ({"score": "max_probability", "threshold": -0.1}, r"threshold must be in \[0, 1\]"),
+        ({"score": "max_probability", "threshold": 0.3, "min_aspect": "0.4"}, "'min_aspect' must"),
+        ({"score": "max_probability", "threshold": 0.3, "min_aspect": True}, "'min_aspect' must"),
+        ({"score": "max_probability", "threshold": 0.3, "min_aspect": 2}, r"min_aspect must be in"),
     ],
 )
 def test_a_malformed_entry_is_refused_saying_what_is_wrong(entry: Any, message: str) -> None:

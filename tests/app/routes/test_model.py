@@ -127,18 +127,21 @@ def test_model_info_lists_every_member_of_an_ensemble(
 
 
 def test_model_info_shows_the_rule_and_every_figure_recorded_with_it(
-    make_client: Callable[..., TestClient], rule_model: Callable[[float], Path], tmp_path: Path
+    make_client: Callable[..., TestClient], rule_model: Callable[..., Path], tmp_path: Path
 ) -> None:
     info = make_client(model_path=rule_model(0.25)).get("/model/info").json()
     assert info["not_a_digit"] == {
         "score": "max_probability",
         "threshold": 0.25,
+        "min_aspect": None,
         "validation": RULE_VALIDATION,
     }
+    shaped = make_client(model_path=rule_model(0.25, 0.4)).get("/model/info").json()
+    assert shaped["not_a_digit"]["min_aspect"] == 0.4
     rule = {"score": "max_probability", "threshold": 1, "chosen_on": "blocked validation"}
     shown = _info_of_a_model_with({"not_a_digit": rule}, make_client, tmp_path)["not_a_digit"]
-    assert shown == {"score": "max_probability", "threshold": 1.0, "validation": None,
-                     "chosen_on": "blocked validation"}  # fmt: skip
+    assert shown == {"score": "max_probability", "threshold": 1.0, "min_aspect": None,
+                     "validation": None, "chosen_on": "blocked validation"}  # fmt: skip
 
 
 def test_model_info_leaves_out_a_figure_of_an_odd_type_beside_the_rule(
@@ -146,4 +149,9 @@ def test_model_info_leaves_out_a_figure_of_an_odd_type_beside_the_rule(
 ) -> None:
     rule = {"score": "max_probability", "threshold": 0.6, "validation": [0.97, 0.004]}
     shown = _info_of_a_model_with({"not_a_digit": rule}, make_client, tmp_path)["not_a_digit"]
-    assert shown == {"score": "max_probability", "threshold": 0.6, "validation": None}
+    assert shown == {
+        "score": "max_probability",
+        "threshold": 0.6,
+        "min_aspect": None,
+        "validation": None,
+    }
