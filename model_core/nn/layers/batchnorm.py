@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,10 @@ class BatchNorm(Layer):
     Channels-last makes one class serve both conv feature maps (N, H, W, C) and dense
     features (N, C). Running statistics follow PyTorch: an exponential average with weight
     `momentum` on the new batch, using the unbiased batch variance.
+
+    Under data parallelism (model_core/nn/parallel.py) a layer sees one shard of the batch:
+    `all_reduce` then sums each batch statistic over every shard, and only one shard's layer
+    `tracks_running` statistics.
     """
 
     def __init__(
@@ -36,7 +41,9 @@ class BatchNorm(Layer):
             "running_var": np.ones(num_features, dtype=dtype),  # (C,)
         }
         self._init_grads()
-        self._cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._cache: tuple[np.ndarray, np.ndarray, int] | None = None
+        self.all_reduce: Callable[[np.ndarray], np.ndarray] | None = None
+        self.tracks_running = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         gamma, beta = self.params["gamma"], self.params["beta"]
@@ -47,13 +54,16 @@ class BatchNorm(Layer):
             out += shift
             return out
         x2 = x.reshape(-1, self.num_features)  # (M, C)
-        m = x2.shape[0]
-        mean = column_sums(x2) / m  # (C,)
+        count = np.array([x2.shape[0]], dtype=x2.dtype)  # (1,) M, summed with the columns
+        sums = self._batch_total(np.concatenate([column_sums(x2), count]))  # (C + 1,)
+        m = int(sums[-1])
+        mean = sums[:-1] / m  # (C,)
         xc = x2 - mean  # (M, C)
-        var = np.einsum("mc,mc->c", xc, xc) / m  # (C,)
+        var = self._batch_total(np.einsum("mc,mc->c", xc, xc)) / m  # (C,)
         inv_std = 1.0 / np.sqrt(var + self.eps)  # (C,)
-        self._update_running(mean, var * (m / max(m - 1, 1)))
-        self._cache = (xc, inv_std)
+        if self.tracks_running:
+            self._update_running(mean, var * (m / max(m - 1, 1)))
+        self._cache = (xc, inv_std, m)
         out = xc * (gamma * inv_std)  # (M, C): xhat * gamma without building xhat
         out += beta
         return out.reshape(x.shape)
@@ -66,19 +76,24 @@ class BatchNorm(Layer):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         assert self._cache is not None, "backward() needs a forward(training=True) first"
-        xc, inv_std = self._cache
+        xc, inv_std, m = self._cache
         self._cache = None
         d2 = dout.reshape(-1, self.num_features)  # (M, C)
-        m = d2.shape[0]
-        dbeta = column_sums(d2)  # (C,)
-        dgamma = np.einsum("mc,mc->c", d2, xc) * inv_std  # (C,): sum of dout * xhat
-        self.grads["gamma"], self.grads["beta"] = dgamma, dbeta
+        local = np.stack([column_sums(d2), np.einsum("mc,mc->c", d2, xc)])  # (2, C)
+        self.grads["gamma"], self.grads["beta"] = local[1] * inv_std, local[0]  # this shard's
+        sums = self._batch_total(local)  # (2, C) the whole batch's: dx needs them
+        dbeta = sums[0]  # (C,)
+        dgamma = sums[1] * inv_std  # (C,): sum of dout * xhat
         # dx = gamma * inv_std * (dout - mean(dout) - xhat * mean(dout * xhat))
         dx = xc * (inv_std * dgamma / m)  # (M, C): xhat * mean(dout * xhat)
         np.subtract(d2, dx, out=dx)
         dx -= dbeta / m
         dx *= self.params["gamma"] * inv_std
         return dx.reshape(dout.shape)
+
+    def _batch_total(self, local: np.ndarray) -> np.ndarray:
+        """A per-channel sum over this shard's samples -> the same over the whole batch."""
+        return local if self.all_reduce is None else self.all_reduce(local)
 
     def output_shape(self, input_shape: Shape) -> Shape:
         if input_shape[-1:] != (self.num_features,):
