@@ -84,11 +84,18 @@ class TrainConfig:
         "networks to train, each from its own random start; more than one are saved as an"
         " ensemble that averages their probabilities",
     )
-    seed: int = option(0, "random seed: same seed, same machine and code, same model")
+    seed: int = option(0, "random seed: same seed, thread count, machine and code, same model")
+    threads: int = option(
+        0,
+        "threads a training step runs on, each on a shard of the batch (model_core/nn/"
+        "parallel.py); 0: one per CPU this process may use",
+    )
 
     def __post_init__(self) -> None:
         if self.members < 1:
             raise ValueError(f"members must be at least 1, got {self.members}")
+        if self.threads < 0:
+            raise ValueError(f"threads must be 0 (one per CPU) or more, got {self.threads}")
         if self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; choose one of {sorted(PRESETS)}")
 

@@ -9,12 +9,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from model_core.cpus import available_cpus
 from model_core.data.augment import random_affine, random_shift
 from model_core.data.nondigits import nondigits
 from model_core.nn.ensemble import Model
 from model_core.nn.losses import softmax_cross_entropy, uniform_cross_entropy
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Optimizer
+from model_core.nn.parallel import DataParallel
 from model_core.nn.schedules import make_schedule
 from model_core.preprocessing import to_model_input
 from model_core.train.config import TrainConfig
@@ -53,7 +55,7 @@ EpochCallback = Callable[[EpochStats], None]
 
 
 def evaluate(
-    net: Model,
+    net: Model | DataParallel,
     images: np.ndarray,
     labels: np.ndarray,
     batch_size: int = 256,
@@ -107,6 +109,8 @@ def fit(
         warmup_steps=round(config.warmup_epochs * steps_per_epoch),
     )
     result, best = TrainResult(), _snapshot(net)
+    threads = step_threads(config)
+    model = DataParallel(net, threads, rng) if threads > 1 else net  # trains net in place
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
@@ -123,21 +127,21 @@ def fit(
                 if config.augment:
                     x = _augment(x, config, rng)
                 optimizer.lr = schedule(optimizer.steps)
-                out = net.forward(to_model_input(x, config.deskew), training=True)  # (B + k, 10)
+                out = model.forward(to_model_input(x, config.deskew), training=True)  # (B + k, 10)
                 logits = out[: len(batch)]  # (B, 10) the digits
                 loss, dlogits = softmax_cross_entropy(logits, labels[batch], config.label_smoothing)
                 if per_batch:
                     flat, dflat = uniform_cross_entropy(out[len(batch) :])  # (k, 10)
                     dlogits = np.concatenate([dlogits, config.outlier_weight * dflat])
                     loss += config.outlier_weight * flat
-                net.backward(dlogits)
-                optimizer.step(net.grads)
+                model.backward(dlogits)
+                optimizer.step(model.grads)
                 seen += len(batch)
                 loss_sum += loss * len(batch)
                 correct += int(np.sum(logits.argmax(axis=1) == labels[batch]))
                 if on_batch is not None:
                     on_batch(seen, loss_sum / seen, correct / seen)
-            val_loss, val_acc = evaluate(net, *val, deskew=config.deskew)
+            val_loss, val_acc = evaluate(model, *val, deskew=config.deskew)
             improved = _better_than_best(val_acc, val_loss, result)
             if improved:
                 best = _snapshot(net)
@@ -158,9 +162,17 @@ def fit(
                 on_epoch(stats)
     except KeyboardInterrupt:
         result.interrupted = True
+    finally:
+        if isinstance(model, DataParallel):
+            model.close()
     _restore(net, best)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def step_threads(config: TrainConfig) -> int:
+    """The threads a training step runs on: config.threads, or one per CPU available."""
+    return config.threads or available_cpus()
 
 
 @functools.cache

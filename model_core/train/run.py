@@ -26,7 +26,7 @@ from model_core.nn.presets import build
 from model_core.preprocessing import to_model_input
 from model_core.rejection import METADATA_KEY, MIN_ASPECT, RejectRule
 from model_core.train.config import TrainConfig
-from model_core.train.loop import TrainResult, evaluate, fit
+from model_core.train.loop import TrainResult, evaluate, fit, step_threads
 
 Data = tuple[np.ndarray, np.ndarray]  # images (N, 28, 28) uint8, labels (N,)
 # fit() or a wrapper of it (a progress bar): (network, config, train, val, rng) -> result
@@ -78,6 +78,7 @@ class TrainingRun:
             "val_size": len(self.val[1]),
             "train_size": len(self.train[1]),
             "train_seconds": round(sum(r.seconds for r in self.results), 1),
+            "train_threads": step_threads(self.config),  # shards of a step
             "interrupted": self.interrupted,
             "data": data,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

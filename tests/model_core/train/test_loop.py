@@ -8,7 +8,7 @@ import pytest
 from model_core.data.mnist import load_mnist
 from model_core.nn.presets import build
 from model_core.train.config import TrainConfig
-from model_core.train.loop import EpochStats, evaluate, fit
+from model_core.train.loop import EpochStats, evaluate, fit, step_threads
 
 
 def test_short_training_run_on_real_images_reaches_the_bar(mnist_dir: Path) -> None:
@@ -73,3 +73,31 @@ def test_ctrl_c_stops_and_keeps_the_best_epoch_so_far() -> None:
     assert len(result.history) == 2
     _, acc = evaluate(net, *data)
     assert acc == pytest.approx(result.best_val_acc)
+
+
+def test_fit_on_threads_is_deterministic_and_learns_as_on_one() -> None:
+    """Two runs on 3 threads give the same weights; they learn the tiny task as one thread
+    does (the same step up to float rounding and Dropout's draws)."""
+    data = _tiny_data(np.random.default_rng(5), 150)
+    weights, accuracies = [], []
+    for threads in (3, 3, 1):
+        rng = np.random.default_rng(6)
+        net = build("seed", rng)
+        config = TrainConfig(
+            preset="seed", epochs=3, augment=False, lr=1e-2, warmup_epochs=0, threads=threads
+        )
+        fit(net, config, data, data, rng)
+        weights.append(net.params)
+        accuracies.append(evaluate(net, *data)[1])
+    for name, array in weights[0].items():
+        assert np.array_equal(array, weights[1][name]), name
+    assert min(accuracies) > 0.9, accuracies
+    assert abs(accuracies[0] - accuracies[2]) <= 0.05, accuracies
+
+
+def test_a_step_runs_on_one_thread_per_cpu_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("model_core.train.loop.available_cpus", lambda: 6)
+    assert step_threads(TrainConfig(preset="seed")) == 6
+    assert step_threads(TrainConfig(preset="seed", threads=1)) == 1
+    with pytest.raises(ValueError, match="threads must be 0"):
+        TrainConfig(preset="seed", threads=-1)

@@ -10,7 +10,7 @@ from model_core.nn.ensemble import Ensemble
 from model_core.nn.network import Sequential
 from model_core.rejection import MIN_ASPECT
 from model_core.train.config import default_config
-from model_core.train.loop import exposure_set
+from model_core.train.loop import exposure_set, step_threads
 from model_core.train.run import train_model
 
 
@@ -79,7 +79,9 @@ def test_outlier_exposure_flattens_non_digits_and_the_model_carries_its_rule() -
     }
     assert top["exposed"] < top["plain"] - 0.1, top
     assert exposed.val_accuracy is not None and exposed.val_accuracy > 0.9  # digits still read
-    rule = json.loads(json.dumps(exposed.metadata()))["not_a_digit"]
+    metadata = json.loads(json.dumps(exposed.metadata()))
+    assert metadata["train_threads"] == step_threads(config)
+    rule = metadata["not_a_digit"]
     assert (rule["score"], rule["threshold"]) == ("max_probability", 0.6)
     assert rule["min_aspect"] == MIN_ASPECT
     assert 0.0 <= rule["validation_digits_flagged"] <= 1.0
