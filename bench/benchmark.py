@@ -2,10 +2,12 @@
 
     python -m bench.benchmark --preset lenet --json
 
-Training: images/s of forward + loss + backward + optimizer step at batch 64 (Adam).
-Inference: median latency of one image, and images/s at batch 256, of the network the service
-runs (model_core.nn.folding: BatchNorm folded, Dropout dropped), of `--members` networks
-averaged when more than one (an ensemble, as `train.py --members` saves). Every figure is the
+Training: images/s of forward + loss + backward + optimizer step at batch 64 (Adam), on
+`--threads` shards of the batch (model_core/nn/parallel.py; 1: one thread, BLAS as set).
+Inference: median latency of one image (one thread), and images/s at batch 256 (on
+`--threads` parts of the batch), of the network the service runs (model_core.nn.folding:
+BatchNorm folded, Dropout dropped), of `--members` networks averaged when more than one (an
+ensemble, as `train.py --members` saves). Every figure is the
 median of several timed repeats after warm-up, on random inputs (speed does not depend on
 the values).
 """
@@ -18,15 +20,18 @@ import os
 import platform
 import statistics
 import time
+from contextlib import ExitStack
 
 import numpy as np
 
 from bench.gemm import gemm_gflops
 from bench.timing import median_seconds
-from model_core.nn.ensemble import Ensemble
+from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.folding import inference_model
 from model_core.nn.losses import softmax_cross_entropy
+from model_core.nn.network import Sequential
 from model_core.nn.optimizers import Adam
+from model_core.nn.parallel import DataParallel
 from model_core.nn.presets import PRESETS, build
 from model_core.train.allocator import keep_freed_memory
 
@@ -34,33 +39,40 @@ Row = dict[str, str | float]  # one line of the per-layer profile
 
 
 def benchmark(
-    preset: str, repeats: int, seed: int = 0, members: int = 1
+    preset: str, repeats: int, seed: int = 0, members: int = 1, threads: int = 1
 ) -> dict[str, float | str | int]:
     """Training figures are one network's; inference runs all `members` (an ensemble)."""
     rng = np.random.default_rng(seed)
     net = build(preset, rng)
     optimizer = Adam(net.params, lr=1e-3)
-
     x64 = rng.standard_normal((64, *net.input_shape)).astype(np.float32)  # (64, 28, 28, 1)
     y64 = rng.integers(0, 10, size=64)
-
-    def train_step() -> None:
-        logits = net.forward(x64, training=True)
-        _, dlogits = softmax_cross_entropy(logits, y64)
-        net.backward(dlogits)
-        optimizer.step(net.grads)
-
     x1 = x64[:1]  # (1, 28, 28, 1)
     x256 = rng.standard_normal((256, *net.input_shape)).astype(np.float32)  # (256, 28, 28, 1)
-    train_s = median_seconds(train_step, repeats * 4, warmup=10)
     others = [build(preset, rng) for _ in range(members - 1)]
     served = Ensemble([net, *others]) if others else net
     runner = inference_model(served)
-    b1_s = median_seconds(lambda: runner.predict_proba(x1), repeats * 40, warmup=50)
-    b256_s = median_seconds(lambda: runner.predict_proba(x256), repeats * 2, warmup=3)
+    with ExitStack() as stack:
+        trained: Sequential | DataParallel = net
+        batched: Model | DataParallel = runner
+        if threads > 1:
+            trained = stack.enter_context(DataParallel(net, threads, rng))
+            if isinstance(runner, Sequential):
+                batched = stack.enter_context(DataParallel(runner, threads, rng))
+
+        def train_step() -> None:
+            logits = trained.forward(x64, training=True)
+            _, dlogits = softmax_cross_entropy(logits, y64)
+            trained.backward(dlogits)
+            optimizer.step(trained.grads)
+
+        train_s = median_seconds(train_step, repeats * 4, warmup=10)
+        b1_s = median_seconds(lambda: runner.predict_proba(x1), repeats * 40, warmup=50)
+        b256_s = median_seconds(lambda: batched.predict_proba(x256), repeats * 2, warmup=3)
     return {
         "preset": preset,
         "members": members,
+        "threads": threads,
         "params": served.num_params(),
         "train_img_s": round(64 / train_s, 1),
         "train_step_ms": round(train_s * 1e3, 3),
@@ -124,6 +136,9 @@ def main() -> None:
     parser.add_argument(
         "--members", type=int, default=1, help="inference of an ensemble of this many networks"
     )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="shards of a training step and of batch 256"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--profile", action="store_true", help="also time each layer of a training step"
@@ -137,7 +152,7 @@ def main() -> None:
             print(f"{row['layer']:<22}{row['output']:<16}fwd {row['forward_ms']:>8.3f} ms"
                   f"   bwd {row['backward_ms']:>8.3f} ms")  # fmt: skip
         print(f"{'sum of medians':<38}{total:>8.3f} ms per batch of 64")
-    result = benchmark(args.preset, args.repeats, members=args.members)
+    result = benchmark(args.preset, args.repeats, members=args.members, threads=args.threads)
     result["gemm_gflops"] = gemm_gflops()  # the machine's speed, to scale the figures by
     if args.json:
         print(json.dumps(result))

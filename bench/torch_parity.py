@@ -26,6 +26,7 @@ from torch import nn
 from bench.benchmark import benchmark
 from bench.timing import median_seconds
 from bench.torch_twin import nchw, to_torch, torch_grads
+from model_core.cpus import available_cpus
 from model_core.nn.ensemble import members_of
 from model_core.nn.losses import softmax_cross_entropy
 from model_core.nn.network import Sequential
@@ -158,7 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="lenet_bn", choices=sorted(PRESETS))
     parser.add_argument("--model", type=Path, help="a saved .npz (default: random --preset)")
     parser.add_argument("--repeats", type=int, default=10, help="timing repeats (scaled per test)")
-    parser.add_argument("--threads", type=int, help="torch.set_num_threads (ours: use env vars)")
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument(
+        "--our-threads",
+        type=int,
+        default=available_cpus(),
+        help="shards of our training step and batch 256 (default: the CPUs available)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.threads:
@@ -169,11 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         rng = np.random.default_rng(0)
         network = build(args.preset, rng)
         randomise_batchnorm(network, rng)
-    ours = benchmark(args.preset, args.repeats)
+    ours = benchmark(args.preset, args.repeats, threads=args.our_threads)
     report = {
         "preset": args.preset,
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
+        "our_threads": args.our_threads,
         **parity(network),
         "ours": {key: ours[key] for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")},
         "pytorch": torch_benchmark(network, args.repeats),
@@ -181,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report))
         return 0
-    for key in ("preset", "torch", "torch_threads", "eval_prob_max_abs_diff", "grad_max_rel_diff",
-                "grad_worst"):  # fmt: skip
+    for key in ("preset", "torch", "torch_threads", "our_threads", "eval_prob_max_abs_diff",
+                "grad_max_rel_diff", "grad_worst"):  # fmt: skip
         print(f"{key:>24}: {report[key]}")
     print(f"{'':>24}  {'ours':>12} {'pytorch':>12}")
     for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s"):

@@ -11,6 +11,12 @@ def test_benchmark_reports_the_three_figures() -> None:
     assert result["params"] == 13_610
 
 
+def test_benchmark_times_a_sharded_step_when_given_threads() -> None:
+    result = benchmark("seed", repeats=1, threads=2)
+    assert result["threads"] == 2
+    assert all(float(result[key]) > 0 for key in ("train_img_s", "infer_b256_img_s"))
+
+
 def test_profile_times_every_layer_and_the_optimizer() -> None:
     rows = profile("seed", repeats=1)
     assert [row["layer"] for row in rows] == [
