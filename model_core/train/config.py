@@ -88,7 +88,7 @@ class TrainConfig:
     threads: int = option(
         0,
         "threads a training step runs on, each on a shard of the batch (model_core/nn/"
-        "parallel.py); 0: one per CPU this process may use",
+        "parallel.py); 0: one per CPU this process may use, at most one per 16 samples",
     )
 
     def __post_init__(self) -> None:

@@ -170,9 +170,15 @@ def fit(
     return result
 
 
+MIN_SHARD = 16  # by default no thread gets fewer samples (measured only up to 2 threads)
+
+
 def step_threads(config: TrainConfig) -> int:
-    """The threads a training step runs on: config.threads, or one per CPU available."""
-    return config.threads or available_cpus()
+    """The threads a training step runs on: config.threads, else one per CPU available, but
+    at most one per MIN_SHARD samples of a batch."""
+    if config.threads:
+        return config.threads
+    return max(1, min(available_cpus(), config.batch_size // MIN_SHARD))
 
 
 @functools.cache

@@ -97,7 +97,10 @@ def test_fit_on_threads_is_deterministic_and_learns_as_on_one() -> None:
 
 def test_a_step_runs_on_one_thread_per_cpu_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("model_core.train.loop.available_cpus", lambda: 6)
-    assert step_threads(TrainConfig(preset="seed")) == 6
+    assert step_threads(TrainConfig(preset="seed", batch_size=128)) == 6
+    assert step_threads(TrainConfig(preset="seed", batch_size=64)) == 4  # 16 samples a shard
+    assert step_threads(TrainConfig(preset="seed", batch_size=8)) == 1
+    assert step_threads(TrainConfig(preset="seed", batch_size=8, threads=3)) == 3
     assert step_threads(TrainConfig(preset="seed", threads=1)) == 1
     with pytest.raises(ValueError, match="threads must be 0"):
         TrainConfig(preset="seed", threads=-1)
