@@ -102,6 +102,9 @@ class DataParallel:
         return np.concatenate(probs)
 
     def close(self) -> None:
+        """Stop the threads. A shard left waiting for a partner that never came (Ctrl-C while
+        the shards were being handed out) is woken first, so this never hangs."""
+        self._group.abort()
         self._pool.shutdown()
 
     def __enter__(self) -> DataParallel:

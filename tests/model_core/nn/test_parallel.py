@@ -120,6 +120,17 @@ def test_a_failing_shard_raises_its_own_error_and_wakes_the_others() -> None:
             parallel.forward(x, training=True)
 
 
+def test_closing_wakes_a_shard_left_waiting_for_its_partner() -> None:
+    parallel = DataParallel(_net(), 2, np.random.default_rng(0))
+    parallel._group = group = AllReduce(2)
+    waiting = parallel._pool.submit(group.sum, 0, np.ones(1))  # its partner never comes
+    closer = threading.Thread(target=parallel.close)
+    closer.start()
+    closer.join(timeout=10)
+    assert not closer.is_alive()
+    assert isinstance(waiting.exception(), threading.BrokenBarrierError)
+
+
 def test_all_reduce_gives_every_thread_the_sum_in_rank_order() -> None:
     group, parties = AllReduce(3), 3
     results: dict[int, list[np.ndarray]] = {}
