@@ -41,7 +41,7 @@ def not_a_digit(rule: RejectRule | None, probabilities: Sequence[float]) -> ApiE
         422,
         "not_a_digit",
         "the image does not look like a handwritten digit: its"
-        f" {_below(rule, [probabilities])}; {ANYWAY} (is_digit false)",
+        f" {_reasons(rule, [probabilities])}; {ANYWAY} (is_digit false)",
     )
 
 
@@ -53,7 +53,7 @@ def not_a_number(
     named = [str(position + 1) for position in positions]
     which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     several = len(named) > 1
-    scores = _below(rule, [probabilities[position] for position in positions])
+    scores = _reasons(rule, [probabilities[position] for position in positions])
     return ApiError(
         422,
         "not_a_digit",
@@ -64,8 +64,9 @@ def not_a_number(
     )
 
 
-def _below(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) -> str:
-    """E.g. "max_probability 0.4127 is below the model's threshold 0.6"."""
+def _reasons(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) -> str:
+    """Why the rule flags these readings, e.g. "max_probability 0.4127 is below the model's
+    threshold 0.6" (model_core/rejection.py: RejectRule.explain)."""
     if rule is None:  # unreachable: without a rule every image is a digit
         return "reading is flagged by the model"
     return rule.explain(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))
