@@ -3,8 +3,8 @@
 The stages: the ink page (page.py), its connected pieces (components.py), the pieces grouped
 into blobs (groups.py), the candidate digits of every blob (candidates.py, cuts.py), each
 fitted into MNIST's frame as /predict's digits are (frame.py). The verifier (verifier.py)
-scores every candidate, the most likely path through them is the reading, and its digits go
-through the digit network in one batch. docs/numbers.md tells the whole story.
+and the digit network score every candidate, the most likely path through them is the
+reading. docs/numbers.md tells the whole story.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> 
 DEFAULT_MAX_DIGITS = 20
 SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-odds (garbage
 # under 0.7%) is not searched for cuts: faster, and no sure digit is split in two
+READ_WEIGHT = 2.0  # a candidate's score adds this times the log of the digit network's top
+# probability: a fragment the network reads as no digit (outlier exposure) costs its path
 
 
 @dataclass(frozen=True)
@@ -69,22 +71,29 @@ def read_line(
 
     `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
-    likely to be digits, each scored by its log-odds. Without it, each blob is read whole
-    (digits must not touch). Only the digits read go through `probabilities`, in one batch."""
+    likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
+    digit network's top probability. Without it, each blob is read whole (digits must not
+    touch). The candidates go through `probabilities` in one batch."""
     sure = None
     if verifier is not None:
         sure = lambda images: one_digit_odds(verifier(images)) >= SURE_ODDS  # noqa: E731
     line = line_candidates(gray, max_digits, split=verifier is not None, sure=sure)
     candidates = line.candidates
     chosen = line.wholes  # one whole blob each, left to right
-    if verifier is not None:
-        odds = one_digit_odds(verifier(np.stack([c.image for c in candidates])))  # (N,)
+    if verifier is None or len(candidates) == len(chosen):  # nothing to choose between
+        check_count(len(chosen), max_digits)
+        probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
+    else:
+        images = np.stack([c.image for c in candidates])  # (N, 28, 28)
+        every = probabilities(images)  # (N, 10)
+        read = np.log(np.maximum(every.max(axis=1), 1e-6))  # (N,)
+        odds = one_digit_odds(verifier(images)) + READ_WEIGHT * read  # (N,)
         scores = [
             float(o) if c.image.any() else -math.inf for c, o in zip(candidates, odds, strict=True)
         ]
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
-    check_count(len(chosen), max_digits)
-    probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
+        check_count(len(chosen), max_digits)
+        probs = every[chosen]  # (D, 10)
     digits = [
         DigitReading(
             int(p.argmax()),

@@ -86,7 +86,7 @@ def test_blobs_the_verifier_is_sure_of_are_not_cut() -> None:
         return np.tile(always(0, 11), (len(images), 1))  # (N, 11) every one a digit
 
     assert read_line(gray, threes, verifier=sure).number == "33"
-    assert calls == [2, 2]  # the blobs whole, then the same two: no cut was searched for
+    assert calls == [2]  # the blobs whole only: no cut was searched for, nothing to choose
 
 
 def test_unsure_blobs_are_cut_and_the_path_follows_the_verdicts() -> None:
@@ -101,6 +101,32 @@ def test_unsure_blobs_are_cut_and_the_path_follows_the_verdicts() -> None:
         return verdicts
 
     assert len(read_line(gray, threes, verifier=unsure).number) > 2  # the blobs were cut
+
+
+def test_a_candidate_the_digit_network_reads_as_no_digit_costs_its_path() -> None:
+    """The verifier gives every candidate the same odds of being one digit (4 to 1), so the
+    path of the most pieces wins on its votes alone; when the digit network reads the parts
+    flat (as it reads non-digits), the whole blobs win."""
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    wholes = line_candidates(gray, 20).wholes
+    four_to_one = np.full(11, 0.8 / 10)  # (11,) a digit at 0.8, garbage at 0.2
+    four_to_one[10] = 0.2
+
+    def unsure_of_wholes(images: np.ndarray) -> np.ndarray:
+        if len(images) == 2:  # the wholes, first: unsure, so they are cut
+            return np.tile(np.full(11, 1 / 11), (2, 1))
+        return np.tile(four_to_one, (len(images), 1))
+
+    def flat_on_parts(images: np.ndarray) -> np.ndarray:
+        probabilities = np.full((len(images), 10), 0.1)  # (N, 10)
+        if len(images) > 2:  # every candidate: sure of the wholes only
+            probabilities[wholes] = always(3)
+        else:
+            probabilities[:] = always(3)
+        return probabilities
+
+    assert len(read_line(gray, threes, verifier=unsure_of_wholes).number) > 2
+    assert read_line(gray, flat_on_parts, verifier=unsure_of_wholes).number == "33"
 
 
 def test_a_blank_page_and_too_many_digits_are_refused() -> None:
