@@ -98,7 +98,7 @@ class NotADigitInfo(BaseModel):
     validation: dict[str, Any] | None = Field(
         None,
         description="the figures on validation digits and non-digits (made otherwise than the"
-        " training ones) that the threshold was chosen on, as training recorded them",
+        " training ones) that the rule was chosen on, as the model file records them",
     )
 
 
