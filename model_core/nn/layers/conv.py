@@ -48,8 +48,10 @@ class Conv2D(Layer):
         self._cache: tuple[np.ndarray, Shape] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        n, ho, wo, _ = (x.shape[0], *self.output_shape(x.shape[1:]))
-        cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (N*Ho*Wo, K)
+        n, h, w, _ = x.shape
+        k, s, p = self.kernel_size, self.stride, self.padding
+        ho, wo = out_size(h, k, s, p), out_size(w, k, s, p)  # shapes were checked when built
+        cols = im2col(x, k, s, p)  # (N*Ho*Wo, K)
         out = cols @ self._weight_matrix()  # (N*Ho*Wo, C_out)
         out += self.params["bias"]
         self._cache = (cols, x.shape) if training else None

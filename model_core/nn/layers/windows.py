@@ -22,16 +22,21 @@ def pad_hw(x: np.ndarray, padding: int) -> np.ndarray:
 
 
 def window_view(xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
-    """A read-only (N, Ho, Wo, k, k, C) view of every k x k window of a padded (N, H, W, C)."""
+    """A read-only (N, Ho, Wo, k, k, C) view of every k x k window of a padded (N, H, W, C).
+
+    A contiguous array (the usual case) is viewed through the ndarray constructor, which
+    costs a microsecond where as_strided costs about ten: at batch 1 that is a tenth of a
+    small convolution."""
     n, h, w, c = xp.shape
     ho, wo = out_size(h, kernel, stride), out_size(w, kernel, stride)
     sn, sh, sw, sc = xp.strides
-    return as_strided(
-        xp,
-        shape=(n, ho, wo, kernel, kernel, c),
-        strides=(sn, sh * stride, sw * stride, sh, sw, sc),
-        writeable=False,
-    )
+    shape = (n, ho, wo, kernel, kernel, c)
+    strides = (sn, sh * stride, sw * stride, sh, sw, sc)
+    if not xp.flags.c_contiguous:
+        return as_strided(xp, shape=shape, strides=strides, writeable=False)
+    view = np.ndarray(shape, xp.dtype, buffer=xp, strides=strides)
+    view.flags.writeable = False
+    return view
 
 
 def im2col(x: np.ndarray, kernel: int, stride: int, padding: int) -> np.ndarray:
