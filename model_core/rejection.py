@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from model_core.preprocessing.box import ink_box
+
 METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
 MIN_ASPECT = 0.4  # 0.8x the flattest MNIST training digit's 0.5: a margin for other writers
@@ -29,16 +31,8 @@ INK_LEVEL = 0.2  # a pixel of a normalised digit above this is ink, for its heig
 
 def ink_aspect(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank)."""
-    ink = np.greater(images, INK_LEVEL)  # (N, 28, 28)
-    return _extent(ink.any(axis=2)) / _extent(ink.any(axis=1))  # (N,)
-
-
-def _extent(marked: np.ndarray) -> np.ndarray:
-    """(N, L) marked rows or columns -> (N,) from the first marked to the last, inclusive."""
-    length = marked.shape[1]
-    first = marked.argmax(axis=1)  # (N,)
-    last = length - 1 - marked[:, ::-1].argmax(axis=1)  # (N,)
-    return np.where(marked.any(axis=1), last - first + 1, 1).astype(np.float64)  # (N,)
+    boxes = [ink_box(ink) if ink.any() else None for ink in np.greater(images, INK_LEVEL)]
+    return np.array([1.0 if b is None else b.height / b.width for b in boxes])  # (N,)
 
 
 @dataclass(frozen=True)
