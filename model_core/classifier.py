@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.ensemble import Model
+from model_core.nn.cascade import Cascade, cascade_from_metadata
+from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.folding import inference_model
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
@@ -59,7 +60,9 @@ class Verifier:
 
 class DigitClassifier:
     """Reads one digit per image, or a line of them. Inference only touches read-only
-    weights: thread-safe. Without a verifier, a number's digits must not touch."""
+    weights: thread-safe. Without a verifier, a number's digits must not touch. An ensemble
+    whose metadata asks for a cascade (model_core/nn/cascade.py) runs as one unless
+    `full_ensemble`."""
 
     def __init__(
         self,
@@ -67,6 +70,7 @@ class DigitClassifier:
         metadata: dict[str, Any],
         sha256: str = "",
         verifier: Verifier | None = None,
+        full_ensemble: bool = False,
     ) -> None:
         if network.input_shape != (28, 28, 1) or network.output_shape != (10,):
             raise ValueError(
@@ -77,16 +81,26 @@ class DigitClassifier:
         try:
             self.deskew = input_options(metadata)["deskew"]
             self.rule: RejectRule | None = rule_from_metadata(metadata)
+            sure = cascade_from_metadata(metadata)
         except ValueError as error:
             raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
-        self._runner = inference_model(network)  # same outputs, BatchNorm folded away
+        runner = inference_model(network)  # same outputs, BatchNorm folded away
+        self.cascade = None
+        if isinstance(runner, Ensemble) and sure is not None and not full_ensemble:
+            self.cascade = Cascade(runner, sure)
+        self._runner: Model | Cascade = self.cascade or runner
         if verifier is not None and not is_verifier(verifier.network):
             raise ModelLoadError("the verifier must map (28, 28, 1) to 10 digits and garbage")
         self.verifier = verifier
         self._verifier = None if verifier is None else inference_model(verifier.network)
 
     @classmethod
-    def load(cls, path: str | Path, verifier_path: str | Path | None = None) -> DigitClassifier:
+    def load(
+        cls,
+        path: str | Path,
+        verifier_path: str | Path | None = None,
+        full_ensemble: bool = False,
+    ) -> DigitClassifier:
         """Load a saved model, and the number verifier if given; raises ModelLoadError naming
         what is wrong with a file."""
         saved = load_model(path)
@@ -94,7 +108,7 @@ class DigitClassifier:
         if verifier_path is not None:
             checked = load_model(verifier_path)
             verifier = Verifier(checked.network, checked.metadata, _sha256(verifier_path))
-        return cls(saved.network, saved.metadata, _sha256(path), verifier)
+        return cls(saved.network, saved.metadata, _sha256(path), verifier, full_ensemble)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
