@@ -84,6 +84,12 @@ class TrainConfig:
         "networks to train, each from its own random start; more than one are saved as an"
         " ensemble that averages their probabilities",
     )
+    cascade: float = option(
+        0.0,
+        "an ensemble's first network answers alone where its top probability is at least"
+        " this, the others read only the rest (model_core/nn/cascade.py); 0: every network"
+        " reads every image",
+    )
     seed: int = option(0, "random seed: same seed, thread count, machine and code, same model")
     threads: int = option(
         0,
@@ -94,6 +100,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.members < 1:
             raise ValueError(f"members must be at least 1, got {self.members}")
+        if not 0.0 <= self.cascade <= 1.0:
+            raise ValueError(f"cascade must be in [0, 1], got {self.cascade}")
         if self.threads < 0:
             raise ValueError(f"threads must be 0 (one per CPU) or more, got {self.threads}")
         if self.preset not in PRESETS:
@@ -132,6 +140,7 @@ PRESET_DEFAULTS: dict[str, dict[str, Any]] = {
         "styled": 6000,
         "outlier_weight": 0.25,
         "reject_threshold": 0.3,
+        "cascade": 0.7,
     },
 }
 

@@ -20,6 +20,7 @@ import numpy as np
 from model_core.data.mnist import file_sha256, mnist_paths
 from model_core.data.splits import split
 from model_core.data.styled import styled_digits
+from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.network import Sequential
 from model_core.nn.presets import build
@@ -60,7 +61,7 @@ class TrainingRun:
         """The model file's training metadata (strict JSON: no NaN)."""
         several = len(self.results) > 1
         data = {p.name: file_sha256(p) for p in mnist_paths(data_dir, "train")} if data_dir else {}
-        return {
+        described = {
             "preset": self.config.preset,
             "input": {"deskew": self.config.deskew},  # what to_model_input must do
             "hyperparameters": asdict(self.config),
@@ -84,7 +85,8 @@ class TrainingRun:
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "git_commit": git_commit(),
             "numpy": np.__version__,
-        } | self.rejection()
+        }
+        return described | self.rejection() | self.cascade()
 
     def rejection(self) -> dict[str, object]:
         """The rule for non-digits (model_core/rejection.py) of a run with outlier exposure,
@@ -102,6 +104,18 @@ class TrainingRun:
             flagged = ~rule.is_digit(self.model.predict_proba(x), x[..., 0])  # (N,)
             entry["validation_digits_flagged"] = float(flagged.mean())
         return {METADATA_KEY: entry}
+
+    def cascade(self) -> dict[str, object]:
+        """The ensemble's cascade (model_core/nn/cascade.py), and the share of validation
+        digits its first network leaves to the others, if there are any."""
+        if not self.config.cascade or not isinstance(self.model, Ensemble):
+            return {}
+        entry: dict[str, object] = {"sure": self.config.cascade}
+        if len(self.val[1]):
+            x = to_model_input(self.val[0], deskew=self.config.deskew)  # (N, 28, 28, 1)
+            top = self.model.members[0].predict_proba(x).max(axis=1)  # (N,)
+            entry["validation_escalated"] = float((top < self.config.cascade).mean())
+        return {CASCADE_KEY: entry}
 
 
 def train_model(

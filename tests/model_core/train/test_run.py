@@ -8,6 +8,7 @@ import numpy as np
 
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.network import Sequential
+from model_core.preprocessing import to_model_input
 from model_core.rejection import MIN_ASPECT
 from model_core.train.config import default_config
 from model_core.train.loop import exposure_set, step_threads
@@ -93,3 +94,16 @@ def test_styled_digits_join_the_training_split_only() -> None:
     run = train_model(default_config("seed", epochs=1, val_fraction=0.2, styled=30), images, labels)
     assert (len(run.train[1]), len(run.val[1])) == (80 + 30, 20)
     assert set(np.unique(run.train[1][80:])) <= set(range(10))
+
+
+def test_an_ensemble_records_its_cascade_and_the_share_it_passes_on() -> None:
+    images, labels = strokes(100)
+    config = default_config("seed", epochs=1, val_fraction=0.2, members=2, cascade=0.9)
+    run = train_model(config, images, labels)
+    assert isinstance(run.model, Ensemble)
+    entry = json.loads(json.dumps(run.metadata()))["cascade"]
+    x = to_model_input(run.val[0], config.deskew)  # (20, 28, 28, 1)
+    top = run.model.members[0].predict_proba(x).max(axis=1)  # (20,)
+    assert entry == {"sure": 0.9, "validation_escalated": float((top < 0.9).mean())}
+    single = train_model(default_config("seed", epochs=1, cascade=0.9), images, labels)
+    assert "cascade" not in single.metadata()
