@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         " refuses an image the model's rule takes for no digit at all (422 not_a_digit)"
         " instead of answering it with is_digit false",
     )
+    full_ensemble: bool = Field(
+        False,
+        description="run every network of an ensemble on every image, instead of the cascade"
+        " its metadata may ask for (the first network alone where it is sure, its"
+        " probabilities then the answer's): the same digits on nearly every image, at"
+        " about three times the cost",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description='CORS origins, JSON list or comma-separated; "*" for any; empty: CORS off',

@@ -47,7 +47,9 @@ class ModelStartupError(RuntimeError):
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     try:
-        classifier = DigitClassifier.load(settings.model_path, settings.verifier_path)
+        classifier = DigitClassifier.load(
+            settings.model_path, settings.verifier_path, settings.full_ensemble
+        )
     except Exception as error:
         files = f"the model from {settings.model_path}"
         if settings.verifier_path is not None:

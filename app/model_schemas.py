@@ -110,6 +110,29 @@ NOT_A_DIGIT_INFO_EXAMPLE = {
 }
 
 
+class CascadeInfo(BaseModel):
+    """How an ensemble spends its work: its metadata's `cascade`, and whether it is used."""
+
+    model_config = ConfigDict(extra="allow")
+    sure: float = Field(
+        gt=0,
+        le=1,
+        description="where the first network's largest probability is at least this, it"
+        " answers alone; the other networks read only the rest",
+    )
+    used: bool = Field(
+        description="false when the service runs every network on every image (FULL_ENSEMBLE)"
+    )
+    validation: dict[str, Any] | None = Field(
+        None,
+        description="the share of validation digits passed on to the other networks, as the"
+        " model file records it",
+    )
+
+
+CASCADE_INFO_EXAMPLE = {"sure": 0.7, "used": True, "validation": {"digits_escalated": 0.034}}
+
+
 MODEL_INFO_EXAMPLE: dict[str, Any] = {
     "architecture": {
         "input_shape": [28, 28, 1],
@@ -135,6 +158,7 @@ MODEL_INFO_EXAMPLE: dict[str, Any] = {
     "sha256": "9f2c...e1",
     "verifier": VERIFIER_EXAMPLE,
     "not_a_digit": NOT_A_DIGIT_INFO_EXAMPLE,
+    "cascade": CASCADE_INFO_EXAMPLE,
 }  # fmt: skip
 
 
@@ -153,4 +177,9 @@ class ModelInfo(BaseModel):
         None,
         description="the rule behind every prediction's `is_digit` (and `strict`'s refusals);"
         " null: the model has none, so every image is taken for a digit",
+    )
+    cascade: CascadeInfo | None = Field(
+        None,
+        description="an ensemble's cascade (its first network alone where it is sure); null:"
+        " every network reads every image",
     )

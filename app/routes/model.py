@@ -1,5 +1,5 @@
 """GET /model/info: architecture, training record, input limits, the artifact's hash, the
-number verifier's, and the rule that tells a digit from a non-digit."""
+number verifier's, the rule that tells a digit from a non-digit, and the ensemble's cascade."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.dependencies import get_classifier, get_settings
 from app.errors import error_responses
 from app.model_schemas import (
     Architecture,
+    CascadeInfo,
     InputSpec,
     LayerInfo,
     ModelInfo,
@@ -21,6 +22,7 @@ from app.model_schemas import (
     VerifierInfo,
 )
 from model_core.classifier import DigitClassifier, Verifier
+from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
 from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
 from model_core.rejection import METADATA_KEY
@@ -79,6 +81,7 @@ def model_info(
         sha256=classifier.sha256,
         verifier=_verifier_info(classifier.verifier),
         not_a_digit=_not_a_digit_info(classifier),
+        cascade=_cascade_info(classifier),
     )
 
 
@@ -98,6 +101,15 @@ def _not_a_digit_info(classifier: DigitClassifier) -> NotADigitInfo | None:
     facts = {"score": rule.score, "threshold": rule.threshold, "min_aspect": rule.min_aspect}
     entry = classifier.metadata[METADATA_KEY]  # a dict: the classifier checked it
     return _known_fields(NotADigitInfo, {k: v for k, v in entry.items() if k not in facts}, facts)
+
+
+def _cascade_info(classifier: DigitClassifier) -> CascadeInfo | None:
+    """The metadata's cascade, and whether this classifier runs it."""
+    entry = classifier.metadata.get(CASCADE_KEY)
+    if not isinstance(entry, dict) or len(members_of(classifier.network)) < 2:
+        return None
+    facts = {"sure": entry["sure"], "used": classifier.cascade is not None}
+    return _known_fields(CascadeInfo, {k: v for k, v in entry.items() if k not in facts}, facts)
 
 
 def _known_fields(

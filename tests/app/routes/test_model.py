@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
+from model_core.classifier import DigitClassifier
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
@@ -124,6 +126,27 @@ def test_model_info_lists_every_member_of_an_ensemble(
     response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
     assert response.status_code == 200
     assert abs(sum(response.json()["probabilities"]) - 1) < 1e-5
+
+
+def test_model_info_shows_the_cascade_and_whether_it_runs(
+    make_client: Callable[..., TestClient], tmp_path: Path, digit_png: bytes
+) -> None:
+    rng = np.random.default_rng(3)
+    path = tmp_path / "cascade.npz"
+    entry = {"sure": 0.2, "validation": {"digits_escalated": 0.03}, "test_escalated": 0.04}
+    save_model(path, Ensemble([build("seed", rng), build("seed", rng)]), {"cascade": entry})
+    answers = {}
+    for full in (False, True):
+        client = make_client(model_path=path, full_ensemble=full)
+        assert client.get("/model/info").json()["cascade"] == entry | {"used": not full}
+        response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
+        answers[full] = response.json()["probabilities"]
+    offline = DigitClassifier.load(path).predict(digit_png)
+    assert answers[False] == pytest.approx(offline.probabilities, abs=1e-6)
+    assert answers[True] == pytest.approx(
+        DigitClassifier.load(path, full_ensemble=True).predict(digit_png).probabilities, abs=1e-6
+    )
+    assert make_client().get("/model/info").json()["cascade"] is None  # one network
 
 
 def test_model_info_shows_the_rule_and_every_figure_recorded_with_it(
