@@ -34,9 +34,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="send each test image through the upload preprocessing first, as the service does",
     )
+    parser.add_argument(
+        "--full-ensemble",
+        action="store_true",
+        help="every network of an ensemble reads every image (no cascade)",
+    )
     args = parser.parse_args(argv)
     try:
-        classifier = DigitClassifier.load(args.model)
+        classifier = DigitClassifier.load(args.model, full_ensemble=args.full_ensemble)
         images, labels = load_mnist(args.data_dir, "test")
     except (ModelLoadError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

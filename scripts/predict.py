@@ -37,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per image")
     parser.add_argument(
+        "--full-ensemble",
+        action="store_true",
+        help="every network of an ensemble reads every image (no cascade)",
+    )
+    parser.add_argument(
         "--number", action="store_true", help="read a number (a line of digits) in each image"
     )
     parser.add_argument(
@@ -50,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--max-digits must be at least 1")
     try:
         verifier = args.verifier if args.verifier.is_file() else None
-        classifier = DigitClassifier.load(args.model, verifier if args.number else None)
+        classifier = DigitClassifier.load(
+            args.model, verifier if args.number else None, args.full_ensemble
+        )
     except ModelLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
