@@ -169,7 +169,10 @@ class ModelSummary(BaseModel):
     preset: str | None = Field(description="architecture preset name, e.g. lenet_bn")
     members: int = Field(1, description="networks averaged (an ensemble of the preset when > 1)")
     params: int = Field(description="number of trained parameters, all members together")
-    test_accuracy: float | None = Field(description="accuracy on the MNIST test set")
+    test_accuracy: float | None = Field(
+        description="accuracy on the MNIST test set of the model as served (its cascade's when"
+        " it runs one)"
+    )
 
 
 class ServiceInfo(BaseModel):

@@ -13,6 +13,7 @@ from app.errors import error_responses
 from app.metrics import Metrics
 from app.schemas import ModelSummary, ServiceInfo, Status
 from model_core.classifier import DigitClassifier
+from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
 from model_core.nn.ensemble import members_of
 
 router = APIRouter(tags=["service"])
@@ -43,10 +44,22 @@ def root(request: Request) -> ServiceInfo:
             preset=classifier.metadata.get("preset"),
             members=len(members_of(classifier.network)),
             params=classifier.network.num_params(),
-            test_accuracy=classifier.metadata.get("test_accuracy"),
+            test_accuracy=_served_test_accuracy(classifier),
         )
     return ServiceInfo(
         service=SERVICE_NAME, version=model_core.__version__, model=model, links=LINKS
+    )
+
+
+def _served_test_accuracy(classifier: DigitClassifier) -> float | None:
+    """The test accuracy of the model as served: its cascade's figure when the cascade runs
+    and recorded one, else the training run's; None where the file holds no number."""
+    cascade = classifier.metadata.get(CASCADE_KEY)
+    figure = classifier.metadata.get("test_accuracy")
+    if classifier.cascade is not None and isinstance(cascade, dict):
+        figure = cascade.get("test_accuracy", figure)
+    return (
+        float(figure) if isinstance(figure, int | float) and not isinstance(figure, bool) else None
     )
 
 

@@ -133,12 +133,14 @@ def test_model_info_shows_the_cascade_and_whether_it_runs(
 ) -> None:
     rng = np.random.default_rng(3)
     path = tmp_path / "cascade.npz"
-    entry = {"sure": 0.2, "validation": {"digits_escalated": 0.03}, "test_escalated": 0.04}
-    save_model(path, Ensemble([build("seed", rng), build("seed", rng)]), {"cascade": entry})
+    entry = {"sure": 0.2, "validation": {"digits_escalated": 0.03}, "test_accuracy": 0.9}
+    ensemble = Ensemble([build("seed", rng), build("seed", rng)])
+    save_model(path, ensemble, {"cascade": entry, "test_accuracy": 0.95})
     answers = {}
     for full in (False, True):
         client = make_client(model_path=path, full_ensemble=full)
         assert client.get("/model/info").json()["cascade"] == entry | {"used": not full}
+        assert client.get("/").json()["model"]["test_accuracy"] == (0.95 if full else 0.9)
         response = client.post("/predict", files={"file": ("d.png", digit_png, "image/png")})
         answers[full] = response.json()["probabilities"]
     offline = DigitClassifier.load(path).predict(digit_png)
