@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-TARGETS = {"p99_ms_at_64": 100.0, "ratio": 0.4, "ratio_stretch": 0.5, "rss_growth_mb": 20.0}
+# Issue 26's: one process at 64 clients at least 0.25x the floor's rate; as shipped, p99 at 64
+# clients under 100 ms; memory growth per worker under 20 MB; no errors.
+TARGETS = {"p99_ms_at_64": 100.0, "ratio_at_64": 0.25, "rss_growth_mb": 20.0}
 
 
 @dataclass
@@ -35,17 +37,15 @@ def ratios(cells: list[Cell]) -> dict[str, float]:
 
 
 def verdict(result: dict[str, Any]) -> dict[str, bool | None]:
+    """The one-process service's targets: its rate at 64 clients over the floor's, errors and
+    memory growth (None where this run did not measure it)."""
     cells = result["cells"]
-    at_64 = [c for c in cells if c["endpoint"] == "predict" and c["concurrency"] == 64]
-    predict_ratios = [v for k, v in result["ratios"].items() if k.startswith("predict/")]
-    best_ratio = max(predict_ratios) if predict_ratios else None
+    ratio = result["ratios"].get("predict/floor@64")
     rss = result["rss_mb"]
     growth = rss["after"] - rss["before"] if rss["before"] is not None else None
     errors = sum(c["errors"] for c in cells) + (result["soak"] or {}).get("errors", 0)
     return {
-        "ratio>=0.4": None if best_ratio is None else best_ratio >= TARGETS["ratio"],
-        "ratio>=0.5 (stretch)": None if best_ratio is None else best_ratio >= 0.5,
-        "p99@64<100ms": at_64[0]["p99_ms"] < TARGETS["p99_ms_at_64"] if at_64 else None,
+        "predict/floor@64>=0.25": None if ratio is None else ratio >= TARGETS["ratio_at_64"],
         "zero errors": errors == 0,
         "rss growth<20MB": None if growth is None else growth < TARGETS["rss_growth_mb"],
     }
