@@ -85,10 +85,10 @@ class DigitClassifier:
         except ValueError as error:
             raise ModelLoadError(f"the model's metadata is invalid: {error}") from error
         runner = inference_model(network)  # same outputs, BatchNorm folded away
-        self.cascade = None
+        self.cascade: Cascade | None = None
         if isinstance(runner, Ensemble) and sure is not None and not full_ensemble:
             self.cascade = Cascade(runner, sure)
-        self._runner: Model | Cascade = self.cascade or runner
+        self._runner: Model | Cascade = runner if self.cascade is None else self.cascade
         if verifier is not None and not is_verifier(verifier.network):
             raise ModelLoadError("the verifier must map (28, 28, 1) to 10 digits and garbage")
         self.verifier = verifier
