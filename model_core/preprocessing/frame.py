@@ -6,6 +6,8 @@ and its position unless it is clearly off-centre.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
@@ -23,11 +25,12 @@ def fit_and_centre(crop: np.ndarray) -> np.ndarray:
     Strokes much thinner than MNIST's (a thin pen on a big canvas) are thickened first.
     """
     small = fit_box(crop, MNIST_BOX)  # (h', w'), max(h', w') == 20
-    steps = dilation_steps(stroke_width(small / max(float(small.max()), 1e-6)))
+    peak = float(small.max())
+    steps = dilation_steps(stroke_width(small / max(peak, 1e-6)))
     if steps:
         large = dilate(fit_box(crop, MNIST_BOX * WORK_SCALE), steps)  # (4h' + 2s, 4w' + 2s)
         small = fit_box(large, MNIST_BOX)
-    peak = float(small.max())
+        peak = float(small.max())
     if peak > 0:
         small = small * np.float32(1 / peak)
     return place_by_mass(small)
@@ -92,4 +95,4 @@ def _offset(centre: float, length: int, current: int, tolerance: float) -> int:
     """Top (or left) index putting `centre` on MNIST_CENTRE, clamped inside the frame."""
     centred = abs(current + centre - MNIST_CENTRE) <= tolerance
     wanted = current if centred else MNIST_CENTRE - centre
-    return int(min(max(np.floor(wanted + 0.5), 0), MNIST_SIZE - length))
+    return min(max(math.floor(wanted + 0.5), 0), MNIST_SIZE - length)

@@ -87,10 +87,10 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
     levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
     if not levels.shows_ink():
         raise EmptyImageError()
-    if is_normalised(gray.shape, ink > levels.low):  # already like MNIST: kept as it is
+    mask = ink > levels.low  # (h, w)
+    if is_normalised(gray.shape, mask):  # already like MNIST: kept as it is
         image, box = keep_normalised(paper.ink(gray), levels.noise)
         return image, DigitInfo(inverted=paper.inverted, bbox=box)
-    mask = ink > levels.low  # (h, w)
     inner = inside_outline(ink, mask, digit_box(mask))
     image = fit_and_centre(ramp(inner.crop(ink), levels))
     box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)

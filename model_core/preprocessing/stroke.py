@@ -20,12 +20,16 @@ _MAX_STEPS = 8
 
 
 def stroke_width(image: np.ndarray) -> float:
-    """Estimated mean stroke width in px of (h, w) light strokes in [0, 1]: 2 * area / outline."""
-    solid = image > 0.5  # (h, w)
+    """Estimated mean stroke width in px of (h, w) light strokes in [0, 1]: 2 * area / outline.
+
+    The outline is counted as changes between neighbouring pixels, on the strokes framed by
+    a pixel of background, so that strokes cut by the image edge are outlined there too."""
+    height, width = image.shape
+    solid = np.zeros((height + 2, width + 2), dtype=bool)  # framed by a pixel of background
+    solid[1:-1, 1:-1] = image > 0.5  # (h, w)
     across = np.count_nonzero(solid[1:] != solid[:-1])  # outline crossed going down
     along = np.count_nonzero(solid[:, 1:] != solid[:, :-1])  # ... and going right
-    edges = np.count_nonzero(solid[[0, -1]]) + np.count_nonzero(solid[:, [0, -1]])
-    return 2.0 * float(image.sum()) / max(int(across + along + edges), 1)
+    return 2.0 * float(image.sum()) / max(int(across + along), 1)
 
 
 def dilation_steps(width: float) -> int:
