@@ -1,8 +1,10 @@
 """Connected pieces of ink (8-connected), found through the runs of each row.
 
 A row's runs of set pixels join the runs of the row above that they touch, diagonals
-included; a union-find over the runs gives the pieces. A line of digits holds a few thousand
-runs at most, so this costs far less than a pass per pixel would.
+included; the pieces are the connected groups of runs. A line of digits holds a few thousand
+runs at most, and every step works on all of them at once: the touching pairs come from two
+sorted searches, the groups from hooking and pointer jumping (as in Shiloach and Vishkin's
+parallel connected components), a few passes over the runs rather than one per pixel.
 """
 
 from __future__ import annotations
@@ -32,28 +34,8 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     steps = np.diff(padded, axis=1)  # (H, W + 1): +1 where a run starts, -1 past its end
     rows, starts = np.nonzero(steps == 1)  # (R,) each run's row and first column
     ends = np.nonzero(steps == -1)[1]  # (R,) one past each run's last column
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first = np.searchsorted(rows, np.arange(height + 1))  # (H + 1,) each row's first run
-    for row in range(1, height):
-        above, here = range(first[row - 1], first[row]), range(first[row], first[row + 1])
-        i = above.start
-        for j in here:  # runs of both rows go left to right: one merge-like sweep
-            while i < above.stop and ends[i] < starts[j]:  # run i ends left of j's reach
-                i += 1
-            k = i
-            while k < above.stop and starts[k] <= ends[j]:  # touches, diagonals included
-                a, b = root(k), root(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-                k += 1
-    roots = np.fromiter((root(i) for i in range(len(rows))), dtype=np.intp, count=len(rows))
+    first, second = _touching_runs(rows, starts, ends, width)  # (E,), (E,) run pairs
+    roots = _smallest_connected(len(rows), first, second)  # (R,)
     unique, run_labels = np.unique(roots, return_inverse=True)  # (P,), (R,) labels 0..P-1
     lengths = ends - starts  # (R,)
     run_of = np.repeat(np.arange(len(rows)), lengths)  # (S,) the run of every set pixel
@@ -78,3 +60,39 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     ]  # fmt: skip
     pieces.sort(key=lambda piece: (piece.box.left, piece.box.top))
     return labels, pieces
+
+
+def _touching_runs(
+    rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b) of runs, a in the row above b's, that touch (diagonals included): run a
+    spans [starts[a], ends[a]) and touches b when starts[a] <= ends[b] and ends[a] >= starts[b].
+    The runs are in reading order, so within a row both their starts and ends increase."""
+    stride = width + 2  # keys row * stride + column keep the rows apart, in order
+    below = np.flatnonzero(rows > 0)  # (B,) runs with a row above
+    above_row = (rows[below] - 1) * stride  # (B,)
+    lo = np.searchsorted(rows * stride + ends, above_row + starts[below], side="left")  # (B,)
+    hi = np.searchsorted(rows * stride + starts, above_row + ends[below], side="right")  # (B,)
+    counts = np.maximum(hi - lo, 0)  # (B,) runs above that each one touches
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)  # (E,)
+    return np.repeat(lo, counts) + offsets, np.repeat(below, counts)
+
+
+def _smallest_connected(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """(count,) for each of `count` nodes, the smallest node connected to it through the
+    edges (first[e], second[e]).
+
+    Each pass hooks the larger of every edge's two labels onto the smaller, then follows
+    labels to their ends (pointer jumping); labels only ever fall, and stop where every edge
+    joins equal labels."""
+    labels = np.arange(count)  # (count,)
+    while True:
+        low = np.minimum(labels[first], labels[second])  # (E,)
+        hooked = labels.copy()
+        np.minimum.at(hooked, labels[first], low)
+        np.minimum.at(hooked, labels[second], low)
+        while not np.array_equal(jumped := hooked[hooked], hooked):
+            hooked = jumped
+        if np.array_equal(hooked, labels):
+            return labels
+        labels = hooked
