@@ -15,7 +15,6 @@ the values).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -24,6 +23,7 @@ from contextlib import ExitStack
 
 import numpy as np
 
+from bench.figures import print_figures
 from bench.gemm import gemm_gflops
 from bench.timing import median_seconds
 from model_core.nn.ensemble import Ensemble, Model
@@ -154,11 +154,7 @@ def main() -> None:
         print(f"{'sum of medians':<38}{total:>8.3f} ms per batch of 64")
     result = benchmark(args.preset, args.repeats, members=args.members, threads=args.threads)
     result["gemm_gflops"] = gemm_gflops()  # the machine's speed, to scale the figures by
-    if args.json:
-        print(json.dumps(result))
-        return
-    for key, value in result.items():
-        print(f"{key:>18}: {value}")
+    print_figures(result, args.json)
 
 
 if __name__ == "__main__":

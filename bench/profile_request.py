@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import os
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from app.routes.predict import json_response
 from app.schemas import Timing
 from app.transport import decode_base64_image
 from bench import floor_app, loadtest
+from bench.figures import print_figures
 from bench.generators import digit_png
 from bench.timing import median_seconds
 from model_core.classifier import DigitClassifier
@@ -182,11 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         report |= asyncio.run(requests(model, png, args.rounds, args.per_round))
     report["framework: whole request - handler alone"] = round(report[WHOLE] - report[HANDLER], 4)
     report["load average"] = [round(x, 2) for x in os.getloadavg()]  # type: ignore[assignment]
-    if args.json:
-        print(json.dumps(report))
-        return 0
-    for name, value in report.items():
-        print(f"{name:>42}: {value}")
+    print_figures(report, args.json)
     return 0
 
 

@@ -14,13 +14,13 @@ lowest of the rounds (other load on the machine only ever adds time).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections.abc import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from bench.figures import print_figures
 from bench.gemm import gemm_gflops
 from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
@@ -82,11 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     figures = measure(args.model, images[: args.images], args.rounds) | {
         "gemm_gflops": round(gemm_gflops(), 1)
     }
-    if args.json:
-        print(json.dumps(figures))
-        return
-    for name, value in figures.items():
-        print(f"{name:>20}  {value}")
+    print_figures(figures, args.json)
 
 
 if __name__ == "__main__":
