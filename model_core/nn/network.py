@@ -64,11 +64,12 @@ class Sequential:
         """Class probabilities (N, K) for a batch (N, *input_shape), in cache-sized chunks."""
         if x.ndim != len(self.input_shape) + 1 or x.shape[1:] != self.input_shape:
             raise ValueError(f"expected input (N, {self.input_shape}), got {x.shape}")
+        if not len(x):
+            return np.zeros((0, self.shapes[-1][0]), dtype=np.float32)  # (0, K)
         chunks = [
-            softmax(self.forward(x[i : i + batch_size]))
-            for i in range(0, max(len(x), 1), batch_size)
+            softmax(self.forward(x[i : i + batch_size])) for i in range(0, len(x), batch_size)
         ]
-        return np.concatenate(chunks) if len(x) else np.zeros((0, self.shapes[-1][0]))
+        return np.concatenate(chunks)  # (N, K)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Most likely class per sample, (N,)."""

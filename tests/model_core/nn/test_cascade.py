@@ -89,3 +89,11 @@ def test_a_model_with_a_malformed_cascade_does_not_load(tmp_path: Path) -> None:
 
     with pytest.raises(ModelLoadError, match="cascade"):
         DigitClassifier.load(path)
+
+
+def test_an_empty_batch_reads_as_no_probabilities() -> None:
+    ensemble = small_ensemble()
+    empty = np.zeros((0, 28, 28, 1), dtype=np.float32)
+
+    for model in (ensemble.members[0], ensemble, Cascade(ensemble, 0.5)):
+        assert model.predict_proba(empty).shape == (0, 10)
