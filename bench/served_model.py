@@ -62,7 +62,7 @@ def measure(model_path: str, images: np.ndarray, rounds: int) -> dict[str, float
     return {
         "images": len(inputs),
         "sure": cascade.sure,
-        "escalated": round(float((first.max(axis=1) < cascade.sure).mean()), 4),
+        "escalated": round(float(cascade.passed_on(first).mean()), 4),
         **{f"{name}_us": round(seconds * 1e6, 1) for name, seconds in best.items()},
         "cascade_over_full": round(best["cascade"] / best["full_ensemble"], 3),
         "first_over_full": round(best["first_network"] / best["full_ensemble"], 3),

@@ -40,7 +40,7 @@ class Cascade:
         """Class probabilities (N, K) for a batch (N, *input_shape)."""
         first, *others = self.ensemble.members
         probs = first.predict_proba(x, batch_size)  # (N, K)
-        unsure = np.flatnonzero(probs.max(axis=1) < self.sure)  # (U,)
+        unsure = np.flatnonzero(self.passed_on(probs))  # (U,)
         if len(unsure):
             rest = x[unsure]  # (U, *input_shape)
             total = probs[unsure]  # (U, K), a copy
@@ -48,6 +48,11 @@ class Cascade:
                 total += member.predict_proba(rest, batch_size)
             probs[unsure] = total / len(self.ensemble.members)
         return probs
+
+    def passed_on(self, first: np.ndarray) -> np.ndarray:
+        """(N, K) probabilities of the first member -> (N,) True where it is not sure, so
+        that every member reads the image."""
+        return np.asarray(first).max(axis=1) < self.sure  # (N,)
 
 
 def cascade_from_metadata(metadata: dict[str, Any]) -> float | None:

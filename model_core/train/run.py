@@ -21,6 +21,7 @@ from model_core.data.mnist import file_sha256, mnist_paths
 from model_core.data.splits import split
 from model_core.data.styled import styled_digits
 from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
+from model_core.nn.cascade import Cascade
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.network import Sequential
 from model_core.nn.presets import build
@@ -110,11 +111,12 @@ class TrainingRun:
         digits its first network leaves to the others, if there are any."""
         if not self.config.cascade or not isinstance(self.model, Ensemble):
             return {}
-        entry: dict[str, object] = {"sure": self.config.cascade}
+        cascade = Cascade(self.model, self.config.cascade)
+        entry: dict[str, object] = {"sure": cascade.sure}
         if len(self.val[1]):
             x = to_model_input(self.val[0], deskew=self.config.deskew)  # (N, 28, 28, 1)
-            top = self.model.members[0].predict_proba(x).max(axis=1)  # (N,)
-            entry["validation_escalated"] = float((top < self.config.cascade).mean())
+            first = self.model.members[0].predict_proba(x)  # (N, 10)
+            entry["validation_escalated"] = float(cascade.passed_on(first).mean())
         return {CASCADE_KEY: entry}
 
 
