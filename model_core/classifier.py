@@ -19,6 +19,7 @@ import numpy as np
 from model_core.nn.cascade import Cascade, cascade_from_metadata
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.folding import inference_model
+from model_core.nn.network import Sequential
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
     DEFAULT_MAX_DIGITS,
@@ -26,6 +27,7 @@ from model_core.number import (
     read_number_array,
     read_number_bytes,
 )
+from model_core.number.sequence import SequenceDigit, is_sequence_reader, read_strips
 from model_core.number.verifier import is_verifier
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
@@ -50,8 +52,10 @@ class Prediction:
 
 
 @dataclass(frozen=True)
-class Verifier:
-    """The network that scores the cuts of a number (model_core/number/verifier.py)."""
+class NumberNetwork:
+    """A network that helps read numbers, as loaded from its file: the verifier that scores
+    the cuts (model_core/number/verifier.py) or the sequence reader that reads touching digits
+    whole (model_core/number/sequence.py)."""
 
     network: Model
     metadata: dict[str, Any]
@@ -69,8 +73,9 @@ class DigitClassifier:
         network: Model,
         metadata: dict[str, Any],
         sha256: str = "",
-        verifier: Verifier | None = None,
+        verifier: NumberNetwork | None = None,
         full_ensemble: bool = False,
+        sequence: NumberNetwork | None = None,
     ) -> None:
         if network.input_shape != (28, 28, 1) or network.output_shape != (10,):
             raise ValueError(
@@ -93,6 +98,11 @@ class DigitClassifier:
             raise ModelLoadError("the verifier must map (28, 28, 1) to 10 digits and garbage")
         self.verifier = verifier
         self._verifier = None if verifier is None else inference_model(verifier.network)
+        if sequence is not None and not (
+            isinstance(sequence.network, Sequential) and is_sequence_reader(sequence.network)
+        ):
+            raise ModelLoadError("the sequence reader must map 28-row strips to 10 digits and blank")
+        self.sequence = sequence
 
     @classmethod
     def load(
@@ -100,15 +110,14 @@ class DigitClassifier:
         path: str | Path,
         verifier_path: str | Path | None = None,
         full_ensemble: bool = False,
+        sequence_path: str | Path | None = None,
     ) -> DigitClassifier:
-        """Load a saved model, and the number verifier if given; raises ModelLoadError naming
-        what is wrong with a file."""
+        """Load a saved model, and the number verifier and sequence reader if given; raises
+        ModelLoadError naming what is wrong with a file."""
         saved = load_model(path)
-        verifier = None
-        if verifier_path is not None:
-            checked = load_model(verifier_path)
-            verifier = Verifier(checked.network, checked.metadata, _sha256(verifier_path))
-        return cls(saved.network, saved.metadata, _sha256(path), verifier, full_ensemble)
+        verifier = None if verifier_path is None else _number_network(verifier_path)
+        sequence = None if sequence_path is None else _number_network(sequence_path)
+        return cls(saved.network, saved.metadata, _sha256(path), verifier, full_ensemble, sequence)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
@@ -167,9 +176,14 @@ class DigitClassifier:
     ) -> NumberUpload:
         """Read the line of digits in an image file path, encoded bytes, or an image array."""
         verdicts = None if self._verifier is None else self.verdicts
+        sequence = None if self.sequence is None else self.read_strips
         if isinstance(source, np.ndarray):
             return read_number_array(
-                source, self.probabilities, max_digits=max_digits, verifier=verdicts
+                source,
+                self.probabilities,
+                max_digits=max_digits,
+                verifier=verdicts,
+                sequence=sequence,
             )
         if isinstance(source, str | Path):
             source = Path(source).read_bytes()
@@ -179,7 +193,21 @@ class DigitClassifier:
             max_pixels=max_pixels,
             max_digits=max_digits,
             verifier=verdicts,
+            sequence=sequence,
         )
+
+    def read_strips(self, strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+        """The sequence reader's digits for blobs as strips (model_core/number/strips.py).
+        Needs a sequence reader."""
+        if self.sequence is None:
+            raise ValueError("this classifier was loaded without a sequence reader")
+        assert isinstance(self.sequence.network, Sequential)
+        return read_strips(self.sequence.network, strips)
+
+
+def _number_network(path: str | Path) -> NumberNetwork:
+    checked = load_model(path)
+    return NumberNetwork(checked.network, checked.metadata, _sha256(path))
 
 
 def _sha256(path: str | Path) -> str:

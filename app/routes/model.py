@@ -21,7 +21,7 @@ from app.model_schemas import (
     TrainingInfo,
     VerifierInfo,
 )
-from model_core.classifier import DigitClassifier, Verifier
+from model_core.classifier import DigitClassifier, NumberNetwork
 from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
 from model_core.nn.ensemble import members_of
 from model_core.preprocessing import ALLOWED_FORMATS
@@ -85,7 +85,7 @@ def model_info(
     )
 
 
-def _verifier_info(verifier: Verifier | None) -> VerifierInfo | None:
+def _verifier_info(verifier: NumberNetwork | None) -> VerifierInfo | None:
     if verifier is None:
         return None
     facts = {"sha256": verifier.sha256, "parameters": verifier.network.num_params()}

@@ -40,6 +40,18 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Blobs:
+    """A line's ink page cut into blobs: the pieces of ink that make one digit or more."""
+
+    page: InkPage
+    labels: np.ndarray  # (h, w) int32: each page pixel's piece, 0 off the ink
+    groups: list[list[Piece]]  # each blob's pieces, blobs left to right
+    line: int  # the line's digit height in page pixels
+    boxes: list[Box]  # each blob's box in page pixels
+    inks: list[np.ndarray]  # each blob's strokes inside its box, nothing else: (h, w) each
+
+
+@dataclass(frozen=True)
 class Line:
     """A line's ink page and every candidate digit of it."""
 
@@ -47,6 +59,9 @@ class Line:
     candidates: list[Candidate]
     last: int  # the line's last position
     wholes: list[int]  # the candidates that are each blob whole, left to right
+    blobs: Blobs
+    starts: list[int]  # each blob's first position, then the line's last
+    unsure: list[int]  # the blobs that were cut: not surely one digit
 
 
 def line_candidates(
@@ -59,18 +74,12 @@ def line_candidates(
     EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
     With `split` False, each blob is taken whole: no cuts, no unions. `sure` maps the blobs'
     whole images (B, 28, 28) to (B,) bool: those surely one digit are not cut."""
-    page = ink_page(gray)
-    labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
-    groups = digit_groups(pieces)
-    if not groups:
-        raise EmptyImageError()
-    check_count(len(groups), max_digits)
-    line = line_height(pieces)
-    blobs = []
-    for group in groups:
-        box = group_box(group)
-        ink = _ink(page, labels, [p.label for p in group], box)  # (h, w)
-        blobs.append((box, ink, _candidate((0, 1), (0, 1), [], ink, box, line)))
+    found = line_blobs(gray, max_digits)
+    page, labels, groups, line = found.page, found.labels, found.groups, found.line
+    blobs = [
+        (box, ink, _candidate((0, 1), (0, 1), [], ink, box, line))
+        for box, ink in zip(found.boxes, found.inks, strict=True)
+    ]
     whole = np.zeros(len(blobs), dtype=bool)  # (B,) blobs not to cut
     if split and sure is not None:
         whole = sure(np.stack([blob.image for _, _, blob in blobs]))
@@ -94,7 +103,25 @@ def line_candidates(
             )
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
-    return Line(page, candidates, starts[-1], wholes)
+    unsure = [index for index, kept in enumerate(whole) if split and not kept]
+    return Line(page, candidates, starts[-1], wholes, found, starts, unsure)
+
+
+def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
+    """(H, W) grayscale in [0, 1], any polarity -> its blobs; raises EmptyImageError when
+    there is no ink and TooManyDigitsError past `max_digits` blobs."""
+    page = ink_page(gray)
+    labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
+    groups = digit_groups(pieces)
+    if not groups:
+        raise EmptyImageError()
+    check_count(len(groups), max_digits)
+    boxes = [group_box(group) for group in groups]
+    inks = [
+        _ink(page, labels, [p.label for p in group], box)
+        for group, box in zip(groups, boxes, strict=True)
+    ]
+    return Blobs(page, labels, groups, line_height(pieces), boxes, inks)
 
 
 def check_count(count: int, max_digits: int) -> None:

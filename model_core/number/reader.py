@@ -19,6 +19,7 @@ from model_core.preprocessing.box import Box, enclosing
 
 from .candidates import check_count, line_candidates
 from .cuts import best_path
+from .reread import SequenceReader, reread_blobs
 
 Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, classes)
 DEFAULT_MAX_DIGITS = 20
@@ -65,6 +66,7 @@ def read_line(
     probabilities: Probabilities,
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
+    sequence: SequenceReader | None = None,
 ) -> NumberReading:
     """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
     when there is no ink and TooManyDigitsError past `max_digits`.
@@ -73,7 +75,9 @@ def read_line(
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
     digit network's top probability. Without it, each blob is read whole (digits must not
-    touch). The candidates go through `probabilities` in one batch."""
+    touch). The candidates go through `probabilities` in one batch. `sequence` (with a
+    verifier) reads each blob that was cut whole, as a strip: where it finds two digits or
+    more, they replace the path's (reread.py)."""
     sure = None
     if verifier is not None:
         sure = lambda images: one_digit_odds(verifier(images)) >= SURE_ODDS  # noqa: E731
@@ -94,15 +98,19 @@ def read_line(
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
         check_count(len(chosen), max_digits)
         probs = every[chosen]  # (D, 10)
-    digits = [
-        DigitReading(
-            int(p.argmax()),
-            float(p.max()),
-            [float(v) for v in p],
-            line.page.to_input(candidates[i].box),
-            candidates[i].image,
-        )
+    readings = [
+        (int(p.argmax()), [float(v) for v in p], candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)
+    ]
+    if sequence is not None and line.unsure:
+        replaced = reread_blobs(line, chosen, sequence)
+        for k in sorted(replaced, reverse=True):
+            count, better = replaced[k]
+            readings[k : k + count] = better
+        check_count(len(readings), max_digits)
+    digits = [
+        DigitReading(digit, max(probs), probs, line.page.to_input(box), image)
+        for digit, probs, box, image in readings
     ]
     return NumberReading(digits, line.page.inverted)
 

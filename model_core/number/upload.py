@@ -14,6 +14,7 @@ from model_core.preprocessing.decode import DEFAULT_MAX_PIXELS, decode_image
 from model_core.preprocessing.grayscale import array_to_gray
 
 from .reader import DEFAULT_MAX_DIGITS, NumberReading, Probabilities, read_line
+from .reread import SequenceReader
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,12 @@ def read_number_bytes(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
+    sequence: SequenceReader | None = None,
 ) -> NumberUpload:
-    """Decode an upload and read its number (read_line: `verifier` scores the cuts); raises a
-    PreprocessingError subclass."""
+    """Decode an upload and read its number (read_line: `verifier` scores the cuts,
+    `sequence` reads touching digits whole); raises a PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
-    reading = read_line(decoded.gray, probabilities, max_digits, verifier)
+    reading = read_line(decoded.gray, probabilities, max_digits, verifier, sequence)
     digits = [replace(d, box=decoded.displayed(d.box)) for d in reading.digits]
     return NumberUpload(
         reading=replace(reading, digits=digits),
@@ -72,9 +74,10 @@ def read_number_array(
     *,
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
+    sequence: SequenceReader | None = None,
 ) -> NumberUpload:
     """Read the number in an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     gray, mode = array_to_gray(np.asarray(array))  # (H, W) transparency resolved
-    reading = read_line(gray, probabilities, max_digits, verifier)
+    reading = read_line(gray, probabilities, max_digits, verifier, sequence)
     height, width = gray.shape
     return NumberUpload(reading, "array", width, height, mode, mode in ("LA", "RGBA"))

@@ -36,7 +36,7 @@ def candidate_examples(
         count = int(rng.integers(2, MAX_DIGITS + 1))
         chosen = rng.integers(0, len(images), size=count)  # (count,)
         drawn = layout([images[i] for i in chosen], KINDS[index % len(KINDS)], rng)
-        gray, boxes = _draw(drawn, rng)  # (H, W), boxes in its pixels
+        gray, boxes = draw_number(drawn, rng)  # (H, W), boxes in its pixels
         line = line_candidates(gray, MAX_DIGITS * 4)
         for candidate in line.candidates:
             if not candidate.image.any():
@@ -54,7 +54,7 @@ def candidate_examples(
     return np.stack(examples), np.array(classes, dtype=np.int64)
 
 
-def _draw(drawn: Layout, rng: np.random.Generator) -> tuple[np.ndarray, list[Box]]:
+def draw_number(drawn: Layout, rng: np.random.Generator) -> tuple[np.ndarray, list[Box]]:
     """The number as (H, W) grayscale on [0, 1], dark ink on paper, its digits 40 to 100 px
     tall, on clean paper or under a light gradient and sensor noise; and its digits' boxes."""
     height, width = drawn.coverage.shape

@@ -7,6 +7,7 @@ from model_core.nn.layers.conv import Conv2D
 from model_core.nn.layers.dense import Dense
 from model_core.nn.layers.dropout import Dropout
 from model_core.nn.layers.flatten import Flatten
+from model_core.nn.layers.frames import ToFrames
 from model_core.nn.layers.pooling import AvgPool2D, MaxPool2D
 
 LAYER_TYPES: dict[str, type[Layer]] = {
@@ -22,6 +23,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Flatten,
         Dropout,
         BatchNorm,
+        ToFrames,
     )
 }
 
@@ -38,4 +40,5 @@ __all__ = [
     "ReLU",
     "Sigmoid",
     "Tanh",
+    "ToFrames",
 ]

@@ -11,6 +11,8 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
+from model_core.number.sequence import SequenceDigit
+from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.test_segmentation import (
     canvas,
@@ -153,3 +155,31 @@ def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
     reading = committed.read_number(page).reading
     assert reading.number == "17"
     assert reading.box.left >= 700 and reading.box.right <= 860  # boxes in the page's pixels
+
+
+def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
+    page_boxes = line_candidates(gray, 20).blobs.boxes
+
+    def unsure(images: np.ndarray) -> np.ndarray:
+        return np.tile(np.full(11, 1 / 11), (len(images), 1))  # nothing is sure
+
+    def sequence(strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+        readings = []
+        for strip in strips:
+            frames = strip.shape[1] // FRAME
+            digits = [(1, frames // 3), (2, 2 * frames // 3)] if strip is strips[0] else [(5, 3)]
+            readings.append(
+                [SequenceDigit(d, always(d), (f, f)) for d, f in digits]  # one frame each
+            )
+        return readings
+
+    reading = read_line(gray, threes, verifier=unsure, sequence=sequence)
+
+    assert reading.number[:2] == "12" and set(reading.number[2:]) == {"3"}  # one digit: kept
+    first, second = reading.digits[0].box, reading.digits[1].box
+    assert first.right <= second.left + 1  # each took its own side of the blob
+    assert first.left >= 0 and second.right <= 130  # both inside the touching 0s
+    assert reading.digits[0].confidence == pytest.approx(0.99)
+    assert all(d.image.any() for d in reading.digits[:2])
+    assert len(page_boxes) == 2

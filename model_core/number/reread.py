@@ -1,0 +1,69 @@
+"""Blobs of touching digits read whole by the sequence reader (sequence.py).
+
+A blob the verifier is not sure is one digit was cut and read along the best path of
+candidates (reader.py). The sequence reader also reads it, as a strip; where it reads two
+digits or more, its digits replace the path's inside that blob. Each one's box is the ink
+between the midpoints of its frames and its neighbours'; its image, that ink fitted into
+MNIST's frame, is what the non-digit rule looks at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from model_core.preprocessing.box import Box, ink_box
+from model_core.preprocessing.frame import fit_and_centre
+
+from .candidates import Line
+from .sequence import SequenceDigit
+from .strips import FRAME, MARGIN, strip_image, strip_scale
+
+SequenceReader = Callable[[list[np.ndarray]], list[list[SequenceDigit]]]
+Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
+
+
+def reread_blobs(
+    line: Line, path: list[int], sequence: SequenceReader
+) -> dict[int, tuple[int, list[Reading]]]:
+    """The index in `path` of its first candidate inside each re-read blob -> how many of
+    the path's candidates lie inside it, and the digits that replace them. Blobs that the
+    path joins with a neighbour keep the path's reading."""
+    blobs = line.blobs
+    strips = [strip_image(blobs.inks[b], blobs.line) for b in line.unsure]
+    spans = [line.candidates[i].span for i in path]
+    found: dict[int, tuple[int, list[Reading]]] = {}
+    for blob, digits in zip(line.unsure, sequence(strips), strict=True):
+        first, last = line.starts[blob], line.starts[blob + 1]
+        inside = [k for k, (a, b) in enumerate(spans) if first <= a and b <= last]
+        covered = sum(b - a for a, b in (spans[k] for k in inside))
+        if len(digits) < 2 or covered != last - first:
+            continue
+        readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
+        found[inside[0]] = (len(inside), readings)
+    return found
+
+
+def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Reading:
+    """Digit k of a blob's sequence reading, with its box and image."""
+    ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
+    scale = strip_scale(ink.shape[0], line.blobs.line)
+    edges = [0.0] + [
+        (before.frames[1] + after.frames[0] + 1) / 2
+        for before, after in zip(digits, digits[1:], strict=False)
+    ]  # frame units
+    left = 0 if k == 0 else max(0, round((edges[k] * FRAME - MARGIN) / scale))
+    right = ink.shape[1]
+    if k + 1 < len(digits):
+        right = min(ink.shape[1], round((edges[k + 1] * FRAME - MARGIN) / scale))
+    part = ink[:, left : max(right, left + 1)]  # (h, w')
+    if (part > 0).any():
+        inner = ink_box(part > 0)
+        image = fit_and_centre(inner.crop(part))  # (28, 28)
+        found = inner.shifted(box.left + left, box.top)
+    else:
+        image = np.zeros((28, 28), np.float32)
+        found = Box(box.left + left, box.top, box.left + max(right, left + 1), box.bottom)
+    probs = digits[k].probabilities
+    return digits[k].digit, [float(v) for v in probs], found, image

@@ -1,0 +1,52 @@
+"""Training examples for the sequence reader: the blobs of synthetic numbers, as strips.
+
+Numbers are laid out from MNIST digits (synth.py), drawn as the verifier's are
+(verifier_data.py) and cut into blobs exactly as a reading finds them (candidates.py). Each
+blob's label is the digits whose ink boxes lie inside its box, left to right: two or more
+for touching digits, one for a digit alone, none for a stray stroke. A blob holding only
+part of a digit's box is left out, as its label is not sure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model_core.preprocessing.box import Box
+
+from .candidates import line_blobs
+from .strips import strip_image
+from .synth import layout
+from .verifier_data import MAX_DIGITS, draw_number
+
+KINDS = ("touching", "mixed", "touching", "tight")  # touching digits are what it is for
+INSIDE = 0.9  # share of a digit's box inside a blob's from which the digit is the blob's
+OUTSIDE = 0.1  # ... and under which it is not
+
+
+def strip_examples(
+    images: np.ndarray, labels: np.ndarray, numbers: int, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[list[int]]]:
+    """The blobs of `numbers` numbers made from (N, 28, 28) uint8 `images` -> their strips
+    (28, W) float32 and digit sequences."""
+    strips: list[np.ndarray] = []
+    sequences: list[list[int]] = []
+    for index in range(numbers):
+        count = int(rng.integers(2, MAX_DIGITS + 1))
+        chosen = rng.integers(0, len(images), size=count)  # (count,)
+        drawn = layout([images[i] for i in chosen], KINDS[index % len(KINDS)], rng)
+        gray, boxes = draw_number(drawn, rng)  # (H, W), the digits' boxes in its pixels
+        blobs = line_blobs(gray, MAX_DIGITS * 4)
+        for box, ink in zip(blobs.boxes, blobs.inks, strict=True):
+            shares = [_inside(truth, blobs.page.to_input(box)) for truth in boxes]
+            if any(OUTSIDE <= share < INSIDE for share in shares):
+                continue
+            strips.append(strip_image(ink, blobs.line))
+            sequences.append([int(labels[chosen[i]]) for i, s in enumerate(shares) if s >= INSIDE])
+    return strips, sequences
+
+
+def _inside(digit: Box, blob: Box) -> float:
+    """The share of the digit's box inside the blob's."""
+    width = min(digit.right, blob.right) - max(digit.left, blob.left)
+    height = min(digit.bottom, blob.bottom) - max(digit.top, blob.top)
+    return max(0, width) * max(0, height) / max(1, digit.width * digit.height)

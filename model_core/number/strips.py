@@ -1,0 +1,49 @@
+"""A blob of touching digits as a strip for the sequence reader: 28 rows, any width.
+
+The blob is scaled so that a digit of the line's height is 20 rows tall, as MNIST's digits
+fill 20 of their 28 rows, centred between the strip's top and bottom, and stretched twice as
+wide, so that the reader's frames (every fourth column after two poolings) fall every two
+columns of an MNIST-scale digit: a narrow 1 beside another still spans frames enough for a
+blank between them. Training (strip_data.py) and reading go through this one function.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+STRIP_ROWS = 28
+DIGIT_ROWS = 20  # a line-height digit's rows in the strip
+STRETCH = 2  # strip columns per row's worth of width
+MARGIN = 8  # columns of paper either side
+FRAME = 4  # strip columns per frame of the reader
+
+
+def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
+    """(h, w) a blob's strokes in [0, 1] on a page whose digits are `line` px tall ->
+    (28, W) float32, W a multiple of FRAME."""
+    height, width = ink.shape
+    scale = strip_scale(height, line)
+    size = (max(1, round(width * scale)), max(1, round(height * scale / STRETCH)))
+    image = Image.fromarray(ink.astype(np.float32), mode="F")
+    scaled = np.asarray(image.resize(size, Image.Resampling.BILINEAR))  # (h', w')
+    columns = -(-(size[0] + 2 * MARGIN) // FRAME) * FRAME
+    strip = np.zeros((STRIP_ROWS, columns), dtype=np.float32)  # (28, W)
+    top = (STRIP_ROWS - size[1]) // 2
+    strip[top : top + size[1], MARGIN : MARGIN + size[0]] = np.clip(scaled, 0.0, 1.0)
+    return strip
+
+
+def strip_scale(height: int, line: int) -> float:
+    """Strip columns per column of a blob `height` px tall on a page of `line` px digits."""
+    return min(DIGIT_ROWS / line, (STRIP_ROWS - 2) / height) * STRETCH
+
+
+def batch_strips(strips: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Strips of any widths -> (N, 28, W, 1) padded with paper on the right, and each strip's
+    frame count (N,)."""
+    widest = max(strip.shape[1] for strip in strips)
+    batch = np.zeros((len(strips), STRIP_ROWS, widest, 1), dtype=np.float32)
+    for i, strip in enumerate(strips):
+        batch[i, :, : strip.shape[1], 0] = strip
+    return batch, np.array([strip.shape[1] // FRAME for strip in strips])

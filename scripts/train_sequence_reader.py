@@ -1,0 +1,81 @@
+"""Train the sequence reader that reads touching digits whole, and save it as a .npz.
+
+    python scripts/train_sequence_reader.py --data-dir ../shared/data/mnist  # the committed file
+
+Synthetic numbers are laid out from the MNIST training images (model_core/number/synth.py),
+found as blobs as /predict/number finds them, and each blob becomes a strip labelled with its
+digits (model_core/number/strip_data.py); the network learns with CTC. Numbers for validation
+come from held-out blocks of writers, as the digit network's blocked split holds them out;
+the test files are not read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from model_core.data.mnist import load_mnist
+from model_core.data.splits import blocked_split
+from model_core.nn.serialization import save_model
+from model_core.number.sequence import build_sequence_reader
+from model_core.number.sequence_training import fit_sequence_reader
+from model_core.number.strip_data import strip_examples
+from model_core.train.allocator import keep_freed_memory
+from model_core.train.run import git_commit
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--data-dir", type=Path, default=Path("data/mnist"), help="MNIST folder")
+    p.add_argument("--out", type=Path, default=Path("trained_sequence_model.npz"))
+    p.add_argument("--numbers", type=int, default=30000, help="synthetic numbers to train on")
+    p.add_argument("--val-numbers", type=int, default=600, help="numbers to validate on")
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--seed", type=int, default=0)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    keep_freed_memory()
+    images, labels = load_mnist(args.data_dir, "train")
+    rng = np.random.default_rng(args.seed)
+    train_idx, val_idx = blocked_split(len(labels), 0.1, rng)
+    print(f"finding the blobs of {args.numbers} + {args.val_numbers} numbers ...", flush=True)
+    train = strip_examples(images[train_idx], labels[train_idx], args.numbers, rng)
+    val = strip_examples(images[val_idx], labels[val_idx], args.val_numbers, rng)
+    print(f"{len(train[0])} strips, {len(val[0])} to validate on", flush=True)
+    net = build_sequence_reader(rng)
+    started = time.perf_counter()
+    exact = fit_sequence_reader(
+        net, train, val, args.epochs, rng, lr=args.lr, report=lambda line: print(line, flush=True)
+    )
+    metadata = {
+        "kind": "sequence_reader",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "numpy": np.__version__,
+        "numbers": args.numbers,
+        "val_numbers": args.val_numbers,
+        "strips": len(train[0]),
+        "epochs": args.epochs,
+        "lr": args.lr,
+        "seed": args.seed,
+        "val_exact": round(exact, 4),
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "git_commit": git_commit(),
+    }
+    save_model(args.out, net, metadata)
+    print(f"saved {args.out}: {exact:.4f} of validation strips read exactly")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
