@@ -18,7 +18,7 @@ import numpy as np
 
 from model_core.nn.cascade import Cascade, cascade_from_metadata
 from model_core.nn.ensemble import Ensemble, Model
-from model_core.nn.folding import inference_model
+from model_core.nn.folding import inference_model, inference_network
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
@@ -98,11 +98,16 @@ class DigitClassifier:
             raise ModelLoadError("the verifier must map (28, 28, 1) to 10 digits and garbage")
         self.verifier = verifier
         self._verifier = None if verifier is None else inference_model(verifier.network)
-        if sequence is not None and not (
-            isinstance(sequence.network, Sequential) and is_sequence_reader(sequence.network)
-        ):
-            raise ModelLoadError("the sequence reader must map 28-row strips to 10 digits and blank")
         self.sequence = sequence
+        self._sequence: Sequential | None = None
+        if sequence is not None:
+            if not (
+                isinstance(sequence.network, Sequential) and is_sequence_reader(sequence.network)
+            ):
+                raise ModelLoadError(
+                    "the sequence reader must map 28-row strips to frames of 10 digits and blank"
+                )
+            self._sequence = inference_network(sequence.network)
 
     @classmethod
     def load(
@@ -199,10 +204,9 @@ class DigitClassifier:
     def read_strips(self, strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
         """The sequence reader's digits for blobs as strips (model_core/number/strips.py).
         Needs a sequence reader."""
-        if self.sequence is None:
+        if self._sequence is None:
             raise ValueError("this classifier was loaded without a sequence reader")
-        assert isinstance(self.sequence.network, Sequential)
-        return read_strips(self.sequence.network, strips)
+        return read_strips(self._sequence, strips)
 
 
 def _number_network(path: str | Path) -> NumberNetwork:

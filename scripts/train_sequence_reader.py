@@ -35,9 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--data-dir", type=Path, default=Path("data/mnist"), help="MNIST folder")
     p.add_argument("--out", type=Path, default=Path("trained_sequence_model.npz"))
-    p.add_argument("--numbers", type=int, default=30000, help="synthetic numbers to train on")
+    p.add_argument("--numbers", type=int, default=20000, help="fresh numbers every epoch")
     p.add_argument("--val-numbers", type=int, default=600, help="numbers to validate on")
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     return p.parse_args(argv)
@@ -49,22 +49,33 @@ def main(argv: list[str] | None = None) -> int:
     images, labels = load_mnist(args.data_dir, "train")
     rng = np.random.default_rng(args.seed)
     train_idx, val_idx = blocked_split(len(labels), 0.1, rng)
-    print(f"finding the blobs of {args.numbers} + {args.val_numbers} numbers ...", flush=True)
-    train = strip_examples(images[train_idx], labels[train_idx], args.numbers, rng)
     val = strip_examples(images[val_idx], labels[val_idx], args.val_numbers, rng)
-    print(f"{len(train[0])} strips, {len(val[0])} to validate on", flush=True)
+    print(f"{len(val[0])} strips to validate on", flush=True)
+    strips = 0
+
+    def examples(epoch: int) -> tuple[list[np.ndarray], list[list[int]]]:
+        nonlocal strips
+        fresh = strip_examples(images[train_idx], labels[train_idx], args.numbers, rng)
+        strips += len(fresh[0])
+        return fresh
+
     net = build_sequence_reader(rng)
+    checkpoint = args.out.with_suffix(".epoch.npz")  # the last epoch's, to look at meanwhile
+
+    def report(line: str) -> None:
+        print(line, flush=True)
+        save_model(checkpoint, net, {"kind": "sequence_reader", "checkpoint": line})
+
     started = time.perf_counter()
-    exact = fit_sequence_reader(
-        net, train, val, args.epochs, rng, lr=args.lr, report=lambda line: print(line, flush=True)
-    )
+    exact = fit_sequence_reader(net, examples, val, args.epochs, rng, lr=args.lr, report=report)
+    checkpoint.unlink(missing_ok=True)
     metadata = {
         "kind": "sequence_reader",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "numpy": np.__version__,
         "numbers": args.numbers,
         "val_numbers": args.val_numbers,
-        "strips": len(train[0]),
+        "strips": strips,
         "epochs": args.epochs,
         "lr": args.lr,
         "seed": args.seed,

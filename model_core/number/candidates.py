@@ -9,6 +9,7 @@ is a path of candidates from the first position to the last.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -61,28 +62,31 @@ class Line:
     wholes: list[int]  # the candidates that are each blob whole, left to right
     blobs: Blobs
     starts: list[int]  # each blob's first position, then the line's last
-    unsure: list[int]  # the blobs that were cut: not surely one digit
+    odds: np.ndarray  # (B,) each blob's log-odds of being one digit whole; -inf: not asked
 
 
 def line_candidates(
     gray: np.ndarray,
     max_digits: int,
     split: bool = True,
-    sure: Callable[[np.ndarray], np.ndarray] | None = None,
+    odds: Callable[[np.ndarray], np.ndarray] | None = None,
+    sure_odds: float = math.inf,
 ) -> Line:
     """(H, W) grayscale in [0, 1], any polarity -> its candidate digits; raises
     EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
-    With `split` False, each blob is taken whole: no cuts, no unions. `sure` maps the blobs'
-    whole images (B, 28, 28) to (B,) bool: those surely one digit are not cut."""
+    With `split` False, each blob is taken whole: no cuts, no unions. `odds` maps the blobs'
+    whole images (B, 28, 28) to (B,) log-odds that each is one digit: those at `sure_odds`
+    or more are not cut."""
     found = line_blobs(gray, max_digits)
     page, labels, groups, line = found.page, found.labels, found.groups, found.line
     blobs = [
         (box, ink, _candidate((0, 1), (0, 1), [], ink, box, line))
         for box, ink in zip(found.boxes, found.inks, strict=True)
     ]
-    whole = np.zeros(len(blobs), dtype=bool)  # (B,) blobs not to cut
-    if split and sure is not None:
-        whole = sure(np.stack([blob.image for _, _, blob in blobs]))
+    whole_odds = np.full(len(blobs), -np.inf)  # (B,)
+    if split and odds is not None:
+        whole_odds = odds(np.stack([blob.image for _, _, blob in blobs]))
+    whole = whole_odds >= sure_odds  # (B,) blobs not to cut
     candidates: list[Candidate] = []
     starts = [0]  # each blob's first position
     wholes = []
@@ -103,8 +107,7 @@ def line_candidates(
             )
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
-    unsure = [index for index, kept in enumerate(whole) if split and not kept]
-    return Line(page, candidates, starts[-1], wholes, found, starts, unsure)
+    return Line(page, candidates, starts[-1], wholes, found, starts, whole_odds)
 
 
 def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:

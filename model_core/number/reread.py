@@ -1,8 +1,9 @@
 """Blobs of touching digits read whole by the sequence reader (sequence.py).
 
 A blob the verifier is not sure is one digit was cut and read along the best path of
-candidates (reader.py). The sequence reader also reads it, as a strip; where it reads two
-digits or more, its digits replace the path's inside that blob. Each one's box is the ink
+candidates (reader.py). If the verifier even takes it for more likely not one digit, the
+sequence reader also reads it, as a strip; where it reads two digits or more, its digits
+replace the path's inside that blob. Each one's box is the ink
 between the midpoints of its frames and its neighbours'; its image, that ink fitted into
 MNIST's frame, is what the non-digit rule looks at.
 """
@@ -10,6 +11,7 @@ MNIST's frame, is what the non-digit rule looks at.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 
@@ -25,16 +27,17 @@ Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page
 
 
 def reread_blobs(
-    line: Line, path: list[int], sequence: SequenceReader
+    line: Line, path: list[int], sequence: SequenceReader, chosen: list[int]
 ) -> dict[int, tuple[int, list[Reading]]]:
-    """The index in `path` of its first candidate inside each re-read blob -> how many of
-    the path's candidates lie inside it, and the digits that replace them. Blobs that the
-    path joins with a neighbour keep the path's reading."""
+    """The `chosen` blobs read again. The index in `path` of its first candidate inside each
+    blob read as two digits or more -> how many of the path's candidates lie inside it, and
+    the digits that replace them. Blobs that the path joins with a neighbour keep the path's
+    reading."""
     blobs = line.blobs
-    strips = [strip_image(blobs.inks[b], blobs.line) for b in line.unsure]
+    strips = [strip_image(blobs.inks[b], blobs.line) for b in chosen]
     spans = [line.candidates[i].span for i in path]
     found: dict[int, tuple[int, list[Reading]]] = {}
-    for blob, digits in zip(line.unsure, sequence(strips), strict=True):
+    for blob, digits in zip(chosen, sequence(strips), strict=True):
         first, last = line.starts[blob], line.starts[blob + 1]
         inside = [k for k, (a, b) in enumerate(spans) if first <= a and b <= last]
         covered = sum(b - a for a, b in (spans[k] for k in inside))
@@ -50,8 +53,7 @@ def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Read
     ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
     scale = strip_scale(ink.shape[0], line.blobs.line)
     edges = [0.0] + [
-        (before.frames[1] + after.frames[0] + 1) / 2
-        for before, after in zip(digits, digits[1:], strict=False)
+        (before.frames[1] + after.frames[0] + 1) / 2 for before, after in pairwise(digits)
     ]  # frame units
     left = 0 if k == 0 else max(0, round((edges[k] * FRAME - MARGIN) / scale))
     right = ink.shape[1]

@@ -3,9 +3,9 @@
 Cutting touching digits apart fails where one tucks under the next (a 4's bar over a 1, a 7
 leaning over a 2): no cut runs between them. This network reads the strip (strips.py) left
 to right instead. Four convolutions see about one and a half digits round each column; each
-fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK; it is trained
-with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py), and reads a
-strip as the most likely frame per column, repeats merged and blanks dropped.
+fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK. It is
+trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py), and
+reads a strip as the most likely class per frame, repeats merged and blanks dropped.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Examples = tuple[list[np.ndarray], list[list[int]]]  # strips (28, W) and their 
 
 def fit_sequence_reader(
     net: Sequential,
-    train: Examples,
+    examples: Callable[[int], Examples],
     val: Examples,
     epochs: int,
     rng: np.random.Generator,
@@ -29,15 +29,18 @@ def fit_sequence_reader(
     batch_size: int = 32,
     report: Callable[[str], None] = print,
 ) -> float:
-    """Adam on the mean CTC loss with a cosine-decayed rate; keeps the weights of the epoch
-    that read the most validation strips exactly, and returns that share."""
-    strips, sequences = train
-    batches = _batches([s.shape[1] for s in strips], batch_size, rng)
+    """Adam on the mean CTC loss with a cosine-decayed rate, each epoch on fresh strips
+    (`examples(epoch)`: the same digits in new numbers, so the network cannot learn the
+    numbers by heart); keeps the weights (and running statistics) of the epoch that read the
+    most validation strips exactly, and returns that share."""
     optimizer = Adam(net.params, lr)
-    schedule = Cosine(lr, epochs * len(batches))
     step, best, kept = 0, -1.0, {}
+    schedule = None
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
+        strips, sequences = examples(epoch)
+        batches = _batches([s.shape[1] for s in strips], batch_size, rng)
+        schedule = schedule or Cosine(lr, epochs * len(batches))
         for index in rng.permutation(len(batches)):
             chosen = batches[index]
             x, lengths = batch_strips([strips[i] for i in chosen])  # (B, 28, W, 1), (B,)
@@ -54,10 +57,17 @@ def fit_sequence_reader(
             f" ({time.perf_counter() - started:.0f} s)"
         )
         if exact > best:
-            best, kept = exact, {name: p.copy() for name, p in net.params.items()}
-    for name, p in net.params.items():
-        p[...] = kept[name]
+            best, kept = exact, {name: a.copy() for name, a in _arrays(net).items()}
+    for name, array in _arrays(net).items():
+        array[...] = kept[name]
     return best
+
+
+def _arrays(net: Sequential) -> dict[str, np.ndarray]:
+    """Every array a saved network keeps: parameters and BatchNorm's running statistics."""
+    return {f"param/{k}": v for k, v in net.params.items()} | {
+        f"state/{k}": v for k, v in net.state.items()
+    }
 
 
 def sequence_accuracy(net: Sequential, examples: Examples, batch_size: int = 64) -> float:

@@ -25,7 +25,11 @@ from tests.model_core.number.test_segmentation import (
 )
 from tests.samples import ROOT
 
-COMMITTED = (ROOT / "trained_cnn_model.npz", ROOT / "trained_verifier_model.npz")
+COMMITTED = (
+    ROOT / "trained_cnn_model.npz",
+    ROOT / "trained_verifier_model.npz",
+    ROOT / "trained_sequence_model.npz",
+)
 
 
 def always(digit: int, classes: int = 10) -> np.ndarray:
@@ -44,7 +48,8 @@ def committed() -> DigitClassifier:
     missing = [path.name for path in COMMITTED if not path.is_file()]
     if missing:
         pytest.skip(f"not in the repository yet: {', '.join(missing)}")
-    return DigitClassifier.load(*COMMITTED)
+    model, verifier, sequence = COMMITTED
+    return DigitClassifier.load(model, verifier, sequence_path=sequence)
 
 
 @pytest.mark.parametrize(
@@ -147,6 +152,14 @@ def test_the_committed_verifier_records_how_it_was_made() -> None:
     assert verifier.metadata["numbers"] >= 1000 and 0.8 < verifier.metadata["val_accuracy"] < 1
 
 
+def test_the_committed_sequence_reader_records_how_it_was_made(
+    committed: DigitClassifier,
+) -> None:
+    reader = committed.sequence
+    assert reader is not None and reader.metadata["kind"] == "sequence_reader"
+    assert reader.metadata["numbers"] >= 1000 and 0.8 < reader.metadata["val_exact"] < 1
+
+
 def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
     committed: DigitClassifier,
 ) -> None:
@@ -160,11 +173,15 @@ def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
 def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
     page_boxes = line_candidates(gray, 20).blobs.boxes
+    asked: list[int] = []
 
-    def unsure(images: np.ndarray) -> np.ndarray:
-        return np.tile(np.full(11, 1 / 11), (len(images), 1))  # nothing is sure
+    def unlikely(images: np.ndarray) -> np.ndarray:
+        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9: not one digit
+        verdicts[:, 10] = 0.9
+        return verdicts
 
     def sequence(strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+        asked.append(len(strips))
         readings = []
         for strip in strips:
             frames = strip.shape[1] // FRAME
@@ -174,7 +191,7 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
             )
         return readings
 
-    reading = read_line(gray, threes, verifier=unsure, sequence=sequence)
+    reading = read_line(gray, threes, verifier=unlikely, sequence=sequence)
 
     assert reading.number[:2] == "12" and set(reading.number[2:]) == {"3"}  # one digit: kept
     first, second = reading.digits[0].box, reading.digits[1].box
@@ -182,4 +199,19 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
     assert first.left >= 0 and second.right <= 130  # both inside the touching 0s
     assert reading.digits[0].confidence == pytest.approx(0.99)
     assert all(d.image.any() for d in reading.digits[:2])
-    assert len(page_boxes) == 2
+    assert len(page_boxes) == 2 and asked == [2]  # both blobs, in one batch
+
+
+def test_blobs_the_verifier_leans_to_one_digit_are_not_read_again() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    asked: list[int] = []
+
+    def leaning(images: np.ndarray) -> np.ndarray:
+        return np.tile(np.full(11, 1 / 11), (len(images), 1))  # one digit at log-odds 2.3
+
+    def sequence(strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+        asked.append(len(strips))
+        return [[SequenceDigit(1, always(1), (0, 0))] * 2 for _ in strips]
+
+    reading = read_line(gray, threes, verifier=leaning, sequence=sequence)
+    assert asked == [] and "1" not in reading.number  # cut, but not read again

@@ -56,6 +56,8 @@ def test_a_strip_is_read_as_the_best_frames_repeats_merged() -> None:
     merged = [int(c) for i, c in enumerate(best) if (i == 0 or c != best[i - 1]) and c != BLANK]
     assert [d.digit for d in reading] == merged
     for digit in reading:
-        at = digit.frames[0] + int(logp[digit.frames[0] : digit.frames[1] + 1, digit.digit].argmax())
+        at = digit.frames[0] + int(
+            logp[digit.frames[0] : digit.frames[1] + 1, digit.digit].argmax()
+        )
         expected = np.exp(log_softmax(logp[at, :BLANK]))
         np.testing.assert_allclose(digit.probabilities, expected, rtol=1e-5)
