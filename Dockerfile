@@ -52,10 +52,10 @@ LABEL org.opencontainers.image.title="cnn-digit-recognition" \
 # Setting it also fixes glibc's trim threshold at 128 KiB, so the heap was handed back and
 # faulted in again on every request (0.6 ms of CPU each); MALLOC_TRIM_THRESHOLD_ keeps up to
 # 16 MiB of freed heap for the next request.
-# MODEL_PATH and VERIFIER_PATH are explicit: the package is installed in site-packages, so a
-# path found relative to the code would not reach /app; and an explicit verifier that cannot be
-# loaded stops the start, as a bad model does (VERIFIER_PATH= turns it off: numbers are then
-# read blob by blob, their digits must not touch). FORWARDED_ALLOW_IPS (read by uvicorn): Cloud Run's front
+# MODEL_PATH, VERIFIER_PATH and SEQUENCE_READER_PATH are explicit: the package is installed in
+# site-packages, so a path found relative to the code would not reach /app; and an explicit
+# file that cannot be loaded stops the start, as a bad model does (VERIFIER_PATH= turns the
+# verifier off: numbers are then read blob by blob, their digits must not touch). FORWARDED_ALLOW_IPS (read by uvicorn): Cloud Run's front
 # end is the only way in, so trust its X-Forwarded-Proto/-For (https URLs, client address).
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH" \
@@ -67,6 +67,7 @@ ENV VIRTUAL_ENV=/opt/venv \
     FORWARDED_ALLOW_IPS="*" \
     MODEL_PATH=/app/trained_cnn_model.npz \
     VERIFIER_PATH=/app/trained_verifier_model.npz \
+    SEQUENCE_READER_PATH=/app/trained_sequence_model.npz \
     PORT=8080
 
 RUN groupadd --system --gid 10001 app \
@@ -77,6 +78,7 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY trained_cnn_model.npz ./
 COPY trained_verifier_model.npz ./
+COPY trained_sequence_model.npz ./
 
 USER 10001:10001
 EXPOSE 8080

@@ -1,5 +1,5 @@
 """Service settings, read from environment variables (no prefix): MODEL_PATH, VERIFIER_PATH,
-MAX_UPLOAD_BYTES, STRICT_DIGITS, ...
+SEQUENCE_READER_PATH, MAX_UPLOAD_BYTES, STRICT_DIGITS, ...
 
 PORT and WEB_CONCURRENCY are not here: the start command (app/serve.py) reads them.
 """
@@ -18,6 +18,7 @@ from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 MODEL_FILE = "trained_cnn_model.npz"
 VERIFIER_FILE = "trained_verifier_model.npz"
+SEQUENCE_READER_FILE = "trained_sequence_model.npz"
 
 
 def _committed(name: str) -> Path:
@@ -40,6 +41,13 @@ def default_verifier_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def default_sequence_reader_path() -> Path | None:
+    """The committed sequence reader, found as the model is; None where there is none (touching
+    digits are then read along the verifier's cuts alone)."""
+    path = _committed(SEQUENCE_READER_FILE)
+    return path if path.is_file() else None
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
@@ -53,6 +61,12 @@ class Settings(BaseSettings):
         default_factory=default_verifier_path,
         description="the .npz number verifier, which lets /predict/number read touching digits;"
         " default: the committed one if present; empty: none (digits must not touch)",
+    )
+    sequence_reader_path: Path | None = Field(
+        default_factory=default_sequence_reader_path,
+        description="the .npz sequence reader, which reads a blob of touching digits whole on"
+        " /predict/number (with a verifier); default: the committed one if present; empty:"
+        " none (touching digits are read along the verifier's cuts alone)",
     )
     max_upload_bytes: PositiveInt = Field(
         10 * 1024 * 1024, description="largest request body accepted (a batch counts as a whole)"
@@ -104,10 +118,10 @@ class Settings(BaseSettings):
             return json.loads(text)
         return [origin.strip() for origin in text.split(",") if origin.strip()]
 
-    @field_validator("verifier_path", mode="before")
+    @field_validator("verifier_path", "sequence_reader_path", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
-        """VERIFIER_PATH= (empty) turns the verifier off."""
+        """VERIFIER_PATH= (empty) turns the verifier off; SEQUENCE_READER_PATH= the reader."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")

@@ -40,7 +40,7 @@ Try it by hand at [/draw](/draw).
 
 
 class ModelStartupError(RuntimeError):
-    """The model (or the number verifier) could not be loaded: the service must not start."""
+    """The model (or a number network) could not be loaded: the service must not start."""
 
 
 @asynccontextmanager
@@ -48,12 +48,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     try:
         classifier = DigitClassifier.load(
-            settings.model_path, settings.verifier_path, settings.full_ensemble
+            settings.model_path,
+            settings.verifier_path,
+            settings.full_ensemble,
+            settings.sequence_reader_path,
         )
     except Exception as error:
         files = f"the model from {settings.model_path}"
         if settings.verifier_path is not None:
             files += f" and the number verifier from {settings.verifier_path}"
+        if settings.sequence_reader_path is not None:
+            files += f" and the sequence reader from {settings.sequence_reader_path}"
         message = f"cannot start: failed to load {files}: {error}"
         logger.critical(message)
         raise ModelStartupError(message) from error
@@ -77,6 +82,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.verifier_path,
             f"{verifier.network.num_params():,}",
             verifier.sha256[:12],
+        )
+    if (reader := classifier.sequence) is not None:
+        logger.info(
+            "sequence reader loaded from %s: %s parameters, sha256 %s",
+            settings.sequence_reader_path,
+            f"{reader.network.num_params():,}",
+            reader.sha256[:12],
         )
     try:
         yield

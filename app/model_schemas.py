@@ -77,6 +77,27 @@ VERIFIER_EXAMPLE = {
 }
 
 
+class SequenceReaderInfo(BaseModel):
+    """The sequence reader: the network that reads a blob of touching digits whole."""
+
+    sha256: str = Field(description="SHA-256 of the sequence reader file served")
+    parameters: int = Field(description="trained parameters of the sequence reader")
+    val_exact: float | None = Field(
+        None, description="share of its validation blobs (held-out writers) read exactly"
+    )
+    numbers: int | None = Field(None, description="numbers its training blobs came from")
+    date: str | None = Field(None, description="when it was trained")
+
+
+SEQUENCE_READER_EXAMPLE = {
+    "sha256": "7c0e...5a",
+    "parameters": 420_811,
+    "val_exact": 0.95,
+    "numbers": 30_000,
+    "date": "2026-12-04T12:00:00+00:00",
+}
+
+
 class NotADigitInfo(BaseModel):
     """How the model tells a digit from a non-digit: its metadata's `not_a_digit`, with every
     other figure training recorded there kept as it is."""
@@ -157,6 +178,7 @@ MODEL_INFO_EXAMPLE: dict[str, Any] = {
               "deskew": True},
     "sha256": "9f2c...e1",
     "verifier": VERIFIER_EXAMPLE,
+    "sequence_reader": SEQUENCE_READER_EXAMPLE,
     "not_a_digit": NOT_A_DIGIT_INFO_EXAMPLE,
     "cascade": CASCADE_INFO_EXAMPLE,
 }  # fmt: skip
@@ -172,6 +194,11 @@ class ModelInfo(BaseModel):
         None,
         description="the number verifier; null: none loaded, so /predict/number reads the"
         " digits blob by blob and they must not touch",
+    )
+    sequence_reader: SequenceReaderInfo | None = Field(
+        None,
+        description="the sequence reader; null: none loaded, so touching digits are read along"
+        " the verifier's cuts alone",
     )
     not_a_digit: NotADigitInfo | None = Field(
         None,

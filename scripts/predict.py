@@ -5,7 +5,8 @@ python scripts/predict.py digit.png photo.jpg [--model trained_cnn_model.npz] [-
 python scripts/predict.py --number meter.jpg [--max-digits 20] [--verifier FILE] [--json]
 
 With --number, the verifier (trained_verifier_model.npz, if there) lets touching digits be cut
-apart; --verifier "" reads each blob of ink whole.
+apart, and the sequence reader (trained_sequence_model.npz, if there) reads them whole;
+--verifier "" reads each blob of ink whole, --sequence-reader "" cuts only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("trained_verifier_model.npz"),
         help='number verifier .npz, used when the file exists ("" for none)',
     )
+    parser.add_argument(
+        "--sequence-reader",
+        type=Path,
+        default=Path("trained_sequence_model.npz"),
+        help='sequence reader .npz, used when the file exists ("" for none)',
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per image")
     parser.add_argument(
         "--full-ensemble",
@@ -54,10 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_digits < 1:
         parser.error("--max-digits must be at least 1")
     try:
-        verifier = args.verifier if args.verifier.is_file() else None
-        classifier = DigitClassifier.load(
-            args.model, verifier if args.number else None, args.full_ensemble
-        )
+        verifier = args.verifier if args.number and args.verifier.is_file() else None
+        reader = args.sequence_reader if args.number and args.sequence_reader.is_file() else None
+        classifier = DigitClassifier.load(args.model, verifier, args.full_ensemble, reader)
     except ModelLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

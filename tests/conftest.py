@@ -1,5 +1,5 @@
 """Fixtures shared by the whole suite: real MNIST (skipped only where it is truly absent),
-a digit PNG, a blank PNG, a tiny random model and a random number verifier on disk."""
+a digit PNG, a blank PNG, a tiny random model, number verifier and sequence reader on disk."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.samples import (
     digit_array,
     png_bytes,
     write_tiny_model,
+    write_tiny_sequence_reader,
     write_tiny_verifier,
 )
 
@@ -34,6 +35,12 @@ def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_verifier_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised number verifier saved like a trained one (the file contract)."""
     return write_tiny_verifier(tmp_path_factory.mktemp("verifier") / "tiny_verifier.npz")
+
+
+@pytest.fixture(scope="session")
+def tiny_sequence_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised sequence reader saved like a trained one (the file contract)."""
+    return write_tiny_sequence_reader(tmp_path_factory.mktemp("sequence") / "tiny_sequence.npz")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from PIL import Image
 
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
+from model_core.number.sequence import build_sequence_reader
 from model_core.number.verifier import build_verifier, verifier_metadata
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout
@@ -26,6 +27,11 @@ TINY_METADATA: dict[str, object] = {
     "date": "2026-11-20T10:00:00+00:00",
 }
 TINY_VERIFIER_FACTS: dict[str, object] = {"val_accuracy": 0.12, "numbers": 40, "epochs": 1}
+TINY_SEQUENCE_FACTS: dict[str, object] = {
+    "kind": "sequence_reader",
+    "val_exact": 0.05,
+    "numbers": 30,
+}
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:
@@ -66,4 +72,10 @@ def write_tiny_verifier(path: Path, seed: int = 0) -> Path:
     what it says of a candidate is noise)."""
     network = build_verifier(np.random.default_rng(seed))
     save_model(path, network, verifier_metadata(**TINY_VERIFIER_FACTS))
+    return path
+
+
+def write_tiny_sequence_reader(path: Path, seed: int = 0) -> Path:
+    """A randomly initialised sequence reader saved like a trained one (the file contract)."""
+    save_model(path, build_sequence_reader(np.random.default_rng(seed)), TINY_SEQUENCE_FACTS)
     return path

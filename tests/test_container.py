@@ -29,7 +29,13 @@ from packaging.specifiers import SpecifierSet
 
 from app.serve import worker_count
 from bench.container import build
-from bench.container.build import MODEL_FILE, REPO_ROOT, VERIFIER_FILE, ReplayedImage
+from bench.container.build import (
+    MODEL_FILE,
+    REPO_ROOT,
+    SEQUENCE_READER_FILE,
+    VERIFIER_FILE,
+    ReplayedImage,
+)
 from bench.container.service import digit_png, running, tree_size, wait_ready
 from bench.servers import process_tree, rss_kib
 from tests.samples import bars_array, png_bytes, write_tiny_verifier
@@ -89,6 +95,7 @@ def test_runtime_environment() -> None:
     workdir = build.values(STAGES[-1], "WORKDIR")[-1]
     assert env["MODEL_PATH"] == f"{workdir}/{MODEL_FILE}"
     assert env["VERIFIER_PATH"] == f"{workdir}/{VERIFIER_FILE}"  # explicit: fails if absent
+    assert env["SEQUENCE_READER_PATH"] == f"{workdir}/{SEQUENCE_READER_FILE}"
     assert env["PORT"] == "8080"
     assert build.values(STAGES[-1], "EXPOSE") == ["8080"]
 
@@ -195,13 +202,14 @@ def _check_predict(base_url: str) -> None:
 
 
 def _check_number(image: ReplayedImage, base_url: str) -> None:
-    """The verifier the image carries is the one served, and /predict/number reads with it."""
-    served = (image.workdir / VERIFIER_FILE).read_bytes()
+    """The number networks the image carries are the ones served, and /predict/number reads."""
     with httpx.Client(trust_env=False, timeout=30, base_url=base_url) as client:
-        verifier = client.get("/model/info").json()["verifier"]
+        info = client.get("/model/info").json()
         png = png_bytes(bars_array(2))
         response = client.post("/predict/number", files={"file": ("n.png", png)})
-    assert verifier["sha256"] == hashlib.sha256(served).hexdigest(), verifier
+    for key, name in [("verifier", VERIFIER_FILE), ("sequence_reader", SEQUENCE_READER_FILE)]:
+        served = hashlib.sha256((image.workdir / name).read_bytes()).hexdigest()
+        assert info[key]["sha256"] == served, info[key]
     assert response.status_code == 200, response.text
     assert response.json()["number"].isdigit()
 
@@ -223,7 +231,8 @@ def _check_pages(base_url: str) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "said"),
     [("MODEL_PATH", "missing.npz", "missing.npz"),
-     ("VERIFIER_PATH", MODEL_FILE, "10 digits and garbage")],
+     ("VERIFIER_PATH", MODEL_FILE, "10 digits and garbage"),
+     ("SEQUENCE_READER_PATH", MODEL_FILE, "10 digits and blank")],
 )  # fmt: skip
 def test_image_without_its_model_or_verifier_fails_to_start(
     image: ReplayedImage, variable: str, value: str, said: str

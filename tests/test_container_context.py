@@ -11,10 +11,10 @@ import shutil
 import pytest
 
 from bench.container import build
-from bench.container.build import MODEL_FILE, REPO_ROOT, VERIFIER_FILE
+from bench.container.build import MODEL_FILE, REPO_ROOT, SEQUENCE_READER_FILE, VERIFIER_FILE
 
 STAGES = build.stages(build.dockerfile())
-SERVED = [MODEL_FILE, VERIFIER_FILE]  # the image's only .npz files, let in last
+SERVED = [MODEL_FILE, VERIFIER_FILE, SEQUENCE_READER_FILE]  # the image's only .npz files, last
 # What the image needs, and paths that must never be sent (probes: a clean clone has no .venv).
 NEEDED = [
     "pyproject.toml",
@@ -41,6 +41,7 @@ NEVER = [
     "runs/epoch_3.npz",
     "app/static/old_model.npz",
     f"models/{VERIFIER_FILE}",
+    f"models/{SEQUENCE_READER_FILE}",
     "notebooks/explore.ipynb",
     ".ci/run",
     "scripts/train.py",

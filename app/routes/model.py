@@ -1,5 +1,6 @@
 """GET /model/info: architecture, training record, input limits, the artifact's hash, the
-number verifier's, the rule that tells a digit from a non-digit, and the ensemble's cascade."""
+number verifier's and sequence reader's, the rule that tells a digit from a non-digit, and the
+ensemble's cascade."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.model_schemas import (
     LayerInfo,
     ModelInfo,
     NotADigitInfo,
+    SequenceReaderInfo,
     TrainingInfo,
     VerifierInfo,
 )
@@ -79,18 +81,21 @@ def model_info(
         training=training,
         input=limits,
         sha256=classifier.sha256,
-        verifier=_verifier_info(classifier.verifier),
+        verifier=_network_info(VerifierInfo, classifier.verifier),
+        sequence_reader=_network_info(SequenceReaderInfo, classifier.sequence),
         not_a_digit=_not_a_digit_info(classifier),
         cascade=_cascade_info(classifier),
     )
 
 
-def _verifier_info(verifier: NumberNetwork | None) -> VerifierInfo | None:
-    if verifier is None:
+def _network_info(schema: type[Info], loaded: NumberNetwork | None) -> Info | None:
+    """A number network's file as /model/info describes it: its hash, size and the facts its
+    metadata records."""
+    if loaded is None:
         return None
-    facts = {"sha256": verifier.sha256, "parameters": verifier.network.num_params()}
-    found = {key: value for key, value in verifier.metadata.items() if key not in facts}
-    return _known_fields(VerifierInfo, found, facts)
+    facts = {"sha256": loaded.sha256, "parameters": loaded.network.num_params()}
+    found = {key: value for key, value in loaded.metadata.items() if key not in facts}
+    return _known_fields(schema, found, facts)
 
 
 def _not_a_digit_info(classifier: DigitClassifier) -> NotADigitInfo | None:

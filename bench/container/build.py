@@ -31,6 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 MODEL_FILE = "trained_cnn_model.npz"
 VERIFIER_FILE = "trained_verifier_model.npz"  # the number verifier, served beside the model
+SEQUENCE_READER_FILE = "trained_sequence_model.npz"  # reads touching digits whole
 # This machine's variables that would make the replay differ from the image: another
 # interpreter's settings. pip's own (index, certificates) stay: they only say where from.
 HOST_ONLY_VARIABLES = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
@@ -172,7 +173,8 @@ def shipped_command(
     """The image's CMD and environment (its final stage's ENV over this machine's), run from
     this checkout: the image's virtualenv is this interpreter's (`python_prefix`, default
     sys.prefix), MODEL_PATH is `model`, VERIFIER_PATH `verifier` (default: this checkout's
-    committed verifier, else empty: none), PORT is `port`. Run it with the checkout as the
+    committed verifier, else empty: none), SEQUENCE_READER_PATH this checkout's committed
+    reader (else empty), PORT is `port`. Run it with the checkout as the
     working directory."""
     import sys
 
@@ -185,7 +187,12 @@ def shipped_command(
         env = {key: value.replace(image_venv, here) for key, value in env.items()}
     if verifier is None and (REPO_ROOT / VERIFIER_FILE).is_file():
         verifier = REPO_ROOT / VERIFIER_FILE
-    paths = {"MODEL_PATH": str(model), "VERIFIER_PATH": str(verifier or "")}
+    reader = REPO_ROOT / SEQUENCE_READER_FILE
+    paths = {
+        "MODEL_PATH": str(model),
+        "VERIFIER_PATH": str(verifier or ""),
+        "SEQUENCE_READER_PATH": str(reader) if reader.is_file() else "",
+    }
     return json.loads(parser.cmd), {**env, **paths, "PORT": str(port)}
 
 

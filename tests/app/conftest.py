@@ -58,12 +58,16 @@ def flagging_model_path(rule_model: Callable[..., Path]) -> Path:
 @pytest.fixture
 def make_client(tiny_model_path: Path) -> Iterator[Callable[..., TestClient]]:
     """make_client(**settings) -> a started TestClient (lifespan run) on the tiny model and no
-    number verifier unless `verifier_path` is given: whether the committed verifier is in the
+    number verifier or sequence reader unless given: whether the committed ones are in the
     checkout changes nothing here."""
     with ExitStack() as stack:
 
         def make(**overrides: object) -> TestClient:
-            defaults = {"model_path": tiny_model_path, "verifier_path": None}
+            defaults = {
+                "model_path": tiny_model_path,
+                "verifier_path": None,
+                "sequence_reader_path": None,
+            }
             settings = Settings(**{**defaults, **overrides})
             return stack.enter_context(TestClient(create_app(settings)))
 
@@ -74,7 +78,10 @@ def make_client(tiny_model_path: Path) -> Iterator[Callable[..., TestClient]]:
 def live_server(tiny_model_path: Path) -> Iterator[str]:
     """The app on the tiny model served by uvicorn on a free 127.0.0.1 port: its base URL."""
     settings = Settings(
-        model_path=tiny_model_path, verifier_path=None, max_upload_bytes=LIVE_MAX_UPLOAD_BYTES
+        model_path=tiny_model_path,
+        verifier_path=None,
+        sequence_reader_path=None,
+        max_upload_bytes=LIVE_MAX_UPLOAD_BYTES,
     )
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
     server = uvicorn.Server(config)

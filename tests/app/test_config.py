@@ -8,7 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 import app.config
-from app.config import VERIFIER_FILE, Settings, default_model_path, default_verifier_path
+from app.config import (
+    SEQUENCE_READER_FILE,
+    VERIFIER_FILE,
+    Settings,
+    default_model_path,
+    default_sequence_reader_path,
+    default_verifier_path,
+)
 from model_core.preprocessing import DEFAULT_MAX_PIXELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,16 +59,30 @@ def test_default_verifier_is_the_committed_one_found_as_the_model_is_else_none(
     assert Settings().verifier_path == tmp_path / VERIFIER_FILE
 
 
+def test_default_sequence_reader_is_the_committed_one_else_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    committed = ROOT / SEQUENCE_READER_FILE
+    assert default_sequence_reader_path() == (committed if committed.is_file() else None)
+    installed = tmp_path / "venv" / "site-packages" / "app" / "config.py"
+    monkeypatch.setattr(app.config, "__file__", str(installed))
+    assert Settings().sequence_reader_path is None
+    (tmp_path / SEQUENCE_READER_FILE).write_bytes(b"")
+    assert Settings().sequence_reader_path == tmp_path / SEQUENCE_READER_FILE
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("/models/verifier.npz", Path("/models/verifier.npz")), ("", None), ("  ", None)],
+    [("/models/network.npz", Path("/models/network.npz")), ("", None), ("  ", None)],
 )
-def test_verifier_path_is_read_from_its_variable_and_empty_means_none(
-    monkeypatch: pytest.MonkeyPatch, value: str, expected: Path | None
+@pytest.mark.parametrize("field", ["verifier_path", "sequence_reader_path"])
+def test_number_network_paths_are_read_from_their_variables_and_empty_means_none(
+    monkeypatch: pytest.MonkeyPatch, field: str, value: str, expected: Path | None
 ) -> None:
-    monkeypatch.setenv("VERIFIER_PATH", value)
-    assert Settings().verifier_path == expected
-    assert Settings(verifier_path=value).verifier_path == expected  # as create_app's callers
+    monkeypatch.setenv(field.upper(), value)
+    assert getattr(Settings(), field) == expected
+    assert getattr(Settings(**{field: value}), field) == expected  # as create_app's callers
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -24,7 +24,11 @@ from model_core.number.synth import KINDS
 from tests.numbers import RENDERINGS, make_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMITTED = (ROOT / "trained_cnn_model.npz", ROOT / "trained_verifier_model.npz")
+COMMITTED = (
+    ROOT / "trained_cnn_model.npz",
+    ROOT / "trained_verifier_model.npz",
+    ROOT / "trained_sequence_model.npz",
+)
 PER_RENDERING = 40  # numbers of each kind in each rendering: 120 of each kind in all
 MIN_EXACT = {"spaced": 0.93, "tight": 0.90, "mixed": 0.50, "touching": 0.15}
 EXACT: dict[str, float] = {}
@@ -35,8 +39,13 @@ def committed_client() -> Iterator[TestClient]:
     missing = [path.name for path in COMMITTED if not path.is_file()]
     if missing:
         pytest.skip(f"not in the repository yet: {', '.join(missing)}")
-    model, verifier = COMMITTED
-    settings = Settings(model_path=model, verifier_path=verifier, log_level="WARNING")
+    model, verifier, sequence = COMMITTED
+    settings = Settings(
+        model_path=model,
+        verifier_path=verifier,
+        sequence_reader_path=sequence,
+        log_level="WARNING",
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 

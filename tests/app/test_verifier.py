@@ -99,3 +99,36 @@ def test_the_environment_sets_the_verifier_and_empty_turns_it_off(
     monkeypatch.setenv("VERIFIER_PATH", "")
     with TestClient(create_app()) as client:
         assert client.get("/model/info").json()["verifier"] is None
+
+
+def test_the_lifespan_loads_the_sequence_reader_and_numbers_are_read_with_it(
+    tiny_model_path: Path,
+    tiny_verifier_path: Path,
+    tiny_sequence_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="app")
+    settings = Settings(
+        model_path=tiny_model_path,
+        verifier_path=tiny_verifier_path,
+        sequence_reader_path=tiny_sequence_path,
+    )
+    with TestClient(create_app(settings)) as client:
+        classifier: DigitClassifier = client.app.state.classifier  # type: ignore[attr-defined]
+        assert classifier.sequence is not None
+        data = png_bytes(bars_array(3))
+        response = client.post("/predict/number", files={"file": ("n.png", data, "image/png")})
+        assert response.status_code == 200, response.text
+        assert response.json()["number"].isdigit()
+    digest = hashlib.sha256(tiny_sequence_path.read_bytes()).hexdigest()
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"sequence reader loaded from {tiny_sequence_path}" in logged
+    assert digest[:12] in logged
+
+
+def test_the_digit_model_given_as_sequence_reader_stops_startup(tiny_model_path: Path) -> None:
+    settings = Settings(model_path=tiny_model_path, sequence_reader_path=tiny_model_path)
+    with pytest.raises(ModelStartupError) as raised, TestClient(create_app(settings)):
+        pass
+    assert f"the sequence reader from {tiny_model_path}" in str(raised.value)
+    assert "10 digits and blank" in str(raised.value)

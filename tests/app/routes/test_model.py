@@ -16,9 +16,15 @@ from model_core.classifier import DigitClassifier
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
+from model_core.number.sequence import build_sequence_reader
 from model_core.number.verifier import build_verifier
 from tests.app.conftest import RULE_VALIDATION
-from tests.samples import TINY_METADATA, TINY_VERIFIER_FACTS, write_tiny_model
+from tests.samples import (
+    TINY_METADATA,
+    TINY_SEQUENCE_FACTS,
+    TINY_VERIFIER_FACTS,
+    write_tiny_model,
+)
 
 
 def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Path) -> None:
@@ -53,6 +59,7 @@ def test_model_info(make_client: Callable[..., TestClient], tiny_model_path: Pat
     assert limits["deskew"] is False  # the tiny model's metadata does not ask for it
     assert body["sha256"] == hashlib.sha256(tiny_model_path.read_bytes()).hexdigest()
     assert body["verifier"] is None  # make_client loads none unless asked
+    assert body["sequence_reader"] is None
     assert body["not_a_digit"] is None  # the tiny model has no rule: every image is a digit
 
 
@@ -66,6 +73,19 @@ def test_model_info_shows_the_number_verifier(
     assert verifier["val_accuracy"] == TINY_VERIFIER_FACTS["val_accuracy"]
     assert verifier["numbers"] == TINY_VERIFIER_FACTS["numbers"]
     assert verifier["date"] and verifier["date"][:2] == "20"  # verifier_metadata's ISO date
+
+
+def test_model_info_shows_the_sequence_reader(
+    make_client: Callable[..., TestClient],
+    tiny_verifier_path: Path,
+    tiny_sequence_path: Path,
+) -> None:
+    client = make_client(verifier_path=tiny_verifier_path, sequence_reader_path=tiny_sequence_path)
+    reader = client.get("/model/info").json()["sequence_reader"]
+    assert reader["sha256"] == hashlib.sha256(tiny_sequence_path.read_bytes()).hexdigest()
+    assert reader["parameters"] == build_sequence_reader(np.random.default_rng(0)).num_params()
+    assert reader["val_exact"] == TINY_SEQUENCE_FACTS["val_exact"]
+    assert reader["numbers"] == TINY_SEQUENCE_FACTS["numbers"]
 
 
 def test_model_info_tolerates_a_verifiers_odd_metadata(
