@@ -27,7 +27,7 @@ from model_core.number import (
     read_number_array,
     read_number_bytes,
 )
-from model_core.number.sequence import SequenceDigit, is_sequence_reader, read_strips
+from model_core.number.sequence import StripReading, is_sequence_reader, read_strips
 from model_core.number.verifier import is_verifier
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
@@ -201,7 +201,7 @@ class DigitClassifier:
             sequence=sequence,
         )
 
-    def read_strips(self, strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+    def read_strips(self, strips: list[np.ndarray]) -> list[StripReading]:
         """The sequence reader's digits for blobs as strips (model_core/number/strips.py).
         Needs a sequence reader."""
         if self._sequence is None:

@@ -79,7 +79,8 @@ def read_line(
     digit network's top probability. Without it, each blob is read whole (digits must not
     touch). The candidates go through `probabilities` in one batch. `sequence` (with a
     verifier) reads whole, as a strip, each blob the verifier takes for more likely not one
-    digit: where it finds two digits or more, they replace the path's (reread.py)."""
+    digit: where it finds two digits or more, far more likely than the path's, they replace
+    the path's (reread.py)."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -106,7 +107,8 @@ def read_line(
     ]
     unlikely = np.flatnonzero(line.odds < REREAD_ODDS).tolist()  # none without a verifier
     if sequence is not None and verifier is not None and unlikely:
-        replaced = reread_blobs(line, chosen, sequence, unlikely)
+        read = [digit for digit, *_ in readings]
+        replaced = reread_blobs(line, chosen, read, sequence, unlikely)
         for k in sorted(replaced, reverse=True):
             count, better = replaced[k]
             readings[k : k + count] = better

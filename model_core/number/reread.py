@@ -2,10 +2,10 @@
 
 A blob the verifier is not sure is one digit was cut and read along the best path of
 candidates (reader.py). If the verifier even takes it for more likely not one digit, the
-sequence reader also reads it, as a strip; where it reads two digits or more, its digits
-replace the path's inside that blob. Each one's box is the ink
-between the midpoints of its frames and its neighbours'; its image, that ink fitted into
-MNIST's frame, is what the non-digit rule looks at.
+sequence reader also reads it, as a strip; where it reads two digits or more, and finds them
+far more likely than the path's digits there, they replace the path's inside that blob. Each
+one's box is the ink between the midpoints of its frames and its neighbours'; its image, that
+ink fitted into MNIST's frame, is what the non-digit rule looks at.
 """
 
 from __future__ import annotations
@@ -19,29 +19,41 @@ from model_core.preprocessing.box import Box, ink_box
 from model_core.preprocessing.frame import fit_and_centre
 
 from .candidates import Line
-from .sequence import SequenceDigit
+from .sequence import SequenceDigit, StripReading
 from .strips import FRAME, MARGIN, strip_image, strip_scale
 
-SequenceReader = Callable[[list[np.ndarray]], list[list[SequenceDigit]]]
+SequenceReader = Callable[[list[np.ndarray]], list[StripReading]]
+MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
+# this much more likely (CTC) than the path's: it may read a lone digit's stroke as a 1
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
 
 
 def reread_blobs(
-    line: Line, path: list[int], sequence: SequenceReader, chosen: list[int]
+    line: Line,
+    path: list[int],
+    digits_read: list[int],
+    sequence: SequenceReader,
+    chosen: list[int],
 ) -> dict[int, tuple[int, list[Reading]]]:
-    """The `chosen` blobs read again. The index in `path` of its first candidate inside each
-    blob read as two digits or more -> how many of the path's candidates lie inside it, and
+    """The `chosen` blobs read again; `digits_read` are the digits of the `path`. The index in
+    `path` of its first candidate inside each blob the reader reads as two digits or more,
+    far more likely than the path's -> how many of the path's candidates lie inside it, and
     the digits that replace them. Blobs that the path joins with a neighbour keep the path's
     reading."""
     blobs = line.blobs
     strips = [strip_image(blobs.inks[b], blobs.line) for b in chosen]
     spans = [line.candidates[i].span for i in path]
     found: dict[int, tuple[int, list[Reading]]] = {}
-    for blob, digits in zip(chosen, sequence(strips), strict=True):
+    for blob, strip in zip(chosen, sequence(strips), strict=True):
+        digits = strip.digits
         first, last = line.starts[blob], line.starts[blob + 1]
         inside = [k for k, (a, b) in enumerate(spans) if first <= a and b <= last]
         covered = sum(b - a for a, b in (spans[k] for k in inside))
         if len(digits) < 2 or covered != last - first:
+            continue
+        ours = [d.digit for d in digits]
+        theirs = [digits_read[k] for k in inside]
+        if strip.log_likelihood(ours) - strip.log_likelihood(theirs) < MARGIN_LOG_LIKELIHOOD:
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_core.nn.ctc import best_path, log_softmax
+from model_core.nn.ctc import best_path, ctc_loss, log_softmax
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, Layer, MaxPool2D, ReLU, ToFrames
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
@@ -83,7 +83,20 @@ def frame_log_probs(network: Sequential, strips: list[np.ndarray]) -> list[np.nd
     return [logp[i, :length] for i, length in enumerate(lengths)]
 
 
-def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+@dataclass(frozen=True)
+class StripReading:
+    """A strip's digits, left to right, and the frame log-probabilities they were read from."""
+
+    digits: list[SequenceDigit]
+    logp: np.ndarray  # (T, 11)
+
+    def log_likelihood(self, labels: list[int]) -> float:
+        """log p(labels | strip): every frame path that spells them (CTC)."""
+        loss, _ = ctc_loss(self.logp[None], [labels], np.array([len(self.logp)]), BLANK)
+        return -loss
+
+
+def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[StripReading]:
     """Strips -> each one's digits, left to right."""
     readings = []
     for logp in frame_log_probs(network, strips):
@@ -92,5 +105,5 @@ def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[list[Sequ
             best = first + int(logp[first : last + 1, digit].argmax())
             probs = np.exp(logp[best, :BLANK])  # (10,)
             digits.append(SequenceDigit(digit, probs / probs.sum(), (first, last)))
-        readings.append(digits)
+        readings.append(StripReading(digits, logp))
     return readings

@@ -79,7 +79,7 @@ def sequence_accuracy(net: Sequential, examples: Examples, batch_size: int = 64)
         chosen = order[start : start + batch_size]
         readings = read_strips(net, [strips[i] for i in chosen])
         right += sum(
-            [d.digit for d in reading] == sequences[i]
+            [d.digit for d in reading.digits] == sequences[i]
             for reading, i in zip(readings, chosen, strict=True)
         )
     return right / max(1, len(strips))

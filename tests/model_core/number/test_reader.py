@@ -11,7 +11,7 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
-from model_core.number.sequence import SequenceDigit
+from model_core.number.sequence import BLANK, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.test_segmentation import (
@@ -170,6 +170,17 @@ def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
     assert reading.box.left >= 700 and reading.box.right <= 860  # boxes in the page's pixels
 
 
+def sure_of(digits: list[tuple[int, int]], frames: int, sure: float = 0.99) -> StripReading:
+    """A strip reading of `frames` frames, each (digit, frame) read at that one frame."""
+    logp = np.full((frames, BLANK + 1), np.log((1 - sure) / BLANK))  # (T, 11)
+    logp[:, BLANK] = np.log(sure)
+    for digit, frame in digits:
+        logp[frame] = np.log((1 - sure) / BLANK)
+        logp[frame, digit] = np.log(sure)
+    read = [SequenceDigit(d, always(d), (f, f)) for d, f in digits]
+    return StripReading(read, logp)
+
+
 def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
     page_boxes = line_candidates(gray, 20).blobs.boxes
@@ -180,15 +191,13 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
         verdicts[:, 10] = 0.9
         return verdicts
 
-    def sequence(strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
         asked.append(len(strips))
         readings = []
         for strip in strips:
             frames = strip.shape[1] // FRAME
             digits = [(1, frames // 3), (2, 2 * frames // 3)] if strip is strips[0] else [(5, 3)]
-            readings.append(
-                [SequenceDigit(d, always(d), (f, f)) for d, f in digits]  # one frame each
-            )
+            readings.append(sure_of(digits, frames))
         return readings
 
     reading = read_line(gray, threes, verifier=unlikely, sequence=sequence)
@@ -209,9 +218,32 @@ def test_blobs_the_verifier_leans_to_one_digit_are_not_read_again() -> None:
     def leaning(images: np.ndarray) -> np.ndarray:
         return np.tile(np.full(11, 1 / 11), (len(images), 1))  # one digit at log-odds 2.3
 
-    def sequence(strips: list[np.ndarray]) -> list[list[SequenceDigit]]:
+    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
         asked.append(len(strips))
-        return [[SequenceDigit(1, always(1), (0, 0))] * 2 for _ in strips]
+        return [sure_of([(1, 0), (1, 2)], strip.shape[1] // FRAME) for strip in strips]
 
     reading = read_line(gray, threes, verifier=leaning, sequence=sequence)
     assert asked == [] and "1" not in reading.number  # cut, but not read again
+
+
+def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+
+    def unlikely(images: np.ndarray) -> np.ndarray:
+        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9
+        verdicts[:, 10] = 0.9
+        return verdicts
+
+    path = read_line(gray, threes, verifier=unlikely).number  # the cut path alone
+
+    def doubtful(strips: list[np.ndarray]) -> list[StripReading]:
+        """Says "12", but its frames find the path's own digits far more likely."""
+        readings = []
+        for strip in strips:
+            frames = strip.shape[1] // FRAME
+            own = [(3, f) for f in np.linspace(1, frames - 2, 3).astype(int).tolist()]
+            logp = sure_of(own, frames).logp
+            readings.append(StripReading([SequenceDigit(1, always(1), (1, 1))] * 2, logp))
+        return readings
+
+    assert read_line(gray, threes, verifier=unlikely, sequence=doubtful).number == path

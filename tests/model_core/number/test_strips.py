@@ -54,8 +54,10 @@ def test_a_strip_is_read_as_the_best_frames_repeats_merged() -> None:
     np.testing.assert_allclose(np.exp(logp).sum(axis=1), 1.0, rtol=1e-5)
     best = logp.argmax(axis=1)
     merged = [int(c) for i, c in enumerate(best) if (i == 0 or c != best[i - 1]) and c != BLANK]
-    assert [d.digit for d in reading] == merged
-    for digit in reading:
+    assert [d.digit for d in reading.digits] == merged
+    best_frames = float(logp.max(axis=1).sum())  # the greedy path alone
+    assert reading.log_likelihood(merged) >= best_frames - 1e-9  # every path that spells it
+    for digit in reading.digits:
         at = digit.frames[0] + int(
             logp[digit.frames[0] : digit.frames[1] + 1, digit.digit].argmax()
         )
