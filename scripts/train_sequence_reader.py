@@ -19,11 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model_core.data.mnist import load_mnist
-from model_core.data.splits import blocked_split
 from model_core.nn.serialization import save_model
 from model_core.number.sequence import build_sequence_reader
 from model_core.number.sequence_training import fit_sequence_reader
+from model_core.number.sources import writers_apart
 from model_core.number.strip_data import strip_examples
 from model_core.train.allocator import keep_freed_memory
 from model_core.train.run import git_commit
@@ -46,16 +45,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     keep_freed_memory()
-    images, labels = load_mnist(args.data_dir, "train")
     rng = np.random.default_rng(args.seed)
-    train_idx, val_idx = blocked_split(len(labels), 0.1, rng)
-    val = strip_examples(images[val_idx], labels[val_idx], args.val_numbers, rng)
+    writers = writers_apart(args.data_dir, rng)
+    val = strip_examples(*writers.val, args.val_numbers, rng)
     print(f"{len(val[0])} strips to validate on", flush=True)
     strips = 0
 
     def examples(epoch: int) -> tuple[list[np.ndarray], list[list[int]]]:
         nonlocal strips
-        fresh = strip_examples(images[train_idx], labels[train_idx], args.numbers, rng)
+        fresh = strip_examples(*writers.train, args.numbers, rng)
         strips += len(fresh[0])
         return fresh
 

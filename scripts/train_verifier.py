@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model_core.data.mnist import load_mnist
-from model_core.data.splits import blocked_split
 from model_core.nn.serialization import save_model
+from model_core.number.sources import writers_apart
 from model_core.number.verifier import build_verifier, verifier_metadata
 from model_core.number.verifier_data import GARBAGE, candidate_examples
 from model_core.train.allocator import keep_freed_memory
@@ -43,14 +42,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     keep_freed_memory()
-    images, labels = load_mnist(args.data_dir, "train")
     rng = np.random.default_rng(args.seed)
-    train_idx, val_idx = blocked_split(len(labels), 0.1, rng)
+    writers = writers_apart(args.data_dir, rng)
+    images, labels = writers.train
     print(f"cutting {args.numbers} + {args.val_numbers} synthetic numbers ...", flush=True)
-    x, y = candidate_examples(images[train_idx], labels[train_idx], args.numbers, rng)
-    val = candidate_examples(images[val_idx], labels[val_idx], args.val_numbers, rng)
-    x = np.concatenate([x, images[train_idx]])  # (M + N, 28, 28) the digits themselves too
-    y = np.concatenate([y, labels[train_idx].astype(np.int64)])
+    x, y = candidate_examples(images, labels, args.numbers, rng)
+    val = candidate_examples(*writers.val, args.val_numbers, rng)
+    x = np.concatenate([x, images])  # (M + N, 28, 28) the digits themselves too
+    y = np.concatenate([y, labels.astype(np.int64)])
     print(f"{len(y)} examples, {np.mean(y == GARBAGE):.1%} garbage", flush=True)
     config = default_config("lenet", epochs=args.epochs, augment=False, lr=2e-3)
     net = build_verifier(rng)
