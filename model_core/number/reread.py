@@ -23,6 +23,8 @@ from .sequence import SequenceDigit, StripReading
 from .strips import FRAME, MARGIN, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray]], list[StripReading]]
+MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
+# scribble) is no number, and its strip would cost hundreds of MB; the path reads it alone
 MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
 # this much more likely (CTC) than the path's: it may read a lone digit's stroke as a 1
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
@@ -41,6 +43,9 @@ def reread_blobs(
     the digits that replace them. Blobs that the path joins with a neighbour keep the path's
     reading."""
     blobs = line.blobs
+    chosen = [b for b in chosen if _strip_columns(blobs.inks[b], blobs.line) <= MAX_STRIP_COLUMNS]
+    if not chosen:
+        return {}
     strips = [strip_image(blobs.inks[b], blobs.line) for b in chosen]
     spans = [line.candidates[i].span for i in path]
     found: dict[int, tuple[int, list[Reading]]] = {}
@@ -58,6 +63,11 @@ def reread_blobs(
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
     return found
+
+
+def _strip_columns(ink: np.ndarray, line: int) -> int:
+    """The width of the strip of a blob's (h, w) ink, before it is made."""
+    return round(ink.shape[1] * strip_scale(ink.shape[0], line)) + 2 * MARGIN
 
 
 def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Reading:

@@ -11,6 +11,7 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
+from model_core.number.reread import MAX_STRIP_COLUMNS
 from model_core.number.sequence import BLANK, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
@@ -247,3 +248,24 @@ def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
         return readings
 
     assert read_line(gray, threes, verifier=unlikely, sequence=doubtful).number == path
+
+
+def test_a_blob_too_wide_for_any_number_is_not_read_as_a_strip() -> None:
+    gray = np.ones((60, 1200), np.float32)  # (H, W) white: a long, flat wavy stroke
+    columns = np.arange(20, 1180)
+    rows = (30 + 4 * np.sin(columns / 6)).astype(int)
+    for offset in range(3):
+        gray[rows + offset, columns] = 0.0
+    widths: list[int] = []
+
+    def unlikely(images: np.ndarray) -> np.ndarray:
+        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9
+        verdicts[:, 10] = 0.9
+        return verdicts
+
+    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
+        widths.extend(strip.shape[1] for strip in strips)
+        return [sure_of([], strip.shape[1] // FRAME) for strip in strips]
+
+    read_line(gray, threes, max_digits=200, verifier=unlikely, sequence=sequence)
+    assert widths == []  # its strip would have been thousands of columns wide
