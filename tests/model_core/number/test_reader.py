@@ -11,7 +11,6 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
-from model_core.number.reread import MAX_STRIP_COLUMNS
 from model_core.number.sequence import BLANK, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
