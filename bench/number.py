@@ -3,7 +3,7 @@
     python -m bench.number [--data-dir ../shared/data/mnist] [--digits 4] [--numbers 20]
 
 Issue 27's target: a 4-digit number in at most 3x the time of one /predict. Each is timed
-twice, alternated, with the committed model and verifier: the handlers' own work
+twice, alternated, with the committed model and number networks: the handlers' own work
 (app/inference.py's predict_image and read_number_image: decoding, cutting, the networks,
 the answer), and whole requests through the ASGI app in-process (every middleware, the
 threadpool hop), which add the same framework time to both. Canvas PNGs of real MNIST test
