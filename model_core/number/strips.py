@@ -15,7 +15,7 @@ from PIL import Image
 STRIP_ROWS = 28
 DIGIT_ROWS = 20  # a line-height digit's rows in the strip
 STRETCH = 2  # strip columns per row's worth of width
-MARGIN = 8  # columns of paper either side
+PAPER = 8  # columns of paper either side
 FRAME = 4  # strip columns per frame of the reader
 
 
@@ -25,12 +25,12 @@ def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
     height, width = ink.shape
     scale = strip_scale(height, line)
     size = (max(1, round(width * scale)), max(1, round(height * scale / STRETCH)))
-    image = Image.fromarray(ink.astype(np.float32), mode="F")
+    image = Image.fromarray(ink.astype(np.float32))  # mode F
     scaled = np.asarray(image.resize(size, Image.Resampling.BILINEAR))  # (h', w')
-    columns = -(-(size[0] + 2 * MARGIN) // FRAME) * FRAME
+    columns = -(-(size[0] + 2 * PAPER) // FRAME) * FRAME
     strip = np.zeros((STRIP_ROWS, columns), dtype=np.float32)  # (28, W)
     top = (STRIP_ROWS - size[1]) // 2
-    strip[top : top + size[1], MARGIN : MARGIN + size[0]] = np.clip(scaled, 0.0, 1.0)
+    strip[top : top + size[1], PAPER : PAPER + size[0]] = np.clip(scaled, 0.0, 1.0)
     return strip
 
 
