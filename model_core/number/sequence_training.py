@@ -40,7 +40,8 @@ def fit_sequence_reader(
         started, losses = time.perf_counter(), []
         strips, sequences = examples(epoch)
         batches = _batches([s.shape[1] for s in strips], batch_size, rng)
-        schedule = schedule or Cosine(lr, epochs * len(batches))
+        schedule = schedule or Cosine(lr, epochs * len(batches))  # fresh epochs differ by a
+        # few batches: the rate may reach its floor a little early or stop a little short
         for index in rng.permutation(len(batches)):
             chosen = batches[index]
             x, lengths = batch_strips([strips[i] for i in chosen])  # (B, 28, W, 1), (B,)
