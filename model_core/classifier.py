@@ -1,7 +1,8 @@
 """A ready-to-use digit classifier: a saved model plus the shared preprocessing.
 
 from model_core.classifier import DigitClassifier
-clf = DigitClassifier.load("trained_cnn_model.npz", "trained_verifier_model.npz")
+clf = DigitClassifier.load("trained_cnn_model.npz", "trained_verifier_model.npz",
+                           sequence_path="trained_sequence_model.npz")
 clf.predict("photo.jpg").digit        # a path, raw bytes, or an image array
 clf.read_number("meter.jpg").reading.number   # a line of digits, e.g. "0427"
 """
