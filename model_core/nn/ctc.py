@@ -31,41 +31,65 @@ def ctc_loss(
     Frames past an example's length are padding: they may only be blank, at no cost, and get
     no gradient."""
     n, frames, _ = logits.shape
-    logp = log_softmax(logits.astype(np.float64))  # (N, T, K)
-    padding = np.arange(frames)[None, :] >= np.asarray(lengths)[:, None]  # (N, T)
-    logp[padding] = NEVER
-    logp[padding, blank] = 0.0
-    states = 2 * max((len(seq) for seq in labels), default=0) + 1
-    extended = np.full((n, states), blank, dtype=np.int64)  # (N, S) blank, l1, blank, l2 ...
-    for i, seq in enumerate(labels):
-        extended[i, 1 : 2 * len(seq) : 2] = seq
-    counts = np.array([len(seq) for seq in labels])  # (N,)
-    valid = np.arange(states)[None, :] <= 2 * counts[:, None]  # (N, S)
-    skip = np.zeros((n, states), dtype=bool)  # (N, S) state s may be reached from s - 2
-    skip[:, 2:] = (extended[:, 2:] != blank) & (extended[:, 2:] != extended[:, :-2])
-    emit = np.take_along_axis(logp, extended[:, None, :].repeat(frames, axis=1), axis=2)
-    emit = np.where(valid[:, None, :], emit, NEVER)  # (N, T, S) each state's log-probability
-
-    alpha = np.full((n, frames, states), NEVER)  # (N, T, S) paths up to t ending in s
-    alpha[:, 0, :2] = emit[:, 0, :2]
-    for t in range(1, frames):
-        alpha[:, t] = _arrive(alpha[:, t - 1], skip) + emit[:, t]
-    ends = np.stack([2 * counts, np.maximum(2 * counts - 1, 0)], axis=1)  # (N, 2) final states
-    last = np.take_along_axis(alpha[:, -1], ends, axis=1)  # (N, 2)
-    last[counts == 0, 1] = NEVER  # an empty sequence ends only on its one blank
-    total = np.logaddexp(last[:, 0], last[:, 1])  # (N,) log p(labels | frames)
-
-    beta = np.full((n, frames, states), NEVER)  # (N, T, S) the rest of the path after t
-    np.put_along_axis(beta[:, -1], ends, 0.0, axis=1)
+    lattice = _Lattice(logits, labels, lengths, blank)
+    alpha, total = lattice.forward()  # (N, T, S), (N,)
+    beta = np.full(alpha.shape, NEVER)  # (N, T, S) the rest of the path after t
+    np.put_along_axis(beta[:, -1], lattice.ends, 0.0, axis=1)
     for t in range(frames - 2, -1, -1):
-        beta[:, t] = _leave(beta[:, t + 1] + emit[:, t + 1], skip)
+        beta[:, t] = _leave(beta[:, t + 1] + lattice.emit[:, t + 1], lattice.skip)
 
     occupancy = np.exp(alpha + beta - total[:, None, None])  # (N, T, S) posterior of each state
-    onehot = extended[:, :, None] == np.arange(logits.shape[2])  # (N, S, K)
+    onehot = lattice.extended[:, :, None] == np.arange(logits.shape[2])  # (N, S, K)
     posterior = np.einsum("nts,nsk->ntk", occupancy, onehot)  # (N, T, K)
-    grad = np.exp(logp) - posterior  # (N, T, K)
-    grad[padding] = 0.0
+    grad = np.exp(lattice.logp) - posterior  # (N, T, K)
+    grad[lattice.padding] = 0.0
     return float(-total.mean()), (grad / n).astype(logits.dtype)
+
+
+def ctc_log_likelihood(
+    logits: np.ndarray, labels: Sequence[Sequence[int]], lengths: np.ndarray, blank: int
+) -> np.ndarray:
+    """(N, T, K) frame logits, N label sequences and (N,) frame counts -> (N,)
+    log p(labels | frames): the forward pass of ctc_loss alone, no gradient."""
+    return _Lattice(logits, labels, lengths, blank).forward()[1]
+
+
+class _Lattice:
+    """The extended labels of a batch (blank, l1, blank, l2, ..., blank) over its frames."""
+
+    def __init__(
+        self, logits: np.ndarray, labels: Sequence[Sequence[int]], lengths: np.ndarray, blank: int
+    ) -> None:
+        n, frames, _ = logits.shape
+        logp = log_softmax(logits.astype(np.float64))  # (N, T, K)
+        self.padding = np.arange(frames)[None, :] >= np.asarray(lengths)[:, None]  # (N, T)
+        logp[self.padding] = NEVER
+        logp[self.padding, blank] = 0.0
+        self.logp = logp
+        states = 2 * max((len(seq) for seq in labels), default=0) + 1
+        extended = np.full((n, states), blank, dtype=np.int64)  # (N, S)
+        for i, seq in enumerate(labels):
+            extended[i, 1 : 2 * len(seq) : 2] = seq
+        self.extended = extended
+        self.counts = np.array([len(seq) for seq in labels])  # (N,)
+        valid = np.arange(states)[None, :] <= 2 * self.counts[:, None]  # (N, S)
+        self.skip = np.zeros((n, states), dtype=bool)  # (N, S) s may be reached from s - 2
+        self.skip[:, 2:] = (extended[:, 2:] != blank) & (extended[:, 2:] != extended[:, :-2])
+        emit = np.take_along_axis(logp, extended[:, None, :].repeat(frames, axis=1), axis=2)
+        self.emit = np.where(valid[:, None, :], emit, NEVER)  # (N, T, S) each state's log-prob
+        last_label = np.maximum(2 * self.counts - 1, 0)
+        self.ends = np.stack([2 * self.counts, last_label], axis=1)  # (N, 2) final states
+
+    def forward(self) -> tuple[np.ndarray, np.ndarray]:
+        """(N, T, S) log-probability of the paths up to t ending in s, and (N,) of them all."""
+        n, frames, states = self.emit.shape
+        alpha = np.full((n, frames, states), NEVER)
+        alpha[:, 0, :2] = self.emit[:, 0, :2]
+        for t in range(1, frames):
+            alpha[:, t] = _arrive(alpha[:, t - 1], self.skip) + self.emit[:, t]
+        last = np.take_along_axis(alpha[:, -1], self.ends, axis=1)  # (N, 2)
+        last[self.counts == 0, 1] = NEVER  # an empty sequence ends only on its one blank
+        return alpha, np.logaddexp(last[:, 0], last[:, 1])
 
 
 def _arrive(previous: np.ndarray, skip: np.ndarray) -> np.ndarray:

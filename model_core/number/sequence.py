@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_core.nn.ctc import best_path, ctc_loss, log_softmax
+from model_core.nn.ctc import best_path, ctc_log_likelihood, log_softmax
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, Layer, MaxPool2D, ReLU, ToFrames
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
@@ -92,8 +92,8 @@ class StripReading:
 
     def log_likelihood(self, labels: list[int]) -> float:
         """log p(labels | strip): every frame path that spells them (CTC)."""
-        loss, _ = ctc_loss(self.logp[None], [labels], np.array([len(self.logp)]), BLANK)
-        return -loss
+        lengths = np.array([len(self.logp)])
+        return float(ctc_log_likelihood(self.logp[None], [labels], lengths, BLANK)[0])
 
 
 def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[StripReading]:

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from model_core.nn.ctc import best_path, ctc_loss, log_softmax
+from model_core.nn.ctc import best_path, ctc_log_likelihood, ctc_loss, log_softmax
 from tests.model_core.nn.gradcheck import numerical_grad, rel_error
 
 BLANK = 3
@@ -64,3 +64,14 @@ def test_best_path_merges_repeats_and_drops_blanks() -> None:
     logp[np.arange(len(frames)), frames] = np.log(0.7)
 
     assert best_path(logp, BLANK) == [(1, 1, 2), (1, 4, 4), (2, 5, 6)]
+
+
+def test_log_likelihood_is_each_examples_minus_loss() -> None:
+    logits = np.random.default_rng(2).standard_normal((4, 6, 4))  # (N, T, K)
+
+    each = ctc_log_likelihood(logits, CASES, LENGTHS, BLANK)  # (N,)
+
+    for i in range(4):
+        expected = -_by_every_path(logits[i], CASES[i], LENGTHS[i])
+        assert each[i] == pytest.approx(expected, rel=1e-10)
+    assert -each.mean() == pytest.approx(ctc_loss(logits, CASES, LENGTHS, BLANK)[0], rel=1e-12)
