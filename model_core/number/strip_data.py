@@ -47,6 +47,4 @@ def strip_examples(
 
 def _inside(digit: Box, blob: Box) -> float:
     """The share of the digit's box inside the blob's."""
-    width = min(digit.right, blob.right) - max(digit.left, blob.left)
-    height = min(digit.bottom, blob.bottom) - max(digit.top, blob.top)
-    return max(0, width) * max(0, height) / max(1, digit.width * digit.height)
+    return digit.shared(blob) / max(1, digit.area)

@@ -87,8 +87,6 @@ def draw_number(drawn: Layout, rng: np.random.Generator) -> tuple[np.ndarray, li
 
 def _overlap(a: Box, b: Box) -> float:
     """Intersection over union of two boxes."""
-    width = min(a.right, b[2]) - max(a.left, b[0])
-    height = min(a.bottom, b[3]) - max(a.top, b[1])
-    inter = max(0, width) * max(0, height)
-    union = a.width * a.height + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    inter = a.shared(b)
+    union = a.area + b.area - inter
     return inter / union if union else 0.0

@@ -30,6 +30,16 @@ class Box(NamedTuple):
     def height(self) -> int:
         return self.bottom - self.top
 
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+    def shared(self, other: Box) -> int:
+        """The pixels inside both boxes."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return max(0, width) * max(0, height)
+
     def crop(self, image: np.ndarray) -> np.ndarray:
         """The (height, width) view of (H, W) `image` inside the box."""
         return image[self.top : self.bottom, self.left : self.right]

@@ -16,6 +16,15 @@ def test_a_box_is_left_top_right_bottom_with_right_and_bottom_exclusive() -> Non
     assert box.shifted(10, 20) == Box(12, 21, 15, 24)
 
 
+def test_shared_counts_the_pixels_inside_both_boxes() -> None:
+    box = Box(2, 1, 5, 4)  # 3 x 3
+    assert box.area == 9
+    assert box.shared(Box(4, 0, 10, 2)) == 1 * 1  # column 4, row 1
+    assert box.shared(Box(0, 0, 10, 10)) == 9 and box.shared(box) == 9
+    assert box.shared(Box(5, 1, 8, 4)) == 0  # touching edges share nothing
+    assert box.shared(Box(10, 10, 12, 12)) == 0
+
+
 def test_ink_box_is_the_tightest_box_round_the_set_pixels() -> None:
     mask = np.zeros((9, 7), dtype=bool)
     mask[2, 5] = mask[6, 1] = True
