@@ -12,6 +12,7 @@ from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import Adam
 from model_core.nn.schedules import Cosine
+from model_core.train.loop import restore, snapshot
 
 from .sequence import BLANK, read_strips
 from .strips import batch_strips
@@ -58,17 +59,9 @@ def fit_sequence_reader(
             f" ({time.perf_counter() - started:.0f} s)"
         )
         if exact > best:
-            best, kept = exact, {name: a.copy() for name, a in _arrays(net).items()}
-    for name, array in _arrays(net).items():
-        array[...] = kept[name]
+            best, kept = exact, snapshot(net)
+    restore(net, kept)
     return best
-
-
-def _arrays(net: Sequential) -> dict[str, np.ndarray]:
-    """Every array a saved network keeps: parameters and BatchNorm's running statistics."""
-    return {f"param/{k}": v for k, v in net.params.items()} | {
-        f"state/{k}": v for k, v in net.state.items()
-    }
 
 
 def sequence_accuracy(net: Sequential, examples: Examples, batch_size: int = 64) -> float:

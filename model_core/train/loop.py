@@ -108,7 +108,7 @@ def fit(
         total_steps=config.epochs * steps_per_epoch,
         warmup_steps=round(config.warmup_epochs * steps_per_epoch),
     )
-    result, best = TrainResult(), _snapshot(net)
+    result, best = TrainResult(), snapshot(net)
     threads = step_threads(config)
     model = DataParallel(net, threads, rng) if threads > 1 else net  # trains net in place
     start = time.perf_counter()
@@ -144,7 +144,7 @@ def fit(
             val_loss, val_acc = evaluate(model, *val, deskew=config.deskew)
             improved = _better_than_best(val_acc, val_loss, result)
             if improved:
-                best = _snapshot(net)
+                best = snapshot(net)
             stats = EpochStats(
                 epoch,
                 loss_sum / seen,
@@ -165,7 +165,7 @@ def fit(
     finally:
         if isinstance(model, DataParallel):
             model.close()
-    _restore(net, best)
+    restore(net, best)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -217,10 +217,12 @@ def _better_than_best(val_acc: float, val_loss: float, result: TrainResult) -> b
     return (val_acc, -val_loss) > (result.best_val_acc, -result.best_val_loss)
 
 
-def _snapshot(net: Sequential) -> dict[str, np.ndarray]:
+def snapshot(net: Sequential) -> dict[str, np.ndarray]:
+    """A copy of every array the network saves: parameters and running statistics."""
     return {name: array.copy() for name, array in (net.params | net.state).items()}
 
 
-def _restore(net: Sequential, snapshot: dict[str, np.ndarray]) -> None:
+def restore(net: Sequential, saved: dict[str, np.ndarray]) -> None:
+    """Put a `snapshot` back into the network's own arrays."""
     for name, array in (net.params | net.state).items():
-        array[...] = snapshot[name]
+        array[...] = saved[name]
