@@ -56,13 +56,16 @@ class Blobs:
 class Line:
     """A line's ink page and every candidate digit of it."""
 
-    page: InkPage
+    blobs: Blobs
     candidates: list[Candidate]
     last: int  # the line's last position
     wholes: list[int]  # the candidates that are each blob whole, left to right
-    blobs: Blobs
     starts: list[int]  # each blob's first position, then the line's last
     odds: np.ndarray  # (B,) each blob's log-odds of being one digit whole; -inf: not asked
+
+    @property
+    def page(self) -> InkPage:
+        return self.blobs.page
 
 
 def line_candidates(
@@ -107,7 +110,7 @@ def line_candidates(
             )
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
-    return Line(page, candidates, starts[-1], wholes, found, starts, whole_odds)
+    return Line(found, candidates, starts[-1], wholes, starts, whole_odds)
 
 
 def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
