@@ -20,7 +20,7 @@ from model_core.preprocessing.frame import fit_and_centre
 
 from .candidates import Line
 from .sequence import SequenceDigit, StripReading
-from .strips import FRAME, PAPER, strip_image, strip_scale
+from .strips import PAPER, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray]], list[StripReading]]
 MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
@@ -75,12 +75,12 @@ def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Read
     ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
     scale = strip_scale(ink.shape[0], line.blobs.line)
     edges = [0.0] + [
-        (before.frames[1] + after.frames[0] + 1) / 2 for before, after in pairwise(digits)
-    ]  # frame units
-    left = 0 if k == 0 else max(0, round((edges[k] * FRAME - PAPER) / scale))
+        (before.columns[1] + after.columns[0]) / 2 for before, after in pairwise(digits)
+    ]  # strip columns
+    left = 0 if k == 0 else max(0, round((edges[k] - PAPER) / scale))
     right = ink.shape[1]
     if k + 1 < len(digits):
-        right = min(ink.shape[1], round((edges[k + 1] * FRAME - PAPER) / scale))
+        right = min(ink.shape[1], round((edges[k + 1] - PAPER) / scale))
     part = ink[:, left : max(right, left + 1)]  # (h, w')
     if (part > 0).any():
         inner = ink_box(part > 0)

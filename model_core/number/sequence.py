@@ -4,8 +4,12 @@ Cutting touching digits apart fails where one tucks under the next (a 4's bar ov
 leaning over a 2): no cut runs between them. This network reads the strip (strips.py) left
 to right instead. Four convolutions see about one and a half digits round each column; each
 fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK. It is
-trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py), and
-reads a strip as the most likely class per frame, repeats merged and blanks dropped.
+trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py).
+
+A strip is read twice, the second time with its frames two columns further right (SHIFTS):
+each look proposes its greedy reading (the most likely class per frame, repeats merged and
+blanks dropped), and the proposal that the two looks together find most likely is the
+reading. The looks err on different strips, so together they read more of them right.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from model_core.nn.layers import BatchNorm, Conv2D, Dense, Layer, MaxPool2D, ReL
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
 
-from .strips import STRIP_ROWS, batch_strips
+from .strips import FRAME, STRIP_ROWS, batch_strips
 
 BLANK = 10
 CLASSES = BLANK + 1
 HIDDEN = 128
+SHIFTS = (0, FRAME // 2)  # columns of paper added on the left: each look's frames fall
+# at another phase of the strokes
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class SequenceDigit:
 
     digit: int
     probabilities: np.ndarray  # (10,) at the frame that read it best, BLANK left out
-    frames: tuple[int, int]  # first and last frame of its run
+    columns: tuple[int, int]  # the strip columns of its run of frames, end excluded
 
 
 def build_sequence_reader(rng: np.random.Generator) -> Sequential:
@@ -85,25 +91,55 @@ def frame_log_probs(network: Sequential, strips: list[np.ndarray]) -> list[np.nd
 
 @dataclass(frozen=True)
 class StripReading:
-    """A strip's digits, left to right, and the frame log-probabilities they were read from."""
+    """A strip's digits, left to right, and the frame log-probabilities of each look at it."""
 
     digits: list[SequenceDigit]
-    logp: np.ndarray  # (T, 11)
+    looks: list[np.ndarray]  # (T, 11) for each of SHIFTS (T grows with the shift)
 
     def log_likelihood(self, labels: list[int]) -> float:
-        """log p(labels | strip): every frame path that spells them (CTC)."""
-        lengths = np.array([len(self.logp)])
-        return float(ctc_log_likelihood(self.logp[None], [labels], lengths, BLANK)[0])
+        """log p(labels | strip) by CTC (every frame path that spells them), the looks'
+        mean; -inf for no digits."""
+        if not labels:
+            return -np.inf
+        return float(
+            np.mean(
+                [
+                    ctc_log_likelihood(logp[None], [labels], np.array([len(logp)]), BLANK)[0]
+                    for logp in self.looks
+                ]
+            )
+        )
 
 
 def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[StripReading]:
-    """Strips -> each one's digits, left to right."""
-    readings = []
-    for logp in frame_log_probs(network, strips):
-        digits = []
-        for digit, first, last in best_path(logp, BLANK):
-            best = first + int(logp[first : last + 1, digit].argmax())
-            probs = np.exp(logp[best, :BLANK])  # (10,)
-            digits.append(SequenceDigit(digit, probs / probs.sum(), (first, last)))
-        readings.append(StripReading(digits, logp))
-    return readings
+    """Strips -> each one's digits, left to right, looked at from every one of SHIFTS."""
+    shifted = [_shifted(strip, shift) for shift in SHIFTS for strip in strips]
+    logps = frame_log_probs(network, shifted)  # one look at every strip, then the next
+    return [reading_of(logps[i :: len(strips)]) for i in range(len(strips))]
+
+
+def reading_of(looks: list[np.ndarray]) -> StripReading:
+    """One strip's (T, 11) frames from each of SHIFTS -> the looks' proposal they find most
+    likely, its digits placed by the first look that proposed it."""
+    proposals = [best_path(logp, BLANK) for logp in looks]
+    spelt = [tuple(digit for digit, _, _ in runs) for runs in proposals]
+    reading = StripReading([], looks)
+    chosen = max(dict.fromkeys(spelt), key=lambda labels: reading.log_likelihood(list(labels)))
+    look = spelt.index(chosen)
+    logp, shift = looks[look], SHIFTS[look]
+    digits = []
+    for digit, first, last in proposals[look]:
+        best = first + int(logp[first : last + 1, digit].argmax())
+        probs = np.exp(logp[best, :BLANK])  # (10,)
+        columns = (first * FRAME - shift, (last + 1) * FRAME - shift)
+        digits.append(SequenceDigit(digit, probs / probs.sum(), columns))
+    return StripReading(digits, looks)
+
+
+def _shifted(strip: np.ndarray, shift: int) -> np.ndarray:
+    """(28, W) strip -> (28, W + FRAME) with `shift` columns of paper more on the left."""
+    if shift == 0:
+        return strip
+    wider = np.zeros((STRIP_ROWS, strip.shape[1] + FRAME), dtype=np.float32)  # (28, W + 4)
+    wider[:, shift : shift + strip.shape[1]] = strip
+    return wider

@@ -177,8 +177,8 @@ def sure_of(digits: list[tuple[int, int]], frames: int, sure: float = 0.99) -> S
     for digit, frame in digits:
         logp[frame] = np.log((1 - sure) / BLANK)
         logp[frame, digit] = np.log(sure)
-    read = [SequenceDigit(d, always(d), (f, f)) for d, f in digits]
-    return StripReading(read, logp)
+    read = [SequenceDigit(d, always(d), (f * FRAME, (f + 1) * FRAME)) for d, f in digits]
+    return StripReading(read, [logp])
 
 
 def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
@@ -242,8 +242,9 @@ def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
         for strip in strips:
             frames = strip.shape[1] // FRAME
             own = [(3, f) for f in np.linspace(1, frames - 2, 3).astype(int).tolist()]
-            logp = sure_of(own, frames).logp
-            readings.append(StripReading([SequenceDigit(1, always(1), (1, 1))] * 2, logp))
+            looks = sure_of(own, frames).looks
+            one = SequenceDigit(1, always(1), (FRAME, 2 * FRAME))
+            readings.append(StripReading([one] * 2, looks))
         return readings
 
     assert read_line(gray, threes, verifier=unlikely, sequence=doubtful).number == path

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from model_core.nn.ctc import log_softmax
+from model_core.nn.ctc import ctc_log_likelihood, log_softmax
 from model_core.number.sequence import (
     BLANK,
+    SHIFTS,
     build_sequence_reader,
     frame_log_probs,
     is_sequence_reader,
     read_strips,
+    reading_of,
 )
 from model_core.number.strips import DIGIT_ROWS, FRAME, STRIP_ROWS, batch_strips, strip_image
 
@@ -43,23 +46,66 @@ def test_strips_are_padded_to_the_widest_and_keep_their_frame_counts() -> None:
     assert not batch[0, :, 8:].any()
 
 
-def test_a_strip_is_read_as_the_best_frames_repeats_merged() -> None:
+def greedy(logp: np.ndarray) -> list[int]:
+    """The most likely class per frame, repeats merged and blanks dropped."""
+    best = logp.argmax(axis=1)  # (T,)
+    return [int(c) for i, c in enumerate(best) if (i == 0 or c != best[i - 1]) and c != BLANK]
+
+
+def test_a_strip_is_read_as_the_proposal_its_looks_find_most_likely() -> None:
     net = build_sequence_reader(np.random.default_rng(0))
-    strips = [np.random.default_rng(1).random((STRIP_ROWS, 64), dtype=np.float32)]
+    strip = np.random.default_rng(1).random((STRIP_ROWS, 64), dtype=np.float32)  # (28, 64)
+    shifted = np.zeros((STRIP_ROWS, 64 + FRAME), np.float32)  # (28, 68)
+    shifted[:, SHIFTS[1] : SHIFTS[1] + 64] = strip
 
-    (logp,) = frame_log_probs(net, strips)  # (16, 11)
-    (reading,) = read_strips(net, strips)
+    looks = frame_log_probs(net, [strip, shifted])  # (16, 11) and (17, 11)
+    (reading,) = read_strips(net, [strip])
 
-    assert is_sequence_reader(net) and logp.shape == (64 // FRAME, BLANK + 1)
-    np.testing.assert_allclose(np.exp(logp).sum(axis=1), 1.0, rtol=1e-5)
-    best = logp.argmax(axis=1)
-    merged = [int(c) for i, c in enumerate(best) if (i == 0 or c != best[i - 1]) and c != BLANK]
-    assert [d.digit for d in reading.digits] == merged
-    best_frames = float(logp.max(axis=1).sum())  # the greedy path alone
-    assert reading.log_likelihood(merged) >= best_frames - 1e-9  # every path that spells it
-    for digit in reading.digits:
-        at = digit.frames[0] + int(
-            logp[digit.frames[0] : digit.frames[1] + 1, digit.digit].argmax()
-        )
-        expected = np.exp(log_softmax(logp[at, :BLANK]))
+    assert is_sequence_reader(net) and looks[0].shape == (64 // FRAME, BLANK + 1)
+    np.testing.assert_allclose(np.exp(looks[0]).sum(axis=1), 1.0, rtol=1e-5)
+    for mine, theirs in zip(reading.looks, looks, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+    proposals = [greedy(logp) for logp in looks]
+    read = [d.digit for d in reading.digits]
+    assert read in proposals and all(
+        reading.log_likelihood(read) >= reading.log_likelihood(labels) for labels in proposals
+    )
+    for labels in filter(None, proposals):  # CTC over each look, then their mean
+        each = [
+            ctc_log_likelihood(logp[None], [labels], np.array([len(logp)]), BLANK)[0]
+            for logp in looks
+        ]
+        assert reading.log_likelihood(labels) == pytest.approx(np.mean(each), rel=1e-6)
+    look = proposals.index(read)
+    for digit in reading.digits:  # each at the frame of its run that reads it best
+        first, end = ((column + SHIFTS[look]) // FRAME for column in digit.columns)
+        at = first + int(looks[look][first:end, digit.digit].argmax())
+        expected = np.exp(log_softmax(looks[look][at, :BLANK]))
         np.testing.assert_allclose(digit.probabilities, expected, rtol=1e-5)
+
+
+def frames(sure: dict[int, int], count: int) -> np.ndarray:
+    """(count, 11) log-probabilities: blank at 0.9, but digit d at 0.9 on frame f for f: d."""
+    logp = np.full((count, BLANK + 1), np.log(0.01))  # (T, 11)
+    logp[:, BLANK] = np.log(0.9)
+    for frame, digit in sure.items():
+        logp[frame] = np.log(0.01)
+        logp[frame, digit] = np.log(0.9)
+    return logp
+
+
+def test_the_proposal_both_looks_find_likelier_is_read_and_placed_by_its_look() -> None:
+    doubtful = frames({3: 1, 5: 2}, 12)  # the first look proposes "12" ...
+    doubtful[5] = np.log(np.r_[np.full(7, 0.01), 0.3, 0.01, 0.01, 0.32])  # ... its 2 barely
+    sure = frames({2: 1, 4: 7}, 13)  # the second proposes "17" at frames 2 and 4
+
+    reading = reading_of([doubtful, sure])
+
+    assert [d.digit for d in reading.digits] == [1, 7]
+    assert reading.log_likelihood([1, 7]) > reading.log_likelihood([1, 2])
+    shift = SHIFTS[1]  # the second look's columns, back on the strip's own
+    assert [d.columns for d in reading.digits] == [
+        (2 * FRAME - shift, 3 * FRAME - shift),
+        (4 * FRAME - shift, 5 * FRAME - shift),
+    ]
+    assert reading_of([frames({}, 8), frames({}, 9)]).digits == []  # all blank: no digit
