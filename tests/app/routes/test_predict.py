@@ -151,8 +151,9 @@ def test_batch_answers_in_request_order(client: TestClient) -> None:
         assert (item["index"], item["filename"], item["status"]) == (index, f"img{index}.png", 200)
         assert item["error"] is None
         assert_prediction(item["prediction"])
+        # float32 through BLAS kernels that differ with the batch size: about 1e-6 apart
         assert item["prediction"]["probabilities"] == pytest.approx(
-            single["probabilities"], abs=1e-6
+            single["probabilities"], abs=1e-5
         )
 
 
