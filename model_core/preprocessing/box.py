@@ -51,9 +51,14 @@ class Box(NamedTuple):
 
 def ink_box(mask: np.ndarray) -> Box:
     """The tightest box round the set pixels of (H, W) bool `mask`, which has some."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    columns = np.flatnonzero(mask.any(axis=0))
-    return Box(int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+    top, bottom = _ends(np.asarray(mask.any(axis=1)))
+    left, right = _ends(np.asarray(mask[top:bottom].any(axis=0)))  # the rows with ink only
+    return Box(left, top, right, bottom)
+
+
+def _ends(flags: np.ndarray) -> tuple[int, int]:
+    """The first set index of 1-D bool `flags` (some set) and one past the last."""
+    return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
 
 
 def enclosing(boxes: Iterable[Box]) -> Box:

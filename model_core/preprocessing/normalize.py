@@ -41,11 +41,11 @@ class DigitInfo(TypedDict):
 
 def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
-    gray = _checked(gray)  # (H, W) float32 in [0, 1]
+    gray, span = _checked(gray)  # (H, W) float32 in [0, 1], its lowest and highest values
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)  # input pixels per reduced pixel
     # Clean drawing: flat paper all round at one end of the range (a canvas, a raw digit)
     # holds no band, sheet, shading or rules, nor noise: the short way, no reduced copy.
-    if (paper := clean_paper(gray)) is not None:
+    if (paper := clean_paper(gray, span)) is not None:
         return _clean_digit(gray, paper, factor)
     coarse = reduce_image(gray, factor)  # (h, w) the copy the digit is looked for on
     # Edge bands: a scanner's border, a frame or the table beside the page is cut off.
@@ -108,11 +108,14 @@ def _above_rules(
     return levels, (False, False), box
 
 
-def _checked(gray: np.ndarray) -> np.ndarray:
-    """(H, W) float32 in [0, 1]; out-of-range values clipped, NaN read as 0."""
+def _checked(gray: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """(H, W) float32 in [0, 1], out-of-range values clipped and NaN read as 0; and its lowest
+    and highest values."""
     array = np.asarray(gray, dtype=np.float32)
     if array.ndim != 2 or array.size == 0:
         raise InvalidImageError(f"expected a non-empty 2-D grayscale array, got {array.shape}")
-    if float(array.min()) >= 0.0 and float(array.max()) <= 1.0:  # False when NaN is present
-        return array
-    return np.clip(np.nan_to_num(array, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    lowest, highest = float(array.min()), float(array.max())
+    if lowest >= 0.0 and highest <= 1.0:  # False when NaN is present
+        return array, (lowest, highest)
+    array = np.clip(np.nan_to_num(array, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    return array, (float(array.min()), float(array.max()))

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from bench.generators import digit_png
+from model_core.preprocessing import cut as cut_module
 from model_core.preprocessing import decode_image, normalize_digit
 from model_core.preprocessing import normalize as normalize_module
-from model_core.preprocessing.clean import clean_paper
+from model_core.preprocessing.clean import CLEAN_SIDE, clean_paper
 from tests.upload_styles import render
 
 
@@ -45,7 +46,8 @@ def test_the_short_way_gives_what_the_stages_give(
     rng = np.random.default_rng(11)
     grays = [gray_of(render(style, digit, rng)) for digit in digits[:20]]
     short = [normalize_digit(gray) for gray in grays]
-    monkeypatch.setattr(normalize_module, "clean_paper", lambda gray: None)  # every stage
+    monkeypatch.setattr(normalize_module, "clean_paper", lambda gray, span: None)  # all stages ...
+    monkeypatch.setattr(cut_module, "FINE_SIDE", CLEAN_SIDE)  # ... the cut at the short way's scale
     for gray, (image, info) in zip(grays, short, strict=True):
         staged, staged_info = normalize_digit(gray)
         assert np.array_equal(image, staged) and info == staged_info
