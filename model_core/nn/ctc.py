@@ -94,10 +94,11 @@ class _Lattice:
 
 def _arrive(previous: np.ndarray, skip: np.ndarray) -> np.ndarray:
     """(N, S) log-probabilities at t - 1 -> (N, S) summed over the states that lead to each."""
-    stay = previous
-    step = np.pad(previous[:, :-1], ((0, 0), (1, 0)), constant_values=NEVER)
-    jump = np.pad(previous[:, :-2], ((0, 0), (2, 0)), constant_values=NEVER)
-    return np.logaddexp(np.logaddexp(stay, step), np.where(skip, jump, NEVER))
+    step = np.full_like(previous, NEVER)  # (N, S) from s - 1
+    step[:, 1:] = previous[:, :-1]
+    jump = np.full_like(previous, NEVER)  # (N, S) from s - 2, where skipping is allowed
+    jump[:, 2:] = np.where(skip[:, 2:], previous[:, :-2], NEVER)
+    return np.logaddexp(np.logaddexp(previous, step), jump)
 
 
 def _leave(following: np.ndarray, skip: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ reading. The looks err on different strips, so together they read more of them r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,18 +97,24 @@ class StripReading:
     digits: list[SequenceDigit]
     looks: list[np.ndarray]  # (T, 11) for each of SHIFTS (T grows with the shift)
 
-    def log_likelihood(self, labels: list[int]) -> float:
-        """log p(labels | strip) by CTC (every frame path that spells them), the looks'
-        mean; -inf for no digits."""
-        if not labels:
-            return -np.inf
-        return float(
-            np.mean(
-                [
-                    ctc_log_likelihood(logp[None], [labels], np.array([len(logp)]), BLANK)[0]
-                    for logp in self.looks
-                ]
-            )
+    def log_likelihood(self, labels: Sequence[int]) -> float:
+        """log p(labels | strip) by CTC (every frame path that spells them), the looks' mean."""
+        return float(self.log_likelihoods([labels])[0])
+
+    def log_likelihoods(self, candidates: Sequence[Sequence[int]]) -> np.ndarray:
+        """(C,) log_likelihood of each of C label sequences, all at once."""
+        count = len(candidates)
+        return np.mean(
+            [
+                ctc_log_likelihood(
+                    np.repeat(logp[None], count, axis=0),  # (C, T, 11)
+                    candidates,
+                    np.full(count, len(logp)),
+                    BLANK,
+                )
+                for logp in self.looks
+            ],
+            axis=0,
         )
 
 
@@ -123,8 +130,8 @@ def reading_of(looks: list[np.ndarray]) -> StripReading:
     likely, its digits placed by the first look that proposed it."""
     proposals = [best_path(logp, BLANK) for logp in looks]
     spelt = [tuple(digit for digit, _, _ in runs) for runs in proposals]
-    reading = StripReading([], looks)
-    chosen = max(dict.fromkeys(spelt), key=lambda labels: reading.log_likelihood(list(labels)))
+    distinct = list(dict.fromkeys(spelt))
+    chosen = distinct[int(StripReading([], looks).log_likelihoods(distinct).argmax())]
     look = spelt.index(chosen)
     logp, shift = looks[look], SHIFTS[look]
     digits = []
