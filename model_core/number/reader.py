@@ -25,8 +25,6 @@ Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> 
 DEFAULT_MAX_DIGITS = 20
 SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-odds (garbage
 # under 0.7%) is not searched for cuts: faster, and no sure digit is split in two
-REREAD_ODDS = 0.0  # the sequence reader reads again the blobs the verifier gives log-odds
-# under this (more likely not one digit): on a lone digit it may read a stroke's end as a 1
 READ_WEIGHT = 2.0  # a candidate's score adds this times the log of the digit network's top
 # probability: a fragment the network reads as no digit (outlier exposure) costs its path
 
@@ -78,9 +76,8 @@ def read_line(
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
     digit network's top probability. Without it, each blob is read whole (digits must not
     touch). The candidates go through `probabilities` in one batch. `sequence` (with a
-    verifier) reads whole, as a strip, each blob the verifier takes for more likely not one
-    digit: where it finds two digits or more, far more likely than the path's, they replace
-    the path's (reread.py)."""
+    verifier) reads every blob whole, as a strip: where it finds two digits or more, far more
+    likely than the path's, they replace the path's (reread.py)."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -105,10 +102,9 @@ def read_line(
         (int(p.argmax()), [float(v) for v in p], candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)
     ]
-    unlikely = np.flatnonzero(line.odds < REREAD_ODDS).tolist()  # none without a verifier
-    if sequence is not None and verifier is not None and unlikely:
+    if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
-        replaced = reread_blobs(line, chosen, read, sequence, unlikely)
+        replaced = reread_blobs(line, chosen, read, sequence)
         for k in sorted(replaced, reverse=True):
             count, better = replaced[k]
             readings[k : k + count] = better

@@ -1,9 +1,9 @@
 """Blobs of touching digits read whole by the sequence reader (sequence.py).
 
-A blob the verifier is not sure is one digit was cut and read along the best path of
-candidates (reader.py). If the verifier even takes it for more likely not one digit, the
-sequence reader also reads it, as a strip; where it reads two digits or more, and finds them
-far more likely than the path's digits there, they replace the path's inside that blob. Each
+The best path of candidates (reader.py) reads each blob whole, or cut where the verifier is
+not sure it is one digit. The sequence reader reads every blob again, as a strip: even a blob
+the verifier is sure of may be two touching digits. Where it reads two digits or more, and
+finds them far more likely than the path's digits there, they replace the path's. Each
 one's box is the ink between the midpoints of its frames and its neighbours'; its image, that
 ink fitted into MNIST's frame, is what the non-digit rule looks at.
 """
@@ -35,15 +35,18 @@ def reread_blobs(
     path: list[int],
     digits_read: list[int],
     sequence: SequenceReader,
-    chosen: list[int],
 ) -> dict[int, tuple[int, list[Reading]]]:
-    """The `chosen` blobs read again; `digits_read` are the digits of the `path`. The index in
+    """The line's blobs read again; `digits_read` are the digits of the `path`. The index in
     `path` of its first candidate inside each blob the reader reads as two digits or more,
     far more likely than the path's -> how many of the path's candidates lie inside it, and
     the digits that replace them. Blobs that the path joins with a neighbour keep the path's
     reading."""
     blobs = line.blobs
-    chosen = [b for b in chosen if _strip_columns(blobs.inks[b], blobs.line) <= MAX_STRIP_COLUMNS]
+    chosen = [
+        b
+        for b, ink in enumerate(blobs.inks)
+        if _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS
+    ]
     if not chosen:
         return {}
     strips = [strip_image(blobs.inks[b], blobs.line) for b in chosen]

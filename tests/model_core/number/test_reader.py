@@ -211,19 +211,29 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
     assert len(page_boxes) == 2 and asked == [2]  # both blobs, in one batch
 
 
-def test_blobs_the_verifier_leans_to_one_digit_are_not_read_again() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))
+def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
     asked: list[int] = []
 
-    def leaning(images: np.ndarray) -> np.ndarray:
-        return np.tile(np.full(11, 1 / 11), (len(images), 1))  # one digit at log-odds 2.3
+    def sure(images: np.ndarray) -> np.ndarray:
+        verdicts = np.full((len(images), 11), 0.0999)  # (N, 11) garbage at 0.001: log-odds 6.9
+        verdicts[:, 10] = 0.001
+        return verdicts
 
     def sequence(strips: list[np.ndarray]) -> list[StripReading]:
         asked.append(len(strips))
-        return [sure_of([(1, 0), (1, 2)], strip.shape[1] // FRAME) for strip in strips]
+        readings = []
+        for strip in strips:
+            frames = strip.shape[1] // FRAME
+            digits = [(4, frames // 3), (2, 2 * frames // 3)] if strip is strips[0] else [(5, 3)]
+            readings.append(sure_of(digits, frames))
+        return readings
 
-    reading = read_line(gray, threes, verifier=leaning, sequence=sequence)
-    assert asked == [] and "1" not in reading.number  # cut, but not read again
+    path = read_line(gray, threes, verifier=sure)  # each blob whole: no cut searched
+    reading = read_line(gray, threes, verifier=sure, sequence=sequence)
+
+    assert path.number == "33" and reading.number == "423"  # the lone 7 keeps its reading
+    assert asked == [2]
 
 
 def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
