@@ -11,6 +11,7 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
+from model_core.number.reread import SequenceReader
 from model_core.number.sequence import BLANK, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
@@ -181,6 +182,22 @@ def sure_of(digits: list[tuple[int, int]], frames: int, sure: float = 0.99) -> S
     return StripReading(read, [logp])
 
 
+def first_blob_as(first: int, second: int, asked: list[int]) -> SequenceReader:
+    """A sequence reader that reads the first strip as the two digits `first`, `second` and
+    any other as a 5, and notes how many strips each call asks about in `asked`."""
+
+    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
+        asked.append(len(strips))
+        readings = []
+        for strip in strips:
+            frames = strip.shape[1] // FRAME
+            two = [(first, frames // 3), (second, 2 * frames // 3)]
+            readings.append(sure_of(two if strip is strips[0] else [(5, 3)], frames))
+        return readings
+
+    return sequence
+
+
 def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
     page_boxes = line_candidates(gray, 20).blobs.boxes
@@ -191,14 +208,7 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
         verdicts[:, 10] = 0.9
         return verdicts
 
-    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
-        asked.append(len(strips))
-        readings = []
-        for strip in strips:
-            frames = strip.shape[1] // FRAME
-            digits = [(1, frames // 3), (2, 2 * frames // 3)] if strip is strips[0] else [(5, 3)]
-            readings.append(sure_of(digits, frames))
-        return readings
+    sequence = first_blob_as(1, 2, asked)
 
     reading = read_line(gray, threes, verifier=unlikely, sequence=sequence)
 
@@ -220,14 +230,7 @@ def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
         verdicts[:, 10] = 0.001
         return verdicts
 
-    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
-        asked.append(len(strips))
-        readings = []
-        for strip in strips:
-            frames = strip.shape[1] // FRAME
-            digits = [(4, frames // 3), (2, 2 * frames // 3)] if strip is strips[0] else [(5, 3)]
-            readings.append(sure_of(digits, frames))
-        return readings
+    sequence = first_blob_as(4, 2, asked)
 
     path = read_line(gray, threes, verifier=sure)  # each blob whole: no cut searched
     reading = read_line(gray, threes, verifier=sure, sequence=sequence)
