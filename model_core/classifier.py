@@ -202,12 +202,15 @@ class DigitClassifier:
             sequence=sequence,
         )
 
-    def read_strips(self, strips: list[np.ndarray]) -> list[StripReading]:
-        """The sequence reader's digits for blobs as strips (model_core/number/strips.py).
-        Needs a sequence reader."""
+    def read_strips(
+        self, strips: list[np.ndarray], known: list[list[int]] | None = None
+    ) -> list[StripReading]:
+        """The sequence reader's digits for blobs as strips (model_core/number/strips.py),
+        looked at again where they differ from `known` (sequence.read_strips). Needs a
+        sequence reader."""
         if self._sequence is None:
             raise ValueError("this classifier was loaded without a sequence reader")
-        return read_strips(self._sequence, strips)
+        return read_strips(self._sequence, strips, known)
 
 
 def _number_network(path: str | Path) -> NumberNetwork:

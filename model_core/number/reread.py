@@ -22,7 +22,7 @@ from .candidates import Line
 from .sequence import SequenceDigit, StripReading
 from .strips import PAPER, strip_image, strip_scale
 
-SequenceReader = Callable[[list[np.ndarray]], list[StripReading]]
+SequenceReader = Callable[[list[np.ndarray], list[list[int]]], list[StripReading]]
 MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
 # scribble) is no number, and its strip would cost hundreds of MB; the path reads it alone
 MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
@@ -41,26 +41,24 @@ def reread_blobs(
     far more likely than the path's -> how many of the path's candidates lie inside it, and
     the digits that replace them. Blobs that the path joins with a neighbour keep the path's
     reading."""
-    blobs = line.blobs
-    chosen = [
-        b
-        for b, ink in enumerate(blobs.inks)
-        if _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS
-    ]
-    if not chosen:
-        return {}
-    strips = [strip_image(blobs.inks[b], blobs.line) for b in chosen]
-    spans = [line.candidates[i].span for i in path]
-    found: dict[int, tuple[int, list[Reading]]] = {}
-    for blob, strip in zip(chosen, sequence(strips), strict=True):
-        digits = strip.digits
+    blobs, spans = line.blobs, [line.candidates[i].span for i in path]
+    chosen: list[tuple[int, list[int]]] = []  # blobs to read, each with the path inside it
+    for blob, ink in enumerate(blobs.inks):
         first, last = line.starts[blob], line.starts[blob + 1]
         inside = [k for k, (a, b) in enumerate(spans) if first <= a and b <= last]
         covered = sum(b - a for a, b in (spans[k] for k in inside))
-        if len(digits) < 2 or covered != last - first:
-            continue
+        if covered == last - first and _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS:
+            chosen.append((blob, inside))
+    if not chosen:
+        return {}
+    strips = [strip_image(blobs.inks[blob], blobs.line) for blob, _ in chosen]
+    read = [[digits_read[k] for k in inside] for _, inside in chosen]  # the path's digits
+    found: dict[int, tuple[int, list[Reading]]] = {}
+    for (blob, inside), theirs, strip in zip(chosen, read, sequence(strips, read), strict=True):
+        digits = strip.digits
         ours = [d.digit for d in digits]
-        theirs = [digits_read[k] for k in inside]
+        if len(digits) < 2 or ours == theirs:
+            continue
         if strip.log_likelihood(ours) - strip.log_likelihood(theirs) < MARGIN_LOG_LIKELIHOOD:
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]

@@ -118,16 +118,27 @@ class StripReading:
         )
 
 
-def read_strips(network: Sequential, strips: list[np.ndarray]) -> list[StripReading]:
-    """Strips -> each one's digits, left to right, looked at from every one of SHIFTS."""
-    shifted = [_shifted(strip, shift) for shift in SHIFTS for strip in strips]
-    logps = frame_log_probs(network, shifted)  # one look at every strip, then the next
-    return [reading_of(logps[i :: len(strips)]) for i in range(len(strips))]
+def read_strips(
+    network: Sequential, strips: list[np.ndarray], known: list[list[int]] | None = None
+) -> list[StripReading]:
+    """Strips -> each one's digits, left to right. Every strip is looked at from SHIFTS[0];
+    from the other shifts too where that first look reads other digits than `known`, the
+    caller's own reading of each strip (every strip when None): where they agree, the
+    caller's reading stands, and the other looks would cost as much again."""
+    first = frame_log_probs(network, strips)
+    looks = [[logp] for logp in first]
+    again = [i for i, logp in enumerate(first) if known is None or _greedy(logp) != known[i]]
+    if again:
+        shifted = [_shifted(strips[i], shift) for shift in SHIFTS[1:] for i in again]
+        more = frame_log_probs(network, shifted)  # one look at every strip, then the next
+        for k, i in enumerate(again):
+            looks[i] += more[k :: len(again)]
+    return [reading_of(each) for each in looks]
 
 
 def reading_of(looks: list[np.ndarray]) -> StripReading:
-    """One strip's (T, 11) frames from each of SHIFTS -> the looks' proposal they find most
-    likely, its digits placed by the first look that proposed it."""
+    """One strip's (T, 11) frames from the first of SHIFTS, or from each -> the looks'
+    proposal they find most likely, its digits placed by the first look that proposed it."""
     proposals = [best_path(logp, BLANK) for logp in looks]
     spelt = [tuple(digit for digit, _, _ in runs) for runs in proposals]
     distinct = list(dict.fromkeys(spelt))
@@ -143,6 +154,11 @@ def reading_of(looks: list[np.ndarray]) -> StripReading:
         columns = (first * FRAME - shift, (last + 1) * FRAME - shift)
         digits.append(SequenceDigit(digit, probs / probs.sum(), columns))
     return StripReading(digits, looks)
+
+
+def _greedy(logp: np.ndarray) -> list[int]:
+    """The digits of (T, 11) frames read greedily."""
+    return [digit for digit, _, _ in best_path(logp, BLANK)]
 
 
 def _shifted(strip: np.ndarray, shift: int) -> np.ndarray:

@@ -186,7 +186,7 @@ def first_blob_as(first: int, second: int, asked: list[int]) -> SequenceReader:
     """A sequence reader that reads the first strip as the two digits `first`, `second` and
     any other as a 5, and notes how many strips each call asks about in `asked`."""
 
-    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
+    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
         asked.append(len(strips))
         readings = []
         for strip in strips:
@@ -249,7 +249,7 @@ def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
 
     path = read_line(gray, threes, verifier=unlikely).number  # the cut path alone
 
-    def doubtful(strips: list[np.ndarray]) -> list[StripReading]:
+    def doubtful(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
         """Says "12", but its frames find the path's own digits far more likely."""
         readings = []
         for strip in strips:
@@ -276,7 +276,7 @@ def test_a_blob_too_wide_for_any_number_is_not_read_as_a_strip() -> None:
         verdicts[:, 10] = 0.9
         return verdicts
 
-    def sequence(strips: list[np.ndarray]) -> list[StripReading]:
+    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
         widths.extend(strip.shape[1] for strip in strips)
         return [sure_of([], strip.shape[1] // FRAME) for strip in strips]
 

@@ -58,7 +58,7 @@ def test_a_strip_is_read_as_the_proposal_its_looks_find_most_likely() -> None:
     shifted = np.zeros((STRIP_ROWS, 64 + FRAME), np.float32)  # (28, 68)
     shifted[:, SHIFTS[1] : SHIFTS[1] + 64] = strip
 
-    looks = frame_log_probs(net, [strip, shifted])  # (16, 11) and (17, 11)
+    looks = [frame_log_probs(net, [each])[0] for each in (strip, shifted)]  # (16, 11), (17, 11)
     (reading,) = read_strips(net, [strip])
 
     assert is_sequence_reader(net) and looks[0].shape == (64 // FRAME, BLANK + 1)
@@ -109,3 +109,14 @@ def test_the_proposal_both_looks_find_likelier_is_read_and_placed_by_its_look() 
         (4 * FRAME - shift, 5 * FRAME - shift),
     ]
     assert reading_of([frames({}, 8), frames({}, 9)]).digits == []  # all blank: no digit
+
+
+def test_a_strip_read_as_the_caller_reads_it_is_looked_at_once() -> None:
+    net = build_sequence_reader(np.random.default_rng(0))
+    strips = [np.random.default_rng(i).random((STRIP_ROWS, 48), dtype=np.float32) for i in (1, 2)]
+    first = [greedy(logp) for logp in frame_log_probs(net, strips)]
+
+    readings = read_strips(net, strips, known=[first[0], [*first[1], 7]])
+
+    assert [len(reading.looks) for reading in readings] == [1, len(SHIFTS)]
+    assert [d.digit for d in readings[0].digits] == first[0]
