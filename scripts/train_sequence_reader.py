@@ -39,6 +39,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--split-seed",
+        type=int,
+        default=None,
+        help="seed of the held-out writers' blocked split; by default drawn from --seed's"
+        " generator, as for the committed reader's first member. Members of one reader share it",
+    )
     return p.parse_args(argv)
 
 
@@ -46,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     keep_freed_memory()
     rng = np.random.default_rng(args.seed)
-    writers = writers_apart(args.data_dir, rng)
+    split = rng if args.split_seed is None else np.random.default_rng(args.split_seed)
+    writers = writers_apart(args.data_dir, split)
     val = strip_examples(*writers.val, args.val_numbers, rng)
     print(f"{len(val[0])} strips to validate on", flush=True)
     strips = 0
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "epochs": args.epochs,
         "lr": args.lr,
         "seed": args.seed,
+        "split_seed": args.split_seed,
         "val_exact": round(exact, 4),
         "train_seconds": round(time.perf_counter() - started, 1),
         "git_commit": git_commit(),
