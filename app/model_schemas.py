@@ -91,8 +91,8 @@ class SequenceReaderInfo(BaseModel):
 
 SEQUENCE_READER_EXAMPLE = {
     "sha256": "7c0e...5a",
-    "parameters": 392_843,
-    "val_exact": 0.9157,
+    "parameters": 785_686,
+    "val_exact": 0.9368,
     "numbers": 20_000,
     "date": "2026-12-04T12:00:00+00:00",
 }

@@ -19,8 +19,7 @@ import numpy as np
 
 from model_core.nn.cascade import Cascade, cascade_from_metadata
 from model_core.nn.ensemble import Ensemble, Model
-from model_core.nn.folding import inference_model, inference_network
-from model_core.nn.network import Sequential
+from model_core.nn.folding import inference_model
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
     DEFAULT_MAX_DIGITS,
@@ -100,15 +99,13 @@ class DigitClassifier:
         self.verifier = verifier
         self._verifier = None if verifier is None else inference_model(verifier.network)
         self.sequence = sequence
-        self._sequence: Sequential | None = None
+        self._sequence: Model | None = None
         if sequence is not None:
-            if not (
-                isinstance(sequence.network, Sequential) and is_sequence_reader(sequence.network)
-            ):
+            if not is_sequence_reader(sequence.network):
                 raise ModelLoadError(
                     "the sequence reader must map 28-row strips to frames of 10 digits and blank"
                 )
-            self._sequence = inference_network(sequence.network)
+            self._sequence = inference_model(sequence.network)
 
     @classmethod
     def load(

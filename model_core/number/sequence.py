@@ -6,20 +6,25 @@ to right instead. Four convolutions see about one and a half digits round each c
 fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK. It is
 trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py).
 
-A strip is read twice, the second time with its frames two columns further right (SHIFTS):
-each look proposes its greedy reading (the most likely class per frame, repeats merged and
-blanks dropped), and the proposal that the two looks together find most likely is the
-reading. The looks err on different strips, so together they read more of them right.
+The committed reader is two such networks, trained apart. Each looks at a strip twice, the
+second time with its frames two columns further right (SHIFTS). Each look proposes its
+greedy reading (the most likely class per frame, repeats merged and blanks dropped), and the
+proposal that all the looks together find most likely (their mean CTC log-likelihood) is
+the reading. The looks err on different strips, so together they read more of them right.
+Their frames are not averaged: networks trained apart put a digit's spike on different
+frames, and the mean of two sure spikes is two doubtful ones (run p2 in experiments.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from model_core.nn.ctc import best_path, ctc_log_likelihood, log_softmax
+from model_core.nn.ensemble import Model, members_of
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, Layer, MaxPool2D, ReLU, ToFrames
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
@@ -71,14 +76,15 @@ def build_sequence_reader(rng: np.random.Generator) -> Sequential:
     )
 
 
-def is_sequence_reader(network: Sequential) -> bool:
-    """A network over 28-row strips whose frames give the ten digits and BLANK."""
-    first = network.layers[0]
-    return (
+def is_sequence_reader(model: Model) -> bool:
+    """A network over 28-row strips whose frames give the ten digits and BLANK, or an
+    ensemble of them."""
+    return all(
         any(isinstance(layer, ToFrames) for layer in network.layers)
         and network.input_shape[0] == STRIP_ROWS
-        and isinstance(first, Conv2D)
+        and isinstance(network.layers[0], Conv2D)
         and network.output_shape == (CLASSES,)
+        for network in members_of(model)
     )
 
 
@@ -90,12 +96,19 @@ def frame_log_probs(network: Sequential, strips: list[np.ndarray]) -> list[np.nd
     return [logp[i, :length] for i, length in enumerate(lengths)]
 
 
+class Look(NamedTuple):
+    """One network's frames over a strip with `shift` columns of paper more on the left."""
+
+    logp: np.ndarray  # (T, 11) log-probabilities
+    shift: int
+
+
 @dataclass(frozen=True)
 class StripReading:
     """A strip's digits, left to right, and the frame log-probabilities of each look at it."""
 
     digits: list[SequenceDigit]
-    looks: list[np.ndarray]  # (T, 11) for each of SHIFTS (T grows with the shift)
+    looks: list[Look]  # each network's frames at each shift it looked from
 
     def log_likelihood(self, labels: Sequence[int]) -> float:
         """log p(labels | strip) by CTC (every frame path that spells them), the looks' mean."""
@@ -107,48 +120,50 @@ class StripReading:
         return np.mean(
             [
                 ctc_log_likelihood(
-                    np.repeat(logp[None], count, axis=0),  # (C, T, 11)
+                    np.repeat(look.logp[None], count, axis=0),  # (C, T, 11)
                     candidates,
-                    np.full(count, len(logp)),
+                    np.full(count, len(look.logp)),
                     BLANK,
                 )
-                for logp in self.looks
+                for look in self.looks
             ],
             axis=0,
         )
 
 
 def read_strips(
-    network: Sequential, strips: list[np.ndarray], known: list[list[int]] | None = None
+    model: Model, strips: list[np.ndarray], known: list[list[int]] | None = None
 ) -> list[StripReading]:
-    """Strips -> each one's digits, left to right. Every strip is looked at from SHIFTS[0];
-    from the other shifts too where that first look reads other digits than `known`, the
-    caller's own reading of each strip (every strip when None): where they agree, the
-    caller's reading stands, and the other looks would cost as much again."""
-    first = frame_log_probs(network, strips)
-    looks = [[logp] for logp in first]
+    """Strips -> each one's digits, left to right. Each network of the reader looks at each
+    strip from each of SHIFTS, but only the first network at the first shift looks at
+    every strip: the other looks come only where it reads other digits than `known`, the
+    caller's own reading of each strip (every strip when None). Where they agree, the
+    caller's reading stands, and the other looks would cost as much again each."""
+    networks = members_of(model)
+    first = frame_log_probs(networks[0], strips)
+    looks = [[Look(logp, SHIFTS[0])] for logp in first]
     again = [i for i, logp in enumerate(first) if known is None or _greedy(logp) != known[i]]
-    if again:
-        shifted = [_shifted(strips[i], shift) for shift in SHIFTS[1:] for i in again]
-        more = frame_log_probs(network, shifted)  # one look at every strip, then the next
-        for k, i in enumerate(again):
-            looks[i] += more[k :: len(again)]
+    views = [(network, shift) for shift in SHIFTS for network in networks][1:]
+    for network, shift in views if again else []:
+        more = frame_log_probs(network, [_shifted(strips[i], shift) for i in again])
+        for i, logp in zip(again, more, strict=True):
+            looks[i].append(Look(logp, shift))
     return [reading_of(each) for each in looks]
 
 
-def reading_of(looks: list[np.ndarray]) -> StripReading:
-    """One strip's (T, 11) frames from the first of SHIFTS, or from each -> the looks'
-    proposal they find most likely, its digits placed by the first look that proposed it."""
-    proposals = [best_path(logp, BLANK) for logp in looks]
+def reading_of(looks: list[Look]) -> StripReading:
+    """One strip's looks -> the proposal they find most likely on average, its digits placed
+    by the first look that proposed it."""
+    proposals = [best_path(look.logp, BLANK) for look in looks]
     spelt = [tuple(digit for digit, _, _ in runs) for runs in proposals]
     distinct = list(dict.fromkeys(spelt))
     chosen = distinct[0]
     if len(distinct) > 1:  # the looks disagree
         chosen = distinct[int(StripReading([], looks).log_likelihoods(distinct).argmax())]
-    look = spelt.index(chosen)
-    logp, shift = looks[look], SHIFTS[look]
+    placed = spelt.index(chosen)
+    logp, shift = looks[placed]
     digits = []
-    for digit, first, last in proposals[look]:
+    for digit, first, last in proposals[placed]:
         best = first + int(logp[first : last + 1, digit].argmax())
         probs = np.exp(logp[best, :BLANK])  # (10,)
         columns = (first * FRAME - shift, (last + 1) * FRAME - shift)

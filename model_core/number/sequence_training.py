@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from model_core.nn.ctc import ctc_loss
+from model_core.nn.ensemble import Model
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import Adam
@@ -64,7 +65,7 @@ def fit_sequence_reader(
     return best
 
 
-def sequence_accuracy(net: Sequential, examples: Examples, batch_size: int = 64) -> float:
+def sequence_accuracy(net: Model, examples: Examples, batch_size: int = 64) -> float:
     """The share of strips read exactly."""
     strips, sequences = examples
     order = np.argsort([s.shape[1] for s in strips])  # similar widths, less padding

@@ -12,7 +12,7 @@ from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
 from model_core.number.reread import SequenceReader
-from model_core.number.sequence import BLANK, SequenceDigit, StripReading
+from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.test_segmentation import (
@@ -179,7 +179,7 @@ def sure_of(digits: list[tuple[int, int]], frames: int, sure: float = 0.99) -> S
         logp[frame] = np.log((1 - sure) / BLANK)
         logp[frame, digit] = np.log(sure)
     read = [SequenceDigit(d, always(d), (f * FRAME, (f + 1) * FRAME)) for d, f in digits]
-    return StripReading(read, [logp])
+    return StripReading(read, [Look(logp, 0)])
 
 
 def first_blob_as(first: int, second: int, asked: list[int]) -> SequenceReader:

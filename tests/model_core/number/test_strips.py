@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from model_core.nn.ctc import ctc_log_likelihood, log_softmax
+from model_core.nn.ensemble import Ensemble
 from model_core.number.sequence import (
     BLANK,
     SHIFTS,
+    Look,
     build_sequence_reader,
     frame_log_probs,
     is_sequence_reader,
@@ -64,7 +66,7 @@ def test_a_strip_is_read_as_the_proposal_its_looks_find_most_likely() -> None:
     assert is_sequence_reader(net) and looks[0].shape == (64 // FRAME, BLANK + 1)
     np.testing.assert_allclose(np.exp(looks[0]).sum(axis=1), 1.0, rtol=1e-5)
     for mine, theirs in zip(reading.looks, looks, strict=True):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(mine.logp, theirs, rtol=1e-5, atol=1e-6)
     proposals = [greedy(logp) for logp in looks]
     read = [d.digit for d in reading.digits]
     assert read in proposals and all(
@@ -99,7 +101,7 @@ def test_the_proposal_both_looks_find_likelier_is_read_and_placed_by_its_look() 
     doubtful[5] = np.log(np.r_[np.full(7, 0.01), 0.3, 0.01, 0.01, 0.32])  # ... its 2 barely
     sure = frames({2: 1, 4: 7}, 13)  # the second proposes "17" at frames 2 and 4
 
-    reading = reading_of([doubtful, sure])
+    reading = reading_of([Look(doubtful, SHIFTS[0]), Look(sure, SHIFTS[1])])
 
     assert [d.digit for d in reading.digits] == [1, 7]
     assert reading.log_likelihood([1, 7]) > reading.log_likelihood([1, 2])
@@ -108,7 +110,25 @@ def test_the_proposal_both_looks_find_likelier_is_read_and_placed_by_its_look() 
         (2 * FRAME - shift, 3 * FRAME - shift),
         (4 * FRAME - shift, 5 * FRAME - shift),
     ]
-    assert reading_of([frames({}, 8), frames({}, 9)]).digits == []  # all blank: no digit
+    blank = [Look(frames({}, 8), SHIFTS[0]), Look(frames({}, 9), SHIFTS[1])]
+    assert reading_of(blank).digits == []  # all blank: no digit
+
+
+def test_each_network_of_a_reader_looks_from_each_shift() -> None:
+    members = [build_sequence_reader(np.random.default_rng(seed)) for seed in (0, 1)]
+    reader = Ensemble(members)
+    strip = np.random.default_rng(2).random((STRIP_ROWS, 48), dtype=np.float32)  # (28, 48)
+
+    (reading,) = read_strips(reader, [strip])
+
+    assert is_sequence_reader(reader)
+    views = [(member, shift) for shift in SHIFTS for member in members]  # the first first
+    assert [look.shift for look in reading.looks] == [shift for _, shift in views]
+    for look, (member, shift) in zip(reading.looks, views, strict=True):
+        wider = np.zeros((STRIP_ROWS, 48 + (FRAME if shift else 0)), np.float32)
+        wider[:, shift : shift + 48] = strip
+        np.testing.assert_allclose(look.logp, frame_log_probs(member, [wider])[0], atol=1e-6)
+    assert not np.allclose(reading.looks[0].logp, reading.looks[1].logp)  # two networks
 
 
 def test_a_strip_read_as_the_caller_reads_it_is_looked_at_once() -> None:
