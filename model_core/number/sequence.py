@@ -143,11 +143,12 @@ def read_strips(
     first = frame_log_probs(networks[0], strips)
     looks = [[Look(logp, SHIFTS[0])] for logp in first]
     again = [i for i, logp in enumerate(first) if known is None or _greedy(logp) != known[i]]
-    views = [(network, shift) for shift in SHIFTS for network in networks][1:]
-    for network, shift in views if again else []:
-        more = frame_log_probs(network, [_shifted(strips[i], shift) for i in again])
-        for i, logp in zip(again, more, strict=True):
-            looks[i].append(Look(logp, shift))
+    if again:
+        views = [(network, shift) for shift in SHIFTS for network in networks][1:]
+        for network, shift in views:  # every network from every shift, the first look done
+            more = frame_log_probs(network, [_shifted(strips[i], shift) for i in again])
+            for i, logp in zip(again, more, strict=True):
+                looks[i].append(Look(logp, shift))
     return [reading_of(each) for each in looks]
 
 
