@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         if not is_sequence_reader(reader.network):
             print(f"{path} is not a sequence reader", file=sys.stderr)
             return 2
+        if (held_out := _split_seed(reader.metadata)) != args.split_seed:
+            print(f"{path} held out split {held_out}, not {args.split_seed}", file=sys.stderr)
+            return 2
     joined = Ensemble(net for reader in saved for net in members_of(reader.network))
     rng = np.random.default_rng(args.split_seed)
     writers = writers_apart(args.data_dir, rng)
@@ -65,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     save_model(args.out, joined, metadata)
     print(f"saved {args.out}: {len(joined.members)} members, {exact:.4f} of validation strips")
     return 0
+
+
+def _split_seed(metadata: dict[str, Any]) -> object:
+    """The seed of the blocked split whose writers a reader held out, by its metadata: its
+    --split-seed, or else its --seed, which drew them."""
+    split = metadata.get("split_seed")
+    return metadata.get("seed") if split is None else split
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ light sheet on a dark ring needs far more light pixels than strokes have (sheet.
 paper has no noise either, so the digit needs no reduced copy to be found on: the part of
 the picture off the paper is cut straight from the input as cut.py would cut it, but at half
 its scale (CLEAN_SIDE): cut.py's finer scale keeps specks of noise apart from strokes, and
-there is none here. What it gives is the stages' result at that scale, at a third of the cost.
+there is none here. What it gives is the stages' result at that scale.
 """
 
 from __future__ import annotations

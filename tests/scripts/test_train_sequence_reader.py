@@ -55,6 +55,7 @@ def test_readers_of_two_seeds_join_into_one_that_the_classifier_loads(
     join = script("join_sequence_readers").main
     args = [str(first), str(second), "--data-dir", str(mnist_dir), "--out", str(joined)]
 
+    assert join([*args, "--split-seed", "1"]) == 2  # the first held out split 0, not 1
     assert join([*args, "--val-numbers", "4"]) == 0
 
     saved = load_model(joined)
