@@ -59,7 +59,8 @@ def reread_blobs(
         ours = [d.digit for d in digits]
         if len(digits) < 2 or ours == theirs:
             continue
-        if strip.log_likelihood(ours) - strip.log_likelihood(theirs) < MARGIN_LOG_LIKELIHOOD:
+        mine, path = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
+        if mine - path < MARGIN_LOG_LIKELIHOOD:
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
