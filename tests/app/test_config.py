@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,32 +45,30 @@ def test_default_model_path_is_the_checkouts_then_the_working_directorys(
     assert Settings().model_path == tmp_path / "trained_cnn_model.npz"
 
 
-def test_default_verifier_is_the_committed_one_found_as_the_model_is_else_none(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "default", "setting"),
+    [
+        (VERIFIER_FILE, default_verifier_path, "verifier_path"),
+        (SEQUENCE_READER_FILE, default_sequence_reader_path, "sequence_reader_path"),
+    ],
+)
+def test_default_number_networks_are_the_committed_ones_found_as_the_model_is_else_none(
+    name: str,
+    default: Callable[[], Path | None],
+    setting: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    committed = ROOT / VERIFIER_FILE
-    assert default_verifier_path() == (committed if committed.is_file() else None)
+    committed = ROOT / name
+    assert default() == (committed if committed.is_file() else None)
     # Installed into site-packages (as in the container): the working directory's, if there.
     installed = tmp_path / "venv" / "site-packages" / "app" / "config.py"
     monkeypatch.setattr(app.config, "__file__", str(installed))
-    assert default_verifier_path() is None and Settings().verifier_path is None
-    (tmp_path / VERIFIER_FILE).write_bytes(b"")  # found, not read: the lifespan loads it
-    assert default_verifier_path() == tmp_path / VERIFIER_FILE
-    assert Settings().verifier_path == tmp_path / VERIFIER_FILE
-
-
-def test_default_sequence_reader_is_the_committed_one_else_none(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    committed = ROOT / SEQUENCE_READER_FILE
-    assert default_sequence_reader_path() == (committed if committed.is_file() else None)
-    installed = tmp_path / "venv" / "site-packages" / "app" / "config.py"
-    monkeypatch.setattr(app.config, "__file__", str(installed))
-    assert Settings().sequence_reader_path is None
-    (tmp_path / SEQUENCE_READER_FILE).write_bytes(b"")
-    assert Settings().sequence_reader_path == tmp_path / SEQUENCE_READER_FILE
+    assert default() is None and getattr(Settings(), setting) is None
+    (tmp_path / name).write_bytes(b"")  # found, not read: the lifespan loads it
+    assert default() == tmp_path / name
+    assert getattr(Settings(), setting) == tmp_path / name
 
 
 @pytest.mark.parametrize(
