@@ -76,8 +76,8 @@ def read_line(
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
     digit network's top probability. Without it, each blob is read whole (digits must not
     touch). The candidates go through `probabilities` in one batch. `sequence` (with a
-    verifier) reads every blob whole, as a strip: where it finds two digits or more, far more
-    likely than the path's, they replace the path's (reread.py)."""
+    verifier) reads every blob whole, as a strip: where it finds other digits than the path,
+    far more likely, they replace the path's (reread.py)."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -104,7 +104,7 @@ def read_line(
     ]
     if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
-        replaced = reread_blobs(line, chosen, read, sequence)
+        replaced = reread_blobs(line, chosen, read, sequence, probabilities)
         for k in sorted(replaced, reverse=True):
             count, better = replaced[k]
             readings[k : k + count] = better

@@ -2,10 +2,12 @@
 
 The best path of candidates (reader.py) reads each blob whole, or cut where the verifier is
 not sure it is one digit. The sequence reader reads every blob again, as a strip: even a blob
-the verifier is sure of may be two touching digits. Where it reads two digits or more, and
-finds them far more likely than the path's digits there, they replace the path's. Each
-one's box is the ink between the midpoints of its frames and its neighbours'; its image, that
-ink fitted into MNIST's frame, is what the non-digit rule looks at.
+the verifier is sure of may be two touching digits, and the path may cut a wide digit in two
+or take a speck for a 1. Where the reader reads two digits or more, or fewer digits than the
+path (one, or none), and finds them far more likely than the path's digits there, they
+replace the path's. Each one's box is the ink between the midpoints of its frames and its
+neighbours'; its image, that ink fitted into MNIST's frame, is what the non-digit rule looks
+at. A lone digit so found is read by the digit network, which reads lone digits better.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ def reread_blobs(
     path: list[int],
     digits_read: list[int],
     sequence: SequenceReader,
+    probabilities: Callable[[np.ndarray], np.ndarray],
 ) -> dict[int, tuple[int, list[Reading]]]:
-    """The line's blobs read again; `digits_read` are the digits of the `path`. The index in
-    `path` of its first candidate inside each blob the reader reads as two digits or more,
-    far more likely than the path's -> how many of the path's candidates lie inside it, and
-    the digits that replace them. Blobs that the path joins with a neighbour keep the path's
-    reading."""
+    """The line's blobs read again; `digits_read` are the digits of the `path`, and
+    `probabilities` is the digit network ((N, 28, 28) -> (N, 10)). The index in `path` of its
+    first candidate inside each blob the reader reads otherwise, far more likely than the
+    path's -> how many of the path's candidates lie inside it, and the digits that replace
+    them (none where the reader finds no digit). Blobs that the path joins with a neighbour
+    keep the path's reading, and so does a line the reader would leave without a digit."""
     blobs, spans = line.blobs, [line.candidates[i].span for i in path]
     chosen: list[tuple[int, list[int]]] = []  # blobs to read, each with the path inside it
     for blob, ink in enumerate(blobs.inks):
@@ -57,13 +61,29 @@ def reread_blobs(
     for (blob, inside), theirs, strip in zip(chosen, read, sequence(strips, read), strict=True):
         digits = strip.digits
         ours = [d.digit for d in digits]
-        if len(digits) < 2 or ours == theirs:
+        if ours == theirs or len(ours) == len(theirs) == 1:  # a lone digit: the path's stands
             continue
-        mine, path = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
-        if mine - path < MARGIN_LOG_LIKELIHOOD:
+        likely = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
+        if likely[0] - likely[1] < MARGIN_LOG_LIKELIHOOD:
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
+    if len(path) + sum(len(digits) - count for count, digits in found.values()) == 0:
+        return {}
+    return _lone_digits_read(found, probabilities)
+
+
+def _lone_digits_read(
+    found: dict[int, tuple[int, list[Reading]]], probabilities: Callable[[np.ndarray], np.ndarray]
+) -> dict[int, tuple[int, list[Reading]]]:
+    """The replacements, each that is one digit read by the digit network, in one batch."""
+    lone = [k for k, (_, digits) in found.items() if len(digits) == 1]
+    if not lone:
+        return found
+    probs = probabilities(np.stack([found[k][1][0][3] for k in lone]))  # (L, 10)
+    for k, p in zip(lone, probs, strict=True):
+        count, [(_, _, box, image)] = found[k]
+        found[k] = (count, [(int(p.argmax()), [float(v) for v in p], box, image)])
     return found
 
 

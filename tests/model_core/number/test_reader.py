@@ -14,6 +14,7 @@ from model_core.number.candidates import line_candidates
 from model_core.number.reread import SequenceReader
 from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
+from model_core.preprocessing.box import enclosing
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.test_segmentation import (
     canvas,
@@ -42,6 +43,13 @@ def always(digit: int, classes: int = 10) -> np.ndarray:
 
 def threes(images: np.ndarray) -> np.ndarray:
     return np.tile(always(3), (len(images), 1))  # (N, 10)
+
+
+def unlikely(images: np.ndarray) -> np.ndarray:
+    """(N, 11) verdicts: each candidate not one digit at 0.9, so no blob is cut."""
+    verdicts = np.full((len(images), 11), 0.01)
+    verdicts[:, 10] = 0.9
+    return verdicts
 
 
 @pytest.fixture(scope="module")
@@ -203,11 +211,6 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
     page_boxes = line_candidates(gray, 20).blobs.boxes
     asked: list[int] = []
 
-    def unlikely(images: np.ndarray) -> np.ndarray:
-        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9: not one digit
-        verdicts[:, 10] = 0.9
-        return verdicts
-
     sequence = first_blob_as(1, 2, asked)
 
     reading = read_line(gray, threes, verifier=unlikely, sequence=sequence)
@@ -242,11 +245,6 @@ def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
 def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))
 
-    def unlikely(images: np.ndarray) -> np.ndarray:
-        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9
-        verdicts[:, 10] = 0.9
-        return verdicts
-
     path = read_line(gray, threes, verifier=unlikely).number  # the cut path alone
 
     def doubtful(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
@@ -271,14 +269,55 @@ def test_a_blob_too_wide_for_any_number_is_not_read_as_a_strip() -> None:
         gray[rows + offset, columns] = 0.0
     widths: list[int] = []
 
-    def unlikely(images: np.ndarray) -> np.ndarray:
-        verdicts = np.full((len(images), 11), 0.01)  # (N, 11) garbage at 0.9
-        verdicts[:, 10] = 0.9
-        return verdicts
-
     def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
         widths.extend(strip.shape[1] for strip in strips)
         return [sure_of([], strip.shape[1] // FRAME) for strip in strips]
 
     read_line(gray, threes, max_digits=200, verifier=unlikely, sequence=sequence)
     assert widths == []  # its strip would have been thousands of columns wide
+
+
+def reads_as(*strips_digits: list[int]) -> SequenceReader:
+    """A sequence reader that reads strip i as the digits strips_digits[i], spread evenly."""
+
+    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
+        readings = []
+        for strip, digits in zip(strips, strips_digits, strict=True):
+            frames = strip.shape[1] // FRAME
+            at = np.linspace(1, frames - 2, len(digits) + 2)[1:-1].astype(int).tolist()
+            readings.append(sure_of(list(zip(digits, at, strict=True)), frames))
+        return readings
+
+    return sequence
+
+
+def tall_ones(images: np.ndarray) -> np.ndarray:
+    """(N, 11) verdicts: a candidate whose ink is taller than wide is one digit, else not."""
+    rows, columns = (images > 0).any(axis=2).sum(axis=1), (images > 0).any(axis=1).sum(axis=1)
+    verdicts = np.full((len(images), 11), 0.01)  # (N, 11)
+    verdicts[:, 10] = np.where(rows > columns, 0.001, 0.999)
+    return verdicts
+
+
+def test_a_digit_the_path_cut_in_two_is_read_whole_by_the_digit_network() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
+    path = read_line(gray, threes, verifier=tall_ones)
+    assert len(path.number) > 3  # "00" cut in pieces, each a 3
+
+    reading = read_line(gray, threes, verifier=tall_ones, sequence=reads_as([8], [5]))
+
+    assert reading.number == "33"  # the digit network's 3, not the reader's 8; the 7's kept
+    assert reading.digits[0].box == enclosing(d.box for d in path.digits[:-1])  # the blob
+    assert reading.digits[0].confidence == pytest.approx(0.99)
+
+
+def test_a_blob_the_reader_finds_no_digit_in_is_dropped_unless_none_would_be_left() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    path = read_line(gray, threes, verifier=unlikely)
+    assert path.number == "33"  # each blob whole
+
+    dropped = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
+    none_left = read_line(gray, threes, verifier=unlikely, sequence=reads_as([], []))
+
+    assert dropped.number == "3" and dropped.digits[0].box == path.digits[0].box  # lone 3 kept
+    assert none_left.number == "33"
