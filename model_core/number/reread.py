@@ -77,13 +77,12 @@ def _lone_digits_read(
     found: dict[int, tuple[int, list[Reading]]], probabilities: Callable[[np.ndarray], np.ndarray]
 ) -> dict[int, tuple[int, list[Reading]]]:
     """The replacements, each that is one digit read by the digit network, in one batch."""
-    lone = [k for k, (_, digits) in found.items() if len(digits) == 1]
+    lone = {k: digits[0] for k, (_, digits) in found.items() if len(digits) == 1}
     if not lone:
         return found
-    probs = probabilities(np.stack([found[k][1][0][3] for k in lone]))  # (L, 10)
-    for k, p in zip(lone, probs, strict=True):
-        count, [(_, _, box, image)] = found[k]
-        found[k] = (count, [(int(p.argmax()), [float(v) for v in p], box, image)])
+    probs = probabilities(np.stack([image for *_, image in lone.values()]))  # (L, 10)
+    for (k, (_, _, box, image)), p in zip(lone.items(), probs, strict=True):
+        found[k] = (found[k][0], [(int(p.argmax()), [float(v) for v in p], box, image)])
     return found
 
 
