@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from model_core.number.synth import DIGIT_HEIGHT, Box, Layout, layout
+from model_core.number.synth import DIGIT_HEIGHT, Box, Layout, random_layout
 from tests.upload_styles import _camera, _to_image, encode
 
 RENDERINGS: tuple[str, ...] = ("canvas", "transparent", "photo")
@@ -44,8 +44,7 @@ def make_number(
     if rendering not in RENDERINGS:
         raise ValueError(f"unknown rendering {rendering!r}; choose from {RENDERINGS}")
     count = int(rng.integers(2, 7)) if length is None else length
-    chosen = rng.integers(0, len(images), size=count)  # (count,)
-    drawn = layout([images[index] for index in chosen], kind, rng)
+    drawn, chosen = random_layout(images, count, kind, rng)
     data, boxes = _render(drawn, rendering, rng)
     label = "".join(str(int(labels[index])) for index in chosen)
     return NumberSample(label, data, boxes, kind, rendering)

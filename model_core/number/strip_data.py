@@ -15,7 +15,7 @@ from model_core.preprocessing.box import Box
 
 from .candidates import line_blobs
 from .strips import strip_image
-from .synth import layout
+from .synth import random_layout
 from .verifier_data import MAX_DIGITS, draw_number
 
 KINDS = ("touching", "mixed", "touching", "tight")  # touching digits are what it is for
@@ -32,8 +32,7 @@ def strip_examples(
     sequences: list[list[int]] = []
     for index in range(numbers):
         count = int(rng.integers(2, MAX_DIGITS + 1))
-        chosen = rng.integers(0, len(images), size=count)  # (count,)
-        drawn = layout([images[i] for i in chosen], KINDS[index % len(KINDS)], rng)
+        drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng)
         gray, boxes = draw_number(drawn, rng)  # (H, W), the digits' boxes in its pixels
         blobs = line_blobs(gray, MAX_DIGITS * 4)
         for box, ink in zip(blobs.boxes, blobs.inks, strict=True):

@@ -57,6 +57,29 @@ def compose(
 
 
 def layout(digits: Sequence[np.ndarray], kind: str, rng: np.random.Generator) -> Layout:
+    """(28, 28) MNIST digits laid out as `kind`; RuntimeError if no draw of ATTEMPTS meets
+    the gaps (a pair whose strokes never come within reach of each other)."""
+    drawn = _layout(digits, kind, rng)
+    if drawn is None:
+        raise RuntimeError(f"no {kind} layout of these digits in {ATTEMPTS} attempts")
+    return drawn
+
+
+def random_layout(
+    images: np.ndarray, count: int, kind: str, rng: np.random.Generator
+) -> tuple[Layout, np.ndarray]:
+    """`count` digits drawn at random from (N, 28, 28) `images` and laid out as `kind` -> the
+    layout and the (count,) indices of its digits. Digits that no draw lays out so are
+    replaced by others drawn at random."""
+    for _ in range(ATTEMPTS):
+        chosen = rng.integers(0, len(images), size=count)  # (count,)
+        drawn = _layout([images[i] for i in chosen], kind, rng)
+        if drawn is not None:
+            return drawn, chosen
+    raise RuntimeError(f"no {kind} layout of {count} of these digits in {ATTEMPTS} draws")
+
+
+def _layout(digits: Sequence[np.ndarray], kind: str, rng: np.random.Generator) -> Layout | None:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; choose from {KINDS}")
     if not digits:
@@ -66,10 +89,10 @@ def layout(digits: Sequence[np.ndarray], kind: str, rng: np.random.Generator) ->
             gaps = tuple(str(gap) for gap in rng.choice(GAP_KINDS, len(digits) - 1))
         else:
             gaps = (kind,) * (len(digits) - 1)
-        layout = _attempt(digits, gaps, rng)
-        if layout is not None:
-            return layout
-    raise RuntimeError(f"no {kind} layout of these digits in {ATTEMPTS} attempts")
+        drawn = _attempt(digits, gaps, rng)
+        if drawn is not None:
+            return drawn
+    return None
 
 
 def _attempt(

@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter
 from model_core.preprocessing.box import Box
 
 from .candidates import line_candidates
-from .synth import DIGIT_HEIGHT, KINDS, Layout, layout
+from .synth import DIGIT_HEIGHT, KINDS, Layout, random_layout
 
 GARBAGE = 10  # the verifier's class for "not one digit"
 SAME = 0.8  # box overlap (intersection over union) from which a candidate is the digit
@@ -34,8 +34,7 @@ def candidate_examples(
     classes: list[int] = []
     for index in range(numbers):
         count = int(rng.integers(2, MAX_DIGITS + 1))
-        chosen = rng.integers(0, len(images), size=count)  # (count,)
-        drawn = layout([images[i] for i in chosen], KINDS[index % len(KINDS)], rng)
+        drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng)
         gray, boxes = draw_number(drawn, rng)  # (H, W), boxes in its pixels
         line = line_candidates(gray, MAX_DIGITS * 4)
         for candidate in line.candidates:

@@ -123,3 +123,14 @@ def test_mixed_numbers_gaps_each_keep_their_own_kind(mnist: Mnist) -> None:
 def test_an_unknown_kind_is_refused(mnist: Mnist) -> None:
     with pytest.raises(ValueError, match="unknown kind"):
         synth.layout(list(mnist[0][:2]), "crowded", np.random.default_rng(0))
+
+
+def test_digits_that_cannot_touch_are_drawn_again(mnist: Mnist) -> None:
+    faint = (mnist[0][1].astype(np.float32) * 100 / 255).astype(np.uint8)  # no stroke >= 0.5
+    images = np.stack([faint, mnist[0][0]])  # (2, 28, 28)
+    with pytest.raises(RuntimeError, match="no touching layout"):
+        synth.layout([faint, mnist[0][0]], "touching", np.random.default_rng(0))
+
+    drawn, chosen = synth.random_layout(images, 3, "touching", np.random.default_rng(0))
+
+    assert chosen.tolist() == [1, 1, 1] and len(drawn.boxes) == 3
