@@ -180,6 +180,7 @@ class DigitClassifier:
         """Read the line of digits in an image file path, encoded bytes, or an image array."""
         verdicts = None if self._verifier is None else self.verdicts
         sequence = None if self.sequence is None else self.read_strips
+        screen = None if self.cascade is None else self.screen
         if isinstance(source, np.ndarray):
             return read_number_array(
                 source,
@@ -187,6 +188,7 @@ class DigitClassifier:
                 max_digits=max_digits,
                 verifier=verdicts,
                 sequence=sequence,
+                screen=screen,
             )
         if isinstance(source, str | Path):
             source = Path(source).read_bytes()
@@ -197,7 +199,17 @@ class DigitClassifier:
             max_digits=max_digits,
             verifier=verdicts,
             sequence=sequence,
+            screen=screen,
         )
+
+    def screen(self, images: np.ndarray) -> np.ndarray:
+        """(N, 10) probabilities of the cascade's first network alone for normalised digits
+        (N, 28, 28): a number's candidate cuts are scored by it, the digits chosen are read by
+        the whole cascade (run p12 in docs/experiments.md). Needs a cascade."""
+        if self.cascade is None:
+            raise ValueError("this classifier does not run its ensemble as a cascade")
+        first = self.cascade.ensemble.members[0]
+        return first.predict_proba(to_model_input(images, self.deskew))
 
     def read_strips(
         self, strips: list[np.ndarray], known: list[list[int]] | None = None

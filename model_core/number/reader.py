@@ -67,6 +67,7 @@ def read_line(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
+    screen: Probabilities | None = None,
 ) -> NumberReading:
     """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
     when there is no ink and TooManyDigitsError past `max_digits`.
@@ -75,9 +76,11 @@ def read_line(
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
     digit network's top probability. Without it, each blob is read whole (digits must not
-    touch). The candidates go through `probabilities` in one batch. `sequence` (with a
-    verifier) reads every blob whole, as a strip: where it finds other digits than the path,
-    far more likely, they replace the path's (reread.py)."""
+    touch). The candidates go through `probabilities` in one batch, or through `screen`, a
+    cheaper digit network (the cascade's first), when given: then only the digits chosen are
+    read by `probabilities`. `sequence` (with a verifier) reads every blob whole, as a strip:
+    where it finds other digits than the path, far more likely, they replace the path's
+    (reread.py)."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -89,7 +92,7 @@ def read_line(
         probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
     else:
         images = np.stack([c.image for c in candidates])  # (N, 28, 28)
-        every = probabilities(images)  # (N, 10)
+        every = (screen or probabilities)(images)  # (N, 10)
         read = np.log(np.maximum(every.max(axis=1), 1e-6))  # (N,)
         odds = one_digit_odds(verifier(images)) + READ_WEIGHT * read  # (N,)
         scores = [
@@ -97,7 +100,7 @@ def read_line(
         ]
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
         check_count(len(chosen), max_digits)
-        probs = every[chosen]  # (D, 10)
+        probs = every[chosen] if screen is None else probabilities(images[chosen])  # (D, 10)
     readings = [
         (int(p.argmax()), [float(v) for v in p], candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)

@@ -51,11 +51,13 @@ def read_number_bytes(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
+    screen: Probabilities | None = None,
 ) -> NumberUpload:
     """Decode an upload and read its number (read_line: `verifier` scores the cuts,
-    `sequence` reads touching digits whole); raises a PreprocessingError subclass."""
+    `sequence` reads touching digits whole, `screen` scores the candidates' digits);
+    raises a PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
-    reading = read_line(decoded.gray, probabilities, max_digits, verifier, sequence)
+    reading = read_line(decoded.gray, probabilities, max_digits, verifier, sequence, screen)
     digits = [replace(d, box=decoded.displayed(d.box)) for d in reading.digits]
     return NumberUpload(
         reading=replace(reading, digits=digits),
@@ -75,9 +77,10 @@ def read_number_array(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
+    screen: Probabilities | None = None,
 ) -> NumberUpload:
     """Read the number in an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     gray, mode = array_to_gray(np.asarray(array))  # (H, W) transparency resolved
-    reading = read_line(gray, probabilities, max_digits, verifier, sequence)
+    reading = read_line(gray, probabilities, max_digits, verifier, sequence, screen)
     height, width = gray.shape
     return NumberUpload(reading, "array", width, height, mode, mode in ("LA", "RGBA"))

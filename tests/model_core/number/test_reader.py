@@ -11,6 +11,7 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
+from model_core.number.reader import SURE_ODDS, one_digit_odds
 from model_core.number.reread import SequenceReader
 from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
@@ -321,3 +322,23 @@ def test_a_blob_the_reader_finds_no_digit_in_is_dropped_unless_none_would_be_lef
 
     assert dropped.number == "3" and dropped.digits[0].box == path.digits[0].box  # lone 3 kept
     assert none_left.number == "33"
+
+
+def test_a_screen_scores_the_candidates_and_the_digit_network_reads_the_chosen() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    asked: list[tuple[str, int]] = []
+
+    def screen(images: np.ndarray) -> np.ndarray:
+        asked.append(("screen", len(images)))
+        return threes(images)
+
+    def sevens(images: np.ndarray) -> np.ndarray:
+        asked.append(("network", len(images)))
+        return np.tile(always(7), (len(images), 1))  # (N, 10)
+
+    odds = lambda images: one_digit_odds(tall_ones(images))  # noqa: E731
+    candidates = len(line_candidates(gray, 20, True, odds, SURE_ODDS).candidates)
+    reading = read_line(gray, sevens, verifier=tall_ones, screen=screen)
+
+    assert len(reading.number) > 3 and set(reading.number) == {"7"}  # the network's, not 3s
+    assert asked == [("screen", candidates), ("network", len(reading.number))]
