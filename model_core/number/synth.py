@@ -80,6 +80,7 @@ def random_layout(
 
 
 def _layout(digits: Sequence[np.ndarray], kind: str, rng: np.random.Generator) -> Layout | None:
+    """layout(), or None where no draw of ATTEMPTS meets the gaps."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; choose from {KINDS}")
     if not digits:
