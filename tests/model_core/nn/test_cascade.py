@@ -73,6 +73,10 @@ def test_the_classifier_runs_the_cascade_unless_told_otherwise(tmp_path: Path) -
     expected = Cascade(ensemble, sure).predict_proba(x)
     np.testing.assert_allclose(cascaded.probabilities(images), expected, atol=1e-5)
     np.testing.assert_allclose(full.probabilities(images), ensemble.predict_proba(x), atol=1e-5)
+    first = ensemble.members[0].predict_proba(x)  # what scores a number's candidates
+    np.testing.assert_allclose(cascaded.screen(images), first, atol=1e-5)
+    with pytest.raises(ValueError, match="cascade"):
+        full.screen(images)
 
 
 def test_a_single_network_ignores_a_cascade(tmp_path: Path) -> None:
