@@ -4,10 +4,11 @@ The best path of candidates (reader.py) reads each blob whole, or cut where the 
 not sure it is one digit. The sequence reader reads every blob again, as a strip: even a blob
 the verifier is sure of may be two touching digits, and the path may cut a wide digit in two
 or take a speck for a 1. Where the reader reads two digits or more, or fewer digits than the
-path (one, or none), and finds them far more likely than the path's digits there, they
-replace the path's. Each one's box is the ink between the midpoints of its frames and its
-neighbours'; its image, that ink fitted into MNIST's frame, is what the non-digit rule looks
-at. A lone digit so found is read by the digit network, which reads lone digits better.
+path (one, or none in a short blob), and finds them far more likely than the path's digits
+there, they replace the path's. Each one's box is the ink between the midpoints of its
+frames and its neighbours'; its image, that ink fitted into MNIST's frame, is what the
+non-digit rule looks at. A lone digit so found is read by the digit network, which reads lone
+digits better.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider bl
 # scribble) is no number, and its strip would cost hundreds of MB; the path reads it alone
 MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
 # this much more likely (CTC) than the path's: it may read a lone digit's stroke as a 1
+DROP_HEIGHT = 0.5  # the reader may find no digit only in a blob under this share of the
+# line's digit height, a fragment or a speck: a whole digit it fails to see is still a digit.
+# The line's height is the median of its larger pieces', so no line loses all its digits
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
 
 
@@ -43,8 +47,8 @@ def reread_blobs(
     `probabilities` is the digit network ((N, 28, 28) -> (N, 10)). The index in `path` of its
     first candidate inside each blob the reader reads otherwise, far more likely than the
     path's -> how many of the path's candidates lie inside it, and the digits that replace
-    them (none where the reader finds no digit). Blobs that the path joins with a neighbour
-    keep the path's reading, and so does a line the reader would leave without a digit."""
+    them (none where the reader finds no digit in a blob under DROP_HEIGHT). Blobs that the
+    path joins with a neighbour keep the path's reading."""
     blobs, spans = line.blobs, [line.candidates[i].span for i in path]
     chosen: list[tuple[int, list[int]]] = []  # blobs to read, each with the path inside it
     for blob, ink in enumerate(blobs.inks):
@@ -63,13 +67,13 @@ def reread_blobs(
         ours = [d.digit for d in digits]
         if ours == theirs or len(ours) == len(theirs) == 1:  # a lone digit: the path's stands
             continue
+        if not ours and blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line:
+            continue
         likely = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
         if likely[0] - likely[1] < MARGIN_LOG_LIKELIHOOD:
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
-    if len(path) + sum(len(digits) - count for count, digits in found.values()) == 0:
-        return {}
     return _lone_digits_read(found, probabilities)
 
 

@@ -18,6 +18,8 @@ from model_core.number.strips import FRAME
 from model_core.preprocessing.box import enclosing
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.test_segmentation import (
+    PEN,
+    Draw,
     canvas,
     dot,
     five_body,
@@ -312,16 +314,28 @@ def test_a_digit_the_path_cut_in_two_is_read_whole_by_the_digit_network() -> Non
     assert reading.digits[0].confidence == pytest.approx(0.99)
 
 
-def test_a_blob_the_reader_finds_no_digit_in_is_dropped_unless_none_would_be_left() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))
+def stub(x: int) -> Draw:
+    """A short stroke, about a third of a digit's height."""
+    return lambda pen: pen.line([(x, 58), (x, 80)], fill=0, width=PEN)
+
+
+def test_a_short_blob_the_reader_finds_no_digit_in_is_dropped() -> None:
+    gray = canvas(220, zero(40), zero(72), stub(150))  # blobs "00" and a short stroke
     path = read_line(gray, threes, verifier=unlikely)
     assert path.number == "33"  # each blob whole
 
     dropped = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
-    none_left = read_line(gray, threes, verifier=unlikely, sequence=reads_as([], []))
 
     assert dropped.number == "3" and dropped.digits[0].box == path.digits[0].box  # lone 3 kept
-    assert none_left.number == "33"
+
+
+def test_a_whole_digit_the_reader_finds_no_digit_in_is_kept() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" and "7", both full height
+    path = read_line(gray, threes, verifier=unlikely)
+    reading = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
+
+    assert reading.number == path.number == "33"
+    assert [d.box for d in reading.digits] == [d.box for d in path.digits]
 
 
 def test_a_screen_scores_the_candidates_and_the_digit_network_reads_the_chosen() -> None:
