@@ -7,7 +7,7 @@ from model_core.nn.layers.conv import Conv2D
 from model_core.nn.layers.dense import Dense
 from model_core.nn.layers.dropout import Dropout
 from model_core.nn.layers.flatten import Flatten
-from model_core.nn.layers.frames import ToFrames
+from model_core.nn.layers.frames import FrameConv, ToFrames
 from model_core.nn.layers.pooling import AvgPool2D, MaxPool2D
 
 LAYER_TYPES: dict[str, type[Layer]] = {
@@ -24,6 +24,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Dropout,
         BatchNorm,
         ToFrames,
+        FrameConv,
     )
 }
 
@@ -35,6 +36,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "FrameConv",
     "Layer",
     "MaxPool2D",
     "ReLU",
