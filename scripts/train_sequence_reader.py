@@ -40,6 +40,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
+        "--context", type=int, default=1, help="neighbouring columns each frame reads (odd)"
+    )
+    p.add_argument(
         "--split-seed",
         type=int,
         default=None,
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         strips += len(fresh[0])
         return fresh
 
-    net = build_sequence_reader(rng)
+    net = build_sequence_reader(rng, args.context)
     checkpoint = args.out.with_suffix(".epoch.npz")  # the last epoch's, to look at meanwhile
 
     def report(line: str) -> None:

@@ -25,7 +25,16 @@ import numpy as np
 
 from model_core.nn.ctc import best_path, ctc_log_likelihood, log_softmax
 from model_core.nn.ensemble import Model, members_of
-from model_core.nn.layers import BatchNorm, Conv2D, Dense, Layer, MaxPool2D, ReLU, ToFrames
+from model_core.nn.layers import (
+    BatchNorm,
+    Conv2D,
+    Dense,
+    FrameConv,
+    Layer,
+    MaxPool2D,
+    ReLU,
+    ToFrames,
+)
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
 
@@ -47,10 +56,11 @@ class SequenceDigit:
     columns: tuple[int, int]  # the strip columns of its run of frames, end excluded
 
 
-def build_sequence_reader(rng: np.random.Generator) -> Sequential:
+def build_sequence_reader(rng: np.random.Generator, context: int = 1) -> Sequential:
     """Conv 32 - pool - conv 64 - pool - conv 96 - conv 96 (5x5), each batch-normalised;
     then per frame: dense 128 - 11. A frame sees 34 strip columns: 17 px of an MNIST-scale
-    digit, about one and a half digits."""
+    digit, about one and a half digits. With `context` > 1 (odd), the dense 128 reads that
+    many neighbouring columns of the last map (FrameConv): FRAME more strip columns each."""
 
     def block(channels_in: int, channels_out: int, kernel: int) -> list[Layer]:
         return [
@@ -58,6 +68,11 @@ def build_sequence_reader(rng: np.random.Generator) -> Sequential:
             BatchNorm(channels_out),
             ReLU(),
         ]
+
+    def frames(width: int) -> list[Layer]:
+        if width == 1:
+            return [ToFrames(), Dense(7 * 96, HIDDEN, rng=rng)]  # (672,) then (128,)
+        return [FrameConv(7 * 96, HIDDEN, width, rng=rng)]
 
     return Sequential(
         [
@@ -67,8 +82,7 @@ def build_sequence_reader(rng: np.random.Generator) -> Sequential:
             MaxPool2D(2),  # (7, W/4, 64)
             *block(64, 96, 3),  # (7, W/4, 96)
             *block(96, 96, 5),  # (7, W/4, 96)
-            ToFrames(),  # (672,) a frame per column
-            Dense(7 * 96, HIDDEN, rng=rng),
+            *frames(context),  # (128,) a frame per column
             ReLU(),
             Dense(HIDDEN, CLASSES, rng=rng),  # (11,)
         ],
@@ -80,7 +94,7 @@ def is_sequence_reader(model: Model) -> bool:
     """A network over 28-row strips whose frames give the ten digits and BLANK, or an
     ensemble of them."""
     return all(
-        any(isinstance(layer, ToFrames) for layer in network.layers)
+        any(isinstance(layer, ToFrames | FrameConv) for layer in network.layers)
         and network.input_shape[0] == STRIP_ROWS
         and isinstance(network.layers[0], Conv2D)
         and network.output_shape == (CLASSES,)

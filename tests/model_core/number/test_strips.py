@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from model_core.nn.ctc import ctc_log_likelihood, log_softmax
 from model_core.nn.ensemble import Ensemble
+from model_core.nn.layers import FrameConv
+from model_core.nn.network import Sequential
+from model_core.nn.serialization import load_model, save_model
 from model_core.number.sequence import (
     BLANK,
     SHIFTS,
@@ -140,3 +145,27 @@ def test_a_strip_read_as_the_caller_reads_it_is_looked_at_once() -> None:
 
     assert [len(reading.looks) for reading in readings] == [1, len(SHIFTS)]
     assert [d.digit for d in readings[0].digits] == first[0]
+
+
+def test_a_reader_whose_frames_see_their_neighbours_is_a_reader_that_saves(
+    tmp_path: Path,
+) -> None:
+    net = build_sequence_reader(np.random.default_rng(0), context=7)
+    strip = np.random.default_rng(1).random((STRIP_ROWS, 64), dtype=np.float32)  # (28, 64)
+    path = tmp_path / "reader.npz"
+    save_model(path, net, {"kind": "sequence_reader"})
+
+    loaded = load_model(path).network
+    assert isinstance(loaded, Sequential)
+
+    assert is_sequence_reader(net) and is_sequence_reader(Ensemble([net, loaded]))
+    assert any(isinstance(layer, FrameConv) for layer in loaded.layers)
+    np.testing.assert_array_equal(
+        frame_log_probs(loaded, [strip])[0], frame_log_probs(net, [strip])[0]
+    )  # (16, 11) each
+    lit = strip.copy()
+    lit[:, 28:32] = 1.0  # frame 7's columns: the convolutions carry it 4 frames either way
+    for reader, reach in ((build_sequence_reader(np.random.default_rng(0)), 4), (net, 7)):
+        before, after = (frame_log_probs(reader, [s])[0] for s in (strip, lit))  # (16, 11)
+        changed = np.flatnonzero(np.abs(after - before).max(axis=1) > 0)
+        assert list(changed) == list(range(7 - reach, min(7 + reach, 15) + 1))
