@@ -6,7 +6,8 @@ to right instead. Four convolutions see about one and a half digits round each c
 fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK. It is
 trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py).
 
-The committed reader is two such networks, trained apart. Each looks at a strip twice, the
+The committed reader is four such networks, trained apart, the last two with frames that
+also read the columns either side of their own (`context`). Each looks at a strip twice, the
 second time with its frames two columns further right (SHIFTS). Each look proposes its
 greedy reading (the most likely class per frame, repeats merged and blanks dropped), and the
 proposal that all the looks together find most likely (their mean CTC log-likelihood) is
