@@ -19,7 +19,7 @@ from model_core.preprocessing.box import Box, enclosing
 
 from .candidates import check_count, line_candidates
 from .cuts import best_path
-from .reread import SequenceReader, reread_blobs
+from .reread import SequenceReader, read_as, reread_blobs
 
 Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, classes)
 DEFAULT_MAX_DIGITS = 20
@@ -102,7 +102,7 @@ def read_line(
         check_count(len(chosen), max_digits)
         probs = every[chosen] if screen is None else probabilities(images[chosen])  # (D, 10)
     readings = [
-        (int(p.argmax()), [float(v) for v in p], candidates[i].box, candidates[i].image)
+        read_as(p, candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)
     ]
     if sequence is not None and verifier is not None:

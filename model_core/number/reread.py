@@ -77,6 +77,11 @@ def reread_blobs(
     return _lone_digits_read(found, probabilities)
 
 
+def read_as(probs: np.ndarray, box: Box, image: np.ndarray) -> Reading:
+    """The reading of a digit the digit network gave (10,) `probs`: its most likely class."""
+    return int(probs.argmax()), [float(v) for v in probs], box, image
+
+
 def _lone_digits_read(
     found: dict[int, tuple[int, list[Reading]]], probabilities: Callable[[np.ndarray], np.ndarray]
 ) -> dict[int, tuple[int, list[Reading]]]:
@@ -86,7 +91,7 @@ def _lone_digits_read(
         return found
     probs = probabilities(np.stack([image for *_, image in lone.values()]))  # (L, 10)
     for (k, (_, _, box, image)), p in zip(lone.items(), probs, strict=True):
-        found[k] = (found[k][0], [(int(p.argmax()), [float(v) for v in p], box, image)])
+        found[k] = (found[k][0], [read_as(p, box, image)])
     return found
 
 
