@@ -1,5 +1,5 @@
 """Reading a line: the hand-drawn cases with the committed networks, and the reader's contract
-with stand-in networks."""
+with stand-in networks. How the sequence reader reads blobs again: test_reread.py."""
 
 from __future__ import annotations
 
@@ -12,14 +12,9 @@ from model_core.classifier import DigitClassifier
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
 from model_core.number.reader import SURE_ODDS, one_digit_odds
-from model_core.number.reread import SequenceReader
-from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
-from model_core.number.strips import FRAME
-from model_core.preprocessing.box import enclosing
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
+from tests.model_core.number.stand_ins import always, tall_ones, threes
 from tests.model_core.number.test_segmentation import (
-    PEN,
-    Draw,
     canvas,
     dot,
     five_body,
@@ -35,24 +30,6 @@ COMMITTED = (
     ROOT / "trained_verifier_model.npz",
     ROOT / "trained_sequence_model.npz",
 )
-
-
-def always(digit: int, classes: int = 10) -> np.ndarray:
-    """(classes,) probabilities sure of `digit`."""
-    probabilities = np.full(classes, 0.01 / (classes - 1), dtype=np.float32)
-    probabilities[digit] = 0.99
-    return probabilities
-
-
-def threes(images: np.ndarray) -> np.ndarray:
-    return np.tile(always(3), (len(images), 1))  # (N, 10)
-
-
-def unlikely(images: np.ndarray) -> np.ndarray:
-    """(N, 11) verdicts: each candidate not one digit at 0.9, so no blob is cut."""
-    verdicts = np.full((len(images), 11), 0.01)
-    verdicts[:, 10] = 0.9
-    return verdicts
 
 
 @pytest.fixture(scope="module")
@@ -180,162 +157,6 @@ def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
     reading = committed.read_number(page).reading
     assert reading.number == "17"
     assert reading.box.left >= 700 and reading.box.right <= 860  # boxes in the page's pixels
-
-
-def sure_of(digits: list[tuple[int, int]], frames: int, sure: float = 0.99) -> StripReading:
-    """A strip reading of `frames` frames, each (digit, frame) read at that one frame."""
-    logp = np.full((frames, BLANK + 1), np.log((1 - sure) / BLANK))  # (T, 11)
-    logp[:, BLANK] = np.log(sure)
-    for digit, frame in digits:
-        logp[frame] = np.log((1 - sure) / BLANK)
-        logp[frame, digit] = np.log(sure)
-    read = [SequenceDigit(d, always(d), (f * FRAME, (f + 1) * FRAME)) for d, f in digits]
-    return StripReading(read, [Look(logp, 0)])
-
-
-def first_blob_as(first: int, second: int, asked: list[int]) -> SequenceReader:
-    """A sequence reader that reads the first strip as the two digits `first`, `second` and
-    any other as a 5, and notes how many strips each call asks about in `asked`."""
-
-    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
-        asked.append(len(strips))
-        readings = []
-        for strip in strips:
-            frames = strip.shape[1] // FRAME
-            two = [(first, frames // 3), (second, 2 * frames // 3)]
-            readings.append(sure_of(two if strip is strips[0] else [(5, 3)], frames))
-        return readings
-
-    return sequence
-
-
-def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_digits() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
-    page_boxes = line_candidates(gray, 20).blobs.boxes
-    asked: list[int] = []
-
-    sequence = first_blob_as(1, 2, asked)
-
-    reading = read_line(gray, threes, verifier=unlikely, sequence=sequence)
-
-    assert reading.number[:2] == "12" and set(reading.number[2:]) == {"3"}  # one digit: kept
-    first, second = reading.digits[0].box, reading.digits[1].box
-    assert first.right <= second.left + 1  # each took its own side of the blob
-    assert first.left >= 0 and second.right <= 130  # both inside the touching 0s
-    assert reading.digits[0].confidence == pytest.approx(0.99)
-    assert all(d.image.any() for d in reading.digits[:2])
-    assert len(page_boxes) == 2 and asked == [2]  # both blobs, in one batch
-
-
-def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
-    asked: list[int] = []
-
-    def sure(images: np.ndarray) -> np.ndarray:
-        verdicts = np.full((len(images), 11), 0.0999)  # (N, 11) garbage at 0.001: log-odds 6.9
-        verdicts[:, 10] = 0.001
-        return verdicts
-
-    sequence = first_blob_as(4, 2, asked)
-
-    path = read_line(gray, threes, verifier=sure)  # each blob whole: no cut searched
-    reading = read_line(gray, threes, verifier=sure, sequence=sequence)
-
-    assert path.number == "33" and reading.number == "423"  # the lone 7 keeps its reading
-    assert asked == [2]
-
-
-def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))
-
-    path = read_line(gray, threes, verifier=unlikely).number  # the cut path alone
-
-    def doubtful(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
-        """Says "12", but its frames find the path's own digits far more likely."""
-        readings = []
-        for strip in strips:
-            frames = strip.shape[1] // FRAME
-            own = [(3, f) for f in np.linspace(1, frames - 2, 3).astype(int).tolist()]
-            looks = sure_of(own, frames).looks
-            one = SequenceDigit(1, always(1), (FRAME, 2 * FRAME))
-            readings.append(StripReading([one] * 2, looks))
-        return readings
-
-    assert read_line(gray, threes, verifier=unlikely, sequence=doubtful).number == path
-
-
-def test_a_blob_too_wide_for_any_number_is_not_read_as_a_strip() -> None:
-    gray = np.ones((60, 1200), np.float32)  # (H, W) white: a long, flat wavy stroke
-    columns = np.arange(20, 1180)
-    rows = (30 + 4 * np.sin(columns / 6)).astype(int)
-    for offset in range(3):
-        gray[rows + offset, columns] = 0.0
-    widths: list[int] = []
-
-    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
-        widths.extend(strip.shape[1] for strip in strips)
-        return [sure_of([], strip.shape[1] // FRAME) for strip in strips]
-
-    read_line(gray, threes, max_digits=200, verifier=unlikely, sequence=sequence)
-    assert widths == []  # its strip would have been thousands of columns wide
-
-
-def reads_as(*strips_digits: list[int]) -> SequenceReader:
-    """A sequence reader that reads strip i as the digits strips_digits[i], spread evenly."""
-
-    def sequence(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
-        readings = []
-        for strip, digits in zip(strips, strips_digits, strict=True):
-            frames = strip.shape[1] // FRAME
-            at = np.linspace(1, frames - 2, len(digits) + 2)[1:-1].astype(int).tolist()
-            readings.append(sure_of(list(zip(digits, at, strict=True)), frames))
-        return readings
-
-    return sequence
-
-
-def tall_ones(images: np.ndarray) -> np.ndarray:
-    """(N, 11) verdicts: a candidate whose ink is taller than wide is one digit, else not."""
-    rows, columns = (images > 0).any(axis=2).sum(axis=1), (images > 0).any(axis=1).sum(axis=1)
-    verdicts = np.full((len(images), 11), 0.01)  # (N, 11)
-    verdicts[:, 10] = np.where(rows > columns, 0.001, 0.999)
-    return verdicts
-
-
-def test_a_digit_the_path_cut_in_two_is_read_whole_by_the_digit_network() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
-    path = read_line(gray, threes, verifier=tall_ones)
-    assert len(path.number) > 3  # "00" cut in pieces, each a 3
-
-    reading = read_line(gray, threes, verifier=tall_ones, sequence=reads_as([8], [5]))
-
-    assert reading.number == "33"  # the digit network's 3, not the reader's 8; the 7's kept
-    assert reading.digits[0].box == enclosing(d.box for d in path.digits[:-1])  # the blob
-    assert reading.digits[0].confidence == pytest.approx(0.99)
-
-
-def stub(x: int) -> Draw:
-    """A short stroke, about a third of a digit's height."""
-    return lambda pen: pen.line([(x, 58), (x, 80)], fill=0, width=PEN)
-
-
-def test_a_short_blob_the_reader_finds_no_digit_in_is_dropped() -> None:
-    gray = canvas(220, zero(40), zero(72), stub(150))  # blobs "00" and a short stroke
-    path = read_line(gray, threes, verifier=unlikely)
-    assert path.number == "33"  # each blob whole
-
-    dropped = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
-
-    assert dropped.number == "3" and dropped.digits[0].box == path.digits[0].box  # lone 3 kept
-
-
-def test_a_whole_digit_the_reader_finds_no_digit_in_is_kept() -> None:
-    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" and "7", both full height
-    path = read_line(gray, threes, verifier=unlikely)
-    reading = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
-
-    assert reading.number == path.number == "33"
-    assert [d.box for d in reading.digits] == [d.box for d in path.digits]
 
 
 def test_a_screen_scores_the_candidates_and_the_digit_network_reads_the_chosen() -> None:
