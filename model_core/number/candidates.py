@@ -95,19 +95,21 @@ def line_candidates(
     wholes = []
     for (box, ink, blob), kept in zip(blobs, whole, strict=True):
         cuts = candidate_cuts(ink, line) if split and not kept else []  # each (h,)
-        wholes.append(len(candidates))  # candidate_spans gives the whole blob first
-        for first, last in candidate_spans(cuts, box.width, line):
+        spans = candidate_spans(cuts, box.width, line)  # the whole blob first
+        if len(candidates) + len(spans) > CANDIDATES_PER_DIGIT * max_digits:  # before the
+            # candidates are made: a long scribble's would take seconds
+            raise TooManyDigitsError(
+                "the image holds more strokes than a number of at most"
+                f" {max_digits} digits could: is it a line of handwritten digits?"
+            )
+        wholes.append(len(candidates))
+        for first, last in spans:
             span = (starts[-1] + first, starts[-1] + last)
             if (first, last) == (0, len(cuts) + 1):
                 candidates.append(replace(blob, span=span))
             else:
                 candidates.append(_candidate(span, (first, last), cuts, ink, box, line))
         starts.append(starts[-1] + len(cuts) + 1)
-        if len(candidates) > CANDIDATES_PER_DIGIT * max_digits:
-            raise TooManyDigitsError(
-                "the image holds more strokes than a number of at most"
-                f" {max_digits} digits could: is it a line of handwritten digits?"
-            )
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
     return Line(found, candidates, starts[-1], wholes, starts, whole_odds)

@@ -55,14 +55,17 @@ def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
             bottom = _backtrack(came_up[: height - row], int(c))[::-1]
             path = np.concatenate((top, bottom[1:]))  # (h,)
             found.setdefault(round(float(path.mean())), (float(cost[c]), path))
-    kept = [np.full(height, c, dtype=np.intp) for c in valleys(ink, line, margin)]
+    where = [float(c) for c in valleys(ink, line, margin)]  # each kept cut's mean column
+    kept = [np.full(height, int(c), dtype=np.intp) for c in where]
     apart = SEPARATION * line
     for _, path in sorted(found.values(), key=lambda item: item[0]):
         if len(kept) >= keep:
             break
-        if all(abs(float(path.mean()) - float(k.mean())) >= apart for k in kept):
+        at = float(path.mean())
+        if all(abs(at - other) >= apart for other in where):
             kept.append(path)
-    return sorted(kept, key=lambda p: float(p.mean()))
+            where.append(at)
+    return [kept[i] for i in np.argsort(where, kind="stable")]
 
 
 def valleys(ink: np.ndarray, line: int, margin: int) -> list[int]:

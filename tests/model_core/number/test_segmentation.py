@@ -4,14 +4,18 @@ dot between two digits, two touching 0s."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
+from model_core.number import candidates
 from model_core.number.candidates import line_candidates
 from model_core.number.components import label_pieces
 from model_core.number.cuts import best_path, between, candidate_cuts
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.errors import TooManyDigitsError
 
 Draw = Callable[[ImageDraw.ImageDraw], None]
 PEN = 7
@@ -105,3 +109,24 @@ def test_best_path_takes_the_highest_total_and_needs_a_tiling() -> None:
     assert best_path(2, spans, [-3.0, -1.0, -1.0]) == [1, 2]
     assert best_path(2, spans, [-1.0, -1.0, -1.0]) == [0]
     assert best_path(2, spans[1:2], [0.0]) is None  # nothing reaches position 2
+
+
+def test_a_scribble_with_too_many_candidates_is_refused_before_they_are_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gray = np.ones((120, 3000), np.float32)  # (H, W) white: one long wavy stroke
+    columns = np.arange(10, 2990)
+    rows = (60 + 40 * np.sin(columns / 7)).astype(int)
+    for offset in range(-3, 3):
+        gray[rows + offset, columns] = 0.0
+    made: list[int] = []
+    make = candidates._candidate
+
+    def counted(*args: Any) -> candidates.Candidate:
+        made.append(1)
+        return make(*args)
+
+    monkeypatch.setattr(candidates, "_candidate", counted)
+    with pytest.raises(TooManyDigitsError):
+        line_candidates(gray, 20)
+    assert len(made) <= candidates.CANDIDATES_PER_DIGIT * 20  # not one per span of the stroke
