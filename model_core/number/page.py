@@ -9,7 +9,7 @@ lined paper before the ink levels are measured and ramped.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp
 from model_core.preprocessing.polarity import is_dark_on_light
-from model_core.preprocessing.rules import above_rules
+from model_core.preprocessing.rules import above_rules, rule_floor
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
 
@@ -62,6 +62,19 @@ def ink_page(gray: np.ndarray) -> InkPage:
     return page
 
 
+def _above_rules(ink: np.ndarray, levels: InkLevels) -> InkLevels:
+    """`levels` with the ink cut-off above the rules of lined paper in (h, w) `ink`, if any.
+
+    A digit's page needs MIN_RULES evenly spaced rules (rules.py), as a digit's bars may
+    cross its page too. A line of digits is far wider than a digit: any faint thin line
+    across most of it is a rule, and a photo of a number may show only the rule it is written
+    on and the one above."""
+    if (ruled := above_rules(ink, levels)) is not None:
+        return ruled[0]
+    floor = rule_floor(ink, 0, levels)
+    return levels if floor is None else replace(levels, rules=floor)
+
+
 def _factor(region: Box) -> int:
     """Input pixels per page pixel for a region of the input."""
     return max(1, math.ceil(region.height / PAGE_ROWS), math.ceil(region.width / PAGE_COLUMNS))
@@ -86,9 +99,7 @@ def _page(full: np.ndarray, within: Box) -> InkPage:
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
-        levels = measure(ink)
-        if (ruled := above_rules(ink, levels)) is not None:
-            levels = ruled[0]
+        levels = _above_rules(ink, measure(ink))
     if not levels.shows_ink():
         raise EmptyImageError()
     strokes = ramp(ink, levels)  # (h', w')

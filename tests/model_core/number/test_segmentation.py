@@ -130,3 +130,15 @@ def test_a_scribble_with_too_many_candidates_is_refused_before_they_are_made(
     with pytest.raises(TooManyDigitsError):
         line_candidates(gray, 20)
     assert len(made) <= candidates.CANDIDATES_PER_DIGIT * 20  # not one per span of the stroke
+
+
+def test_digits_written_on_a_rule_of_lined_paper_stay_apart() -> None:
+    gray = canvas(260, one(40), seven(80), zero(160))  # strokes down to row 83
+    for row in (10, 80):  # faint rules across the line: the one above, the one written on
+        gray[row : row + 2] = np.minimum(gray[row : row + 2], 0.6)
+
+    blobs = line_candidates(gray, 20).blobs
+    tops = [blobs.page.to_input(box).top for box in blobs.boxes]  # in the input's pixels
+
+    assert len(tops) == 3  # not one blob joined by the rule
+    assert min(tops) > 12  # the rule above is no stroke either
