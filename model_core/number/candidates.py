@@ -22,6 +22,7 @@ from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 from .components import Piece, label_pieces
 from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
 from .groups import digit_groups, group_box, line_height
+from .lines import without_lines
 from .page import InkPage, ink_page
 
 FRAGMENT_SHARE = 0.2  # a piece a cut leaves at its edge, under this share of the ink, is
@@ -120,6 +121,9 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     there is no ink and TooManyDigitsError past `max_digits` blobs."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
+    if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
+        page = replace(page, mask=kept)  # a box round the number, an underline: off
+        labels, pieces = label_pieces(kept)
     groups = digit_groups(pieces)
     if not groups:
         raise EmptyImageError()

@@ -29,11 +29,7 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     """(H, W) bool -> (H, W) int32 labels (0 off the ink, 1.. for the pieces) and the pieces,
     left to right."""
     height, width = mask.shape
-    padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    steps = np.diff(padded, axis=1)  # (H, W + 1): +1 where a run starts, -1 past its end
-    rows, starts = np.nonzero(steps == 1)  # (R,) each run's row and first column
-    ends = np.nonzero(steps == -1)[1]  # (R,) one past each run's last column
+    rows, starts, ends = row_runs(mask)  # (R,) each
     first, second = _touching_runs(rows, starts, ends, width)  # (E,), (E,) run pairs
     roots = _smallest_connected(len(rows), first, second)  # (R,)
     unique, run_labels = np.unique(roots, return_inverse=True)  # (P,), (R,) labels 0..P-1
@@ -60,6 +56,17 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     ]  # fmt: skip
     pieces.sort(key=lambda piece: (piece.box.left, piece.box.top))
     return labels, pieces
+
+
+def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The runs of set pixels of (H, W) bool, in reading order: (R,) each one's row, first
+    column and one past its last column."""
+    height, width = mask.shape
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    steps = np.diff(padded, axis=1)  # (H, W + 1): +1 where a run starts, -1 past its end
+    rows, starts = np.nonzero(steps == 1)
+    return rows, starts, np.nonzero(steps == -1)[1]
 
 
 def _touching_runs(

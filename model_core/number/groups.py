@@ -1,8 +1,10 @@
-"""Which pieces of ink make one digit: specks and dots dropped, a digit's strokes merged.
+"""Which pieces of ink make one digit: specks, dots and dashes dropped, strokes merged.
 
 A digit drawn in several strokes (a 5's cap, a 4 or a 7 in two pieces) has a small piece
 mostly above or below a larger one, sharing its columns. Two digits side by side share few
 columns, and are both about the line's height. A dot or a speck is far smaller than a digit.
+A flat stroke wider than any digit (an underline apart from the digits) is no part of one
+(lines.py takes longer lines and boxes off before).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from model_core.preprocessing.box import Box, enclosing
 
 from .components import Piece
+from .cuts import MAX_WIDTH
 
 SPECK_AREA = 0.05  # a piece under this share of the largest piece's area ...
 SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck or a dot,
@@ -24,7 +27,7 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
         return []
     line = line_height(pieces)
     largest = max(piece.area for piece in pieces)
-    kept = [p for p in pieces if not _speck(p, largest, line)]
+    kept = [p for p in pieces if not _speck(p, largest, line) and not _flat_line(p, line)]
     groups: list[list[Piece]] = []
     for piece in sorted(kept, key=lambda p: -p.area):  # larger pieces anchor the groups
         home = next((g for g in groups if _same_digit(group_box(g), piece.box)), None)
@@ -50,6 +53,11 @@ def _speck(piece: Piece, largest: int, line: int) -> bool:
     if max(piece.box.height, piece.box.width) < DOT_SIZE * line:
         return True
     return piece.area < SPECK_AREA * largest and piece.box.height < SPECK_HEIGHT * line
+
+
+def _flat_line(piece: Piece, line: int) -> bool:
+    """A stroke wider than any digit and as flat as a speck: an underline, a dash, a rule."""
+    return piece.box.width > MAX_WIDTH * line and piece.box.height < SPECK_HEIGHT * line
 
 
 def _same_digit(anchor: Box, part: Box) -> bool:

@@ -1,0 +1,75 @@
+"""Lines drawn along or round a number come off its ink before the blobs are found."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model_core.number.candidates import line_blobs
+from model_core.number.components import label_pieces
+from model_core.number.lines import without_lines
+from model_core.preprocessing.box import Box
+from tests.model_core.number.test_segmentation import PEN, canvas, one, seven, zero
+
+
+def digits() -> np.ndarray:
+    """(100, 260) a 1, a 7 and a 0 apart, strokes from row 18 to about 83."""
+    return canvas(260, one(40), seven(80), zero(160))
+
+
+def blob_boxes(gray: np.ndarray) -> list[Box]:
+    """The blobs' boxes, in the input's pixels."""
+    blobs = line_blobs(gray, 20)
+    return [blobs.page.to_input(box) for box in blobs.boxes]
+
+
+def test_a_line_of_digits_alone_keeps_its_ink() -> None:
+    mask = digits() < 0.5
+    labels, pieces = label_pieces(mask)
+
+    assert without_lines(mask, labels, pieces) is None
+
+
+def test_an_underline_touching_the_digits_comes_off() -> None:
+    gray = digits()
+    plain = blob_boxes(gray)
+    gray[80 : 80 + PEN] = 0.0  # (7, 260) a black bar across the digits' feet
+
+    underlined = blob_boxes(gray)
+
+    assert len(underlined) == len(plain) == 3  # not one blob
+    for (left, top, right, _), (plain_left, plain_top, plain_right, _) in zip(
+        underlined, plain, strict=True
+    ):
+        assert abs(left - plain_left) <= 4 and abs(right - plain_right) <= 4
+        assert abs(top - plain_top) <= 2
+
+
+def test_an_underline_apart_from_the_digits_is_no_digit() -> None:
+    gray = digits()
+    plain = blob_boxes(gray)
+    gray[92:96, 30:150] = 0.0  # under two digits, not touching them: too short to come off
+
+    assert blob_boxes(gray) == plain  # nor part of a digit
+
+
+def test_a_box_round_the_number_comes_off() -> None:
+    gray = np.ones((140, 300), np.float32)  # (H, W) white
+    gray[20:120, 20:280] = digits()  # (100, 260)
+    plain = blob_boxes(gray)
+    gray[4:136, 4:296] = 0.0  # a black box round the number, 4 px of pen ...
+    gray[8:132, 8:292] = 1.0  # ... round the paper
+    gray[20:120, 20:280] = digits()
+
+    assert blob_boxes(gray) == plain
+
+
+def test_digits_round_another_piece_are_no_box() -> None:
+    gray = digits()
+    gray[80 : 80 + PEN] = 0.0  # one piece with the digits, wider than any digit ...
+    gray[46:50, 174:182] = 0.0  # ... round a dash inside the 0
+    mask = gray < 0.5
+    labels, pieces = label_pieces(mask)
+
+    kept = without_lines(mask, labels, pieces)
+
+    assert kept is not None and kept[30:60].sum() >= mask[30:60].sum() - 2  # digits stay
