@@ -2,8 +2,9 @@
 
 None of them is a digit, and one that touches the digits joins them all into one blob. They
 come off the ink mask before the blobs are found:
-- a box drawn round the number: a piece wider than any digit (MAX_WIDTH line heights,
-  cuts.py) round another piece's box, its ink along the edges of its own box;
+- a box drawn round the number, or printed boxes, one for each digit: a piece wider than any
+  digit (MAX_WIDTH line heights, cuts.py) round another piece's box, its ink along the edges
+  of its own box, or on straight lines along its rows and across its whole height;
 - a straight line: ink that runs along a row for LONG_RUN line heights or more, further than
   any digit's stroke or two touching digits' bars. The digits' strokes lose only the few rows
   in which the line crossed them.
@@ -17,8 +18,6 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.box import Box
-
 from .components import Piece, row_runs
 from .cuts import MAX_WIDTH
 from .groups import line_height
@@ -26,28 +25,37 @@ from .groups import line_height
 LONG_RUN = 2.0  # line heights: no digit, nor two touching, runs along a row this far
 FRAME_BAND = 0.25  # line heights: a box's ink lies this close to the edges of its box ...
 INSIDE_SHARE = 0.05  # ... all but this share of it
+FULL_HEIGHT = 0.9  # of a box's height: how far a side or a divider of printed boxes runs
 
 
 def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> np.ndarray | None:
     """(h, w) bool ink of a line of digits, its (h, w) piece labels and its pieces (some) ->
-    the mask less boxes round the number and long straight runs along its rows; None when
-    it has neither."""
+    the mask less boxes round the number or its digits and long straight runs along its
+    rows; None when it has neither."""
     line = line_height(pieces)
     frames = [p.label for p in pieces if _frame(p, pieces, labels, line)]
     kept = mask & ~np.isin(labels, frames) if frames else mask  # (h, w)
-    rows, starts, ends = row_runs(kept)  # (R,) each
-    long = ends - starts >= math.ceil(LONG_RUN * line)  # (R,)
+    long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
     if not frames and not long.any():
         return None
-    kept = kept.copy() if kept is mask else kept
-    for row, start, end in zip(rows[long], starts[long], ends[long], strict=True):
-        kept[row, start:end] = False
-    return kept
+    return kept & ~long
+
+
+def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """(h, w) bool -> the pixels of its runs along a row at least `length` long."""
+    rows, starts, ends = row_runs(mask)  # (R,) each
+    long = np.flatnonzero(ends - starts >= length)  # (L,)
+    found = np.zeros_like(mask)  # (h, w)
+    for run in long:
+        found[rows[run], starts[run] : ends[run]] = True
+    return found
 
 
 def _frame(piece: Piece, pieces: list[Piece], labels: np.ndarray, line: int) -> bool:
-    """`piece` is wider than any digit, its box holds another piece's, and its ink keeps to
-    the edges of its box: a box drawn round the number, not digits with an underline."""
+    """`piece` is wider than any digit, its box holds another piece's, and it is a box: its
+    ink keeps to the edges of its box (drawn round the number), or lies on straight lines,
+    along its rows or across its whole height (printed boxes, one for each digit). Not
+    digits with an underline."""
     box = piece.box
     if box.width <= MAX_WIDTH * line or not any(
         box.left < other.box.left
@@ -57,8 +65,10 @@ def _frame(piece: Piece, pieces: list[Piece], labels: np.ndarray, line: int) -> 
         for other in pieces
     ):
         return False
+    own = box.crop(labels) == piece.label  # (h, w)
     band = max(2, round(FRAME_BAND * line))
-    inner = Box(box.left + band, box.top + band, box.right - band, box.bottom - band)
-    if inner.width < 1 or inner.height < 1:
-        return False
-    return int(np.count_nonzero(inner.crop(labels) == piece.label)) <= INSIDE_SHARE * piece.area
+    if np.count_nonzero(own[band:-band, band:-band]) <= INSIDE_SHARE * piece.area:
+        return True
+    rows = on_runs(own, math.ceil(LONG_RUN * line))  # (h, w)
+    columns = on_runs(own.T, math.ceil(FULL_HEIGHT * box.height)).T  # (h, w)
+    return int(np.count_nonzero(rows | columns)) >= (1 - INSIDE_SHARE) * piece.area

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PIL import ImageDraw
 
 from model_core.number.candidates import line_blobs
 from model_core.number.components import label_pieces
@@ -73,3 +74,14 @@ def test_digits_round_another_piece_are_no_box() -> None:
     kept = without_lines(mask, labels, pieces)
 
     assert kept is not None and kept[30:60].sum() >= mask[30:60].sum() - 2  # digits stay
+
+
+def test_printed_boxes_one_for_each_digit_come_off() -> None:
+    strokes = (one(50), seven(110), zero(170))
+    plain = blob_boxes(canvas(240, *strokes))
+
+    def boxes(pen: ImageDraw.ImageDraw) -> None:
+        for left, right in ((30, 90), (90, 155), (155, 220)):  # sides shared
+            pen.rectangle([left, 8, right, 92], outline=0, width=2)
+
+    assert blob_boxes(canvas(240, boxes, *strokes)) == plain  # no divider read as a 1
