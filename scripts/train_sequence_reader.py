@@ -42,6 +42,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--context", type=int, default=1, help="neighbouring columns each frame reads (odd)"
     )
+    p.add_argument("--hidden", type=int, default=128, help="units of each frame's dense layer")
+    p.add_argument("--ones", type=float, default=0.0, help="share of training digits made 1s")
+    p.add_argument(
+        "--repeats",
+        type=float,
+        default=0.0,
+        help="share of training digits made equal to the digit before them",
+    )
     p.add_argument(
         "--split-seed",
         type=int,
@@ -64,11 +72,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def examples(epoch: int) -> tuple[list[np.ndarray], list[list[int]]]:
         nonlocal strips
-        fresh = strip_examples(*writers.train, args.numbers, rng)
+        fresh = strip_examples(*writers.train, args.numbers, rng, args.ones, args.repeats)
         strips += len(fresh[0])
         return fresh
 
-    net = build_sequence_reader(rng, args.context)
+    net = build_sequence_reader(rng, args.context, args.hidden)
     checkpoint = args.out.with_suffix(".epoch.npz")  # the last epoch's, to look at meanwhile
 
     def report(line: str) -> None:
@@ -86,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         "val_numbers": args.val_numbers,
         "strips": strips,
         "epochs": args.epochs,
+        "context": args.context,
+        "hidden": args.hidden,
+        "ones": args.ones,
+        "repeats": args.repeats,
         "lr": args.lr,
         "seed": args.seed,
         "split_seed": args.split_seed,

@@ -6,8 +6,8 @@ to right instead. Four convolutions see about one and a half digits round each c
 fourth column of the strip (a frame) gets a distribution over the ten digits and BLANK. It is
 trained with CTC (model_core/nn/ctc.py) on synthetic touching numbers (strip_data.py).
 
-The committed reader is four such networks, trained apart, the last two with frames that
-also read the columns either side of their own (`context`). Each looks at a strip twice, the
+The committed reader is four such networks, trained apart, with frames that also read the
+columns either side of their own (`context`). Each looks at a strip twice, the
 second time with its frames two columns further right (SHIFTS). Each look proposes its
 greedy reading (the most likely class per frame, repeats merged and blanks dropped), and the
 proposal that all the looks together find most likely (their mean CTC log-likelihood) is
@@ -57,7 +57,9 @@ class SequenceDigit:
     columns: tuple[int, int]  # the strip columns of its run of frames, end excluded
 
 
-def build_sequence_reader(rng: np.random.Generator, context: int = 1) -> Sequential:
+def build_sequence_reader(
+    rng: np.random.Generator, context: int = 1, hidden: int = HIDDEN
+) -> Sequential:
     """Conv 32 - pool - conv 64 - pool - conv 96 - conv 96 (5x5), each batch-normalised;
     then per frame: dense 128 - 11. A frame sees 34 strip columns: 17 px of an MNIST-scale
     digit, about one and a half digits. With `context` > 1 (odd), the dense 128 reads that
@@ -72,8 +74,8 @@ def build_sequence_reader(rng: np.random.Generator, context: int = 1) -> Sequent
 
     def frames(width: int) -> list[Layer]:
         if width == 1:
-            return [ToFrames(), Dense(7 * 96, HIDDEN, rng=rng)]  # (672,) then (128,)
-        return [FrameConv(7 * 96, HIDDEN, width, rng=rng)]
+            return [ToFrames(), Dense(7 * 96, hidden, rng=rng)]  # (672,) then (hidden,)
+        return [FrameConv(7 * 96, hidden, width, rng=rng)]
 
     return Sequential(
         [
@@ -85,7 +87,7 @@ def build_sequence_reader(rng: np.random.Generator, context: int = 1) -> Sequent
             *block(96, 96, 5),  # (7, W/4, 96)
             *frames(context),  # (128,) a frame per column
             ReLU(),
-            Dense(HIDDEN, CLASSES, rng=rng),  # (11,)
+            Dense(hidden, CLASSES, rng=rng),  # (11,)
         ],
         (STRIP_ROWS, 32, 1),
     )

@@ -9,6 +9,8 @@ part of a digit's box is left out, as its label is not sure.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from model_core.preprocessing.box import Box
@@ -24,15 +26,24 @@ OUTSIDE = 0.1  # ... and under which it is not
 
 
 def strip_examples(
-    images: np.ndarray, labels: np.ndarray, numbers: int, rng: np.random.Generator
+    images: np.ndarray,
+    labels: np.ndarray,
+    numbers: int,
+    rng: np.random.Generator,
+    ones: float = 0.0,
+    repeats: float = 0.0,
 ) -> tuple[list[np.ndarray], list[list[int]]]:
     """The blobs of `numbers` numbers made from (N, 28, 28) uint8 `images` -> their strips
-    (28, W) float32 and digit sequences."""
+    (28, W) float32 and digit sequences. With `ones` or `repeats`, each digit of a number is
+    a 1 at that rate, or else the digit before it again at that rate (richer_draw)."""
     strips: list[np.ndarray] = []
     sequences: list[list[int]] = []
     for index in range(numbers):
         count = int(rng.integers(2, MAX_DIGITS + 1))
-        drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng)
+        draw = None
+        if ones or repeats:
+            draw = partial(richer_draw, labels, count, ones, repeats)
+        drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng, draw)
         gray, boxes = draw_number(drawn, rng)  # (H, W), the digits' boxes in its pixels
         blobs = line_blobs(gray, MAX_DIGITS * 4)
         for box, ink in zip(blobs.boxes, blobs.inks, strict=True):
@@ -42,6 +53,22 @@ def strip_examples(
             strips.append(strip_image(ink, blobs.line))
             sequences.append([int(labels[chosen[i]]) for i, s in enumerate(shares) if s >= INSIDE])
     return strips, sequences
+
+
+def richer_draw(
+    labels: np.ndarray, count: int, ones: float, repeats: float, rng: np.random.Generator
+) -> np.ndarray:
+    """(count,) indices into `labels` drawn at random, each then a 1 with probability
+    `ones`, or else a digit equal to the one before it with probability `repeats`: the 1s
+    pressed against a neighbour and the equal digits side by side that a reader drops."""
+    chosen = rng.integers(0, len(labels), size=count)  # (count,)
+    for i in range(count):
+        chance = rng.random()
+        if chance < ones:
+            chosen[i] = rng.choice(np.flatnonzero(labels == 1))
+        elif i > 0 and chance < ones + repeats:
+            chosen[i] = rng.choice(np.flatnonzero(labels == labels[chosen[i - 1]]))
+    return chosen
 
 
 def _inside(digit: Box, blob: Box) -> float:

@@ -21,7 +21,7 @@ Ink is combined with np.maximum. Rendering as uploads is the tests' business
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,13 +66,17 @@ def layout(digits: Sequence[np.ndarray], kind: str, rng: np.random.Generator) ->
 
 
 def random_layout(
-    images: np.ndarray, count: int, kind: str, rng: np.random.Generator
+    images: np.ndarray,
+    count: int,
+    kind: str,
+    rng: np.random.Generator,
+    draw: Callable[[np.random.Generator], np.ndarray] | None = None,
 ) -> tuple[Layout, np.ndarray]:
     """`count` digits drawn at random from (N, 28, 28) `images` and laid out as `kind` -> the
     layout and the (count,) indices of its digits. Digits that no draw lays out so are
-    replaced by others drawn at random."""
+    replaced by others drawn at random. `draw` draws the (count,) indices, if not uniformly."""
     for _ in range(ATTEMPTS):
-        chosen = rng.integers(0, len(images), size=count)  # (count,)
+        chosen = rng.integers(0, len(images), size=count) if draw is None else draw(rng)
         drawn = _layout([images[i] for i in chosen], kind, rng)
         if drawn is not None:
             return drawn, chosen

@@ -1,0 +1,40 @@
+"""The sequence reader's training strips: blobs of synthetic numbers and their digits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model_core.number.strip_data import richer_draw, strip_examples
+
+
+def test_richer_draws_hold_more_ones_and_more_equal_neighbours() -> None:
+    labels = np.random.default_rng(0).integers(0, 10, 5000)  # (N,) uniform digits
+    rng = np.random.default_rng(1)
+    plain = np.stack([labels[rng.integers(0, len(labels), 5)] for _ in range(3000)])  # (M, 5)
+    ones = np.stack([labels[richer_draw(labels, 5, 0.2, 0.0, rng)] for _ in range(3000)])
+    equal = np.stack([labels[richer_draw(labels, 5, 0.0, 0.2, rng)] for _ in range(3000)])
+
+    def shares(drawn: np.ndarray) -> tuple[float, float]:
+        """The share of 1s, and of digits equal to the one before."""
+        return float(np.mean(drawn == 1)), float(np.mean(drawn[:, 1:] == drawn[:, :-1]))
+
+    assert np.allclose(shares(plain), (0.1, 0.1), atol=0.01)
+    assert np.allclose(shares(ones)[0], 0.2 + 0.8 * 0.1, atol=0.01)  # made a 1, or drawn one
+    assert np.allclose(shares(equal)[1], 0.2 + 0.8 * 0.1, atol=0.01)
+
+
+def test_strips_are_labelled_with_their_digits_and_richer_only_when_asked() -> None:
+    images = np.zeros((40, 28, 28), np.uint8)  # (N, 28, 28) a bar per digit, label = index % 10
+    labels = np.arange(40) % 10
+    for index in range(40):
+        images[index, 6:22, 10 + index % 8 : 14 + index % 8] = 255
+
+    plain = strip_examples(images, labels, 12, np.random.default_rng(3))
+    again = strip_examples(images, labels, 12, np.random.default_rng(3), 0.0, 0.0)
+    richer = strip_examples(images, labels, 12, np.random.default_rng(3), 0.9, 0.0)
+
+    assert plain[1] == again[1]  # the default draw is unchanged
+    assert all(strip.shape[0] == 28 for strip in plain[0])
+    assert len(plain[0]) == len(plain[1]) > 0
+    digits = [d for sequence in richer[1] for d in sequence]
+    assert np.mean(np.array(digits) == 1) > 0.6
