@@ -61,9 +61,10 @@ def build_sequence_reader(
     rng: np.random.Generator, context: int = 1, hidden: int = HIDDEN
 ) -> Sequential:
     """Conv 32 - pool - conv 64 - pool - conv 96 - conv 96 (5x5), each batch-normalised;
-    then per frame: dense 128 - 11. A frame sees 34 strip columns: 17 px of an MNIST-scale
-    digit, about one and a half digits. With `context` > 1 (odd), the dense 128 reads that
-    many neighbouring columns of the last map (FrameConv): FRAME more strip columns each."""
+    then per frame: dense `hidden` (128) - 11. A frame sees 34 strip columns: 17 px of an
+    MNIST-scale digit, about one and a half digits. With `context` > 1 (odd), the dense layer
+    reads that many neighbouring columns of the last map (FrameConv): FRAME more strip
+    columns each."""
 
     def block(channels_in: int, channels_out: int, kernel: int) -> list[Layer]:
         return [
@@ -85,7 +86,7 @@ def build_sequence_reader(
             MaxPool2D(2),  # (7, W/4, 64)
             *block(64, 96, 3),  # (7, W/4, 96)
             *block(96, 96, 5),  # (7, W/4, 96)
-            *frames(context),  # (128,) a frame per column
+            *frames(context),  # (hidden,) a frame per column
             ReLU(),
             Dense(hidden, CLASSES, rng=rng),  # (11,)
         ],
