@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from model_core.nn.serialization import save_model
-from model_core.number.sequence import build_sequence_reader
+from model_core.number.sequence import HIDDEN, build_sequence_reader
 from model_core.number.sequence_training import fit_sequence_reader
 from model_core.number.sources import writers_apart
 from model_core.number.strip_data import strip_examples
@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--context", type=int, default=1, help="neighbouring columns each frame reads (odd)"
     )
-    p.add_argument("--hidden", type=int, default=128, help="units of each frame's dense layer")
+    p.add_argument("--hidden", type=int, default=HIDDEN, help="units of each frame's dense layer")
     p.add_argument("--ones", type=float, default=0.0, help="share of training digits made 1s")
     p.add_argument(
         "--repeats",
