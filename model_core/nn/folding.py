@@ -8,7 +8,9 @@ Three rewrites, each exact in evaluation mode:
   max(relu(a), relu(b)) == relu(max(a, b))), and the ReLU touches a quarter of the values.
 
 The copy is for forward passes only; the saved network and its parameter names are untouched.
-An ensemble's copy is the ensemble of its members' copies.
+It shares the arrays of the layers it keeps as they are (a forward pass only reads them), so
+a served network's weights are held once, not twice. An ensemble's copy is the ensemble of
+its members' copies.
 """
 
 from __future__ import annotations
@@ -39,17 +41,26 @@ def inference_network(net: Sequential) -> Sequential:
         if isinstance(layer, BatchNorm) and isinstance(previous, Conv2D | Dense):
             _fold(previous, layer)
         elif isinstance(layer, MaxPool2D) and isinstance(previous, ReLU):
-            layers.insert(len(layers) - 1, copy.deepcopy(layer))
+            layers.insert(len(layers) - 1, _twin(layer))
         else:
-            layers.append(copy.deepcopy(layer))
+            layers.append(_twin(layer))
     return Sequential(layers, net.input_shape)
 
 
+def _twin(layer: Layer) -> Layer:
+    """A layer like `layer` sharing its arrays, with a grads dict and caches of its own."""
+    twin = copy.copy(layer)
+    twin.grads = dict(layer.grads)
+    return twin
+
+
 def _fold(layer: Conv2D | Dense, norm: BatchNorm) -> None:
-    """Make `layer` (a private copy) output what `norm(layer(x))` did."""
+    """Make `layer` (a twin) output what `norm(layer(x))` did, in arrays of its own."""
     weight, bias = layer.params["weight"], layer.params["bias"]  # (..., C), (C,)
     running_var = norm.state["running_var"].astype(np.float64)  # (C,)
     scale = norm.params["gamma"] / np.sqrt(running_var + norm.eps)  # (C,)
     shift = norm.params["beta"] - norm.state["running_mean"] * scale  # (C,)
-    layer.params["weight"] = (weight * scale).astype(weight.dtype)  # scales the last axis
-    layer.params["bias"] = (bias * scale + shift).astype(bias.dtype)
+    layer.params = {
+        "weight": (weight * scale).astype(weight.dtype),  # scales the last axis
+        "bias": (bias * scale + shift).astype(bias.dtype),
+    }

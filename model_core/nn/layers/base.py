@@ -43,7 +43,9 @@ class Layer:
         return {}
 
     def _init_grads(self) -> None:
-        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        # np.zeros, unlike zeros_like, asks the OS for zeroed pages and touches none: a
+        # network loaded only to infer holds no memory for gradients it never computes
+        self.grads = {name: np.zeros(p.shape, p.dtype) for name, p in self.params.items()}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())

@@ -66,3 +66,13 @@ def test_inference_network_keeps_float32_weights() -> None:
     assert {array.dtype for array in fast.params.values()} == {np.dtype(np.float32)}
     x = np.random.default_rng(2).normal(size=(2, 28, 28, 1)).astype(np.float32)
     assert fast.forward(x).dtype == np.float32
+
+
+def test_inference_network_shares_the_weights_it_does_not_fold() -> None:
+    net = trained_looking("vgg_lite", np.random.default_rng(3))  # ends BatchNorm, ..., Dense
+    fast = inference_network(net)
+    head, fast_head = net.layers[-1], fast.layers[-1]
+    assert fast_head.params["weight"] is head.params["weight"]  # held once
+    assert fast.layers[0].params["weight"] is not net.layers[0].params["weight"]  # folded
+    fast_head.grads["weight"] = np.ones(1)  # a twin's grads are its own
+    assert head.grads["weight"].shape == head.params["weight"].shape
