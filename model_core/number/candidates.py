@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.box import Box, ink_box
+from model_core.preprocessing.components import Piece, label_pieces
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
-from .components import Piece, label_pieces
 from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
 from .groups import digit_groups, group_box, line_height
 from .lines import without_lines

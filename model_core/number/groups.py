@@ -10,8 +10,8 @@ A flat stroke wider than any digit (an underline apart from the digits) is no pa
 from __future__ import annotations
 
 from model_core.preprocessing.box import Box, enclosing
+from model_core.preprocessing.components import Piece
 
-from .components import Piece
 from .cuts import MAX_WIDTH
 
 SPECK_AREA = 0.05  # a piece under this share of the largest piece's area ...

@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-from .components import Piece, row_runs
+from model_core.preprocessing.components import Piece, row_runs
+
 from .cuts import MAX_WIDTH
 from .groups import line_height
 

@@ -1,10 +1,10 @@
 """Read a line of handwritten digits, left to right: find them, cut them apart, read each.
 
-The stages: the ink page (page.py), its connected pieces (components.py), the pieces grouped
-into blobs (groups.py), the candidate digits of every blob (candidates.py, cuts.py), each
-fitted into MNIST's frame as /predict's digits are (frame.py). The verifier (verifier.py)
-and the digit network score every candidate, the most likely path through them is the
-reading. docs/numbers.md tells the whole story.
+The stages: the ink page (page.py), its connected pieces (preprocessing/components.py), the
+pieces grouped into blobs (groups.py), the candidate digits of every blob (candidates.py,
+cuts.py), each fitted into MNIST's frame as /predict's digits are (frame.py). The verifier
+(verifier.py) and the digit network score every candidate, the most likely path through them
+is the reading. docs/numbers.md tells the whole story.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import numpy as np
 from PIL import ImageDraw
 
 from model_core.number.candidates import line_blobs
-from model_core.number.components import label_pieces
 from model_core.number.lines import without_lines
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.components import label_pieces
 from tests.model_core.number.test_segmentation import PEN, canvas, one, seven, zero
 
 

@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw
 
 from model_core.number import candidates
 from model_core.number.candidates import line_candidates
-from model_core.number.components import label_pieces
 from model_core.number.cuts import best_path, between, candidate_cuts
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.components import label_pieces
 from model_core.preprocessing.errors import TooManyDigitsError
 
 Draw = Callable[[ImageDraw.ImageDraw], None]

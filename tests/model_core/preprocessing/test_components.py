@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 
-from model_core.number.components import label_pieces
+from model_core.preprocessing.components import label_pieces
 
 
 def flood_fill_count(mask: np.ndarray) -> tuple[int, list[int]]:
