@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from model_core.number.synth import DIGIT_HEIGHT, Box, Layout, random_layout
-from tests.upload_styles import _camera, _to_image, encode
+from tests.upload_styles import _to_image, camera, encode
 
 RENDERINGS: tuple[str, ...] = ("canvas", "transparent", "photo")
 
@@ -98,5 +98,5 @@ def _render(layout: Layout, rendering: str, rng: np.random.Generator) -> tuple[b
     pen = rng.uniform(0.1, 0.25) * np.array([0.8, 0.85, 1.3], dtype=np.float32)  # (3,) blue-black
     shade = paper * (1 - coverage[:, :, None]) + pen * coverage[:, :, None]  # (H', W', 3)
     rgb = 255 * shade * light[:, :, None]  # (H', W', 3)
-    photo = _camera(rgb, float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.015, 0.03) * 255), rng)
+    photo = camera(rgb, float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.015, 0.03) * 255), rng)
     return encode(photo, "JPEG", quality=int(rng.integers(70, 86))), boxes

@@ -114,12 +114,12 @@ def _photo(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     size = 300
     ink = strokes(digit, int(rng.integers(150, 221)), angle=float(rng.uniform(-6, 6)))
     coverage = place((size, size), ink, rng, margin=12)
-    light = _illumination(size, rng)  # (300, 300) uneven light, about 0.45..1.2
+    light = illumination(size, rng)  # (300, 300) uneven light, about 0.45..1.2
     paper, pen = float(rng.uniform(150, 200)), float(rng.uniform(30, 70))
     gray = (paper - np.clip(coverage, 0, 1) * (paper - pen)) * light  # (300, 300)
     tint = np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.95)], dtype=np.float32)
     rgb = gray[:, :, None] * tint  # (300, 300, 3) warm paper
-    photo = _camera(rgb, float(rng.uniform(1.0, 1.8)), rng.uniform(4, 8), rng)
+    photo = camera(rgb, float(rng.uniform(1.0, 1.8)), rng.uniform(4, 8), rng)
     return encode(photo, "JPEG", quality=70)
 
 
@@ -132,7 +132,7 @@ def _tight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     light = 1 + rng.uniform(0, 0.12) * (np.cos(angle) * xs + np.sin(angle) * ys - 0.5)
     paper, pen = float(rng.uniform(170, 255)), float(rng.uniform(0, 70))
     gray = (paper - coverage * (paper - pen)) * light  # (h, w)
-    cropped = _camera(gray, float(rng.uniform(0.0, 1.2)), rng.uniform(0, 4), rng)
+    cropped = camera(gray, float(rng.uniform(0.0, 1.2)), rng.uniform(0, 4), rng)
     return encode(cropped, "JPEG") if rng.random() < 0.5 else encode(cropped, "PNG")
 
 
@@ -149,7 +149,7 @@ def _scan(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     paper, pen = float(rng.uniform(225, 250)), float(rng.uniform(20, 70))
     gray = np.full((height, width), rng.uniform(10, 90), dtype=np.float32)  # (H, W) the edges
     gray[top:bottom, left:right] = paper - coverage * (paper - pen)
-    scanned = _camera(gray, 0.6, 2.0, rng)
+    scanned = camera(gray, 0.6, 2.0, rng)
     return encode(scanned, "JPEG", quality=90) if rng.random() < 0.5 else encode(scanned, "PNG")
 
 
@@ -166,7 +166,7 @@ def _shadow(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     softness = rng.uniform(0.5, 12)  # px: a hand close to the page, or further away
     depth = rng.uniform(0.3, 0.65)  # the light the shadow takes away
     light = 1 - depth / (1 + np.exp(-np.clip(distance / softness, -50, 50)))  # (300, 300)
-    photo = _camera(gray * light, float(rng.uniform(0.6, 1.2)), rng.uniform(2, 5), rng)
+    photo = camera(gray * light, float(rng.uniform(0.6, 1.2)), rng.uniform(2, 5), rng)
     return encode(photo, "JPEG", quality=80)
 
 
@@ -190,7 +190,7 @@ def _desk(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     coverage[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
     paper, pen = float(rng.uniform(190, 245)), float(rng.uniform(20, 70))
     gray = np.where(on_sheet, paper, desk)  # (320, 320)
-    photo = _camera(gray - coverage * (gray - pen), float(rng.uniform(0.6, 1.2)), 3.0, rng)
+    photo = camera(gray - coverage * (gray - pen), float(rng.uniform(0.6, 1.2)), 3.0, rng)
     return encode(photo, "JPEG", quality=80)
 
 
@@ -222,11 +222,11 @@ def _paper_photo(
     else:
         paper[:, 40:42] = [230, 120, 120]  # the margin
     rgb = paper * (1 - coverage) + np.array(pen, dtype=np.float32) * coverage
-    light = _illumination(size, rng)[:, :, None]  # (300, 300, 1)
-    return encode(_camera(rgb * light, 1.0, 4.0, rng), "JPEG", quality=80)
+    light = illumination(size, rng)[:, :, None]  # (300, 300, 1)
+    return encode(camera(rgb * light, 1.0, 4.0, rng), "JPEG", quality=80)
 
 
-def _camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:
+def camera(values: np.ndarray, blur: float, noise: float, rng: np.random.Generator) -> Image.Image:
     """(H, W) or (H, W, 3) levels as an 8-bit image, blurred by `blur` px, with sensor noise."""
     image = _to_image(values).filter(ImageFilter.GaussianBlur(blur))
     noisy = np.asarray(image, dtype=np.float32) + noise * rng.standard_normal(
@@ -239,7 +239,7 @@ def _to_image(values: np.ndarray) -> Image.Image:
     return Image.fromarray(np.clip(np.round(values), 0, 255).astype(np.uint8))
 
 
-def _illumination(size: int, rng: np.random.Generator) -> np.ndarray:
+def illumination(size: int, rng: np.random.Generator) -> np.ndarray:
     """A linear light gradient in a random direction times a soft vignette, (size, size)."""
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / (size - 1) - 0.5  # (2, size, size)
     angle = rng.uniform(0, 2 * np.pi)

@@ -17,6 +17,7 @@ from .blocks import average2x2, reduce_image
 from .box import Box, grid_box, scale_box
 from .digit_box import digit_box
 from .levels import InkLevels, ramp
+from .ring import ring_round
 from .rules import rule_floor
 from .shading import PaperMap
 
@@ -32,6 +33,7 @@ class Analysis:
     background: Background | PaperMap
     levels: InkLevels  # measured on the reduced copy
     rules: tuple[bool, bool] = (False, False)  # rules across the rows, the columns
+    ring: bool = False  # a circle drawn round the digit, to take off (ring.py)
 
 
 def cut_digit(
@@ -45,6 +47,10 @@ def cut_digit(
     if any(analysis.rules):
         levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
     inner = digit_box(ink > levels.low)
+    if analysis.ring and (ring := ring_round(inner.crop(ink > levels.low))) is not None:
+        ink = ink.copy()  # (h, w) it may be a view of the reduced copy
+        inner.crop(ink)[ring] = 0  # the circle drawn round the digit comes off
+        inner = digit_box(ink > levels.low)
     strokes = ramp(inner.crop(ink), levels)  # (h', w')
     box = scale_box(inner, factor, (search.height, search.width)).shifted(search.left, search.top)
     return strokes, box

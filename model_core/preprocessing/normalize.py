@@ -25,6 +25,7 @@ from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
 from .levels import InkLevels, measure, ramp
 from .polarity import is_dark_on_light
+from .ring import ring_round
 from .rules import above_rules
 from .shading import remove_paper
 from .sheet import uncover_sheet
@@ -71,10 +72,13 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         box = digit_box(ink > levels.low)
         # Ruled paper: rules across the page would stretch the box; only ink above them counts.
         levels, rules, box = _above_rules(ink, levels, box)
-        box = inside_outline(ink, ink > levels.low, box)  # inside a box drawn round the digit
+        # A circle drawn round the digit: cut with it, and taken off at the finer scale.
+        ring = ring_round(box.crop(ink > levels.low)) is not None
+        if not ring:
+            box = inside_outline(ink, ink > levels.low, box)  # inside a box drawn round it
         # Cut: the strokes inside the box (one reduced pixel wider) at a finer scale, ramped.
         search = scale_box(box, factor, gray.shape, margin=1)
-        analysis = Analysis(factor, inverted, background, levels, rules)
+        analysis = Analysis(factor, inverted, background, levels, rules, ring)
         strokes, box = cut_digit(gray, ink, search, analysis)
         # Fit and centre: the strokes fill a 20x20 box, their centre of mass centred in 28x28.
         image = fit_and_centre(strokes)
@@ -91,7 +95,12 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
     if is_normalised(gray.shape, mask):  # already like MNIST: kept as it is
         image, box = keep_normalised(paper.ink(gray), levels.noise)
         return image, DigitInfo(inverted=paper.inverted, bbox=box)
-    inner = inside_outline(ink, mask, digit_box(mask))
+    box = digit_box(mask)
+    if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
+        box.crop(ink)[ring] = 0  # comes off (the ink is this function's own)
+        mask = ink > levels.low
+        box = digit_box(mask)
+    inner = inside_outline(ink, mask, box)
     image = fit_and_centre(ramp(inner.crop(ink), levels))
     box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)
     return image, DigitInfo(inverted=paper.inverted, bbox=box)

@@ -19,6 +19,7 @@ from app.main import create_app
 from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
 from model_core.preprocessing import preprocess_array
+from tests.marked_styles import MARKED_STYLES, render_marked
 from tests.samples import png_bytes
 from tests.unusual_styles import UNUSUAL_STYLES, render_unusual
 from tests.upload_styles import PAPER_STYLES, STYLES, render
@@ -31,7 +32,10 @@ MIN_ACCURACY = 0.98
 MIN_ACCURACY_BY_STYLE = {"lined": 0.95, "graph": 0.90}
 # Digits unlike MNIST's (issue 28): low resolution, thin and thick pens, typed.
 MIN_ACCURACY_BY_STYLE |= dict.fromkeys(UNUSUAL_STYLES, 0.95)
-ALL_STYLES = STYLES + PAPER_STYLES + UNUSUAL_STYLES
+# Digits circled or boxed on the page: 300 of 300 blocked-split validation digits in each
+# (26%, 26% and 88% before ring.py), so the default bar with a little room.
+MIN_ACCURACY_BY_STYLE |= dict.fromkeys(MARKED_STYLES, 0.97)
+ALL_STYLES = STYLES + PAPER_STYLES + UNUSUAL_STYLES + MARKED_STYLES
 RAW_CHECKS = 20
 ACCURACIES: dict[str, float] = {}
 
@@ -68,6 +72,8 @@ def test_each_upload_style_reads_at_least_its_bar(
     for image, label in zip(images, labels, strict=True):
         if style in UNUSUAL_STYLES:
             upload = render_unusual(style, image, int(label), rng)
+        elif style in MARKED_STYLES:
+            upload = render_marked(style, image, rng)
         else:
             upload = render(style, image, rng)
         response = committed_client.post("/predict", files={"file": ("upload", upload)})

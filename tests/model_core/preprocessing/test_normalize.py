@@ -6,7 +6,7 @@ import contextlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from model_core.preprocessing import (
     EmptyImageError,
@@ -105,3 +105,20 @@ def test_normalize_digit_returns_image_and_info(digit: np.ndarray) -> None:
     assert top <= ink[:, 0].min() and bottom > ink[:, 0].max()
     with pytest.raises(EmptyImageError):
         normalize_digit(np.full((50, 40), 0.3))
+
+
+@pytest.mark.parametrize("paper", ["clean", "photo"])
+def test_a_circle_round_the_digit_comes_off(digits: np.ndarray, paper: str) -> None:
+    rng = np.random.default_rng(SEED)
+    for digit in digits[:10]:
+        page = Image.new("L", (400, 400), 255)
+        page.paste(Image.fromarray(ink_page(digit)), (60, 60))  # the ink page at 60..340
+        ImageDraw.Draw(page).ellipse((15, 25, 385, 380), outline=0, width=6)
+        gray = np.asarray(page, dtype=np.float32)  # (400, 400)
+        if paper == "photo":
+            gray = gray * 0.7 + 40 + rng.normal(0, 6, gray.shape) + np.linspace(0, 30, 400)
+        result = preprocess_bytes(png(np.clip(gray, 0, 255).astype(np.uint8)))
+        plain = preprocess_bytes(png(ink_page(digit)))
+        assert correlation(result.image, plain.image) > 0.8  # 0.55 at most with the circle in
+        left, top, right, bottom = result.bbox
+        assert left >= 60 and top >= 60 and right <= 340 and bottom <= 340

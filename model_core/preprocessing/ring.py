@@ -1,0 +1,68 @@
+"""A ring drawn round the digit (a circled answer), found so that it can be taken off.
+
+A box drawn round a digit is cut off as the image's frame (digit_box.inside_outline); a
+circle, or any loop round the digit, is not straight, so it is found as a piece of ink: the
+piece whose box is the box of all the ink, with the rest of the ink well inside it. Finding
+the pieces costs more than the rest of a clean drawing's normalisation, so a test on a few
+rows comes first: across a ring's middle, its sides are the first and last runs of ink (one
+of them, where the loop was left open), and the digit lies between them. An ordinary
+digit seldom shows a run between two that hug its box ("0" and "8" show only those two), so
+it seldom pays for the pieces.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .box import Box, enclosing
+from .components import label_pieces
+
+SAMPLED_ROWS = (0.3, 0.4, 0.5, 0.6, 0.7)  # where across the ink's height the test looks
+CROSSED_ROWS = 3  # of the sampled rows, at least this many must cross a ring with ink inside
+SIDE = 0.2  # a ring's side lies within this share of the ink's width of its edge
+INNER_HEIGHT = 0.25  # the ink inside is at least this share of the ring's height: a speck
+# inside a 0 is no digit in a ring
+RING_FILL = 0.3  # a loop of a pen covers at most this share of its box (a circle 300 px
+# across in an 8 px pen, 0.08)
+MARGIN = 1  # pixels between the ink inside and the ring's box
+SPECK = 0.02  # a piece under this share of the ink is noise, wherever it lies
+HELD_AREA = 0.1  # the ink inside, against the ring's: a thin 1 in a loop of the same pen is
+# about 0.2; a rule's remnant inside a 2 is far less
+
+
+def ring_round(ink: np.ndarray) -> np.ndarray | None:
+    """(h, w) bool ink, cut to its box (digit_box) -> (h, w) bool, the piece drawn round all
+    the rest, or None. Specks (under SPECK of the ink) may lie anywhere."""
+    if min(ink.shape) < 8 or not _crossed(ink):
+        return None
+    labels, pieces = label_pieces(ink)
+    ring = max(pieces, key=lambda piece: piece.box.area)
+    if ring.area > RING_FILL * ring.box.area:
+        return None  # not a pen's loop: a solid region (paper taken for ink)
+    total = sum(piece.area for piece in pieces)
+    held = [p for p in pieces if p is not ring and p.area >= SPECK * total]
+    if sum(p.area for p in held) < HELD_AREA * ring.area:
+        return None  # a ring round nothing, or round a stray line, is the digit: a 0, a 2
+    inside = [p.box for p in held]
+    room = Box(ring.box.left + MARGIN, ring.box.top + MARGIN,
+               ring.box.right - MARGIN, ring.box.bottom - MARGIN)  # fmt: skip
+    around = enclosing(inside)
+    if room.shared(around) != around.area or around.height < INNER_HEIGHT * ring.box.height:
+        return None  # ink outside the ring, or too little inside it
+    return labels == ring.label  # (h, w)
+
+
+def _crossed(ink: np.ndarray) -> bool:
+    """Whether enough of the sampled rows of (h, w) bool `ink` (cut to its box) cross a ring
+    round something: a run near one edge of the box or both (the ring's sides; one where the
+    loop was left open), and a run that is neither (what it holds)."""
+    height, width = ink.shape
+    rows = ink[[int(share * height) for share in SAMPLED_ROWS]]  # (S, w)
+    padded = np.zeros((len(rows), width + 2), dtype=np.int8)
+    padded[:, 1:-1] = rows
+    steps = np.diff(padded, axis=1)  # (S, w + 1): +1 where a run starts, -1 past its end
+    runs = (steps == 1).sum(axis=1)  # (S,)
+    left = (steps == 1).argmax(axis=1) < SIDE * width  # (S,) a run starts near the left
+    right = width - (steps[:, ::-1] == -1).argmax(axis=1) > (1 - SIDE) * width  # (S,)
+    sides = left.astype(int) + right  # (S,) runs that may be the ring's sides
+    return int(((sides >= 1) & (runs > sides)).sum()) >= CROSSED_ROWS
