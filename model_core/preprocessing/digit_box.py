@@ -9,15 +9,36 @@ from .edges import content_box
 from .errors import EmptyImageError
 
 PAGE_SPAN = 0.9  # a digit box this share of the image's width or height may hold page rules
+UNDERLINE_FLAT = 0.2  # a line under the digit is at most this share as tall as it is wide,
+UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 
 
 def digit_box(mask: np.ndarray) -> Box:
-    """The box of the ink in (H, W) `mask`, ignoring isolated specks."""
+    """The box of the ink in (H, W) `mask`, ignoring isolated specks and a line under it."""
     solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
     around = scale_box(ink_box(solid), 1, mask.shape, margin=2)  # stroke ends the filter shaved
-    return ink_box(around.crop(mask)).shifted(around.left, around.top)
+    box = ink_box(around.crop(mask)).shifted(around.left, around.top)
+    return _above_underline(box.crop(mask)).shifted(box.left, box.top)
+
+
+def _above_underline(ink: np.ndarray) -> Box:
+    """The box of (h, w) bool `ink` (cut to its box), without a line drawn under the digit:
+    a flat band of rows at the bottom, apart from the rows above it, about as wide as they
+    are. A digit's own strokes seldom lie apart at the bottom (a 2's base is drawn on); a
+    5's cap and a 7's bar, flat and apart, are at the top."""
+    rows = ink.any(axis=1)  # (h,)
+    whole = Box(0, 0, ink.shape[1], len(rows))
+    empty = np.flatnonzero(~rows)  # (E,) rows without ink, between inked ones
+    if not empty.size:
+        return whole
+    band = int(empty[-1]) + 1  # the top row of the last band of inked rows
+    gap = int(np.flatnonzero(rows[:band])[-1]) + 1  # one past the last inked row above it
+    line, digit = ink_box(ink[band:]), ink_box(ink[:gap])
+    flat = line.height <= UNDERLINE_FLAT * line.width
+    wide = line.width >= UNDERLINE_WIDTH * digit.width
+    return digit if flat and wide else whole
 
 
 def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
