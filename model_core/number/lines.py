@@ -5,6 +5,8 @@ come off the ink mask before the blobs are found:
 - a box drawn round the number, or printed boxes, one for each digit: a piece wider than any
   digit (MAX_WIDTH line heights, cuts.py) round another piece's box, its ink along the edges
   of its own box, or on straight lines along its rows and across its whole height;
+- a loop drawn round the number (a circle, an ellipse), found as /predict finds one round a
+  digit (preprocessing/ring.py);
 - a straight line: ink that runs along a row for LONG_RUN line heights or more, further than
   any digit's stroke or two touching digits' bars. The digits' strokes lose only the few rows
   in which the line crossed them.
@@ -19,6 +21,7 @@ import math
 import numpy as np
 
 from model_core.preprocessing.components import Piece, row_runs
+from model_core.preprocessing.ring import ring_round
 
 from .cuts import MAX_WIDTH
 from .groups import line_height
@@ -33,8 +36,12 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     """(h, w) bool ink of a line of digits, its (h, w) piece labels and its pieces (some) ->
     the mask less boxes round the number or its digits and long straight runs along its
     rows; None when it has neither."""
-    line = line_height(pieces)
-    frames = [p.label for p in pieces if _frame(p, pieces, labels, line)]
+    rounds = [p for p in pieces if _round_another(p, pieces)]
+    loops = [p for p in rounds if _loop(p, mask)]
+    line = line_height([p for p in pieces if p not in loops] or pieces)  # a loop round a
+    # short number is taller than its digits
+    boxes = [p for p in rounds if p not in loops and _frame(p, labels, line)]
+    frames = [p.label for p in loops + boxes]
     kept = mask & ~np.isin(labels, frames) if frames else mask  # (h, w)
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
     if not frames and not long.any():
@@ -52,19 +59,30 @@ def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
     return found
 
 
-def _frame(piece: Piece, pieces: list[Piece], labels: np.ndarray, line: int) -> bool:
-    """`piece` is wider than any digit, its box holds another piece's, and it is a box: its
-    ink keeps to the edges of its box (drawn round the number), or lies on straight lines,
-    along its rows or across its whole height (printed boxes, one for each digit). Not
-    digits with an underline."""
+def _round_another(piece: Piece, pieces: list[Piece]) -> bool:
+    """`piece`'s box holds another piece's."""
     box = piece.box
-    if box.width <= MAX_WIDTH * line or not any(
+    return any(
         box.left < other.box.left
         and other.box.right < box.right
         and box.top < other.box.top
         and other.box.bottom < box.bottom
         for other in pieces
-    ):
+    )
+
+
+def _loop(piece: Piece, mask: np.ndarray) -> bool:
+    """`piece` is a loop drawn round the rest of the ink in its box (ring.py)."""
+    ring = ring_round(piece.box.crop(mask))
+    return ring is not None and int(np.count_nonzero(ring)) == piece.area
+
+
+def _frame(piece: Piece, labels: np.ndarray, line: int) -> bool:
+    """`piece`, round another, is wider than any digit and a box: its ink keeps to the edges
+    of its box (drawn round the number), or lies on straight lines, along its rows or across
+    its whole height (printed boxes, one for each digit). Not digits with an underline."""
+    box = piece.box
+    if box.width <= MAX_WIDTH * line:
         return False
     own = box.crop(labels) == piece.label  # (h, w)
     band = max(2, round(FRAME_BAND * line))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from model_core.number.candidates import line_blobs
 from model_core.number.lines import without_lines
@@ -62,6 +62,21 @@ def test_a_box_round_the_number_comes_off() -> None:
     gray[20:120, 20:280] = digits()
 
     assert blob_boxes(gray) == plain
+
+
+def test_a_loop_round_a_short_number_comes_off() -> None:
+    gray = np.ones((180, 220), np.float32)  # (H, W) white
+    gray[40:140, 40:180] = canvas(140, one(30), seven(70))  # (100, 140)
+    plain = gray < 0.5
+    page = Image.fromarray(np.round(gray * 255).astype(np.uint8))
+    ImageDraw.Draw(page).ellipse((20, 10, 200, 170), outline=0, width=5)  # taller than them
+    mask = np.asarray(page) < 128
+    labels, pieces = label_pieces(mask)
+
+    kept = without_lines(mask, labels, pieces)
+
+    assert kept is not None
+    np.testing.assert_array_equal(kept, plain)
 
 
 def test_digits_round_another_piece_are_no_box() -> None:
