@@ -1,4 +1,4 @@
-"""Which pieces of ink make one digit: specks, dots and dashes dropped, strokes merged.
+"""Which pieces of ink make one digit: specks, dots, commas and dashes dropped, strokes merged.
 
 A digit drawn in several strokes (a 5's cap, a 4 or a 7 in two pieces) has a small piece
 mostly above or below a larger one, sharing its columns. Two digits side by side share few
@@ -19,6 +19,9 @@ SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck 
 DOT_SIZE = 0.25  # as is one under this share of the line's height both ways
 SHARED_COLUMNS = 0.5  # pieces sharing this share of the narrower one's columns ...
 PART_HEIGHT = 0.8  # ... when the shorter is under this share of the taller, are one digit
+MARK_HEIGHT = 0.5  # a piece alone under this share of the line's height and ...
+MARK_AREA = 0.15  # ... this share of the largest piece's area, low or flat, is a comma, a full
+# stop or a dash (a 5's body apart from its cap is larger)
 
 
 def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
@@ -35,7 +38,27 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
             groups.append([piece])
         else:
             home.append(piece)
-    return sorted(groups, key=lambda g: group_box(g).left)
+    groups.sort(key=lambda g: group_box(g).left)
+    middles = [(b.top + b.bottom) / 2 for b in map(group_box, groups)]  # (G,) each's middle
+    tall = [k for k, g in enumerate(groups) if group_box(g).height >= MARK_HEIGHT * line]
+    small = MARK_AREA * largest
+    return [g for k, g in enumerate(groups) if not _mark(k, groups, middles, tall, line, small)]
+
+
+def _mark(k: int, groups: list[list[Piece]], middles: list[float], tall: list[int],
+          line: int, small: float) -> bool:  # fmt: skip
+    """Group k is a comma, a full stop or a dash between digits: one piece under MARK_HEIGHT
+    line heights and `small` pixels, wholly below the middle of the digits beside it, or flat
+    and no wider than a digit."""
+    box = group_box(groups[k])
+    if len(groups[k]) > 1 or groups[k][0].area >= small or box.height >= MARK_HEIGHT * line:
+        return False
+    if not tall:
+        return False
+    if box.height < DOT_SIZE * line and box.width >= 2 * box.height:
+        return True  # a dash
+    beside = sorted(tall, key=lambda t: abs(t - k))[:2]  # the nearest digits either side
+    return box.top >= sum(middles[t] for t in beside) / len(beside)
 
 
 def line_height(pieces: list[Piece]) -> int:

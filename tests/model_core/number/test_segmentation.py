@@ -58,6 +58,14 @@ def dot(x: int) -> Draw:
     return lambda pen: pen.ellipse([x, 74, x + 6, 80], fill=0)
 
 
+def comma(x: int) -> Draw:  # low, below the digits' middle
+    return lambda pen: pen.line([(x + 2, 72), (x - 3, 90)], fill=0, width=5)
+
+
+def dash(x: int) -> Draw:  # flat, at mid-height
+    return lambda pen: pen.line([(x, 50), (x + 16, 50)], fill=0, width=4)
+
+
 def boxes(gray: np.ndarray, split: bool = False) -> list[Box]:
     """The boxes, in `gray`'s pixels, of the blobs read whole (or of every candidate)."""
     line = line_candidates(gray, 20, split=split)
@@ -80,6 +88,12 @@ def test_a_one_beside_a_seven_is_two_digits() -> None:
 def test_a_dot_between_two_digits_is_left_out() -> None:
     found = boxes(canvas(200, one(50), dot(90), seven(120)))
     assert len(found) == 2
+    assert all(box.height > 40 for box in found)
+
+
+def test_a_comma_and_a_dash_between_digits_are_left_out() -> None:
+    found = boxes(canvas(260, one(50), comma(76), seven(95), dash(148), zero(190)))
+    assert len(found) == 3
     assert all(box.height > 40 for box in found)
 
 
