@@ -2,12 +2,12 @@
 
 A box drawn round a digit is cut off as the image's frame (digit_box.inside_outline); a
 circle, or any loop round the digit, is not straight, so it is found as a piece of ink: the
-piece whose box is the box of all the ink, with the rest of the ink well inside it. Finding
-the pieces costs more than the rest of a clean drawing's normalisation, so a test on a few
-rows comes first: across a ring's middle, its sides are the first and last runs of ink (one
-of them, where the loop was left open), and the digit lies between them. An ordinary
-digit seldom shows a run between two that hug its box ("0" and "8" show only those two), so
-it seldom pays for the pieces.
+piece with the largest box, a pen's loop with the rest of the ink (specks aside) inside it,
+no less than a tenth of its own. Finding the pieces costs more than the rest of a clean
+drawing's normalisation, so a test on a few rows comes first: across a ring's middle, its
+sides are the first and last runs of ink (one of them, where the loop was left open), and
+the digit lies between them. An ordinary digit seldom shows a run between two that hug its
+box ("0" and "8" show only those two), so it seldom pays for the pieces.
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ def _crossed(ink: np.ndarray) -> bool:
     padded = np.zeros((len(rows), width + 2), dtype=np.int8)
     padded[:, 1:-1] = rows
     steps = np.diff(padded, axis=1)  # (S, w + 1): +1 where a run starts, -1 past its end
-    runs = (steps == 1).sum(axis=1)  # (S,)
-    left = (steps == 1).argmax(axis=1) < SIDE * width  # (S,) a run starts near the left
+    starts = steps == 1  # (S, w + 1)
+    runs = starts.sum(axis=1)  # (S,)
+    left = starts.argmax(axis=1) < SIDE * width  # (S,) a run starts near the left
     right = width - (steps[:, ::-1] == -1).argmax(axis=1) > (1 - SIDE) * width  # (S,)
     sides = left.astype(int) + right  # (S,) runs that may be the ring's sides
     return int(((sides >= 1) & (runs > sides)).sum()) >= CROSSED_ROWS
