@@ -51,13 +51,12 @@ def _mark(k: int, groups: list[list[Piece]], middles: list[float], tall: list[in
     line heights and `small` pixels, wholly below the middle of the digits beside it, or flat
     and no wider than a digit."""
     box = group_box(groups[k])
-    if len(groups[k]) > 1 or groups[k][0].area >= small or box.height >= MARK_HEIGHT * line:
-        return False
-    if not tall:
+    alone = len(groups[k]) == 1 and groups[k][0].area < small
+    if not alone or box.height >= MARK_HEIGHT * line or not tall:
         return False
     if box.height < DOT_SIZE * line and box.width >= 2 * box.height:
         return True  # a dash
-    beside = sorted(tall, key=lambda t: abs(t - k))[:2]  # the nearest digits either side
+    beside = sorted(tall, key=lambda t: abs(t - k))[:2]  # the two digits nearest to it
     return box.top >= sum(middles[t] for t in beside) / len(beside)
 
 
