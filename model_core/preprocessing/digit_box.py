@@ -30,9 +30,9 @@ def _above_underline(ink: np.ndarray) -> Box:
     5's cap and a 7's bar, flat and apart, are at the top."""
     rows = ink.any(axis=1)  # (h,)
     whole = Box(0, 0, ink.shape[1], len(rows))
-    empty = np.flatnonzero(~rows)  # (E,) rows without ink, between inked ones
-    if not empty.size:
+    if rows.all():
         return whole
+    empty = np.flatnonzero(~rows)  # (E,) rows without ink, between inked ones
     band = int(empty[-1]) + 1  # the top row of the last band of inked rows
     gap = int(np.flatnonzero(rows[:band])[-1]) + 1  # one past the last inked row above it
     line, digit = ink_box(ink[band:]), ink_box(ink[:gap])

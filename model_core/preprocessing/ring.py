@@ -26,6 +26,7 @@ RING_FILL = 0.3  # a loop of a pen covers at most this share of its box (a circl
 # across in an 8 px pen, 0.08)
 MARGIN = 1  # pixels between the ink inside and the ring's box
 SPECK = 0.02  # a piece under this share of the ink is noise, wherever it lies
+AS_BITS = bytes([0] + [1] * 255)  # a bool array's bytes as 0 and 1 (True may be stored as 255)
 HELD_AREA = 0.1  # the ink inside, against the ring's: a thin 1 in a loop of the same pen is
 # about 0.2; a rule's remnant inside a 2 is far less
 
@@ -55,15 +56,15 @@ def ring_round(ink: np.ndarray) -> np.ndarray | None:
 def _crossed(ink: np.ndarray) -> bool:
     """Whether enough of the sampled rows of (h, w) bool `ink` (cut to its box) cross a ring
     round something: a run near one edge of the box or both (the ring's sides; one where the
-    loop was left open), and a run that is neither (what it holds)."""
+    loop was left open), and a run that is neither (what it holds). Each row is read as bytes,
+    0 or 1 a pixel: five rows cost less so than in whole-array passes."""
     height, width = ink.shape
-    rows = ink[[int(share * height) for share in SAMPLED_ROWS]]  # (S, w)
-    padded = np.zeros((len(rows), width + 2), dtype=np.int8)
-    padded[:, 1:-1] = rows
-    steps = np.diff(padded, axis=1)  # (S, w + 1): +1 where a run starts, -1 past its end
-    starts = steps == 1  # (S, w + 1)
-    runs = starts.sum(axis=1)  # (S,)
-    left = starts.argmax(axis=1) < SIDE * width  # (S,) a run starts near the left
-    right = width - (steps[:, ::-1] == -1).argmax(axis=1) > (1 - SIDE) * width  # (S,)
-    sides = left.astype(int) + right  # (S,) runs that may be the ring's sides
-    return int(((sides >= 1) & (runs > sides)).sum()) >= CROSSED_ROWS
+    crossed = 0
+    for share in SAMPLED_ROWS:
+        inked = ink[int(share * height)].tobytes().translate(AS_BITS)  # 0 or 1 a pixel
+        row = b"\0" + inked + b"\0"  # paper either side
+        runs = row.count(b"\0\1")
+        first, end = row.find(1) - 1, row.rfind(1)  # its first inked column, one past its last
+        sides = (first < SIDE * width) + (end > (1 - SIDE) * width)
+        crossed += sides >= 1 and runs > sides
+    return crossed >= CROSSED_ROWS
