@@ -28,7 +28,7 @@ def _above_underline(ink: np.ndarray) -> Box:
     a flat band of rows at the bottom, apart from the rows above it, about as wide as they
     are. A digit's own strokes seldom lie apart at the bottom (a 2's base is drawn on); a
     5's cap and a 7's bar, flat and apart, are at the top."""
-    rows = ink.any(axis=1)  # (h,)
+    rows = np.asarray(ink.any(axis=1))  # (h,)
     whole = Box(0, 0, ink.shape[1], len(rows))
     if rows.all():
         return whole
