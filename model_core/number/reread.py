@@ -13,7 +13,7 @@ digits better.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from itertools import pairwise
 
 import numpy as np
@@ -42,9 +42,11 @@ def reread_blobs(
     digits_read: list[int],
     sequence: SequenceReader,
     probabilities: Callable[[np.ndarray], np.ndarray],
+    settled: Collection[int] = (),
 ) -> dict[int, tuple[int, list[Reading]]]:
     """The line's blobs read again; `digits_read` are the digits of the `path`, and
-    `probabilities` is the digit network ((N, 28, 28) -> (N, 10)). The index in `path` of its
+    `probabilities` is the digit network ((N, 28, 28) -> (N, 10)). A blob the path reads as
+    one digit whose index in `path` is in `settled` is left as it is. The index in `path` of its
     first candidate inside each blob the reader reads otherwise, far more likely than the
     path's -> how many of the path's candidates lie inside it, and the digits that replace
     them (none where the reader finds no digit in a blob under DROP_HEIGHT). Blobs that the
@@ -54,6 +56,8 @@ def reread_blobs(
     for blob, ink in enumerate(blobs.inks):
         first, last = line.starts[blob], line.starts[blob + 1]
         inside = [k for k, (a, b) in enumerate(spans) if first <= a and b <= last]
+        if len(inside) == 1 and inside[0] in settled:
+            continue
         covered = sum(b - a for a, b in (spans[k] for k in inside))
         if covered == last - first and _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS:
             chosen.append((blob, inside))

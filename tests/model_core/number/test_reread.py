@@ -12,7 +12,7 @@ from model_core.number.reread import SequenceReader
 from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
 from model_core.number.strips import FRAME
 from model_core.preprocessing.box import enclosing
-from tests.model_core.number.stand_ins import always, tall_ones, threes, unlikely
+from tests.model_core.number.stand_ins import always, doubtful_threes, tall_ones, threes, unlikely
 from tests.model_core.number.test_segmentation import PEN, Draw, canvas, seven, zero
 
 
@@ -61,7 +61,7 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
     assert len(page_boxes) == 2 and asked == [2]  # both blobs, in one batch
 
 
-def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
+def test_a_blob_the_verifier_is_sure_of_is_read_again_unless_read_surely() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
     asked: list[int] = []
 
@@ -72,11 +72,15 @@ def test_even_a_blob_the_verifier_is_sure_of_is_read_again() -> None:
 
     sequence = first_blob_as(4, 2, asked)
 
-    path = read_line(gray, threes, verifier=sure)  # each blob whole: no cut searched
-    reading = read_line(gray, threes, verifier=sure, sequence=sequence)
+    path = read_line(gray, doubtful_threes, verifier=sure)  # each blob whole: no cut searched
+    reading = read_line(gray, doubtful_threes, verifier=sure, sequence=sequence)
 
     assert path.number == "33" and reading.number == "423"  # the lone 7 keeps its reading
     assert asked == [2]
+
+    settled = read_line(gray, threes, verifier=sure, sequence=sequence)  # read surely, too
+
+    assert settled.number == "33" and asked == [2]  # not read again
 
 
 def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
@@ -133,7 +137,8 @@ def test_a_digit_the_path_cut_in_two_is_read_whole_by_the_digit_network() -> Non
     path = read_line(gray, threes, verifier=tall_ones)
     assert len(path.number) > 3  # "00" cut in pieces, each a 3
 
-    reading = read_line(gray, threes, verifier=tall_ones, sequence=reads_as([8], [5]))
+    reading = read_line(gray, threes, verifier=tall_ones, sequence=reads_as([8]))  # the 7 is
+    # one digit surely, to the verifier and the digit network: not read again
 
     assert reading.number == "33"  # the digit network's 3, not the reader's 8; the 7's kept
     assert reading.digits[0].box == enclosing(d.box for d in path.digits[:-1])  # the blob
