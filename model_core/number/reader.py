@@ -27,7 +27,7 @@ SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-
 # under 0.7%) is not searched for cuts: faster, and no sure digit is split in two
 SETTLED_PROBABILITY = 0.99  # a blob the verifier is sure of, read by the digit network this
 # surely, is not read again as a strip: it never changed a held-out number, and that look was
-# half a spaced number's time
+# about a sixth of a spaced number's time (run t2)
 READ_WEIGHT = 2.0  # a candidate's score adds this times the log of the digit network's top
 # probability: a fragment the network reads as no digit (outlier exposure) costs its path
 
