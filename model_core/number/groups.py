@@ -39,25 +39,25 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
         else:
             home.append(piece)
     groups.sort(key=lambda g: group_box(g).left)
-    middles = [(b.top + b.bottom) / 2 for b in map(group_box, groups)]  # (G,) each's middle
-    tall = [k for k, g in enumerate(groups) if group_box(g).height >= MARK_HEIGHT * line]
+    boxes = [group_box(g) for g in groups]
+    tall = [k for k, box in enumerate(boxes) if box.height >= MARK_HEIGHT * line]
     small = MARK_AREA * largest
-    return [g for k, g in enumerate(groups) if not _mark(k, groups, middles, tall, line, small)]
+    return [g for k, g in enumerate(groups) if not _mark(k, groups, boxes, tall, line, small)]
 
 
-def _mark(k: int, groups: list[list[Piece]], middles: list[float], tall: list[int],
-          line: int, small: float) -> bool:  # fmt: skip
+def _mark(k: int, groups: list[list[Piece]], boxes: list[Box], tall: list[int], line: int,
+          small: float) -> bool:  # fmt: skip
     """Group k is a comma, a full stop or a dash between digits: one piece under MARK_HEIGHT
     line heights and `small` pixels, wholly below the middle of the digits beside it, or flat
-    and no wider than a digit."""
-    box = group_box(groups[k])
+    and no wider than a digit. `boxes` are the groups' boxes, `tall` the digits' indices."""
+    box = boxes[k]
     alone = len(groups[k]) == 1 and groups[k][0].area < small
     if not alone or box.height >= MARK_HEIGHT * line or not tall:
         return False
     if box.height < DOT_SIZE * line and box.width >= 2 * box.height:
         return True  # a dash
-    beside = sorted(tall, key=lambda t: abs(t - k))[:2]  # the two digits nearest to it
-    return box.top >= sum(middles[t] for t in beside) / len(beside)
+    beside = [boxes[t] for t in sorted(tall, key=lambda t: abs(t - k))[:2]]  # nearest digits
+    return box.top >= sum((b.top + b.bottom) / 2 for b in beside) / len(beside)
 
 
 def line_height(pieces: list[Piece]) -> int:

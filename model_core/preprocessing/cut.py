@@ -46,11 +46,13 @@ def cut_digit(
     levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
     if any(analysis.rules):
         levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
-    inner = digit_box(ink > levels.low)
-    if analysis.ring and (ring := ring_round(inner.crop(ink > levels.low))) is not None:
+    mask = ink > levels.low  # (h, w)
+    inner = digit_box(mask)
+    if analysis.ring and (ring := ring_round(inner.crop(mask))) is not None:
         ink = ink.copy()  # (h, w) it may be a view of the reduced copy
         inner.crop(ink)[ring] = 0  # the circle drawn round the digit comes off
-        inner = digit_box(ink > levels.low)
+        inner.crop(mask)[ring] = False
+        inner = digit_box(mask)
     strokes = ramp(inner.crop(ink), levels)  # (h', w')
     box = scale_box(inner, factor, (search.height, search.width)).shifted(search.left, search.top)
     return strokes, box

@@ -73,9 +73,10 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         # Ruled paper: rules across the page would stretch the box; only ink above them counts.
         levels, rules, box = _above_rules(ink, levels, box)
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
-        ring = ring_round(box.crop(ink > levels.low)) is not None
+        mask = ink > levels.low  # (h, w) with the levels the rules left
+        ring = ring_round(box.crop(mask)) is not None
         if not ring:
-            box = inside_outline(ink, ink > levels.low, box)  # inside a box drawn round it
+            box = inside_outline(ink, mask, box)  # inside a box drawn round it
         # Cut: the strokes inside the box (one reduced pixel wider) at a finer scale, ramped.
         search = scale_box(box, factor, gray.shape, margin=1)
         analysis = Analysis(factor, inverted, background, levels, rules, ring)
@@ -97,8 +98,8 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
         return image, DigitInfo(inverted=paper.inverted, bbox=box)
     box = digit_box(mask)
     if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
-        box.crop(ink)[ring] = 0  # comes off (the ink is this function's own)
-        mask = ink > levels.low
+        box.crop(ink)[ring] = 0  # comes off (the ink and its mask are this function's own)
+        box.crop(mask)[ring] = False
         box = digit_box(mask)
     inner = inside_outline(ink, mask, box)
     image = fit_and_centre(ramp(inner.crop(ink), levels))
