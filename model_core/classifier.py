@@ -24,6 +24,7 @@ from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
     DEFAULT_MAX_DIGITS,
     NumberUpload,
+    Screen,
     read_number_array,
     read_number_bytes,
 )
@@ -180,7 +181,7 @@ class DigitClassifier:
         """Read the line of digits in an image file path, encoded bytes, or an image array."""
         verdicts = None if self._verifier is None else self.verdicts
         sequence = None if self.sequence is None else self.read_strips
-        screen = None if self.cascade is None else self.screen
+        screen = None if self.cascade is None else Screen(self.screen, self.finish)
         if isinstance(source, np.ndarray):
             return read_number_array(
                 source,
@@ -210,6 +211,13 @@ class DigitClassifier:
             raise ValueError("this classifier does not run its ensemble as a cascade")
         first = self.cascade.ensemble.members[0]
         return first.predict_proba(to_model_input(images, self.deskew))
+
+    def finish(self, images: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """The cascade's (N, 10) probabilities for normalised digits (N, 28, 28) whose first
+        network's (N, 10) probabilities `first` are known (from `screen`). Needs a cascade."""
+        if self.cascade is None:
+            raise ValueError("this classifier does not run its ensemble as a cascade")
+        return self.cascade.finish(to_model_input(images, self.deskew), first)
 
     def read_strips(
         self, strips: list[np.ndarray], known: list[list[int]] | None = None

@@ -38,13 +38,19 @@ class Cascade:
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """Class probabilities (N, K) for a batch (N, *input_shape)."""
-        first, *others = self.ensemble.members
-        probs = first.predict_proba(x, batch_size)  # (N, K)
+        first = self.ensemble.members[0].predict_proba(x, batch_size)  # (N, K)
+        return self.finish(x, first, batch_size)
+
+    def finish(self, x: np.ndarray, first: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """Class probabilities (N, K) for a batch (N, *input_shape) whose first member's
+        (N, K) probabilities `first` are already known: only the images it passes on are
+        read by the others."""
+        probs = np.array(first)  # (N, K), a copy: the caller keeps its own
         unsure = np.flatnonzero(self.passed_on(probs))  # (U,)
         if len(unsure):
             rest = x[unsure]  # (U, *input_shape)
             total = probs[unsure]  # (U, K), a copy
-            for member in others:
+            for member in self.ensemble.members[1:]:
                 total += member.predict_proba(rest, batch_size)
             probs[unsure] = total / len(self.ensemble.members)
         return probs

@@ -1,6 +1,13 @@
 """Read numbers: a line of handwritten digits, found, cut apart and read left to right."""
 
-from .reader import DEFAULT_MAX_DIGITS, DigitReading, NumberReading, Probabilities, read_line
+from .reader import (
+    DEFAULT_MAX_DIGITS,
+    DigitReading,
+    NumberReading,
+    Probabilities,
+    Screen,
+    read_line,
+)
 from .upload import NumberUpload, read_number_array, read_number_bytes
 
 __all__ = [
@@ -9,6 +16,7 @@ __all__ = [
     "NumberReading",
     "NumberUpload",
     "Probabilities",
+    "Screen",
     "read_line",
     "read_number_array",
     "read_number_bytes",

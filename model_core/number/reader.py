@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,6 +31,15 @@ SETTLED_PROBABILITY = 0.99  # a blob the verifier is sure of, read by the digit 
 # about a sixth of a spaced number's time (run t2)
 READ_WEIGHT = 2.0  # a candidate's score adds this times the log of the digit network's top
 # probability: a fragment the network reads as no digit (outlier exposure) costs its path
+
+
+class Screen(NamedTuple):
+    """A cheaper digit network that scores the candidates (the cascade's first), and the
+    full one finishing from its probabilities: (N, 28, 28) images and their (N, 10) `first`
+    probabilities -> (N, 10)."""
+
+    first: Probabilities
+    finish: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def read_line(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
-    screen: Probabilities | None = None,
+    screen: Screen | None = None,
 ) -> NumberReading:
     """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
     when there is no ink and TooManyDigitsError past `max_digits`.
@@ -79,11 +89,11 @@ def read_line(
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
     digit network's top probability. Without it, each blob is read whole (digits must not
-    touch). The candidates go through `probabilities` in one batch, or through `screen`, a
-    cheaper digit network (the cascade's first), when given: then only the digits chosen are
-    read by `probabilities`. `sequence` (with a verifier) reads every blob whole, as a strip:
-    where it finds other digits than the path, far more likely, they replace the path's
-    (reread.py)."""
+    touch). The candidates go through `probabilities` in one batch, or through `screen`'s
+    cheaper network (the cascade's first), when given: then the digits chosen are finished
+    by the full one from its probabilities. `sequence` (with a verifier) reads every blob
+    whole, as a strip: where it finds other digits than the path, far more likely, they
+    replace the path's (reread.py)."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -95,15 +105,17 @@ def read_line(
         probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
     else:
         images = np.stack([c.image for c in candidates])  # (N, 28, 28)
-        every = (screen or probabilities)(images)  # (N, 10)
+        every = (probabilities if screen is None else screen.first)(images)  # (N, 10)
         read = np.log(np.maximum(every.max(axis=1), 1e-6))  # (N,)
-        odds = one_digit_odds(verifier(images)) + READ_WEIGHT * read  # (N,)
+        odds = _candidate_odds(line, images, verifier) + READ_WEIGHT * read  # (N,)
         scores = [
             float(o) if c.image.any() else -math.inf for c, o in zip(candidates, odds, strict=True)
         ]
         chosen = best_path(line.last, [c.span for c in candidates], scores) or line.wholes
         check_count(len(chosen), max_digits)
-        probs = every[chosen] if screen is None else probabilities(images[chosen])  # (D, 10)
+        probs = every[chosen]  # (D, 10)
+        if screen is not None:
+            probs = screen.finish(images[chosen], probs)
     readings = [
         read_as(p, candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)
@@ -124,6 +136,16 @@ def read_line(
     return NumberReading(digits, line.page.inverted)
 
 
+def _candidate_odds(line: Line, images: np.ndarray, verifier: Probabilities) -> np.ndarray:
+    """(N,) log-odds that each of the line's (N, 28, 28) candidates is one digit; the
+    blobs' wholes were asked already."""
+    odds = np.empty(len(images))  # (N,)
+    odds[line.wholes] = line.odds
+    rest = np.setdiff1d(np.arange(len(images)), line.wholes)  # (N - B,)
+    odds[rest] = one_digit_odds(verifier(images[rest]))
+    return odds
+
+
 def _settled(line: Line, path: list[int], probs: np.ndarray) -> set[int]:
     """The indices in `path` of blobs read whole that the verifier is sure are one digit and
     the digit network reads at SETTLED_PROBABILITY or more; (D, 10) `probs` of the path."""
@@ -137,4 +159,4 @@ def one_digit_odds(verdicts: np.ndarray) -> np.ndarray:
     return np.log1p(-garbage) - np.log(garbage)
 
 
-__all__ = ["DigitReading", "NumberReading", "Probabilities", "read_line"]
+__all__ = ["DigitReading", "NumberReading", "Probabilities", "Screen", "read_line"]

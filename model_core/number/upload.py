@@ -13,7 +13,7 @@ import numpy as np
 from model_core.preprocessing.decode import DEFAULT_MAX_PIXELS, decode_image
 from model_core.preprocessing.grayscale import array_to_gray
 
-from .reader import DEFAULT_MAX_DIGITS, NumberReading, Probabilities, read_line
+from .reader import DEFAULT_MAX_DIGITS, NumberReading, Probabilities, Screen, read_line
 from .reread import SequenceReader
 
 
@@ -51,7 +51,7 @@ def read_number_bytes(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
-    screen: Probabilities | None = None,
+    screen: Screen | None = None,
 ) -> NumberUpload:
     """Decode an upload and read its number (read_line: `verifier` scores the cuts,
     `sequence` reads touching digits whole, `screen` scores the candidates' digits);
@@ -77,7 +77,7 @@ def read_number_array(
     max_digits: int = DEFAULT_MAX_DIGITS,
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
-    screen: Probabilities | None = None,
+    screen: Screen | None = None,
 ) -> NumberUpload:
     """Read the number in an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     gray, mode = array_to_gray(np.asarray(array))  # (H, W) transparency resolved

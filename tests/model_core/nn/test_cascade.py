@@ -28,6 +28,19 @@ def test_the_first_member_answers_where_sure_the_mean_elsewhere() -> None:
     assert not np.allclose(got, ensemble.predict_proba(x), atol=1e-4)
 
 
+def test_a_cascade_finishes_from_its_first_members_probabilities() -> None:
+    ensemble, x = small_ensemble(), batch(count=12)
+    first = ensemble.members[0].predict_proba(x)  # (12, 10)
+    cascade = Cascade(ensemble, float(np.median(first.max(axis=1))))
+    known = first.copy()
+
+    np.testing.assert_allclose(cascade.finish(x, known), cascade.predict_proba(x), atol=1e-6)
+    np.testing.assert_array_equal(known, first)  # the caller's probabilities untouched
+    sure = Cascade(ensemble, 1e-3)  # every image answered by the given probabilities alone
+    given = np.full_like(first, 0.1)  # (12, 10)
+    np.testing.assert_array_equal(sure.finish(x, given), given)
+
+
 def test_a_cascade_never_sure_is_the_ensemble() -> None:
     ensemble, x = small_ensemble(), batch()
 
@@ -75,8 +88,11 @@ def test_the_classifier_runs_the_cascade_unless_told_otherwise(tmp_path: Path) -
     np.testing.assert_allclose(full.probabilities(images), ensemble.predict_proba(x), atol=1e-5)
     first = ensemble.members[0].predict_proba(x)  # what scores a number's candidates
     np.testing.assert_allclose(cascaded.screen(images), first, atol=1e-5)
+    np.testing.assert_allclose(cascaded.finish(images, first), expected, atol=1e-5)
     with pytest.raises(ValueError, match="cascade"):
         full.screen(images)
+    with pytest.raises(ValueError, match="cascade"):
+        full.finish(images, first)
 
 
 def test_a_single_network_ignores_a_cascade(tmp_path: Path) -> None:

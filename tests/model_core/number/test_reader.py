@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model_core.classifier import DigitClassifier
-from model_core.number import read_line
+from model_core.number import Screen, read_line
 from model_core.number.candidates import line_candidates
 from model_core.number.reader import SURE_ODDS, one_digit_odds
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
@@ -87,14 +87,11 @@ def test_blobs_the_verifier_is_sure_of_are_not_cut() -> None:
 
 def test_unsure_blobs_are_cut_and_the_path_follows_the_verdicts() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))
-    wholes = line_candidates(gray, 20).wholes  # where each blob's whole candidate lands
 
     def unsure(images: np.ndarray) -> np.ndarray:
-        verdicts = np.tile(always(0, 11), (len(images), 1))  # parts: one digit each
         if len(images) == 2:
             return np.tile(np.full(11, 1 / 11), (2, 1))  # the wholes, first: unsure
-        verdicts[wholes] = always(10, 11)  # the wholes, among all candidates: garbage
-        return verdicts
+        return np.tile(always(0, 11), (len(images), 1))  # then the parts: one digit each
 
     assert len(read_line(gray, threes, verifier=unsure).number) > 2  # the blobs were cut
 
@@ -159,7 +156,7 @@ def test_a_small_number_in_a_big_picture_is_read_at_its_own_scale(
     assert reading.box.left >= 700 and reading.box.right <= 860  # boxes in the page's pixels
 
 
-def test_a_screen_scores_the_candidates_and_the_digit_network_reads_the_chosen() -> None:
+def test_a_screen_scores_the_candidates_and_the_digit_network_finishes_the_chosen() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))
     asked: list[tuple[str, int]] = []
 
@@ -167,13 +164,25 @@ def test_a_screen_scores_the_candidates_and_the_digit_network_reads_the_chosen()
         asked.append(("screen", len(images)))
         return threes(images)
 
-    def sevens(images: np.ndarray) -> np.ndarray:
-        asked.append(("network", len(images)))
+    def sevens(images: np.ndarray, first: np.ndarray) -> np.ndarray:
+        assert first.shape == (len(images), 10) and (first.argmax(axis=1) == 3).all()
+        asked.append(("finish", len(images)))
         return np.tile(always(7), (len(images), 1))  # (N, 10)
 
-    odds = lambda images: one_digit_odds(tall_ones(images))  # noqa: E731
-    candidates = len(line_candidates(gray, 20, True, odds, SURE_ODDS).candidates)
-    reading = read_line(gray, sevens, verifier=tall_ones, screen=screen)
+    def unused(images: np.ndarray) -> np.ndarray:
+        raise AssertionError("the screen's probabilities are finished, not read again")
 
-    assert len(reading.number) > 3 and set(reading.number) == {"7"}  # the network's, not 3s
-    assert asked == [("screen", candidates), ("network", len(reading.number))]
+    verified: list[int] = []
+
+    def verifier(images: np.ndarray) -> np.ndarray:
+        verified.append(len(images))
+        return tall_ones(images)
+
+    odds = lambda images: one_digit_odds(tall_ones(images))  # noqa: E731
+    line = line_candidates(gray, 20, True, odds, SURE_ODDS)
+    reading = read_line(gray, unused, verifier=verifier, screen=Screen(screen, sevens))
+
+    assert len(reading.number) > 3 and set(reading.number) == {"7"}  # finished, not 3s
+    assert asked == [("screen", len(line.candidates)), ("finish", len(reading.number))]
+    blobs = len(line.wholes)  # the blobs' wholes are asked once, their cuts then
+    assert verified == [blobs, len(line.candidates) - blobs]
