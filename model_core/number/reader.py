@@ -29,6 +29,8 @@ SURE_ODDS = 5.0  # a blob whose whole the verifier calls one digit at these log-
 SETTLED_PROBABILITY = 0.99  # a blob the verifier is sure of, read by the digit network this
 # surely, is not read again as a strip: it never changed a held-out number, and that look was
 # about a sixth of a spaced number's time (run t2)
+CERTAIN_PROBABILITY = 0.999  # nor is a blob read whole this surely, whatever the verifier
+# says: the verifier is less sure of new writers' digits than the digit network (run w)
 READ_WEIGHT = 2.0  # a candidate's score adds this times the log of the digit network's top
 # probability: a fragment the network reads as no digit (outlier exposure) costs its path
 
@@ -147,10 +149,15 @@ def _candidate_odds(line: Line, images: np.ndarray, verifier: Probabilities) -> 
 
 
 def _settled(line: Line, path: list[int], probs: np.ndarray) -> set[int]:
-    """The indices in `path` of blobs read whole that the verifier is sure are one digit and
-    the digit network reads at SETTLED_PROBABILITY or more; (D, 10) `probs` of the path."""
-    sure = {whole for whole, odds in zip(line.wholes, line.odds, strict=True) if odds >= SURE_ODDS}
-    return {k for k, i in enumerate(path) if i in sure and probs[k].max() >= SETTLED_PROBABILITY}
+    """The indices in `path` of blobs read whole that the digit network reads at
+    CERTAIN_PROBABILITY or more, or at SETTLED_PROBABILITY where the verifier is sure they
+    are one digit; (D, 10) `probs` of the path."""
+    needed = {  # each whole candidate's bar, by what the verifier said of it
+        whole: SETTLED_PROBABILITY if odds >= SURE_ODDS else CERTAIN_PROBABILITY
+        for whole, odds in zip(line.wholes, line.odds, strict=True)
+    }
+    top = probs.max(axis=1)  # (D,)
+    return {k for k, i in enumerate(path) if i in needed and top[k] >= needed[i]}
 
 
 def one_digit_odds(verdicts: np.ndarray) -> np.ndarray:

@@ -155,12 +155,13 @@ def read_strips(
     """Strips -> each one's digits, left to right. Each network of the reader looks at each
     strip from each of SHIFTS, but only the first network at the first shift looks at
     every strip: the other looks come only where it reads other digits than `known`, the
-    caller's own reading of each strip (every strip when None). Where they agree, the
-    caller's reading stands, and the other looks would cost as much again each."""
+    caller's own reading of each strip (every strip when None), and not one digit where the
+    caller read one. Where they agree, the caller's reading stands, and so does its lone
+    digit against the reader's (reread.py); the other looks would cost as much again each."""
     networks = members_of(model)
     first = frame_log_probs(networks[0], strips)
     looks = [[Look(logp, SHIFTS[0])] for logp in first]
-    again = [i for i, logp in enumerate(first) if known is None or _greedy(logp) != known[i]]
+    again = [i for i, logp in enumerate(first) if known is None or _differs(logp, known[i])]
     if again:
         views = [(network, shift) for shift in SHIFTS for network in networks][1:]
         for network, shift in views:  # every network from every shift, the first look done
@@ -188,6 +189,12 @@ def reading_of(looks: list[Look]) -> StripReading:
         columns = (first * FRAME - shift, (last + 1) * FRAME - shift)
         digits.append(SequenceDigit(digit, probs / probs.sum(), columns))
     return StripReading(digits, looks)
+
+
+def _differs(logp: np.ndarray, known: list[int]) -> bool:
+    """Whether (T, 11) frames read other digits than `known`, and not one against one."""
+    read = _greedy(logp)
+    return read != known and not len(read) == len(known) == 1
 
 
 def _greedy(logp: np.ndarray) -> list[int]:

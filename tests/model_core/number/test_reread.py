@@ -83,6 +83,21 @@ def test_a_blob_the_verifier_is_sure_of_is_read_again_unless_read_surely() -> No
     assert settled.number == "33" and asked == [2]  # not read again
 
 
+def test_a_blob_the_digit_network_is_certain_of_is_not_read_again() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
+    asked: list[int] = []
+
+    def certain_threes(images: np.ndarray) -> np.ndarray:
+        return np.tile(always(3, sure=0.9995), (len(images), 1))  # (N, 10)
+
+    sequence = first_blob_as(4, 2, asked)
+    reading = read_line(gray, certain_threes, verifier=unlikely, sequence=sequence)
+
+    assert reading.number == "33" and asked == []  # the verifier unsure, yet not read again
+    assert read_line(gray, threes, verifier=unlikely, sequence=sequence).number == "423"
+    assert asked == [2]
+
+
 def test_a_reading_not_far_more_likely_than_the_paths_is_refused() -> None:
     gray = canvas(220, zero(40), zero(72), seven(120))
 

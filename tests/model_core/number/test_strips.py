@@ -147,6 +147,19 @@ def test_a_strip_read_as_the_caller_reads_it_is_looked_at_once() -> None:
     assert [d.digit for d in readings[0].digits] == first[0]
 
 
+def test_a_strip_read_as_one_digit_where_the_caller_read_one_is_looked_at_once() -> None:
+    net = build_sequence_reader(np.random.default_rng(0))
+    last = net.layers[-1]
+    last.params["weight"][...] = 0.0
+    last.params["bias"][...] = np.where(np.arange(BLANK + 1) == 3, 5.0, 0.0)  # every frame: 3
+    strips = [np.random.default_rng(i).random((STRIP_ROWS, 48), dtype=np.float32) for i in (1, 2)]
+
+    readings = read_strips(net, strips, known=[[5], [5, 5]])
+
+    assert [[d.digit for d in reading.digits] for reading in readings] == [[3], [3]]
+    assert [len(reading.looks) for reading in readings] == [1, len(SHIFTS)]  # the caller's 5
+
+
 def test_a_reader_whose_frames_see_their_neighbours_is_a_reader_that_saves(
     tmp_path: Path,
 ) -> None:
