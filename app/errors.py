@@ -23,7 +23,7 @@ from model_core.preprocessing import (
     PreprocessingError,
     UnsupportedFormatError,
 )
-from model_core.preprocessing.errors import TooManyDigitsError
+from model_core.preprocessing.errors import SeveralLinesError, TooManyDigitsError
 
 logger = logging.getLogger("app.errors")
 
@@ -61,6 +61,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         422,
         "the image holds at least 21 digits; a number may have at most 20",
     ),
+    "several_lines": (
+        422,
+        "the image holds 2 lines of digits, one above the other; a number is one line: send"
+        " each line on its own",
+    ),
     "not_a_digit": (
         422,
         "the image does not look like a handwritten digit: its max_probability 0.4127 is below"
@@ -93,6 +98,8 @@ def from_preprocessing(error: PreprocessingError) -> ApiError:
         status, code = 422, "no_digit"
     elif isinstance(error, TooManyDigitsError):
         status, code = 422, "too_many_digits"
+    elif isinstance(error, SeveralLinesError):
+        status, code = 422, "several_lines"
     elif not isinstance(error, InvalidImageError):
         logger.warning("unmapped preprocessing error %s", type(error).__name__)
     return ApiError(status, code, error.message)

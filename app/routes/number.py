@@ -30,6 +30,7 @@ _NUMBER_ERRORS = (
     "unsupported_format",
     "no_digit",
     "too_many_digits",
+    "several_lines",
     "not_a_digit",
     "validation_error",
     "model_not_loaded",
@@ -40,7 +41,8 @@ DESCRIPTION = (
     " product of the digits'), and each digit with its probabilities and its `box` (left, top,"
     " right, bottom in the upload's pixels). A single digit reads as a one-digit number."
     " Errors and limits are /predict's; an image without ink is 422 `no_digit`, and one with"
-    " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`. Each digit"
+    " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`, and one with"
+    " lines of digits one above the other is 422 `several_lines`. Each digit"
     " has `is_digit`; with `strict=true`, a number with any digit the model takes for no digit"
     " is 422 `not_a_digit`, whose detail names the digits."
 )

@@ -17,11 +17,11 @@ import numpy as np
 
 from model_core.preprocessing.box import Box, ink_box
 from model_core.preprocessing.components import Piece, label_pieces
-from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
+from model_core.preprocessing.errors import EmptyImageError, SeveralLinesError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
 from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
-from .groups import digit_groups, group_box, line_height
+from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
 from .page import InkPage, ink_page
 
@@ -118,7 +118,8 @@ def line_candidates(
 
 def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     """(H, W) grayscale in [0, 1], any polarity -> its blobs; raises EmptyImageError when
-    there is no ink and TooManyDigitsError past `max_digits` blobs."""
+    there is no ink, TooManyDigitsError past `max_digits` blobs, and SeveralLinesError when
+    the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
@@ -129,11 +130,17 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         raise EmptyImageError()
     check_count(len(groups), max_digits)
     boxes = [group_box(group) for group in groups]
+    line = line_height(pieces)
+    if (lines := stacked_lines(boxes, line)) > 1:
+        raise SeveralLinesError(
+            f"the image holds {lines} lines of digits, one above the other; a number is one"
+            " line: send each line on its own"
+        )
     inks = [
         _ink(page, labels, [p.label for p in group], box)
         for group, box in zip(groups, boxes, strict=True)
     ]
-    return Blobs(page, labels, groups, line_height(pieces), boxes, inks)
+    return Blobs(page, labels, groups, line, boxes, inks)
 
 
 def check_count(count: int, max_digits: int) -> None:

@@ -18,10 +18,14 @@ SPECK_AREA = 0.05  # a piece under this share of the largest piece's area ...
 SPECK_HEIGHT = 0.35  # ... and under this share of the line's height is a speck or a dot,
 DOT_SIZE = 0.25  # as is one under this share of the line's height both ways
 SHARED_COLUMNS = 0.5  # pieces sharing this share of the narrower one's columns ...
-PART_HEIGHT = 0.8  # ... when the shorter is under this share of the taller, are one digit
+PART_HEIGHT = 0.8  # ... when the shorter is under this share of the taller, are one digit,
+PART_GAP = 0.25  # unless more than this share of the line's height of paper lies between
+# them: a digit of the line below
 MARK_HEIGHT = 0.5  # a piece alone under this share of the line's height and ...
 MARK_AREA = 0.15  # ... this share of the largest piece's area, low or flat, is a comma, a full
 # stop or a dash (a 5's body apart from its cap is larger)
+BAND_HEIGHT = 0.5  # a band of rows this share of the line's height or taller, apart from the
+# others, is a line of digits of its own; a lower one is a mark
 
 
 def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
@@ -33,7 +37,7 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
     kept = [p for p in pieces if not _speck(p, largest, line) and not _flat_line(p, line)]
     groups: list[list[Piece]] = []
     for piece in sorted(kept, key=lambda p: -p.area):  # larger pieces anchor the groups
-        home = next((g for g in groups if _same_digit(group_box(g), piece.box)), None)
+        home = next((g for g in groups if _same_digit(group_box(g), piece.box, line)), None)
         if home is None:
             groups.append([piece])
         else:
@@ -67,6 +71,22 @@ def line_height(pieces: list[Piece]) -> int:
     return heights[len(heights) // 2]
 
 
+def stacked_lines(boxes: list[Box], line: int) -> int:
+    """How many lines of digits the blobs' `boxes` make one above the other: bands of rows
+    that no blob spans across, at least BAND_HEIGHT of the line's height tall, that share
+    columns with another band. 1 for a line however wavy or slanted: its neighbours' rows
+    overlap."""
+    bands: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b.top):
+        if bands and box.top < bands[-1].bottom:
+            bands[-1] = enclosing((bands[-1], box))
+        else:
+            bands.append(box)
+    tall = [band for band in bands if band.height >= BAND_HEIGHT * line]
+    stacked = [b for b in tall if any(b is not o and _columns_shared(b, o) > 0 for o in tall)]
+    return max(1, len(stacked))
+
+
 def group_box(group: list[Piece]) -> Box:
     return enclosing(p.box for p in group)
 
@@ -82,9 +102,18 @@ def _flat_line(piece: Piece, line: int) -> bool:
     return piece.box.width > MAX_WIDTH * line and piece.box.height < SPECK_HEIGHT * line
 
 
-def _same_digit(anchor: Box, part: Box) -> bool:
+def _columns_shared(first: Box, second: Box) -> int:
+    return min(first.right, second.right) - max(first.left, second.left)
+
+
+def _same_digit(anchor: Box, part: Box, line: int) -> bool:
     """`part` (no larger) belongs to the digit whose box is `anchor`."""
-    shared = min(anchor.right, part.right) - max(anchor.left, part.left)
+    shared = _columns_shared(anchor, part)
     narrower = min(anchor.width, part.width)
     shorter, taller = sorted((anchor.height, part.height))
-    return shared >= SHARED_COLUMNS * narrower and shorter < PART_HEIGHT * taller
+    apart = max(anchor.top, part.top) - min(anchor.bottom, part.bottom)  # rows between them
+    return (
+        shared >= SHARED_COLUMNS * narrower
+        and shorter < PART_HEIGHT * taller
+        and apart < PART_GAP * line
+    )

@@ -45,3 +45,9 @@ class TooManyDigitsError(PreprocessingError):
     """A number holds more digits than the reader is allowed to return (HTTP 422)."""
 
     default_message = "the image holds more digits than allowed"
+
+
+class SeveralLinesError(PreprocessingError):
+    """A number is one line of digits; the image holds several, one above the other (HTTP 422)."""
+
+    default_message = "the image holds several lines of digits; send one line at a time"

@@ -194,6 +194,8 @@ CATALOGUE: list[BadInput] = [
             "too_many_digits", f"at most {DIGITS_LIMIT}", path=NUMBER),
     predict("digits at the limit", lambda: png_bytes(bars_array(DIGITS_LIMIT)), 200, None,
             path=NUMBER, digits=DIGITS_LIMIT),
+    predict("two lines of digits", lambda: png_bytes(np.vstack([bars_array(3)] * 2)), 422,
+            "several_lines", "2 lines", path=NUMBER),
     predict("animated GIF number", animated_gif, 200, None, path=NUMBER, animated=True),
     predict("16-bit PNG number", png_16bit, 200, None, path=NUMBER, mode="I;16"),
     BadInput("invalid base64 number", "POST", NUMBER_B64,

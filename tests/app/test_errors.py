@@ -17,7 +17,7 @@ from model_core.preprocessing import (
     PreprocessingError,
     UnsupportedFormatError,
 )
-from model_core.preprocessing.errors import TooManyDigitsError
+from model_core.preprocessing.errors import SeveralLinesError, TooManyDigitsError
 
 
 def test_unknown_route_is_a_404_json_error(client: TestClient) -> None:
@@ -61,6 +61,7 @@ def test_unexpected_exception_is_a_generic_500_json(tiny_model_path: Path) -> No
         (ImageTooLargeError("big"), 413, "image_too_large"),
         (EmptyImageError(), 422, "no_digit"),
         (TooManyDigitsError("21 digits"), 422, "too_many_digits"),
+        (SeveralLinesError("2 lines"), 422, "several_lines"),
         (PreprocessingError("other"), 400, "invalid_image"),
     ],
 )

@@ -1,5 +1,5 @@
 """How a line is cut into digits, on hand-drawn cases: a 5 in two strokes, a 1 beside a 7, a
-dot between two digits, two touching 0s."""
+dot between two digits, two touching 0s, two lines one above the other."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from PIL import Image, ImageDraw
 from model_core.number import candidates
 from model_core.number.candidates import line_candidates
 from model_core.number.cuts import best_path, between, candidate_cuts
+from model_core.number.groups import stacked_lines
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.components import label_pieces
-from model_core.preprocessing.errors import TooManyDigitsError
+from model_core.preprocessing.errors import SeveralLinesError, TooManyDigitsError
 
 Draw = Callable[[ImageDraw.ImageDraw], None]
 PEN = 7
@@ -95,6 +96,25 @@ def test_a_comma_and_a_dash_between_digits_are_left_out() -> None:
     found = boxes(canvas(260, one(50), comma(76), seven(95), dash(148), zero(190)))
     assert len(found) == 3
     assert all(box.height > 40 for box in found)
+
+
+def test_two_lines_of_digits_one_above_the_other_are_refused() -> None:
+    above = canvas(220, seven(40), zero(120))
+    below = canvas(220, one(60), zero(110))  # the 1 under the 7, sharing its columns
+    with pytest.raises(SeveralLinesError, match="2 lines"):
+        line_candidates(np.vstack([above, below]), 20)
+    assert len(boxes(np.hstack([above, below]))) == 4  # side by side: one line
+
+
+def test_a_line_is_one_line_however_it_steps_and_whatever_marks_lie_apart() -> None:
+    def box(left: int, top: int, height: int = 40) -> Box:
+        return Box(left, top, left + 25, top + height)
+
+    steps = [box(30 * k, 12 * k) for k in range(6)]  # each 12 px lower: 60 px in all
+    assert stacked_lines(steps, 40) == 1
+    mark = box(40, 0, height=8)  # a small mark above the digits, apart from them
+    assert stacked_lines([box(0, 30), box(30, 30), mark], 40) == 1
+    assert stacked_lines([box(0, 0), box(30, 0), box(10, 60), box(200, 120)], 40) == 2
 
 
 def test_touching_zeros_have_a_cut_where_they_meet() -> None:
