@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.box import Box, ink_box
-from model_core.preprocessing.components import Piece, label_pieces
+from model_core.preprocessing.components import Piece, in_pieces, label_pieces
 from model_core.preprocessing.errors import EmptyImageError, SeveralLinesError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
@@ -152,7 +152,7 @@ def check_count(count: int, max_digits: int) -> None:
 
 def _ink(page: InkPage, labels: np.ndarray, own: list[int], box: Box) -> np.ndarray:
     """(h, w) the strokes of the pieces `own` inside `box`, nothing else."""
-    mine = np.isin(box.crop(labels), own)  # (h, w)
+    mine = in_pieces(box.crop(labels), own)  # (h, w)
     return np.where(mine, box.crop(page.strokes), np.float32(0))
 
 
@@ -214,4 +214,4 @@ def _without_fragments(
     total = sum(p.area for p in pieces)
     along = set(np.unique(labels[edge]).tolist())
     dropped = [p.label for p in pieces if p.area < FRAGMENT_SHARE * total and p.label in along]
-    return np.where(np.isin(labels, dropped), np.float32(0), part) if dropped else part
+    return np.where(in_pieces(labels, dropped), np.float32(0), part) if dropped else part

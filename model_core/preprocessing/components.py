@@ -9,11 +9,14 @@ parallel connected components), a few passes over the runs rather than one per p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from model_core.preprocessing.box import Box
+
+FEW_PIECES = 8  # in_pieces compares label by label up to this many pieces
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,17 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     ]  # fmt: skip
     pieces.sort(key=lambda piece: (piece.box.left, piece.box.top))
     return labels, pieces
+
+
+def in_pieces(labels: np.ndarray, own: Sequence[int]) -> np.ndarray:
+    """(H, W) labels -> (H, W) bool, True on the pieces `own`: np.isin, but comparing label by
+    label, several times faster for the few pieces a digit has."""
+    if not own or len(own) > FEW_PIECES:
+        return np.isin(labels, own)
+    mask = labels == own[0]  # (H, W)
+    for label in own[1:]:
+        mask |= labels == label
+    return mask
 
 
 def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

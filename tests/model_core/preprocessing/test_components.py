@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 
-from model_core.preprocessing.components import label_pieces
+from model_core.preprocessing.components import FEW_PIECES, in_pieces, label_pieces
 
 
 def flood_fill_count(mask: np.ndarray) -> tuple[int, list[int]]:
@@ -60,3 +60,11 @@ def test_diagonal_neighbours_join_and_pieces_come_left_to_right() -> None:
 def test_an_empty_mask_has_no_pieces() -> None:
     labels, pieces = label_pieces(np.zeros((5, 5), dtype=bool))
     assert pieces == [] and not labels.any()
+
+
+def test_in_pieces_is_isin_for_few_pieces_and_many() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 20, (30, 40)).astype(np.int32)  # (30, 40)
+    for count in (0, 1, 3, FEW_PIECES, FEW_PIECES + 4):
+        own = [int(v) for v in rng.choice(np.arange(1, 20), count, replace=False)]
+        np.testing.assert_array_equal(in_pieces(labels, own), np.isin(labels, own))
