@@ -14,6 +14,7 @@ from functools import partial
 import numpy as np
 
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.errors import PreprocessingError
 
 from .candidates import line_blobs
 from .strips import strip_image
@@ -45,7 +46,10 @@ def strip_examples(
             draw = partial(richer_draw, labels, count, ones, repeats)
         drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng, draw)
         gray, boxes = draw_number(drawn, rng)  # (H, W), the digits' boxes in its pixels
-        blobs = line_blobs(gray, MAX_DIGITS * 4)
+        try:
+            blobs = line_blobs(gray, MAX_DIGITS * 4)
+        except PreprocessingError:
+            continue  # a number the reading would refuse teaches nothing
         for box, ink in zip(blobs.boxes, blobs.inks, strict=True):
             shares = [_inside(truth, blobs.page.to_input(box)) for truth in boxes]
             if any(OUTSIDE <= share < INSIDE for share in shares):

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.errors import PreprocessingError
 
 from .candidates import line_candidates
 from .synth import DIGIT_HEIGHT, KINDS, Layout, random_layout
@@ -36,7 +37,10 @@ def candidate_examples(
         count = int(rng.integers(2, MAX_DIGITS + 1))
         drawn, chosen = random_layout(images, count, KINDS[index % len(KINDS)], rng)
         gray, boxes = draw_number(drawn, rng)  # (H, W), boxes in its pixels
-        line = line_candidates(gray, MAX_DIGITS * 4)
+        try:
+            line = line_candidates(gray, MAX_DIGITS * 4)
+        except PreprocessingError:
+            continue  # a number the reading would refuse teaches nothing
         for candidate in line.candidates:
             if not candidate.image.any():
                 continue

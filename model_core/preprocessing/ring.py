@@ -3,11 +3,13 @@
 A box drawn round a digit is cut off as the image's frame (digit_box.inside_outline); a
 circle, or any loop round the digit, is not straight, so it is found as a piece of ink: the
 piece with the largest box, a pen's loop with the rest of the ink (specks aside) inside it,
-no less than a tenth of its own. Finding the pieces costs more than the rest of a clean
-drawing's normalisation, so a test on a few rows comes first: across a ring's middle, its
-sides are the first and last runs of ink (one of them, where the loop was left open), and
-the digit lies between them. An ordinary digit seldom shows a run between two that hug its
-box ("0" and "8" show only those two), so it seldom pays for the pieces.
+no less than a tenth of its own, and little of its own ink across the middle of its box
+(touching digits round a piece of one of them are no loop). Finding the pieces costs more
+than the rest of a clean drawing's normalisation, so a test on a few rows comes first:
+across a ring's middle, its sides are the first and last runs of ink (one of them, where the
+loop was left open), and the digit lies between them. An ordinary digit seldom shows a run
+between two that hug its box ("0" and "8" show only those two), so it seldom pays for the
+pieces.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ RING_FILL = 0.3  # a loop of a pen covers at most this share of its box (a circl
 MARGIN = 1  # pixels between the ink inside and the ring's box
 SPECK = 0.02  # a piece under this share of the ink is noise, wherever it lies
 AS_BITS = bytes([0] + [1] * 255)  # a bool array's bytes as 0 and 1 (True may be stored as 255)
+MIDDLE = 0.2  # a loop round something keeps out of its box's middle, all but this share of
+MIDDLE_INK = 0.15  # its height and width on each side: at most this share of its ink lies
+# there (hand-drawn circles and boxes, 0.06 at most); touching digits round a piece of one
+# of them, 0.33
 HELD_AREA = 0.1  # the ink inside, against the ring's: a thin 1 in a loop of the same pen is
 # about 0.2; a rule's remnant inside a 2 is far less
 
@@ -50,7 +56,18 @@ def ring_round(ink: np.ndarray) -> np.ndarray | None:
     around = enclosing(inside)
     if room.shared(around) != around.area or around.height < INNER_HEIGHT * ring.box.height:
         return None  # ink outside the ring, or too little inside it
-    return labels == ring.label  # (h, w)
+    own = labels == ring.label  # (h, w)
+    if _in_middle(ring.box.crop(own)) > MIDDLE_INK * ring.area:
+        return None  # strokes across its middle: touching digits round a piece, not a loop
+    return own
+
+
+def _in_middle(own: np.ndarray) -> int:
+    """The pixels of (h, w) bool `own`, cut to its box, inside the middle of the box: all but
+    MIDDLE of its height and width on each side."""
+    height, width = own.shape
+    rows, columns = int(MIDDLE * height), int(MIDDLE * width)
+    return int(np.count_nonzero(own[rows : height - rows, columns : width - columns]))
 
 
 def _crossed(ink: np.ndarray) -> bool:

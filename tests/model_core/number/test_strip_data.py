@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from model_core.number import strip_data
+from model_core.number.candidates import Blobs
 from model_core.number.strip_data import richer_draw, strip_examples
+from model_core.preprocessing.errors import SeveralLinesError
 
 
 def test_richer_draws_hold_more_ones_and_more_equal_neighbours() -> None:
@@ -38,3 +42,23 @@ def test_strips_are_labelled_with_their_digits_and_richer_only_when_asked() -> N
     assert len(plain[0]) == len(plain[1]) > 0
     digits = [d for sequence in richer[1] for d in sequence]
     assert np.mean(np.array(digits) == 1) > 0.6
+
+
+def test_a_number_the_reading_refuses_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    images = np.zeros((40, 28, 28), np.uint8)  # (N, 28, 28) a bar per digit
+    images[:, 6:22, 12:16] = 255
+    labels = np.arange(40) % 10
+    found = strip_data.line_blobs
+    calls = 0
+
+    def every_other_refused(gray: np.ndarray, most: int) -> Blobs:
+        nonlocal calls
+        calls += 1
+        if calls % 2:
+            raise SeveralLinesError("2 lines")
+        return found(gray, most)
+
+    monkeypatch.setattr(strip_data, "line_blobs", every_other_refused)
+    strips, sequences = strip_examples(images, labels, 6, np.random.default_rng(3))
+
+    assert calls == 6 and 0 < len(strips) == len(sequences)  # three numbers read, three not

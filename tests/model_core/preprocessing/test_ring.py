@@ -57,3 +57,10 @@ def test_an_eight_and_a_six_are_no_rings() -> None:
     six = drawn(("ellipse", (25, 45, 75, 95)), ("line", (30, 70, 55, 5)))
     assert ring_round(eight) is None
     assert ring_round(six) is None
+
+
+def test_strokes_across_the_loops_middle_make_it_touching_digits_not_a_ring() -> None:
+    inside = ("line", (15, 30, 30, 70))  # a piece apart, held in the loop's left half
+    assert ring_round(drawn(("ellipse", (5, 5, 95, 95)), inside)) is not None
+    across = [("line", (55, 5, 55, 95)), ("line", (62, 5, 90, 95))]  # joined to the loop
+    assert ring_round(drawn(("ellipse", (5, 5, 95, 95)), inside, *across)) is None
