@@ -4,7 +4,8 @@ A digit drawn in several strokes (a 5's cap, a 4 or a 7 in two pieces) has a sma
 mostly above or below a larger one, sharing its columns. Two digits side by side share few
 columns, and are both about the line's height. A dot or a speck is far smaller than a digit.
 A flat stroke wider than any digit (an underline apart from the digits) is no part of one
-(lines.py takes longer lines and boxes off before).
+(lines.py takes longer lines and boxes off before). Digits in bands of rows one above the
+other are lines of their own (stacked_lines), and a number is one line.
 """
 
 from __future__ import annotations

@@ -85,7 +85,8 @@ def read_line(
     screen: Screen | None = None,
 ) -> NumberReading:
     """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
-    when there is no ink and TooManyDigitsError past `max_digits`.
+    when there is no ink, TooManyDigitsError past `max_digits` and SeveralLinesError for
+    lines of digits one above the other.
 
     `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
