@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.components import Piece, row_runs
+from model_core.preprocessing.components import Piece, in_pieces, row_runs
 from model_core.preprocessing.ring import ring_round
 
 from .cuts import MAX_WIDTH
@@ -42,7 +42,7 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     # short number is taller than its digits
     boxes = [p for p in rounds if p not in loops and _frame(p, labels, line)]
     frames = [p.label for p in loops + boxes]
-    kept = mask & ~np.isin(labels, frames) if frames else mask  # (h, w)
+    kept = mask & ~in_pieces(labels, frames) if frames else mask  # (h, w)
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
     if not frames and not long.any():
         return None
