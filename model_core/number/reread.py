@@ -2,11 +2,11 @@
 
 The best path of candidates (reader.py) reads each blob whole, or cut where the verifier is
 not sure it is one digit. The sequence reader reads the blobs again, as strips: even a blob
-the verifier is sure of may be two touching digits (unless the digit network is sure of it
-too: the caller's `settled`), and the path may cut a wide digit in two or take a speck for a
-1. Where the reader reads two digits or more, or fewer digits than the
-path (one, or none in a short blob), and finds them far more likely than the path's digits
-there, they replace the path's. Each one's box is the ink between the midpoints of its
+the verifier is sure of may be two touching digits (unless the caller has `settled` it: the
+digit network is certain of it), and the path may cut a wide digit in two or take a speck
+for a 1. Where the reader reads two digits or more, or fewer digits than the path (one, or
+none in a short blob), and finds them far more likely than the path's digits there, they
+replace the path's. Each one's box is the ink between the midpoints of its
 frames and its neighbours'; its image, that ink fitted into MNIST's frame, is what the
 non-digit rule looks at. A lone digit so found is read by the digit network, which reads lone
 digits better.
