@@ -28,10 +28,9 @@ SIZE = 160
 
 def nondigits(count: int, rng: np.random.Generator) -> np.ndarray:
     """(count, 28, 28) uint8 non-digits, white on black as MNIST, the kinds in turn."""
-    draw = {"glyph": _glyph, "shape": _shapes, "scribble": _scribble, "texture": _texture}
     images: list[np.ndarray] = []
     while len(images) < count:
-        ink = draw[KINDS[len(images) % len(KINDS)]](rng)  # (SIZE, SIZE) coverage in [0, 1]
+        ink = picture(KINDS[len(images) % len(KINDS)], rng)  # (SIZE, SIZE) in [0, 1]
         paper = np.round(255 - 230 * np.clip(ink, 0, 1)).astype(np.uint8)  # (SIZE, SIZE)
         try:
             normalised = preprocess_array(paper).image  # (28, 28) in [0, 1]
@@ -39,6 +38,15 @@ def nondigits(count: int, rng: np.random.Generator) -> np.ndarray:
             continue  # nothing left to read: blank pictures are refused already
         images.append(np.round(normalised * 255).astype(np.uint8))
     return np.stack(images) if images else np.zeros((0, 28, 28), np.uint8)  # (count, 28, 28)
+
+
+def picture(kind: str, rng: np.random.Generator) -> np.ndarray:
+    """One non-digit of `kind` (one of KINDS): (SIZE, SIZE) ink coverage in [0, 1], light
+    on dark, before any preprocessing."""
+    draw = {"glyph": _glyph, "shape": _shapes, "scribble": _scribble, "texture": _texture}
+    if kind not in draw:
+        raise ValueError(f"unknown kind {kind!r}; choose from {KINDS}")
+    return draw[kind](rng)
 
 
 def _canvas() -> tuple[Image.Image, ImageDraw.ImageDraw]:

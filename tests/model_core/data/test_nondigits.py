@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from model_core.data.nondigits import nondigits
+from model_core.data.nondigits import KINDS, SIZE, nondigits, picture
 from model_core.data.styled import STYLES, styled_digits
 
 
@@ -16,6 +17,15 @@ def test_non_digits_are_normalised_images_repeatable_by_seed() -> None:
     assert np.all(first.reshape(12, -1).max(axis=1) > 200)  # every one has ink
     assert np.all(first[:, :2].max(axis=(1, 2)) < 60)  # and a dark frame, as MNIST has
     assert nondigits(0, np.random.default_rng(0)).shape == (0, 28, 28)
+
+
+def test_a_picture_of_each_kind_is_ink_coverage_before_preprocessing() -> None:
+    for kind in KINDS:
+        ink = picture(kind, np.random.default_rng(7))
+        assert ink.shape == (SIZE, SIZE) and ink.min() >= 0.0 and ink.max() <= 1.0
+        assert 0.0 < np.mean(ink > 0.5) < 0.9  # some ink, not all of it
+    with pytest.raises(ValueError, match="unknown kind"):
+        picture("digit", np.random.default_rng(0))
 
 
 def test_styled_digits_keep_their_labels(digit_7: np.ndarray) -> None:
