@@ -13,6 +13,8 @@ from functools import partial
 
 import numpy as np
 
+from model_core.data.nondigits import KINDS as NONDIGIT_KINDS
+from model_core.data.nondigits import picture
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.errors import PreprocessingError
 
@@ -57,6 +59,27 @@ def strip_examples(
             strips.append(strip_image(ink, blobs.line))
             sequences.append([int(labels[chosen[i]]) for i, s in enumerate(shares) if s >= INSIDE])
     return strips, sequences
+
+
+def nondigit_strips(
+    count: int, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[list[int]]]:
+    """`count` strips of non-digits (model_core/data/nondigits.py: letters and symbols no
+    digit resembles, shapes, scribbles, textures), each labelled with no digits: the reader
+    learns that a shape it was never shown as a digit holds none (outlier exposure). Only
+    pictures that are one blob are taken, as a blob of a number is."""
+    strips: list[np.ndarray] = []
+    drawn = 0
+    while len(strips) < count:
+        ink = picture(NONDIGIT_KINDS[drawn % len(NONDIGIT_KINDS)], rng)  # (160, 160)
+        drawn += 1
+        try:
+            blobs = line_blobs(ink, MAX_DIGITS * 4)
+        except PreprocessingError:
+            continue
+        if len(blobs.inks) == 1:
+            strips.append(strip_image(blobs.inks[0], blobs.line))
+    return strips, [[] for _ in strips]
 
 
 def richer_draw(

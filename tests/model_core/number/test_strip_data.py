@@ -7,7 +7,8 @@ import pytest
 
 from model_core.number import strip_data
 from model_core.number.candidates import Blobs
-from model_core.number.strip_data import richer_draw, strip_examples
+from model_core.number.strip_data import nondigit_strips, richer_draw, strip_examples
+from model_core.number.strips import STRIP_ROWS
 from model_core.preprocessing.errors import SeveralLinesError
 
 
@@ -62,3 +63,13 @@ def test_a_number_the_reading_refuses_is_left_out(monkeypatch: pytest.MonkeyPatc
     strips, sequences = strip_examples(images, labels, 6, np.random.default_rng(3))
 
     assert calls == 6 and 0 < len(strips) == len(sequences)  # three numbers read, three not
+
+
+def test_non_digit_strips_are_one_blob_each_and_hold_no_digits() -> None:
+    strips, sequences = nondigit_strips(8, np.random.default_rng(5))
+
+    assert len(strips) == 8 and sequences == [[]] * 8
+    assert all(strip.shape[0] == STRIP_ROWS and strip.dtype == np.float32 for strip in strips)
+    assert all(strip.max() > 0.5 for strip in strips)  # each has ink
+    again, _ = nondigit_strips(8, np.random.default_rng(5))
+    assert all(np.array_equal(a, b) for a, b in zip(strips, again, strict=True))
