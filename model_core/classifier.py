@@ -20,6 +20,7 @@ import numpy as np
 from model_core.nn.cascade import Cascade, cascade_from_metadata
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.folding import inference_model
+from model_core.nn.network import Sequential
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
     DEFAULT_MAX_DIGITS,
@@ -28,7 +29,13 @@ from model_core.number import (
     read_number_array,
     read_number_bytes,
 )
-from model_core.number.sequence import StripReading, is_sequence_reader, read_strips
+from model_core.number.sequence import (
+    StripReading,
+    frame_log_probs,
+    is_sequence_reader,
+    read_strips,
+)
+from model_core.number.shapes import split_shapes
 from model_core.number.verifier import is_verifier
 from model_core.preprocessing import (
     DEFAULT_MAX_PIXELS,
@@ -101,12 +108,19 @@ class DigitClassifier:
         self._verifier = None if verifier is None else inference_model(verifier.network)
         self.sequence = sequence
         self._sequence: Model | None = None
+        self._shapes: Sequential | None = None
         if sequence is not None:
             if not is_sequence_reader(sequence.network):
                 raise ModelLoadError(
                     "the sequence reader must map 28-row strips to frames of 10 digits and blank"
                 )
-            self._sequence = inference_model(sequence.network)
+            try:
+                reading, shapes = split_shapes(sequence.network, sequence.metadata)
+            except ValueError as error:
+                message = f"the sequence reader's metadata is invalid: {error}"
+                raise ModelLoadError(message) from error
+            self._sequence = inference_model(reading)
+            self._shapes = None if shapes is None else _folded(shapes)
 
     @classmethod
     def load(
@@ -182,6 +196,7 @@ class DigitClassifier:
         verdicts = None if self._verifier is None else self.verdicts
         sequence = None if self.sequence is None else self.read_strips
         screen = None if self.cascade is None else Screen(self.screen, self.finish)
+        shapes = None if self._shapes is None else self.shape_frames
         if isinstance(source, np.ndarray):
             return read_number_array(
                 source,
@@ -190,6 +205,7 @@ class DigitClassifier:
                 verifier=verdicts,
                 sequence=sequence,
                 screen=screen,
+                shapes=shapes,
             )
         if isinstance(source, str | Path):
             source = Path(source).read_bytes()
@@ -201,6 +217,7 @@ class DigitClassifier:
             verifier=verdicts,
             sequence=sequence,
             screen=screen,
+            shapes=shapes,
         )
 
     def screen(self, images: np.ndarray) -> np.ndarray:
@@ -228,6 +245,19 @@ class DigitClassifier:
         if self._sequence is None:
             raise ValueError("this classifier was loaded without a sequence reader")
         return read_strips(self._sequence, strips, known)
+
+    def shape_frames(self, strips: list[np.ndarray]) -> list[np.ndarray]:
+        """The shape network's (T, 11) frame log-probabilities of each strip: where it sees no
+        digit (model_core/number/shapes.py). Needs a sequence reader that holds one."""
+        if self._shapes is None:
+            raise ValueError("this classifier's sequence reader holds no shape network")
+        return frame_log_probs(self._shapes, strips)
+
+
+def _folded(network: Sequential) -> Sequential:
+    folded = inference_model(network)
+    assert isinstance(folded, Sequential)  # a network folds into a network
+    return folded
 
 
 def _number_network(path: str | Path) -> NumberNetwork:

@@ -9,6 +9,8 @@ Readers started from other random weights and shown other numbers misread partly
 strips; read together (model_core/number/sequence.py: the reading their looks find most
 likely on average), they misread fewer. The joined reader is validated on the numbers of the
 writers its members held out (blocked split `--split-seed`, which they must share).
+`--shapes FILE` adds, last, a network trained with `--nondigits` that reads nothing: it flags
+shapes that hold no digit (model_core/number/shapes.py).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from typing import Any
 import numpy as np
 
 from model_core.nn.ensemble import Ensemble, members_of
+from model_core.nn.network import Sequential
 from model_core.nn.serialization import load_model, save_model
 from model_core.number.sequence import is_sequence_reader
 from model_core.number.sequence_training import sequence_accuracy
+from model_core.number.shapes import METADATA_KEY as SHAPES_KEY
 from model_core.number.sources import writers_apart
 from model_core.number.strip_data import strip_examples
 from model_core.train.run import git_commit
@@ -39,35 +43,55 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=Path("trained_sequence_model.npz"))
     p.add_argument("--split-seed", type=int, default=0, help="the members' held-out writers")
     p.add_argument("--val-numbers", type=int, default=600, help="numbers to validate on")
+    p.add_argument(
+        "--shapes",
+        type=Path,
+        default=None,
+        help="a reader network trained with --nondigits, held last to flag shapes that hold no"
+        " digit (model_core/number/shapes.py); it reads nothing",
+    )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    saved = [load_model(path) for path in args.readers]
-    for path, reader in zip(args.readers, saved, strict=True):
+    paths = [*args.readers, *([] if args.shapes is None else [args.shapes])]
+    saved = [load_model(path) for path in paths]
+    for path, reader in zip(paths, saved, strict=True):
         if not is_sequence_reader(reader.network):
             print(f"{path} is not a sequence reader", file=sys.stderr)
             return 2
         if (held_out := _split_seed(reader.metadata)) != args.split_seed:
             print(f"{path} held out split {held_out}, not {args.split_seed}", file=sys.stderr)
             return 2
-    joined = Ensemble(net for reader in saved for net in members_of(reader.network))
+    readers = saved[: len(args.readers)]
+    reading = Ensemble(net for reader in readers for net in members_of(reader.network))
     rng = np.random.default_rng(args.split_seed)
     writers = writers_apart(args.data_dir, rng)
     val = strip_examples(*writers.val, args.val_numbers, rng)
-    exact = sequence_accuracy(joined, val)
-    metadata = {
+    exact = sequence_accuracy(reading, val)
+    metadata: dict[str, Any] = {
         "kind": "sequence_reader",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "numbers": saved[0].metadata.get("numbers"),
         "split_seed": args.split_seed,
         "val_exact": round(exact, 4),
-        "members": [reader.metadata for reader in saved],
+        "members": [reader.metadata for reader in readers],
         "git_commit": git_commit(),
     }
+    joined = reading
+    if args.shapes is not None:
+        shapes = saved[-1].network
+        if not isinstance(shapes, Sequential):
+            print(f"{args.shapes} must be one network, not an ensemble", file=sys.stderr)
+            return 2
+        joined = Ensemble([*reading.members, shapes])
+        metadata[SHAPES_KEY] = saved[-1].metadata | {"member": len(reading.members)}
     save_model(args.out, joined, metadata)
-    print(f"saved {args.out}: {len(joined.members)} members, {exact:.4f} of validation strips")
+    shape = "" if args.shapes is None else " and a shape network"
+    print(
+        f"saved {args.out}: {len(reading.members)} members{shape}, {exact:.4f} of validation strips"
+    )
     return 0
 
 

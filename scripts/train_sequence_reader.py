@@ -19,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from model_core.nn.serialization import save_model
+from model_core.nn.network import Sequential
+from model_core.nn.serialization import load_model, save_model
 from model_core.number.sequence import HIDDEN, build_sequence_reader
 from model_core.number.sequence_training import fit_sequence_reader
 from model_core.number.sources import writers_apart
-from model_core.number.strip_data import strip_examples
+from model_core.number.strip_data import nondigit_strips, strip_examples
 from model_core.train.allocator import keep_freed_memory
 from model_core.train.run import git_commit
 
@@ -51,6 +52,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="share of training digits made equal to the digit before them",
     )
     p.add_argument(
+        "--nondigits",
+        type=float,
+        default=0.0,
+        help="non-digit strips labelled with no digits added to each epoch, as a share of its"
+        " strips (outlier exposure)",
+    )
+    p.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="a saved reader network to go on training (fine-tuning) instead of a fresh one;"
+        " --context and --hidden are then its own",
+    )
+    p.add_argument(
         "--split-seed",
         type=int,
         default=None,
@@ -74,9 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal strips
         fresh = strip_examples(*writers.train, args.numbers, rng, args.ones, args.repeats)
         strips += len(fresh[0])
+        if args.nondigits:
+            shapes, nothing = nondigit_strips(round(args.nondigits * len(fresh[0])), rng)
+            fresh = (fresh[0] + shapes, fresh[1] + nothing)
         return fresh
 
-    net = build_sequence_reader(rng, args.context, args.hidden)
+    shape = {"context": args.context, "hidden": args.hidden}
+    if args.init is None:
+        net = build_sequence_reader(rng, args.context, args.hidden)
+    else:
+        saved = load_model(args.init)
+        if not isinstance(saved.network, Sequential):
+            raise SystemExit(f"{args.init}: --init needs one reader network, not an ensemble")
+        net = saved.network
+        shape = {key: saved.metadata.get(key) for key in shape}
     checkpoint = args.out.with_suffix(".epoch.npz")  # the last epoch's, to look at meanwhile
 
     def report(line: str) -> None:
@@ -94,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         "val_numbers": args.val_numbers,
         "strips": strips,
         "epochs": args.epochs,
-        "context": args.context,
-        "hidden": args.hidden,
+        **shape,
         "ones": args.ones,
         "repeats": args.repeats,
+        "nondigits": args.nondigits,
+        "init": None if args.init is None else str(args.init),
         "lr": args.lr,
         "seed": args.seed,
         "split_seed": args.split_seed,

@@ -21,6 +21,7 @@ from model_core.preprocessing.box import Box, enclosing
 from .candidates import Line, check_count, line_candidates
 from .cuts import best_path
 from .reread import SequenceReader, read_as, reread_blobs
+from .shapes import ShapeLook
 
 Probabilities = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) normalised -> (N, classes)
 DEFAULT_MAX_DIGITS = 20
@@ -53,6 +54,7 @@ class DigitReading:
     probabilities: list[float]  # ten floats summing to 1
     box: Box  # in the input's pixels
     image: np.ndarray  # (28, 28) float32: what the network saw
+    unseen: bool = False  # its blob holds no digit (shapes.py): not a digit
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def read_line(
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
     screen: Screen | None = None,
+    shapes: ShapeLook | None = None,
 ) -> NumberReading:
     """(H, W) grayscale in [0, 1], any polarity -> the digits read; raises EmptyImageError
     when there is no ink, TooManyDigitsError past `max_digits` and SeveralLinesError for
@@ -96,7 +99,8 @@ def read_line(
     cheaper network (the cascade's first), when given: then the digits chosen are finished
     by the full one from its probabilities. `sequence` (with a verifier) reads every blob
     whole, as a strip: where it finds other digits than the path, far more likely, they
-    replace the path's (reread.py)."""
+    replace the path's (reread.py). `shapes` (with `sequence`) flags the digits of blobs
+    that hold no digit (shapes.py): each DigitReading's `unseen`."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -123,18 +127,20 @@ def read_line(
         read_as(p, candidates[i].box, candidates[i].image)
         for i, p in zip(chosen, probs, strict=True)
     ]
+    unseen = [False] * len(readings)
     if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
-        replaced = reread_blobs(
-            line, chosen, read, sequence, probabilities, _settled(line, chosen, probs)
-        )
-        for k in sorted(replaced, reverse=True):
-            count, better = replaced[k]
+        settled = _settled(line, chosen, probs)
+        reread = reread_blobs(line, chosen, read, sequence, probabilities, settled, shapes)
+        unseen = [k in reread.unseen for k in range(len(readings))]
+        for k in sorted(reread.replaced, reverse=True):
+            count, better = reread.replaced[k]
             readings[k : k + count] = better
+            unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
         check_count(len(readings), max_digits)
     digits = [
-        DigitReading(digit, max(probs), probs, line.page.to_input(box), image)
-        for digit, probs, box, image in readings
+        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag)
+        for (digit, probs, box, image), flag in zip(readings, unseen, strict=True)
     ]
     return NumberReading(digits, line.page.inverted)
 

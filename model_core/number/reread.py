@@ -9,13 +9,15 @@ none in a short blob), and finds them far more likely than the path's digits the
 replace the path's. Each one's box is the ink between the midpoints of its
 frames and its neighbours'; its image, that ink fitted into MNIST's frame, is what the
 non-digit rule looks at. A lone digit so found is read by the digit network, which reads lone
-digits better.
+digits better. A blob that a shape network finds holds no digit at all (shapes.py) keeps
+whatever it reads, flagged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +26,7 @@ from model_core.preprocessing.frame import fit_and_centre
 
 from .candidates import Line
 from .sequence import SequenceDigit, StripReading
+from .shapes import ShapeLook, no_digit_shapes
 from .strips import PAPER, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray], list[list[int]]], list[StripReading]]
@@ -37,6 +40,16 @@ DROP_HEIGHT = 0.5  # the reader may find no digit only in a blob under this shar
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
 
 
+class Rereading(NamedTuple):
+    """What reading the blobs again changed: at the index in the path of its first candidate
+    inside each blob read otherwise, how many of the path's candidates lie inside it and the
+    digits that replace them; and the indices in the path of the digits inside blobs that
+    hold no digit (shapes.py: a letter, a doodle): whatever replaces them, not digits."""
+
+    replaced: dict[int, tuple[int, list[Reading]]]
+    unseen: set[int]
+
+
 def reread_blobs(
     line: Line,
     path: list[int],
@@ -44,13 +57,15 @@ def reread_blobs(
     sequence: SequenceReader,
     probabilities: Callable[[np.ndarray], np.ndarray],
     settled: Collection[int] = (),
-) -> dict[int, tuple[int, list[Reading]]]:
+    shapes: ShapeLook | None = None,
+) -> Rereading:
     """The line's blobs read again; `digits_read` are the digits of the `path`, and
     `probabilities` is the digit network ((N, 28, 28) -> (N, 10)). A blob the path reads as
     one digit whose index in `path` is in `settled` is left as it is. The index in `path` of its
     first candidate inside each blob the reader reads otherwise, far more likely than the
     path's -> how many of the path's candidates lie inside it, and the digits that replace
-    them (none where the reader finds no digit in a blob under DROP_HEIGHT). Blobs that the
+    them (none where the reader finds no digit in a blob under DROP_HEIGHT), with the path's
+    digits inside blobs the `shapes` network finds hold no digit (shapes.py). Blobs that the
     path joins with a neighbour keep the path's reading."""
     blobs, spans = line.blobs, [line.candidates[i].span for i in path]
     chosen: list[tuple[int, list[int]]] = []  # blobs to read, each with the path inside it
@@ -63,11 +78,17 @@ def reread_blobs(
         if covered == last - first and _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS:
             chosen.append((blob, inside))
     if not chosen:
-        return {}
+        return Rereading({}, set())
     strips = [strip_image(blobs.inks[blob], blobs.line) for blob, _ in chosen]
     read = [[digits_read[k] for k in inside] for _, inside in chosen]  # the path's digits
+    looked = sequence(strips, read)
+    unseen: set[int] = set()  # the path's digits inside shapes that hold no digit
+    if shapes is not None:
+        tall = [blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line for blob, _ in chosen]
+        for k in no_digit_shapes(strips, looked, read, tall, shapes):
+            unseen.update(chosen[k][1])
     found: dict[int, tuple[int, list[Reading]]] = {}
-    for (blob, inside), theirs, strip in zip(chosen, read, sequence(strips, read), strict=True):
+    for (blob, inside), theirs, strip in zip(chosen, read, looked, strict=True):
         digits = strip.digits
         ours = [d.digit for d in digits]
         if ours == theirs or len(ours) == len(theirs) == 1:  # a lone digit: the path's stands
@@ -79,7 +100,7 @@ def reread_blobs(
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
-    return _lone_digits_read(found, probabilities)
+    return Rereading(_lone_digits_read(found, probabilities), unseen)
 
 
 def read_as(probs: np.ndarray, box: Box, image: np.ndarray) -> Reading:

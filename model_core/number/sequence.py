@@ -128,6 +128,11 @@ class StripReading:
     digits: list[SequenceDigit]
     looks: list[Look]  # each network's frames at each shift it looked from
 
+    @property
+    def first_look(self) -> list[int]:
+        """The digits the first network reads from the first shift, greedily."""
+        return _greedy(self.looks[0].logp)
+
     def log_likelihood(self, labels: Sequence[int]) -> float:
         """log p(labels | strip) by CTC (every frame path that spells them), the looks' mean."""
         return float(self.log_likelihoods([labels])[0])

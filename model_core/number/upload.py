@@ -15,6 +15,7 @@ from model_core.preprocessing.grayscale import array_to_gray
 
 from .reader import DEFAULT_MAX_DIGITS, NumberReading, Probabilities, Screen, read_line
 from .reread import SequenceReader
+from .shapes import ShapeLook
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,13 @@ def read_number_bytes(
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
     screen: Screen | None = None,
+    shapes: ShapeLook | None = None,
 ) -> NumberUpload:
     """Decode an upload and read its number (read_line: `verifier` scores the cuts,
-    `sequence` reads touching digits whole, `screen` scores the candidates' digits);
-    raises a PreprocessingError subclass."""
+    `sequence` reads touching digits whole, `screen` scores the candidates' digits, `shapes`
+    flags shapes that hold no digit); raises a PreprocessingError subclass."""
     decoded = decode_image(data, max_pixels=max_pixels)  # (h, w) gray, maybe reduced
-    reading = read_line(decoded.gray, probabilities, max_digits, verifier, sequence, screen)
+    reading = read_line(decoded.gray, probabilities, max_digits, verifier, sequence, screen, shapes)
     digits = [replace(d, box=decoded.displayed(d.box)) for d in reading.digits]
     return NumberUpload(
         reading=replace(reading, digits=digits),
@@ -78,9 +80,10 @@ def read_number_array(
     verifier: Probabilities | None = None,
     sequence: SequenceReader | None = None,
     screen: Screen | None = None,
+    shapes: ShapeLook | None = None,
 ) -> NumberUpload:
     """Read the number in an (H, W) or (H, W, 1|2|3|4) array (uint8, uint16, bool or float)."""
     gray, mode = array_to_gray(np.asarray(array))  # (H, W) transparency resolved
-    reading = read_line(gray, probabilities, max_digits, verifier, sequence, screen)
+    reading = read_line(gray, probabilities, max_digits, verifier, sequence, screen, shapes)
     height, width = gray.shape
     return NumberUpload(reading, "array", width, height, mode, mode in ("LA", "RGBA"))

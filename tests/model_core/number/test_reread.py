@@ -182,3 +182,4 @@ def test_a_whole_digit_the_reader_finds_no_digit_in_is_kept() -> None:
 
     assert reading.number == path.number == "33"
     assert [d.box for d in reading.digits] == [d.box for d in path.digits]
+    assert not any(d.unseen for d in reading.digits)  # no shape network: nothing flagged

@@ -1,0 +1,78 @@
+"""Shapes that hold no digit: a letter, a doodle, a star, which a reading cuts into parts that
+each look like a digit.
+
+The sequence reader's networks read every blob as digits, as they were taught. One more
+reader network, taught besides that non-digits hold none (outlier exposure: `--nondigits`
+in scripts/train_sequence_reader.py, pictures of model_core/data/nondigits.py labelled with
+no digits), looks at the blobs the first network is unsure of (its own reading under GATE,
+a CTC log-likelihood). Where it sees no digit, that at least UNSEEN_MARGIN more likely than
+the path's digits, the blob's digits are flagged: not digits (run z in experiments.md). It
+never changes what is read.
+
+A sequence reader file holds it as its last network, named in its metadata:
+
+    {"shapes": {"member": 4, ...the network's own metadata}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from model_core.nn.ctc import best_path
+from model_core.nn.ensemble import Ensemble, Model, members_of
+from model_core.nn.network import Sequential
+
+from .sequence import BLANK, Look, StripReading
+
+ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) log-probs each
+METADATA_KEY = "shapes"
+GATE = -0.5  # the first network's log-likelihood of its own reading under which the shape
+# network looks: 7% of real digits' unsettled blobs, 70% of non-digits' (run z2)
+UNSEEN_MARGIN = 4.0  # no digit must be e^4 times more likely than the path's digits
+
+
+def split_shapes(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequential | None]:
+    """A saved sequence reader -> its reading networks, and its shape network if its metadata
+    names one. Raises ValueError for a malformed entry."""
+    entry = metadata.get(METADATA_KEY)
+    if entry is None:
+        return model, None
+    members = members_of(model)
+    index = entry.get("member") if isinstance(entry, dict) else None
+    if not isinstance(index, int) or not 2 <= index + 1 == len(members):
+        raise ValueError(f"{METADATA_KEY} must name the last of two networks or more")
+    reading = members[:index]
+    return (reading[0] if len(reading) == 1 else Ensemble(reading)), members[index]
+
+
+def no_digit_shapes(
+    strips: list[np.ndarray],
+    readings: Sequence[StripReading],
+    paths: Sequence[list[int]],
+    tall: Sequence[bool],
+    look: ShapeLook,
+) -> list[int]:
+    """Indices of the `strips` whose blob holds no digit: `tall` (a whole digit's height), its
+    first look unsure of its own reading, and the shape network sees no digit there, surely
+    against the path's digits `paths`. The shape network reads the unsure ones in one batch."""
+    asked = [i for i, reading in enumerate(readings) if tall[i] and _unsure(reading)]
+    if not asked:
+        return []
+    frames = look([strips[i] for i in asked])
+    return [i for i, logp in zip(asked, frames, strict=True) if _sees_none(logp, paths[i])]
+
+
+def _unsure(reading: StripReading) -> bool:
+    first = StripReading([], reading.looks[:1])
+    return first.log_likelihood(reading.first_look) < GATE
+
+
+def _sees_none(logp: np.ndarray, path: list[int]) -> bool:
+    """Whether (T, 11) frames read no digit, UNSEEN_MARGIN more likely than `path`."""
+    if best_path(logp, BLANK):
+        return False
+    none, read = StripReading([], [Look(logp, 0)]).log_likelihoods([[], path])
+    return bool(none - read >= UNSEEN_MARGIN)
