@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -80,9 +81,17 @@ def predict_files(
                          results=items, timing_ms=total)  # fmt: skip
 
 
+class NumberRead(NamedTuple):
+    """A number's answer, and for each digit whether the sequence reader saw no digit in its
+    shape (one of the reasons its `is_digit` may be false)."""
+
+    answer: NumberResponse
+    unseen: list[bool]
+
+
 def read_number_image(
     classifier: DigitClassifier, data: bytes, max_pixels: int, max_digits: int, started: float
-) -> NumberResponse:
+) -> NumberRead:
     """The line of digits in one image; `started` is when the handler began. The core reads a
     number in one call (decoding, cutting, the network), timed as `inference`."""
     begin = time.perf_counter()
@@ -93,14 +102,16 @@ def read_number_image(
     digits = upload.reading.digits
     found = np.array([digit.probabilities for digit in digits], dtype=np.float64)  # (N, 10)
     images = np.array([digit.image for digit in digits]).reshape(-1, 28, 28)  # (N, 28, 28)
-    is_digit = classifier.is_digit(found.reshape(-1, 10), images)  # (N,)
+    unseen = [digit.unseen for digit in digits]
+    is_digit = classifier.is_digit(found.reshape(-1, 10), images) & ~np.array(unseen, bool)
     read = time.perf_counter()
     timing = Timing(
         decode_preprocess=_ms(begin - started),
         inference=_ms(read - begin),
         total=_ms(time.perf_counter() - started),
     )
-    return to_number_response(upload, timing, [bool(flag) for flag in is_digit])
+    answer = to_number_response(upload, timing, [bool(flag) for flag in is_digit])
+    return NumberRead(answer, unseen)
 
 
 def to_number_response(

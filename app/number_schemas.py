@@ -83,8 +83,9 @@ class NumberResponse(BaseModel):
     )
     digits: list[NumberDigit] = Field(
         min_length=1,
-        description="each digit, left to right; one with `is_digit` false looks like no digit"
-        " (with `strict=true` the number would have been refused)",
+        description="each digit, left to right; one with `is_digit` false looks like no digit,"
+        " by the model's rule or because the number reader sees no digit in its shape (a"
+        " letter, a doodle); with `strict=true` the number would have been refused",
     )
     preprocessing: Preprocessing = Field(
         description="the upload, as /predict describes it; `bbox` holds every digit"

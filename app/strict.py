@@ -46,22 +46,43 @@ def not_a_digit(rule: RejectRule | None, probabilities: Sequence[float]) -> ApiE
 
 
 def not_a_number(
-    rule: RejectRule | None, probabilities: Sequence[Sequence[float]], positions: Sequence[int]
+    rule: RejectRule | None,
+    probabilities: Sequence[Sequence[float]],
+    positions: Sequence[int],
+    unseen: Sequence[bool] = (),
 ) -> ApiError:
     """The refusal of a number whose digits at `positions` (from 0, left to right, of all the
-    digits' `probabilities`) have `is_digit` false."""
-    named = [str(position + 1) for position in positions]
-    which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    several = len(named) > 1
-    scores = _reasons(rule, [probabilities[position] for position in positions])
+    digits' `probabilities`) have `is_digit` false: by the rule, or `unseen` (each digit's,
+    if given): the sequence reader sees no digit in its shape."""
+    shapes = [position for position in positions if unseen and unseen[position]]
+    scored = [position for position in positions if position not in shapes]
+    several = len(positions) > 1
+    if shapes:
+        reasons = [f"in digit{_s(shapes)} {_which(shapes)} the number reader sees no digit"]
+        if scored:
+            scores = _reasons(rule, [probabilities[position] for position in scored])
+            reasons.insert(0, f"digit{_s(scored)} {_which(scored)}: {scores}")
+        why = "; ".join(reasons)
+    else:
+        scores = _reasons(rule, [probabilities[position] for position in positions])
+        why = f"{'their' if several else 'its'} {scores}"
     return ApiError(
         422,
         "not_a_digit",
-        f"digit{'s' if several else ''} {which} of {len(probabilities)} (from the left)"
+        f"digit{_s(positions)} {_which(positions)} of {len(probabilities)} (from the left)"
         f" do{'' if several else 'es'} not look like {'' if several else 'a '}handwritten"
-        f" digit{'s' if several else ''}: {'their' if several else 'its'} {scores};"
-        f" {ANYWAY}, each digit with its is_digit",
+        f" digit{_s(positions)}: {why}; {ANYWAY}, each digit with its is_digit",
     )
+
+
+def _which(positions: Sequence[int]) -> str:
+    """Positions from 0 named from 1: "2", "1 and 3", "1, 2 and 4"."""
+    named = [str(position + 1) for position in positions]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def _s(positions: Sequence[int]) -> str:
+    return "s" if len(positions) > 1 else ""
 
 
 def _reasons(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) -> str:

@@ -43,8 +43,9 @@ DESCRIPTION = (
     " Errors and limits are /predict's; an image without ink is 422 `no_digit`, and one with"
     " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`, and one with"
     " lines of digits one above the other is 422 `several_lines`. Each digit"
-    " has `is_digit`; with `strict=true`, a number with any digit the model takes for no digit"
-    " is 422 `not_a_digit`, whose detail names the digits."
+    " has `is_digit`: false where the model's rule takes it for no digit, or where the number"
+    " reader sees no digit in its shape; with `strict=true`, a number with any such digit is"
+    " 422 `not_a_digit`, whose detail names the digits and why."
 )
 
 
@@ -94,7 +95,7 @@ def _counted(
 ) -> NumberResponse:
     settings, metrics, classifier = service.settings, service.metrics, service.classifier
     try:
-        result = read_number_image(
+        result, unseen = read_number_image(
             classifier,
             data,
             settings.max_image_pixels,
@@ -106,7 +107,7 @@ def _counted(
             metrics.not_a_digit.labels(endpoint).inc(len(positions))
             if strict:
                 found = [digit.probabilities for digit in result.digits]
-                raise not_a_number(classifier.rule, found, positions)
+                raise not_a_number(classifier.rule, found, positions, unseen)
     except ApiError as error:
         metrics.number_reading_errors.labels(error.code).inc()
         raise

@@ -4,6 +4,7 @@ prediction endpoint (app/strict.py), on the tiny model saved with a rule (tests/
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -11,7 +12,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.strict import not_a_number
 from model_core.classifier import DigitClassifier
+from model_core.number.upload import NumberUpload
 from tests.app.routes.test_number import assert_number
 from tests.app.routes.test_predict import assert_error, assert_prediction, b64, distinct_shapes
 from tests.samples import bars_array, png_bytes
@@ -132,6 +135,41 @@ def test_strict_refuses_a_number_naming_the_digits_not_read_as_digits(
                  f"max_probability {scores} are below", f"threshold {threshold:g}",
                  "strict=false")  # fmt: skip
     assert post(client, path, data, "false").status_code == 200
+
+
+@pytest.mark.parametrize("path", NUMBER)
+def test_a_digit_whose_shape_the_number_reader_sees_no_digit_in_is_flagged_saying_so(
+    make_client: Callable[..., TestClient],
+    rule_model: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    reading = DigitClassifier.read_number
+
+    def second_unseen(self: DigitClassifier, *args: object, **kwargs: object) -> NumberUpload:
+        upload = reading(self, *args, **kwargs)  # type: ignore[arg-type]
+        digits = [replace(d, unseen=i == 1) for i, d in enumerate(upload.reading.digits)]
+        return replace(upload, reading=replace(upload.reading, digits=digits))
+
+    monkeypatch.setattr(DigitClassifier, "read_number", second_unseen)
+    client = make_client(model_path=rule_model(0.0))  # the rule flags no digit
+    answer = post(client, path, shapes_page())
+    assert answer.status_code == 200, answer.text
+    assert [digit["is_digit"] for digit in answer.json()["digits"]] == [True, False, True, True]
+    response = post(client, path, shapes_page(), "true")
+    assert_error(response, 422, "not_a_digit", "digit 2 of 4 (from the left) does not look like",
+                 "in digit 2 the number reader sees no digit", "strict=false")  # fmt: skip
+
+
+def test_a_number_flagged_by_the_rule_and_the_reader_gives_both_reasons(
+    rule_model: Callable[..., Path],
+) -> None:
+    rule = DigitClassifier.load(rule_model(0.5)).rule
+    low, high = [0.3] + [0.7 / 9] * 9, [0.9] + [0.1 / 9] * 9
+    error = not_a_number(rule, [low, high, high], [0, 1], [False, True, False])
+    assert "digits 1 and 2 of 3 (from the left) do not look like handwritten digits" in error.detail
+    assert "digit 1: max_probability 0.3000 is below the model's threshold 0.5" in error.detail
+    assert "in digit 2 the number reader sees no digit" in error.detail
 
 
 def test_a_number_with_one_flagged_digit_says_so_in_the_singular(
