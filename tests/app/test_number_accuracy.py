@@ -10,44 +10,19 @@ few numbers under its measured figure, to catch a loss until a better reader rai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.main import create_app
 from model_core.data.mnist import load_mnist
 from model_core.number.synth import KINDS
 from tests.numbers import RENDERINGS, make_numbers
 
-ROOT = Path(__file__).resolve().parents[2]
-COMMITTED = (
-    ROOT / "trained_cnn_model.npz",
-    ROOT / "trained_verifier_model.npz",
-    ROOT / "trained_sequence_model.npz",
-)
 PER_RENDERING = 40  # numbers of each kind in each rendering: 120 of each kind in all
 MIN_EXACT = {"spaced": 0.95, "tight": 0.92, "mixed": 0.85, "touching": 0.74}
 EXACT: dict[str, float] = {}
-
-
-@pytest.fixture(scope="module")
-def committed_client() -> Iterator[TestClient]:
-    missing = [path.name for path in COMMITTED if not path.is_file()]
-    if missing:
-        pytest.skip(f"not in the repository yet: {', '.join(missing)}")
-    model, verifier, sequence = COMMITTED
-    settings = Settings(
-        model_path=model,
-        verifier_path=verifier,
-        sequence_reader_path=sequence,
-        log_level="WARNING",
-    )
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +33,14 @@ def mnist_test(mnist_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_number_reads_at_least_its_bar(
-    kind: str, committed_client: TestClient, mnist_test: tuple[np.ndarray, np.ndarray]
+    kind: str, number_client: TestClient, mnist_test: tuple[np.ndarray, np.ndarray]
 ) -> None:
     images, labels = mnist_test
     exact, total, refused = 0, 0, 0
     for index, rendering in enumerate(RENDERINGS):
         seed = 100 * KINDS.index(kind) + index
         for sample in make_numbers(images, labels, kind, rendering, PER_RENDERING, seed):
-            response = committed_client.post(
+            response = number_client.post(
                 "/predict/number", files={"file": ("number", sample.data)}
             )
             assert response.status_code < 500, response.text
