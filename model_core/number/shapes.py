@@ -6,7 +6,7 @@ reader network, taught besides that non-digits hold none (outlier exposure: `--n
 in scripts/train_sequence_reader.py, pictures of model_core/data/nondigits.py labelled with
 no digits), looks at the blobs the first network is unsure of (its own reading under GATE,
 a CTC log-likelihood). Where it sees no digit, that at least UNSEEN_MARGIN more likely than
-the path's digits, the blob's digits are flagged: not digits (run z in experiments.md). It
+the path's digits, the blob's digits are flagged: not digits (run z2 in experiments.md). It
 never changes what is read.
 
 A sequence reader file holds it as its last network, named in its metadata:
