@@ -30,7 +30,7 @@ from .sequence import BLANK, Look, StripReading
 ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) log-probs each
 METADATA_KEY = "shapes"
 GATE = -0.5  # the first network's log-likelihood of its own reading under which the shape
-# network looks: 7% of real digits' unsettled blobs, 70% of non-digits' (run z2)
+# network looks: 7% of real digits' unsettled blobs, 70% of the non-digit blobs it flags (z2)
 UNSEEN_MARGIN = 4.0  # no digit must be e^4 times more likely than the path's digits
 
 
