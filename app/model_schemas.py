@@ -87,6 +87,11 @@ class SequenceReaderInfo(BaseModel):
     )
     numbers: int | None = Field(None, description="numbers its training blobs came from")
     date: str | None = Field(None, description="when it was trained")
+    shape_network: bool = Field(
+        False,
+        description="whether it holds a shape network, which flags the digits of blobs that"
+        " hold no digit (a letter, a doodle) with `is_digit` false",
+    )
 
 
 SEQUENCE_READER_EXAMPLE = {
@@ -95,6 +100,7 @@ SEQUENCE_READER_EXAMPLE = {
     "val_exact": 0.9368,
     "numbers": 20_000,
     "date": "2026-12-04T12:00:00+00:00",
+    "shape_network": True,
 }
 
 

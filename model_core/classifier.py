@@ -246,6 +246,11 @@ class DigitClassifier:
             raise ValueError("this classifier was loaded without a sequence reader")
         return read_strips(self._sequence, strips, known)
 
+    @property
+    def has_shape_network(self) -> bool:
+        """Whether the sequence reader holds a shape network (model_core/number/shapes.py)."""
+        return self._shapes is not None
+
     def shape_frames(self, strips: list[np.ndarray]) -> list[np.ndarray]:
         """The shape network's (T, 11) frame log-probabilities of each strip: where it sees no
         digit (model_core/number/shapes.py). Needs a sequence reader that holds one."""

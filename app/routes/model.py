@@ -82,18 +82,20 @@ def model_info(
         input=limits,
         sha256=classifier.sha256,
         verifier=_network_info(VerifierInfo, classifier.verifier),
-        sequence_reader=_network_info(SequenceReaderInfo, classifier.sequence),
+        sequence_reader=_network_info(
+            SequenceReaderInfo, classifier.sequence, shape_network=classifier.has_shape_network
+        ),
         not_a_digit=_not_a_digit_info(classifier),
         cascade=_cascade_info(classifier),
     )
 
 
-def _network_info(schema: type[Info], loaded: NumberNetwork | None) -> Info | None:
-    """A number network's file as /model/info describes it: its hash, size and the facts its
-    metadata records."""
+def _network_info(schema: type[Info], loaded: NumberNetwork | None, **known: object) -> Info | None:
+    """A number network's file as /model/info describes it: its hash, size, what the service
+    knows of it (`known`) and the facts its metadata records."""
     if loaded is None:
         return None
-    facts = {"sha256": loaded.sha256, "parameters": loaded.network.num_params()}
+    facts = {"sha256": loaded.sha256, "parameters": loaded.network.num_params(), **known}
     found = {key: value for key, value in loaded.metadata.items() if key not in facts}
     return _known_fields(schema, found, facts)
 

@@ -86,6 +86,20 @@ def test_model_info_shows_the_sequence_reader(
     assert reader["parameters"] == build_sequence_reader(np.random.default_rng(0)).num_params()
     assert reader["val_exact"] == TINY_SEQUENCE_FACTS["val_exact"]
     assert reader["numbers"] == TINY_SEQUENCE_FACTS["numbers"]
+    assert reader["shape_network"] is False
+
+
+def test_model_info_says_the_sequence_reader_holds_a_shape_network(
+    make_client: Callable[..., TestClient], tiny_verifier_path: Path, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "with_shapes.npz"
+    pair = Ensemble([build_sequence_reader(rng), build_sequence_reader(rng)])
+    save_model(path, pair, {"kind": "sequence_reader", "shapes": {"member": 1}})
+    client = make_client(verifier_path=tiny_verifier_path, sequence_reader_path=path)
+
+    reader = client.get("/model/info").json()["sequence_reader"]
+    assert reader["shape_network"] is True and reader["parameters"] == pair.num_params()
 
 
 def test_model_info_tolerates_a_verifiers_odd_metadata(
