@@ -81,19 +81,19 @@ def reread_blobs(
         return Rereading({}, set())
     strips = [strip_image(blobs.inks[blob], blobs.line) for blob, _ in chosen]
     read = [[digits_read[k] for k in inside] for _, inside in chosen]  # the path's digits
+    tall = [blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line for blob, _ in chosen]
     looked = sequence(strips, read)
     unseen: set[int] = set()  # the path's digits inside shapes that hold no digit
     if shapes is not None:
-        tall = [blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line for blob, _ in chosen]
         for k in no_digit_shapes(strips, looked, read, tall, shapes):
             unseen.update(chosen[k][1])
     found: dict[int, tuple[int, list[Reading]]] = {}
-    for (blob, inside), theirs, strip in zip(chosen, read, looked, strict=True):
+    for (blob, inside), theirs, strip, whole in zip(chosen, read, looked, tall, strict=True):
         digits = strip.digits
         ours = [d.digit for d in digits]
         if ours == theirs or len(ours) == len(theirs) == 1:  # a lone digit: the path's stands
             continue
-        if not ours and blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line:
+        if not ours and whole:  # a whole digit's height: still a digit
             continue
         likely = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
         if likely[0] - likely[1] < MARGIN_LOG_LIKELIHOOD:
