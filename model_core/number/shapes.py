@@ -21,11 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.ctc import best_path
 from model_core.nn.ensemble import Ensemble, Model, members_of
 from model_core.nn.network import Sequential
 
-from .sequence import BLANK, Look, StripReading
+from .sequence import Look, StripReading
 
 ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) log-probs each
 METADATA_KEY = "shapes"
@@ -42,7 +41,7 @@ def split_shapes(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequent
         return model, None
     members = members_of(model)
     index = entry.get("member") if isinstance(entry, dict) else None
-    if not isinstance(index, int) or not 2 <= index + 1 == len(members):
+    if not isinstance(index, int) or index < 1 or index != len(members) - 1:
         raise ValueError(f"{METADATA_KEY} must name the last of two networks or more")
     reading = members[:index]
     return (reading[0] if len(reading) == 1 else Ensemble(reading)), members[index]
@@ -72,7 +71,8 @@ def _unsure(reading: StripReading) -> bool:
 
 def _sees_none(logp: np.ndarray, path: list[int]) -> bool:
     """Whether (T, 11) frames read no digit, UNSEEN_MARGIN more likely than `path`."""
-    if best_path(logp, BLANK):
+    look = StripReading([], [Look(logp, 0)])
+    if look.first_look:
         return False
-    none, read = StripReading([], [Look(logp, 0)]).log_likelihoods([[], path])
+    none, read = look.log_likelihoods([[], path])
     return bool(none - read >= UNSEEN_MARGIN)
