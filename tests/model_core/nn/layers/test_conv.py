@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.nn.layers import Conv2D
+from model_core.nn.layers import Conv2D, conv
 from tests.model_core.nn.gradcheck import check_layer_grads
 from tests.model_core.nn.layers.helpers import (
     F64,
@@ -55,19 +55,33 @@ LOOP_CASES = [
 ]
 
 
+@pytest.mark.parametrize("images_a_part", [None, 1, 2], ids=["whole", "parts-of-1", "parts-of-2"])
 @pytest.mark.parametrize(("k", "s", "p", "c_in", "c_out", "h", "w"), LOOP_CASES)
 def test_conv2d_matches_loops(
-    k: int, s: int, p: int, c_in: int, c_out: int, h: int, w: int
+    k: int,
+    s: int,
+    p: int,
+    c_in: int,
+    c_out: int,
+    h: int,
+    w: int,
+    images_a_part: int | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rng = np.random.default_rng(200 + 11 * k + 5 * s + p)
     layer = Conv2D(c_in, c_out, k, stride=s, padding=p, rng=rng, dtype=np.float64)
     layer.params["bias"][:] = rng.standard_normal(c_out)  # (C_out,)
     weight, bias = layer.params["weight"], layer.params["bias"]
-    x = rng.standard_normal((2, h, w, c_in))  # (N, H, W, C_in)
+    x = rng.standard_normal((3, h, w, c_in))  # (N, H, W, C_in)
+    ho, wo = out_len(h, k, s, p), out_len(w, k, s, p)
+    if images_a_part is not None:  # the batch in parts, the last one shorter for 2
+        image_bytes = ho * wo * k * k * max(c_in, c_out) * 8
+        monkeypatch.setattr(conv, "CHUNK_BYTES", images_a_part * image_bytes)
+        assert len(layer._chunks(3, ho * wo)) == -(-3 // images_a_part)
 
     out = layer.forward(x, training=True)  # (N, Ho, Wo, C_out)
     expected_out = conv_forward_loops(x, weight, bias, s, p)  # (N, Ho, Wo, C_out)
-    assert out.shape == expected_out.shape == (2, out_len(h, k, s, p), out_len(w, k, s, p), c_out)
+    assert out.shape == expected_out.shape == (3, ho, wo, c_out)
     np.testing.assert_allclose(out, expected_out, rtol=TOL, atol=TOL)
 
     dout = rng.standard_normal(out.shape)  # (N, Ho, Wo, C_out)
