@@ -6,9 +6,12 @@ BatchNorm scales and shifts, the usual practice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 Params = dict[str, np.ndarray]
+PART = 2**16  # elements of a parameter updated at a time, 256 KB a float32 array
 
 
 class Optimizer:
@@ -95,14 +98,37 @@ class Adam(Optimizer):
             else:
                 g = g + self.weight_decay * p
         m, v = self._slot(self.m, name, p), self._slot(self.v, name, p)
-        m += (1.0 - self.beta1) * (g - m)
-        v += (1.0 - self.beta2) * (g * g - v)
         t = self.steps
         step_size = self.lr / (1.0 - self.beta1**t)
-        denom = np.sqrt(v)
-        denom *= 1.0 / np.sqrt(1.0 - self.beta2**t)
-        denom += self.eps
-        p -= step_size * m / denom
+        correction = 1.0 / np.sqrt(1.0 - self.beta2**t)
+        scratch = np.empty(min(p.size, PART), dtype=p.dtype)
+        for pp, gg, mm, vv in _parts(p, g, m, v):  # thirteen passes over a part in cache
+            tmp = scratch[: pp.size]
+            np.subtract(gg, mm, out=tmp)
+            tmp *= 1.0 - self.beta1
+            mm += tmp  # m += (1 - beta1) (g - m)
+            np.multiply(gg, gg, out=tmp)
+            tmp -= vv
+            tmp *= 1.0 - self.beta2
+            vv += tmp  # v += (1 - beta2) (g^2 - v)
+            np.sqrt(vv, out=tmp)
+            tmp *= correction
+            tmp += self.eps  # sqrt(v / (1 - beta2^t)) + eps
+            np.divide(mm, tmp, out=tmp)
+            tmp *= step_size
+            pp -= tmp
+
+
+def _parts(*arrays: np.ndarray) -> Iterator[tuple[np.ndarray, ...]]:
+    """Equal-shaped arrays as flat parts of PART elements, taken together: an update's passes
+    then run over data in the core's cache, not over whole arrays in memory. Arrays that are
+    not contiguous are given whole."""
+    if not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]  # views
+    for start in range(0, flat[0].size, PART):
+        yield tuple(a[start : start + PART] for a in flat)
 
 
 class AdamW(Adam):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from model_core.nn import optimizers
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Adam, AdamW, Optimizer, RMSProp
 from model_core.nn.schedules import Constant, Cosine, StepDecay, Warmup, make_schedule
 
@@ -101,7 +102,10 @@ def _adam_reference(
     return out
 
 
-def test_adam() -> None:
+@pytest.mark.parametrize("part", [None, 2], ids=["whole", "parts-of-2"])
+def test_adam(part: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if part is not None:  # 3 elements updated as parts of 2 and 1
+        monkeypatch.setattr(optimizers, "PART", part)
     got = two_steps(lambda ps: Adam(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8))
     np.testing.assert_allclose(got, _adam_reference(0.01, 0.9, 0.999, 1e-8, 0.0, False), rtol=RTOL)
     # By hand: Adam's first step moves every coordinate by about lr against the gradient sign.
