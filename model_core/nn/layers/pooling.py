@@ -10,6 +10,15 @@ import numpy as np
 from model_core.nn.layers.base import Layer, Shape
 from model_core.nn.layers.windows import out_size
 
+PART_BYTES = 2**19  # a part of the batch's input pooled at a time, its passes in cache
+
+
+def batch_parts(x: np.ndarray) -> list[slice]:
+    """The batch axis of x cut into parts of about PART_BYTES."""
+    n = len(x)
+    step = max(1, PART_BYTES * n // max(x.nbytes, 1))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
 
 class _Pool2D(Layer):
     """Shared geometry: a k x k window moved by `stride` (default k), no padding."""
@@ -51,36 +60,48 @@ class MaxPool2D(_Pool2D):
         self._cache: tuple[np.ndarray, Shape] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        views = [view for _, view in self._offsets(x)]
-        out = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
-        for view in views[2:]:
-            np.maximum(out, view, out=out)  # (N, Ho, Wo, C)
-        self._cache = (self._first_argmax(views, out), x.shape) if training else None
+        n, h, w, c = x.shape
+        k, s = self.kernel_size, self.stride
+        out = np.empty((n, out_size(h, k, s), out_size(w, k, s), c), dtype=x.dtype)
+        argmax = np.empty(out.shape, dtype=np.min_scalar_type(k * k - 1)) if training else None
+        for part in batch_parts(x):
+            views = [view for _, view in self._offsets(x[part])]
+            top = out[part]  # (n, Ho, Wo, C)
+            if len(views) == 1:
+                top[...] = views[0]
+            else:
+                np.maximum(views[0], views[1], out=top)
+            for view in views[2:]:
+                np.maximum(top, view, out=top)
+            if argmax is not None:
+                self._first_argmax(views, top, argmax[part])
+        self._cache = (argmax, x.shape) if argmax is not None else None
         return out
 
     @staticmethod
-    def _first_argmax(views: list[np.ndarray], out: np.ndarray) -> np.ndarray:
+    def _first_argmax(views: list[np.ndarray], out: np.ndarray, argmax: np.ndarray) -> None:
         """Index of the first offset holding each window's maximum: the count of offsets
         before it, summed as "no maximum seen yet" flags (boolean passes, no np.where)."""
-        dtype = np.min_scalar_type(len(views) - 1)  # uint8 up to 16x16 windows
-        argmax = np.zeros(out.shape, dtype=dtype)  # (N, Ho, Wo, C)
+        argmax[...] = 0  # (n, Ho, Wo, C)
         not_seen = np.ones(out.shape, dtype=bool)
         for view in views[:-1]:
             not_seen &= view != out
             argmax += not_seen
-        return argmax
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         assert self._cache is not None, "backward() needs a forward(training=True) first"
         argmax, x_shape = self._cache
         self._cache = None
-        overlapping = self.stride < self.kernel_size
-        dx = np.zeros(x_shape, dtype=dout.dtype)  # (N, H, W, C)
-        for offset, view in self._offsets(dx):  # each view (N, Ho, Wo, C)
-            if overlapping:
-                view += dout * (argmax == offset)
-            else:
-                np.multiply(dout, argmax == offset, out=view)
+        k, s = self.kernel_size, self.stride
+        overlapping = s < k
+        tiled = s == k and x_shape[1] % k == 0 and x_shape[2] % k == 0  # windows cover x
+        dx = (np.empty if tiled else np.zeros)(x_shape, dtype=dout.dtype)  # (N, H, W, C)
+        for part in batch_parts(dx):
+            for offset, view in self._offsets(dx[part]):  # each view (n, Ho, Wo, C)
+                if overlapping:
+                    view += dout[part] * (argmax[part] == offset)
+                else:
+                    np.multiply(dout[part], argmax[part] == offset, out=view)
         return dx
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.nn.layers import AvgPool2D, MaxPool2D
+from model_core.nn.layers import AvgPool2D, MaxPool2D, pooling
 from tests.model_core.nn.gradcheck import check_layer_grads
 from tests.model_core.nn.layers.helpers import F64, TOL, pool_forward_backward_loops
 
@@ -113,15 +113,21 @@ LOOP_CASES = [
 ]
 
 
+@pytest.mark.parametrize("in_parts", [False, True], ids=["whole", "image-by-image"])
 @pytest.mark.parametrize("ties", [False, True], ids=["distinct", "ties"])
 @pytest.mark.parametrize(("k", "s", "h", "w"), LOOP_CASES)
-def test_maxpool_matches_loops(k: int, s: int, h: int, w: int, ties: bool) -> None:
+def test_maxpool_matches_loops(
+    k: int, s: int, h: int, w: int, ties: bool, in_parts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = np.random.default_rng(300 + 7 * k + s + h)
     if ties:  # few distinct values: most windows hold a tied maximum
-        x = rng.integers(0, 3, size=(2, h, w, 3)).astype(np.float64)  # (N, H, W, C)
+        x = rng.integers(0, 3, size=(3, h, w, 3)).astype(np.float64)  # (N, H, W, C)
     else:
-        x = rng.standard_normal((2, h, w, 3))  # (N, H, W, C)
+        x = rng.standard_normal((3, h, w, 3))  # (N, H, W, C)
     pool = MaxPool2D(k, s)
+    if in_parts:
+        monkeypatch.setattr(pooling, "PART_BYTES", x[0].nbytes)
+        assert len(pooling.batch_parts(x)) == 3
 
     out = pool.forward(x, training=True)  # (N, Ho, Wo, C)
     dout = rng.standard_normal(out.shape)  # (N, Ho, Wo, C)
