@@ -93,8 +93,9 @@ class TrainConfig:
     seed: int = option(0, "random seed: same seed, thread count, machine and code, same model")
     threads: int = option(
         0,
-        "threads a training step runs on, each on a shard of the batch (model_core/nn/"
-        "parallel.py); 0: one per CPU this process may use, at most one per 16 samples",
+        "cores a training step runs on, a shard of the batch each: one in this process, the"
+        " others in worker processes (model_core/nn/parallel.py); 0: one per CPU this"
+        " process may use, at most one per 16 samples",
     )
 
     def __post_init__(self) -> None:

@@ -170,12 +170,12 @@ def fit(
     return result
 
 
-MIN_SHARD = 16  # by default no thread gets fewer samples (measured only up to 2 threads)
+MIN_SHARD = 16  # by default no shard gets fewer samples (measured only up to 2 cores)
 
 
 def step_threads(config: TrainConfig) -> int:
-    """The threads a training step runs on: config.threads, else one per CPU available, but
-    at most one per MIN_SHARD samples of a batch."""
+    """The cores a training step runs on, a shard each: config.threads, else one per CPU
+    available, but at most one per MIN_SHARD samples of a batch."""
     if config.threads:
         return config.threads
     return max(1, min(available_cpus(), config.batch_size // MIN_SHARD))

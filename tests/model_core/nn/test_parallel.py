@@ -1,8 +1,15 @@
-"""Tests for parallel.py: a step over shards on threads equals the one-thread step."""
+"""Tests for parallel.py and shards.py: a step over shards in worker processes equals the
+one-process step."""
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
+import tempfile
 import threading
+from multiprocessing.connection import Connection
+from threading import BrokenBarrierError
 
 import numpy as np
 import pytest
@@ -10,7 +17,8 @@ import pytest
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU
 from model_core.nn.losses import softmax_cross_entropy
 from model_core.nn.network import Sequential
-from model_core.nn.parallel import AllReduce, DataParallel
+from model_core.nn.parallel import SHARED_DIR, DataParallel, ShardError, replica
+from model_core.nn.shards import AllReduce, bind, receive, send
 from tests.model_core.nn.layers.helpers import F64
 
 
@@ -105,38 +113,65 @@ def test_inference_is_the_networks_over_parts_of_the_batch() -> None:
         assert parallel.predict_proba(x[:2]).shape == (2, 5)
 
 
-def test_a_failing_shard_raises_its_own_error_and_wakes_the_others() -> None:
-    """Shard 1 fails before BatchNorm; shard 0, waiting there for it, is woken (no hang), and
-    the error raised is shard 1's."""
+def test_a_failing_shard_raises_its_own_error_and_wakes_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Shard 1 (a worker) fails in its first layer; shard 0, waiting at the first BatchNorm for
+    its sums, is woken (no hang), the error raised is shard 1's, and the object refuses to
+    go on (its pipes may hold the failed pass's leftovers)."""
+    x, _ = _batch(8)
     with DataParallel(_net(), 2, np.random.default_rng(0)) as parallel:
-        first = parallel.replicas[1].layers[0]
+        cut = DataParallel._shard
 
-        def broken(x: np.ndarray, training: bool = False) -> np.ndarray:
-            raise RuntimeError("shard 1 broke")
+        def broken(self: DataParallel, array: np.ndarray, rank: int) -> np.ndarray:
+            shard = cut(self, array, rank)
+            return shard[..., :0] if rank == 1 else shard  # no channels: Conv2D refuses it
 
-        first.forward = broken  # type: ignore[method-assign]
-        x, _ = _batch(8)
-        with pytest.raises(RuntimeError, match="shard 1 broke"):
+        monkeypatch.setattr(DataParallel, "_shard", broken)
+        with pytest.raises(ShardError, match="shard 1"):
+            parallel.forward(x, training=True)
+        monkeypatch.undo()
+        with pytest.raises(ShardError, match="start another"):
             parallel.forward(x, training=True)
 
 
 def test_closing_wakes_a_shard_left_waiting_for_its_partner() -> None:
     parallel = DataParallel(_net(), 2, np.random.default_rng(0))
-    parallel._group = group = AllReduce(2)
-    waiting = parallel._pool.submit(group.sum, 0, np.ones(1))  # its partner never comes
+    x, _ = _batch(4)
+    send(parallel._conn(1), "forward", x, training=True, parties=2)  # shard 0 never comes
     closer = threading.Thread(target=parallel.close)
     closer.start()
-    closer.join(timeout=10)
+    closer.join(timeout=30)
     assert not closer.is_alive()
-    assert isinstance(waiting.exception(), threading.BrokenBarrierError)
+    assert not any(process.is_alive() for process in multiprocessing.active_children())
 
 
-def test_all_reduce_gives_every_thread_the_sum_in_rank_order() -> None:
-    group, parties = AllReduce(3), 3
+def test_a_worker_answers_an_unknown_message_with_an_error() -> None:
+    with DataParallel(_net(), 2, np.random.default_rng(0)) as parallel:
+        send(parallel._conn(1), "bogus")
+        header, array = receive(parallel._conn(1))
+    assert header["op"] == "error" and "bogus" in header["message"] and array is None
+
+
+def test_the_workers_stop_and_the_shared_block_leaves_no_file() -> None:
+    before = set(os.listdir(SHARED_DIR or tempfile.gettempdir()))
+    with DataParallel(_net(), 3, np.random.default_rng(0)) as parallel:
+        processes = [process for process, _ in parallel._workers]
+        assert [process.is_alive() for process in processes] == [True, True]
+        assert set(os.listdir(SHARED_DIR or tempfile.gettempdir())) == before
+    assert [process.is_alive() for process in processes] == [False, False]
+
+
+def test_all_reduce_gives_every_rank_the_sum_in_rank_order() -> None:
+    parties = 3
+    ends: list[dict[int, Connection]] = [{} for _ in range(parties)]
+    for low, high in itertools.combinations(range(parties), 2):
+        ends[low][high], ends[high][low] = multiprocessing.Pipe()
     results: dict[int, list[np.ndarray]] = {}
 
     def run(rank: int) -> None:
-        results[rank] = [group.sum(rank, np.array([float(rank + round_)])) for round_ in (1, 10)]
+        group = AllReduce(rank, ends[rank])
+        results[rank] = [group.sum(np.array([float(rank + round_)])) for round_ in (1, 10)]
 
     threads = [threading.Thread(target=run, args=(rank,)) for rank in range(parties)]
     for thread in threads:
@@ -148,16 +183,28 @@ def test_all_reduce_gives_every_thread_the_sum_in_rank_order() -> None:
         assert [float(r[0]) for r in results[rank]] == [6.0, 33.0]
 
 
+def test_an_aborted_sum_wakes_the_rank_waiting_for_it() -> None:
+    mine, theirs = multiprocessing.Pipe()
+    AllReduce(1, {0: theirs}).abort()
+    with pytest.raises(BrokenBarrierError, match="shard 1"):
+        AllReduce(0, {1: mine}).sum(np.ones(2))
+
+
 @pytest.mark.parametrize("threads", [0, 1])
 def test_data_parallelism_needs_two_threads(threads: int) -> None:
     with pytest.raises(ValueError, match="at least 2 threads"):
         DataParallel(_net(), threads, np.random.default_rng())
 
 
-def test_only_the_first_shard_tracks_batchnorm_running_statistics() -> None:
-    with DataParallel(_net(), 3, np.random.default_rng(0)) as parallel:
-        norms = [
-            [layer.tracks_running for layer in net.layers if isinstance(layer, BatchNorm)]
-            for net in parallel.replicas
-        ]
-    assert norms == [[True, True], [False, False], [False, False]]
+def test_a_replica_bound_not_to_track_leaves_running_statistics_alone() -> None:
+    """Only shard 0 updates BatchNorm's running statistics; the workers' replicas are bound
+    with tracks_running=False."""
+    net, x = _net(), _batch(6)[0]
+    twin = bind(Sequential.from_architecture(net.architecture(), dtype=F64),
+                net.params, net.state, np.random.default_rng(0), tracks_running=False)  # fmt: skip
+    before = {name: s.copy() for name, s in net.state.items()}
+    twin.forward(x, training=True)
+    for name, s in net.state.items():
+        np.testing.assert_array_equal(s, before[name])
+    replica(net, np.random.default_rng(0)).forward(x, training=True)
+    assert not np.array_equal(net.state["1.running_mean"], before["1.running_mean"])
