@@ -33,18 +33,14 @@ def seed(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
 
 
 def lenet(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
-    """The benchmark reference: two conv blocks of 32 and 64 filters, then 128 hidden units.
-
-    Each block pools before its ReLU: max pooling and ReLU commute, in value and in gradient
-    (both keep the first maximum), so this is conv-ReLU-pool with a quarter of the ReLU's work.
-    """
+    """The benchmark reference: two conv blocks of 32 and 64 filters, then 128 hidden units."""
     return [
         Conv2D(1, 32, 3, padding=1, rng=rng, dtype=dtype),  # (28, 28, 32)
+        ReLU(),
         MaxPool2D(2),  # (14, 14, 32)
-        ReLU(),
         Conv2D(32, 64, 3, padding=1, rng=rng, dtype=dtype),  # (14, 14, 64)
-        MaxPool2D(2),  # (7, 7, 64)
         ReLU(),
+        MaxPool2D(2),  # (7, 7, 64)
         Flatten(),  # (3136,)
         Dense(7 * 7 * 64, 128, rng=rng, dtype=dtype),
         ReLU(),
@@ -52,14 +48,10 @@ def lenet(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
     ]
 
 
-def _conv_bn(
-    c_in: int, c_out: int, rng: np.random.Generator, dtype: DType, pool: bool = False
-) -> list[Layer]:
-    """3x3 conv + BatchNorm + ReLU; with `pool`, 2x2 max pooling before the ReLU (as lenet)."""
+def _conv_bn(c_in: int, c_out: int, rng: np.random.Generator, dtype: DType) -> list[Layer]:
     return [
         Conv2D(c_in, c_out, 3, padding=1, rng=rng, dtype=dtype),
         BatchNorm(c_out, dtype=dtype),
-        *([MaxPool2D(2)] if pool else []),
         ReLU(),
     ]
 
@@ -67,8 +59,10 @@ def _conv_bn(
 def lenet_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
     """lenet with BatchNorm after every conv and dense layer, and dropout before the classifier."""
     return [
-        *_conv_bn(1, 32, rng, dtype, pool=True),  # (14, 14, 32)
-        *_conv_bn(32, 64, rng, dtype, pool=True),  # (7, 7, 64)
+        *_conv_bn(1, 32, rng, dtype),  # (28, 28, 32)
+        MaxPool2D(2),  # (14, 14, 32)
+        *_conv_bn(32, 64, rng, dtype),  # (14, 14, 64)
+        MaxPool2D(2),  # (7, 7, 64)
         Flatten(),  # (3136,)
         Dense(7 * 7 * 64, 128, rng=rng, dtype=dtype),
         BatchNorm(128, dtype=dtype),
@@ -82,14 +76,16 @@ def _vgg(
     widths: tuple[int, int], hidden: int, rng: np.random.Generator, dtype: DType
 ) -> list[Layer]:
     """Two VGG-style blocks of two 3x3 conv + BatchNorm + ReLU (widths[0] filters at 28x28,
-    widths[1] at 14x14), each block's last ReLU after its 2x2 max pooling, then a hidden
-    dense layer with BatchNorm and dropout."""
+    widths[1] at 14x14), each followed by 2x2 max pooling, then a hidden dense layer with
+    BatchNorm and dropout."""
     first, second = widths
     return [
         *_conv_bn(1, first, rng, dtype),  # (28, 28, first)
-        *_conv_bn(first, first, rng, dtype, pool=True),  # (14, 14, first)
+        *_conv_bn(first, first, rng, dtype),
+        MaxPool2D(2),  # (14, 14, first)
         *_conv_bn(first, second, rng, dtype),  # (14, 14, second)
-        *_conv_bn(second, second, rng, dtype, pool=True),  # (7, 7, second)
+        *_conv_bn(second, second, rng, dtype),
+        MaxPool2D(2),  # (7, 7, second)
         Flatten(),  # (49 * second,)
         Dense(7 * 7 * second, hidden, rng=rng, dtype=dtype),
         BatchNorm(hidden, dtype=dtype),
