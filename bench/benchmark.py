@@ -33,6 +33,7 @@ from model_core.nn.network import Sequential
 from model_core.nn.optimizers import Adam
 from model_core.nn.parallel import DataParallel
 from model_core.nn.presets import PRESETS, build
+from model_core.nn.reorder import training_network
 from model_core.train.allocator import keep_freed_memory
 
 Row = dict[str, str | float]  # one line of the per-layer profile
@@ -53,7 +54,7 @@ def benchmark(
     served = Ensemble([net, *others]) if others else net
     runner = inference_model(served)
     with ExitStack() as stack:
-        trained: Sequential | DataParallel = net
+        trained: Sequential | DataParallel = training_network(net)
         batched: Model | DataParallel = runner
         if threads > 1:
             trained = stack.enter_context(DataParallel(net, threads, rng))
@@ -88,7 +89,7 @@ def profile(preset: str, repeats: int, batch: int = 64, seed: int = 0) -> list[R
     """Per-layer forward and backward time of one training step (medians), plus the
     optimizer: where a training step spends its time."""
     rng = np.random.default_rng(seed)
-    net = build(preset, rng)
+    net = training_network(build(preset, rng))  # the order a step runs its layers in
     optimizer = Adam(net.params, lr=1e-3)
     x = rng.standard_normal((batch, *net.input_shape)).astype(np.float32)
     y = rng.integers(0, 10, size=batch)

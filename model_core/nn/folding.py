@@ -4,8 +4,8 @@ Three rewrites, each exact in evaluation mode:
 - a BatchNorm right after a Conv2D or Dense is folded into that layer's weight and bias
   (its running statistics make it an affine map per channel);
 - Dropout, the identity outside training, is left out;
-- ReLU followed by MaxPool2D becomes MaxPool2D then ReLU (both are monotone, so
-  max(relu(a), relu(b)) == relu(max(a, b))), and the ReLU touches a quarter of the values.
+- ReLU followed by MaxPool2D becomes MaxPool2D then ReLU (reorder.py: the same values, and
+  the ReLU touches a quarter of them).
 
 The copy is for forward passes only; the saved network and its parameter names are untouched.
 It shares the arrays of the layers it keeps as they are (a forward pass only reads them), so
@@ -20,8 +20,9 @@ import copy
 import numpy as np
 
 from model_core.nn.ensemble import Ensemble, Model
-from model_core.nn.layers import BatchNorm, Conv2D, Dense, Dropout, Layer, MaxPool2D, ReLU
+from model_core.nn.layers import BatchNorm, Conv2D, Dense, Dropout, Layer
 from model_core.nn.network import Sequential
+from model_core.nn.reorder import pool_first
 
 
 def inference_model(model: Model) -> Model:
@@ -40,11 +41,9 @@ def inference_network(net: Sequential) -> Sequential:
             continue
         if isinstance(layer, BatchNorm) and isinstance(previous, Conv2D | Dense):
             _fold(previous, layer)
-        elif isinstance(layer, MaxPool2D) and isinstance(previous, ReLU):
-            layers.insert(len(layers) - 1, _twin(layer))
         else:
             layers.append(_twin(layer))
-    return Sequential(layers, net.input_shape)
+    return Sequential(pool_first(layers), net.input_shape)
 
 
 def _twin(layer: Layer) -> Layer:

@@ -42,6 +42,7 @@ from threadpoolctl import ThreadpoolController
 
 from model_core.nn import shards
 from model_core.nn.network import Sequential
+from model_core.nn.reorder import training_network
 from model_core.nn.shards import AllReduce, receive, send
 
 SHARED_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory, not disk, on Linux
@@ -234,8 +235,9 @@ def _total(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def replica(network: Sequential, rng: np.random.Generator) -> Sequential:
-    """A network of `network`'s layers sharing its parameter and state arrays, with caches and
-    grads of its own; its Dropout draws from `rng`; it updates BatchNorm's running statistics."""
+    """A network of `network`'s layers (in training order, reorder.py) sharing its parameter
+    and state arrays, with caches and grads of its own; its Dropout draws from `rng`; it
+    updates BatchNorm's running statistics."""
     dtype = next(iter(network.params.values())).dtype if network.params else np.float32
-    twin = Sequential.from_architecture(network.architecture(), dtype=dtype)
+    twin = training_network(Sequential.from_architecture(network.architecture(), dtype=dtype))
     return shards.bind(twin, network.params, network.state, rng, tracks_running=True)

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from model_core.nn.layers import BatchNorm, Dropout
 from model_core.nn.network import Sequential
+from model_core.nn.reorder import training_network
 
 ALIGN = 64  # bytes: each array of the block starts on its own cache line
 PEER_TIMEOUT = 120.0  # seconds a shard waits for another's array at a BatchNorm sum
@@ -156,7 +157,7 @@ def serve(
         block = mmap.mmap(file.fileno(), 0)
     arrays = views(block, entries)
     dtype = arrays[next(name for name in arrays if name.startswith("p/"))].dtype
-    net = Sequential.from_architecture(architecture, dtype=dtype)
+    net = training_network(Sequential.from_architecture(architecture, dtype=dtype))
     mirror = {
         prefix: {n[2:]: a for n, a in arrays.items() if n[:2] == prefix} for prefix in ("p/", "s/")
     }

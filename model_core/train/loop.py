@@ -17,6 +17,7 @@ from model_core.nn.losses import softmax_cross_entropy, uniform_cross_entropy
 from model_core.nn.network import Sequential
 from model_core.nn.optimizers import OPTIMIZERS, SGD, Optimizer
 from model_core.nn.parallel import DataParallel
+from model_core.nn.reorder import training_network
 from model_core.nn.schedules import make_schedule
 from model_core.preprocessing import to_model_input
 from model_core.train.config import TrainConfig
@@ -110,7 +111,8 @@ def fit(
     )
     result, best = TrainResult(), snapshot(net)
     threads = step_threads(config)
-    model = DataParallel(net, threads, rng) if threads > 1 else net  # trains net in place
+    # trains net in place: shards sharing its arrays, or its own layers in training order
+    model = DataParallel(net, threads, rng) if threads > 1 else training_network(net)
     start = time.perf_counter()
     try:
         for epoch in range(1, config.epochs + 1):
