@@ -26,6 +26,7 @@ import numpy as np
 from bench.figures import print_figures
 from bench.gemm import gemm_gflops
 from bench.timing import median_seconds
+from model_core.allocator import keep_freed_memory
 from model_core.nn.ensemble import Ensemble, Model
 from model_core.nn.folding import inference_model
 from model_core.nn.losses import softmax_cross_entropy
@@ -34,7 +35,6 @@ from model_core.nn.optimizers import Adam
 from model_core.nn.parallel import DataParallel
 from model_core.nn.presets import PRESETS, build
 from model_core.nn.reorder import training_network
-from model_core.train.allocator import keep_freed_memory
 
 Row = dict[str, str | float]  # one line of the per-layer profile
 

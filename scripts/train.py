@@ -20,10 +20,10 @@ from typing import get_args, get_origin, get_type_hints
 import numpy as np
 from tqdm import tqdm
 
+from model_core.allocator import keep_freed_memory
 from model_core.data.mnist import file_sha256, load_mnist, mnist_paths
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import save_model
-from model_core.train.allocator import keep_freed_memory
 from model_core.train.config import TrainConfig, default_config
 from model_core.train.loop import EpochStats, TrainResult, evaluate, fit
 from model_core.train.run import Data, TrainingRun, train_model

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from model_core.allocator import keep_freed_memory
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import load_model, save_model
 from model_core.number.sequence import HIDDEN, build_sequence_reader
 from model_core.number.sequence_training import fit_sequence_reader
 from model_core.number.sources import writers_apart
 from model_core.number.strip_data import nondigit_strips, strip_examples
-from model_core.train.allocator import keep_freed_memory
 from model_core.train.run import git_commit
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from model_core.allocator import keep_freed_memory
 from model_core.nn.serialization import save_model
 from model_core.number.sources import writers_apart
 from model_core.number.verifier import build_verifier, verifier_metadata
 from model_core.number.verifier_data import GARBAGE, candidate_examples
-from model_core.train.allocator import keep_freed_memory
 from model_core.train.config import default_config
 from model_core.train.loop import EpochStats, fit
 from model_core.train.run import git_commit

@@ -6,13 +6,13 @@ and grads) around the network's own parameter and state arrays. Every other shar
 worker process of its own (shards.py), started once, whose replica computes with views of a
 block of shared memory: the network's parameters and state are copied there before each pass,
 and the worker leaves its gradients there. Threads would share the network for nothing, but
-the GIL lets one of them run Python at a time, and NumPy holds it between the loops of a layer:
-two threads each ran their shard of lenet about 1.3x slower than one alone, two processes
-at full speed. Three things couple the samples of a batch, and all three stay whole-batch:
+NumPy holds the GIL between the loops of a layer, so two threads on two cores fall well short
+of twice one; processes have a GIL each. Three things couple the samples of a batch, and all
+three stay whole-batch:
 
 - BatchNorm's batch mean and variance, and the two sums of its backward pass, are summed over
-  the shards (`AllReduce`, a barrier and shared slots), so every shard normalises with the
-  whole batch's statistics; the running statistics are updated once, by shard 0;
+  the shards (`AllReduce`, over a pipe between each two shards), so every shard normalises
+  with the whole batch's statistics; the running statistics are updated once, by shard 0;
 - the loss is the caller's, over the whole batch: `forward` returns the gathered logits and
   `backward` takes the whole batch's gradient of them;
 - the parameter gradients are the shards' gradients added up, in shard order.

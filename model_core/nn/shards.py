@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from model_core.allocator import keep_freed_memory
 from model_core.nn.layers import BatchNorm, Dropout
 from model_core.nn.network import Sequential
 from model_core.nn.reorder import training_network
@@ -150,8 +151,10 @@ def serve(
 
     Its network's parameters and state are views of the block's mirror ("p/", "s/"), which
     the training process refreshes before each pass; its gradients go to its own part of the
-    block ("g{rank}/"). Ctrl-C is the training process's to handle."""
+    block ("g{rank}/"). Ctrl-C is the training process's to handle. A worker runs training
+    steps only, so it keeps freed memory for the next step (model_core/allocator.py)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep_freed_memory()
     threadpool_limits(limits=1, user_api="blas")
     with open(path, "r+b") as file:
         block = mmap.mmap(file.fileno(), 0)

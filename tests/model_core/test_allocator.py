@@ -11,7 +11,7 @@ import pytest
 REUSE = """
 import resource, sys
 import numpy as np
-from model_core.train.allocator import keep_freed_memory
+from model_core.allocator import keep_freed_memory
 kept = keep_freed_memory() if sys.argv[1] == "keep" else None
 np.ones(16 * 2**20, dtype=np.float32)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt

@@ -5,7 +5,8 @@ and im2col windows (58 MB for vgg_bn's second convolution at batch 64). glibc's 
 blocks over its mmap threshold (at most 32 MiB) from fresh mappings and unmaps them on free, so
 each step faults in and zeroes new pages: about 12% of a vgg_bn training run's CPU time went to
 the kernel. Served from the heap, which is never trimmed, they cost nothing after the first step.
-This is a process-wide choice, made by the training and benchmark scripts, never on import.
+This is a process-wide choice, made by the training and benchmark scripts and by the worker
+processes of a sharded step (model_core/nn/shards.py), never on import.
 """
 
 from __future__ import annotations
