@@ -60,33 +60,55 @@ class MaxPool2D(_Pool2D):
         self._cache: tuple[np.ndarray, Shape] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        n, h, w, c = x.shape
-        k, s = self.kernel_size, self.stride
-        out = np.empty((n, out_size(h, k, s), out_size(w, k, s), c), dtype=x.dtype)
-        argmax = np.empty(out.shape, dtype=np.min_scalar_type(k * k - 1)) if training else None
-        for part in batch_parts(x):
-            views = [view for _, view in self._offsets(x[part])]
-            top = out[part]  # (n, Ho, Wo, C)
-            if len(views) == 1:
-                top[...] = views[0]
-            else:
-                np.maximum(views[0], views[1], out=top)
-            for view in views[2:]:
-                np.maximum(top, view, out=top)
-            if argmax is not None:
-                self._first_argmax(views, top, argmax[part])
+        if x.nbytes <= PART_BYTES:  # one part (inference): its arrays are the output
+            out, argmax = self._pool(x, training)
+        else:
+            n, h, w, c = x.shape
+            k, s = self.kernel_size, self.stride
+            out = np.empty((n, out_size(h, k, s), out_size(w, k, s), c), dtype=x.dtype)
+            argmax = np.empty(out.shape, np.min_scalar_type(k * k - 1)) if training else None
+            for part in batch_parts(x):
+                self._pool(x[part], training, out[part], None if argmax is None else argmax[part])
         self._cache = (argmax, x.shape) if argmax is not None else None
         return out
 
+    def _pool(
+        self,
+        x: np.ndarray,
+        training: bool,
+        out: np.ndarray | None = None,
+        argmax: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The maxima of x's windows, and with `training` their first-argmax, into the
+        arrays given (parts of the whole batch's) or new ones."""
+        views = [view for _, view in self._offsets(x)]
+        if len(views) > 1:
+            out = np.maximum(views[0], views[1], out=out)  # (n, Ho, Wo, C)
+        elif out is None:
+            out = views[0].copy()
+        else:
+            out[...] = views[0]
+        for view in views[2:]:
+            np.maximum(out, view, out=out)
+        if not training:
+            return out, None
+        return out, self._first_argmax(views, out, argmax)
+
     @staticmethod
-    def _first_argmax(views: list[np.ndarray], out: np.ndarray, argmax: np.ndarray) -> None:
+    def _first_argmax(
+        views: list[np.ndarray], out: np.ndarray, argmax: np.ndarray | None
+    ) -> np.ndarray:
         """Index of the first offset holding each window's maximum: the count of offsets
         before it, summed as "no maximum seen yet" flags (boolean passes, no np.where)."""
-        argmax[...] = 0  # (n, Ho, Wo, C)
+        if argmax is None:
+            argmax = np.zeros(out.shape, np.min_scalar_type(len(views) - 1))  # uint8 to 16x16
+        else:
+            argmax[...] = 0
         not_seen = np.ones(out.shape, dtype=bool)
         for view in views[:-1]:
             not_seen &= view != out
             argmax += not_seen
+        return argmax
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         assert self._cache is not None, "backward() needs a forward(training=True) first"
