@@ -6,7 +6,10 @@ Builds the PyTorch twin of a `Sequential` (bench/torch_twin.py: same layers and 
 update BatchNorm's running variance with the unbiased batch variance). Prints: eval-mode
 probabilities max |diff| (float32), training-mode parameter gradients max relative diff
 (float64, dropout rates set to 0), then train img/s at batch 64, inference us at batch 1 and
-img/s at batch 256 for both (ours from bench/benchmark.py).
+img/s at batch 256 for both (ours from bench/benchmark.py). Both sides run under the
+allocator policy training uses (model_core/allocator.py): glibc's default otherwise serves
+large arrays from fresh mappings whose threshold moves with what was freed before, and
+PyTorch's training figure then swung between about 3,500 and 5,300 images/s from run to run.
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
@@ -26,6 +29,7 @@ from torch import nn
 from bench.benchmark import benchmark
 from bench.timing import median_seconds
 from bench.torch_twin import nchw, to_torch, torch_grads
+from model_core.allocator import keep_freed_memory
 from model_core.cpus import available_cpus
 from model_core.nn.ensemble import members_of
 from model_core.nn.losses import softmax_cross_entropy
@@ -168,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    keep_freed_memory()
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.model:
