@@ -103,7 +103,8 @@ class Adam(Optimizer):
         correction = 1.0 / np.sqrt(1.0 - self.beta2**t)
         scratch = np.empty(min(p.size, PART), dtype=p.dtype)
         for pp, gg, mm, vv in _parts(p, g, m, v):  # thirteen passes over a part in cache
-            tmp = scratch[: pp.size]
+            small = pp.size <= scratch.size  # not so only for a large array not contiguous
+            tmp = scratch[: pp.size].reshape(pp.shape) if small else np.empty_like(pp)
             np.subtract(gg, mm, out=tmp)
             tmp *= 1.0 - self.beta1
             mm += tmp  # m += (1 - beta1) (g - m)

@@ -112,6 +112,20 @@ def test_adam(part: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     np.testing.assert_allclose(got[0], P0 - 0.01 * np.sign(G1), rtol=1e-6)
 
 
+def test_adam_updates_a_parameter_that_is_not_contiguous() -> None:
+    """A transposed view is updated whole, in place, as its contiguous copy is in parts."""
+    rng = np.random.default_rng(5)
+    weight, grads = rng.standard_normal((4, 3)), [rng.standard_normal((3, 4)) for _ in range(2)]
+    view, flat, before = weight.T, weight.T.copy(), weight.T.copy()  # (3, 4); a view, 2 copies
+    for p in (view, flat):
+        opt = Adam({"w": p}, lr=0.01)
+        for g in grads:
+            opt.step({"w": g})
+    assert not view.flags.c_contiguous
+    np.testing.assert_allclose(view, flat, rtol=1e-15)
+    assert np.all(view != before)  # every coordinate moved
+
+
 def test_adam_l2_weight_decay() -> None:
     got = two_steps(lambda ps: Adam(ps, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1))
     expected = _adam_reference(0.01, 0.8, 0.99, 1e-6, 0.1, False)
