@@ -28,7 +28,6 @@ import functools
 import itertools
 import mmap
 import multiprocessing
-import operator
 import os
 import tempfile
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from threadpoolctl import ThreadpoolController
 from model_core.nn import shards
 from model_core.nn.network import Sequential
 from model_core.nn.reorder import training_network
-from model_core.nn.shards import AllReduce, receive, send
+from model_core.nn.shards import AllReduce, receive, send, total
 
 SHARED_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None  # memory, not disk, on Linux
 
@@ -132,7 +131,7 @@ class DataParallel:
             for rank in range(1, count)
         ]
         used = [self.replica.grads, *worker_grads]
-        self.grads = {name: _total([grads[name] for grads in used]) for name in used[0]}
+        self.grads = {name: total([grads[name] for grads in used]) for name in used[0]}
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
         """Class probabilities (N, K), a part of the batch on each core (inference mode)."""
@@ -226,12 +225,6 @@ class DataParallel:
         if error is not None:
             raise error
         return [out for out in outs if out is not None]
-
-
-def _total(arrays: list[np.ndarray]) -> np.ndarray:
-    """The sum of equal-shaped arrays, added in list order."""
-    total: np.ndarray = functools.reduce(operator.add, arrays)
-    return total
 
 
 def replica(network: Sequential, rng: np.random.Generator) -> Sequential:

@@ -75,6 +75,12 @@ def receive(conn: Connection) -> tuple[dict[str, Any], np.ndarray | None]:
     return header, array.reshape(header["shape"])
 
 
+def total(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sum of equal-shaped arrays, added in list order (rank order, for the shards)."""
+    summed: np.ndarray = functools.reduce(operator.add, arrays)
+    return summed
+
+
 class AllReduce:
     """The sum of an array that each rank of a step passes, the same for every rank: each
     sends its array to every other over their pipe and adds all of them up in rank order.
@@ -95,8 +101,7 @@ class AllReduce:
             if not data:
                 raise BrokenBarrierError(f"shard {rank} failed or went silent")
             arrays[rank] = np.frombuffer(data, dtype=local.dtype).reshape(local.shape)
-        total: np.ndarray = functools.reduce(operator.add, [arrays[r] for r in sorted(arrays)])
-        return total
+        return total([arrays[r] for r in sorted(arrays)])
 
     def abort(self) -> None:
         """Wake every other rank waiting for this one's array."""
