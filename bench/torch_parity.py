@@ -8,8 +8,8 @@ probabilities max |diff| (float32), training-mode parameter gradients max relati
 (float64, dropout rates set to 0), then train img/s at batch 64, inference us at batch 1 and
 img/s at batch 256 for both (ours from bench/benchmark.py). Both sides run under the
 allocator policy training uses (model_core/allocator.py): glibc's default otherwise serves
-large arrays from fresh mappings whose threshold moves with what was freed before, and
-PyTorch's training figure then swung between about 3,500 and 5,300 images/s from run to run.
+large arrays from fresh mappings whose threshold moves with what was freed before, and either
+side's figures then move with the history of the run (performance.md, session 30).
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
