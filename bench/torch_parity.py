@@ -6,10 +6,12 @@ Builds the PyTorch twin of a `Sequential` (bench/torch_twin.py: same layers and 
 update BatchNorm's running variance with the unbiased batch variance). Prints: eval-mode
 probabilities max |diff| (float32), training-mode parameter gradients max relative diff
 (float64, dropout rates set to 0), then train img/s at batch 64, inference us at batch 1 and
-img/s at batch 256 for both (ours from bench/benchmark.py). Both sides run under the
-allocator policy training uses (model_core/allocator.py): glibc's default otherwise serves
-large arrays from fresh mappings whose threshold moves with what was freed before, and either
-side's figures then move with the history of the run (performance.md, session 30).
+img/s at batch 256 for ours (bench/benchmark.py) and for PyTorch in its default (NCHW) and
+its channels-last memory format, with our speed over each (above 1: ours is faster). Both
+sides run under the allocator policy training uses (model_core/allocator.py): glibc's default
+otherwise serves large arrays from fresh mappings whose threshold moves with what was freed
+before, and either side's figures then move with the history of the run (performance.md,
+session 30).
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
@@ -113,14 +115,22 @@ def saved_preset(preset: str, path: Path, seed: int = 0) -> Path:
 # --- speed --------------------------------------------------------------------------------------
 
 
-def torch_benchmark(network: Sequential, repeats: int, seed: int = 0) -> dict[str, float]:
-    """The figures of bench/benchmark.py, measured the same way on the torch twin."""
+def torch_benchmark(
+    network: Sequential, repeats: int, seed: int = 0, channels_last: bool = False
+) -> dict[str, float]:
+    """The figures of bench/benchmark.py, measured the same way on the torch twin; with
+    `channels_last`, the twin and its inputs in PyTorch's NHWC memory format (oneDNN's
+    faster convolutions on some CPUs)."""
     rng = np.random.default_rng(seed)
-    model = to_torch(network)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    # the documented call; Module.to's type stubs leave memory_format out
+    model = to_torch(network).to(memory_format=layout)  # type: ignore[call-overload]
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x64 = nchw(rng.standard_normal((64, *network.input_shape)).astype(np.float32))
+    x64 = x64.contiguous(memory_format=layout)
     y64 = torch.from_numpy(rng.integers(0, 10, size=64))
     x256 = nchw(rng.standard_normal((256, *network.input_shape)).astype(np.float32))
+    x256 = x256.contiguous(memory_format=layout)
 
     def train_step() -> None:
         optimizer.zero_grad()
@@ -137,6 +147,14 @@ def torch_benchmark(network: Sequential, repeats: int, seed: int = 0) -> dict[st
         "train_img_s": round(64 / train_s, 1),
         "infer_b1_us": round(b1_s * 1e6, 1),
         "infer_b256_img_s": round(256 / b256_s, 1),
+    }
+
+
+def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]:
+    """Our speed over theirs per figure (above 1: ours is faster; latency inverted)."""
+    return {
+        key: round(theirs[key] / ours[key] if key.endswith("_us") else ours[key] / theirs[key], 3)
+        for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")
     }
 
 
@@ -190,16 +208,22 @@ def main(argv: list[str] | None = None) -> int:
         **parity(network),
         "ours": {key: ours[key] for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")},
         "pytorch": torch_benchmark(network, args.repeats),
+        "pytorch_channels_last": torch_benchmark(network, args.repeats, channels_last=True),
     }
+    for side in ("pytorch", "pytorch_channels_last"):
+        report[f"ratio_{side}"] = ratios(report["ours"], report[side])
     if args.json:
         print(json.dumps(report))
         return 0
     for key in ("preset", "torch", "torch_threads", "our_threads", "eval_prob_max_abs_diff",
                 "grad_max_rel_diff", "grad_worst"):  # fmt: skip
         print(f"{key:>24}: {report[key]}")
-    print(f"{'':>24}  {'ours':>12} {'pytorch':>12}")
+    sides = ("ours", "pytorch", "pytorch_channels_last")
+    print(f"{'':>24}  {'ours':>12} {'pytorch':>12} {'channels-last':>14} {'ratios':>14}")
     for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s"):
-        print(f"{key:>24}: {report['ours'][key]:>12} {report['pytorch'][key]:>12}")
+        figures = " ".join(f"{report[side][key]:>12}" for side in sides)
+        both = [report[f"ratio_{side}"][key] for side in sides[1:]]
+        print(f"{key:>24}: {figures}   {both[0]:>6} {both[1]:>6}")
     return 0
 
 

@@ -85,3 +85,13 @@ def test_a_wrong_weight_layout_is_caught(parity: ModuleType, saved: Sequential) 
     with torch.no_grad():
         theirs = torch.softmax(model.eval()(parity.nchw(x)), dim=1).numpy()
     assert np.abs(ours - theirs).max() > 1e-3
+
+
+def test_ratios_read_above_one_where_ours_is_faster(parity: ModuleType) -> None:
+    ours = {"train_img_s": 200.0, "infer_b1_us": 50.0, "infer_b256_img_s": 100.0}
+    theirs = {"train_img_s": 100.0, "infer_b1_us": 100.0, "infer_b256_img_s": 400.0}
+    assert parity.ratios(ours, theirs) == {
+        "train_img_s": 2.0,
+        "infer_b1_us": 2.0,  # half their latency
+        "infer_b256_img_s": 0.25,
+    }
