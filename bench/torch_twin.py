@@ -68,9 +68,12 @@ def _tensor(array: np.ndarray) -> torch.Tensor:
 
 def _conv(layer: Any) -> nn.Conv2d:
     conv = nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
-                     stride=layer.stride, padding=layer.padding)  # fmt: skip
+                     stride=layer.stride, padding=layer.padding,
+                     bias="bias" in layer.params)  # fmt: skip
     weight = layer.params["weight"].transpose(3, 2, 0, 1)  # (k, k, Ci, Co) -> (Co, Ci, k, k)
-    _assign(conv, weight=weight, bias=layer.params["bias"])
+    _assign(conv, weight=weight)
+    if "bias" in layer.params:
+        _assign(conv, bias=layer.params["bias"])
     return conv
 
 
@@ -124,7 +127,8 @@ def torch_grads(network: Sequential, model: nn.Sequential) -> dict[str, np.ndarr
         flattened = shape if kind == "Flatten" else flattened
         if kind == "Conv2D":
             grads[f"{index}.weight"] = _numpy(module.weight.grad).transpose(2, 3, 1, 0)
-            grads[f"{index}.bias"] = _numpy(module.bias.grad)
+            if module.bias is not None:
+                grads[f"{index}.bias"] = _numpy(module.bias.grad)
         elif kind == "Dense":
             weight = _numpy(module.weight.grad).T  # (D, F) in torch's row order
             if flattened is not None and len(flattened) == 3:

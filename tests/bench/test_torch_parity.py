@@ -12,6 +12,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from model_core.nn.layers import BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import load_model
 
@@ -95,3 +96,26 @@ def test_ratios_read_above_one_where_ours_is_faster(parity: ModuleType) -> None:
         "infer_b1_us": 2.0,  # half their latency
         "infer_b256_img_s": 0.25,
     }
+
+
+def test_a_convolution_without_bias_has_a_twin_without_one(parity: ModuleType) -> None:
+    rng = np.random.default_rng(2)
+    network = Sequential(
+        [
+            Conv2D(1, 4, 3, padding=1, rng=rng, bias=False),
+            BatchNorm(4),
+            ReLU(),
+            MaxPool2D(2),
+            Flatten(),
+            Dense(14 * 14 * 4, 10, rng=rng),
+        ],
+        (28, 28, 1),
+    )
+    parity.randomise_batchnorm(network, rng)
+    x, labels = batch()
+
+    assert parity.to_torch(network)[0].bias is None
+    assert parity.probability_diff(network, x) < 1e-4
+    diffs = parity.gradient_diffs(network, x, labels)
+    assert set(diffs) == set(network.params) | set(network.state)
+    assert max(diffs.values()) < 1e-4

@@ -3,6 +3,7 @@
 from model_core.nn.layers.activations import ReLU, Sigmoid, Tanh
 from model_core.nn.layers.base import Layer
 from model_core.nn.layers.batchnorm import BatchNorm
+from model_core.nn.layers.bias import Bias
 from model_core.nn.layers.conv import Conv2D
 from model_core.nn.layers.dense import Dense
 from model_core.nn.layers.dropout import Dropout
@@ -23,6 +24,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Flatten,
         Dropout,
         BatchNorm,
+        Bias,
         ToFrames,
         FrameConv,
     )
@@ -32,6 +34,7 @@ __all__ = [
     "LAYER_TYPES",
     "AvgPool2D",
     "BatchNorm",
+    "Bias",
     "Conv2D",
     "Dense",
     "Dropout",

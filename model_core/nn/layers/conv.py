@@ -14,7 +14,8 @@ CHUNK_BYTES = 2**21  # a part of the batch's im2col columns: about one core's L2
 
 
 class Conv2D(Layer):
-    """Square-kernel convolution with stride, zero padding and a bias per output channel.
+    """Square-kernel convolution with stride, zero padding and a bias per output channel
+    (none with `bias=False`: its params then hold the weight alone).
 
     The weight is (k, k, C_in, C_out), so a window row of im2col, laid out (k, k, C_in),
     meets it in a single (N*Ho*Wo, k*k*C_in) @ (k*k*C_in, C_out) product whose result is
@@ -31,6 +32,7 @@ class Conv2D(Layer):
         *,
         rng: np.random.Generator | None = None,
         dtype: np.dtype | type = np.float32,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if min(in_channels, out_channels, kernel_size, stride) < 1 or padding < 0:
@@ -45,8 +47,9 @@ class Conv2D(Layer):
             "weight": he_normal(
                 rng, (kernel_size, kernel_size, in_channels, out_channels), fan_in, dtype
             ),  # (k, k, C_in, C_out)
-            "bias": np.zeros(out_channels, dtype=dtype),  # (C_out,)
         }
+        if bias:
+            self.params["bias"] = np.zeros(out_channels, dtype=dtype)  # (C_out,)
         self._init_grads()
         self._cache: np.ndarray | None = None  # the input, (N, H, W, C_in)
         widest = kernel_size * kernel_size * max(in_channels, out_channels)
@@ -56,17 +59,19 @@ class Conv2D(Layer):
         n, h, w, _ = x.shape
         k, s, p = self.kernel_size, self.stride, self.padding
         ho, wo = out_size(h, k, s, p), out_size(w, k, s, p)  # shapes were checked when built
-        weight, bias = self._weight_matrix(), self.params["bias"]
+        weight, bias = self._weight_matrix(), self.params.get("bias")
         parts = self._chunks(n, ho * wo)
         if len(parts) == 1:  # a small batch (inference): the product is the output
             out = im2col(x, k, s, p) @ weight  # (N*Ho*Wo, C_out)
-            out += bias
+            if bias is not None:
+                out += bias
         else:
             out = np.empty((n * ho * wo, self.out_channels), dtype=x.dtype)
             for part in parts:
                 rows = out[part.start * ho * wo : part.stop * ho * wo]  # (n*Ho*Wo, C_out)
                 np.matmul(im2col(x[part], k, s, p), weight, out=rows)
-                rows += bias
+                if bias is not None:
+                    rows += bias
         self._cache = x if training else None
         return out.reshape(n, ho, wo, self.out_channels)  # (N, Ho, Wo, C_out)
 
@@ -89,16 +94,18 @@ class Conv2D(Layer):
         n, ho, wo, f = dout.shape
         k, s, p = self.kernel_size, self.stride, self.padding
         weight_grad = np.zeros((k * k * self.in_channels, f), dtype=dout.dtype)  # (K, C_out)
-        bias_grad = np.zeros(f, dtype=dout.dtype)  # (C_out,)
+        bias_grad = np.zeros(f, dtype=dout.dtype) if "bias" in self.params else None  # (C_out,)
         dx = np.empty_like(x) if self.input_grad else None  # (N, H, W, C_in)
         for part in self._chunks(n, ho * wo):
             d2 = dout[part].reshape(-1, f)  # (n*Ho*Wo, C_out)
             weight_grad += im2col(x[part], k, s, p).T @ d2  # the columns again, in cache
-            bias_grad += column_sums(d2)
+            if bias_grad is not None:
+                bias_grad += column_sums(d2)
             if dx is not None:
                 self._input_grad(dout[part], dx[part])
         self.grads["weight"] = weight_grad.reshape(self.params["weight"].shape)  # (k, k, C, F)
-        self.grads["bias"] = bias_grad
+        if bias_grad is not None:
+            self.grads["bias"] = bias_grad
         return dx
 
     def _input_grad(self, dout: np.ndarray, dx: np.ndarray) -> None:
@@ -132,4 +139,6 @@ class Conv2D(Layer):
             "kernel_size": self.kernel_size,
             "stride": self.stride,
             "padding": self.padding,
+            # only when left out: the architectures saved before the option read the same
+            **({} if "bias" in self.params else {"bias": False}),
         }

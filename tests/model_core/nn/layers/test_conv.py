@@ -100,3 +100,18 @@ def test_conv2d_identity_kernel_copies_the_input() -> None:
     layer.params["weight"][1, 1] = np.eye(2)  # (C_in, C_out) at the kernel centre
 
     np.testing.assert_array_equal(layer.forward(x), x)
+
+
+def test_conv2d_without_bias_has_no_bias_to_learn_and_rebuilds_so() -> None:
+    rng = np.random.default_rng(510)
+    layer = Conv2D(2, 3, 3, padding=1, rng=rng, dtype=F64, bias=False)
+    with_bias = Conv2D(2, 3, 3, padding=1, dtype=F64)  # zero bias, same weight below
+    with_bias.params["weight"][...] = layer.params["weight"]
+    x = rng.standard_normal((2, 5, 4, 2))  # (N, H, W, C_in)
+
+    assert set(layer.params) == set(layer.grads) == {"weight"}
+    np.testing.assert_array_equal(layer.forward(x), with_bias.forward(x))
+    assert set(check_layer_grads(layer, x, rng)) == {"dx", "weight"}
+    assert layer.config()["bias"] is False
+    assert "bias" not in with_bias.config()  # saved architectures keep their old form
+    assert "bias" not in Conv2D(**layer.config(), dtype=F64).params
