@@ -1,11 +1,14 @@
 """An inference-only copy of a network that computes the same function with fewer passes.
 
-Three rewrites, each exact in evaluation mode:
+Four rewrites, each exact in evaluation mode:
 - a BatchNorm right after a Conv2D or Dense is folded into that layer's weight and bias
   (its running statistics make it an affine map per channel);
 - Dropout, the identity outside training, is left out;
 - ReLU followed by MaxPool2D becomes MaxPool2D then ReLU (reorder.py: the same values, and
-  the ReLU touches a quarter of them).
+  the ReLU touches a quarter of them);
+- a Conv2D that a MaxPool2D follows adds its bias after the pooling, in a Bias layer:
+  max(a + b) == max(a) + b for a bias b per channel, in floating point too (adding b rounds
+  monotonically), and the bias touches a quarter of the values.
 
 The copy is for forward passes only; the saved network and its parameter names are untouched.
 It shares the arrays of the layers it keeps as they are (a forward pass only reads them), so
@@ -20,7 +23,7 @@ import copy
 import numpy as np
 
 from model_core.nn.ensemble import Ensemble, Model
-from model_core.nn.layers import BatchNorm, Conv2D, Dense, Dropout, Layer
+from model_core.nn.layers import BatchNorm, Bias, Conv2D, Dense, Dropout, Layer, MaxPool2D
 from model_core.nn.network import Sequential
 from model_core.nn.reorder import pool_first
 
@@ -43,7 +46,40 @@ def inference_network(net: Sequential) -> Sequential:
             _fold(previous, layer)
         else:
             layers.append(_twin(layer))
-    return Sequential(pool_first(layers), net.input_shape)
+    return Sequential(_bias_after_pool(pool_first(layers)), net.input_shape)
+
+
+def _bias_after_pool(layers: list[Layer]) -> list[Layer]:
+    """The layers with the bias of each Conv2D that a MaxPool2D follows moved after it."""
+    moved: list[Layer] = []
+    for layer in layers:
+        previous = moved[-1] if moved else None
+        moved.append(layer)
+        if (
+            isinstance(layer, MaxPool2D)
+            and isinstance(previous, Conv2D)
+            and "bias" in previous.params
+        ):
+            conv, bias = _split_bias(previous)
+            moved[-2:] = [conv, layer, bias]
+    return moved
+
+
+def _split_bias(conv: Conv2D) -> tuple[Conv2D, Bias]:
+    """`conv` (a twin) as a Conv2D without bias and a Bias, sharing its arrays."""
+    bare = Conv2D(
+        conv.in_channels,
+        conv.out_channels,
+        conv.kernel_size,
+        conv.stride,
+        conv.padding,
+        dtype=conv.params["weight"].dtype,
+        bias=False,
+    )
+    bias = Bias(conv.out_channels, dtype=conv.params["bias"].dtype)
+    bare.params["weight"] = conv.params["weight"]
+    bias.params["bias"] = conv.params["bias"]
+    return bare, bias
 
 
 def _twin(layer: Layer) -> Layer:
@@ -55,7 +91,8 @@ def _twin(layer: Layer) -> Layer:
 
 def _fold(layer: Conv2D | Dense, norm: BatchNorm) -> None:
     """Make `layer` (a twin) output what `norm(layer(x))` did, in arrays of its own."""
-    weight, bias = layer.params["weight"], layer.params["bias"]  # (..., C), (C,)
+    weight = layer.params["weight"]  # (..., C)
+    bias = layer.params.get("bias", np.zeros(weight.shape[-1], weight.dtype))  # (C,)
     running_var = norm.state["running_var"].astype(np.float64)  # (C,)
     scale = norm.params["gamma"] / np.sqrt(running_var + norm.eps)  # (C,)
     shift = norm.params["beta"] - norm.state["running_mean"] * scale  # (C,)
