@@ -31,6 +31,25 @@ from tests.samples import bars_array, png_bytes
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# --------------------------------------------------------------------------- the server
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")
+def test_uvicorn_parses_with_httptools_on_uvloop() -> None:
+    """The dependencies the start command's speed was measured with: uvicorn's "auto"
+    choices take them when they are installed, and h11 and asyncio otherwise."""
+    from uvicorn.loops.auto import auto_loop_factory
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert AutoHTTPProtocol is HttpToolsProtocol
+    loop = auto_loop_factory()()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
+
+
 # --------------------------------------------------------------------------- worker count
 
 
