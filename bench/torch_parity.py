@@ -7,11 +7,12 @@ update BatchNorm's running variance with the unbiased batch variance). Prints: e
 probabilities max |diff| (float32), training-mode parameter gradients max relative diff
 (float64, dropout rates set to 0), then train img/s at batch 64, inference us at batch 1 and
 img/s at batch 256 for ours (bench/benchmark.py) and for PyTorch in its default (NCHW) and
-its channels-last memory format, with our speed over each (above 1: ours is faster). Both
-sides run under the allocator policy training uses (model_core/allocator.py): glibc's default
-otherwise serves large arrays from fresh mappings whose threshold moves with what was freed
-before, and either side's figures then move with the history of the run (performance.md,
-session 30).
+its channels-last memory format, the three alternated `--rounds` times: the median figures,
+and our speed over each layout's (above 1: ours is faster), with the lowest and highest
+ratio of a round. Both sides run under the allocator policy training uses
+(model_core/allocator.py): glibc's default otherwise serves large arrays from fresh mappings
+whose threshold moves with what was freed before, and either side's figures then move with
+the history of the run (performance.md, session 30).
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
@@ -150,12 +151,48 @@ def torch_benchmark(
     }
 
 
+FIGURES = ("train_img_s", "infer_b1_us", "infer_b256_img_s")
+SIDES = ("ours", "pytorch", "pytorch_channels_last")
+
+
 def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]:
     """Our speed over theirs per figure (above 1: ours is faster; latency inverted)."""
     return {
         key: round(theirs[key] / ours[key] if key.endswith("_us") else ours[key] / theirs[key], 3)
-        for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")
+        for key in FIGURES
     }
+
+
+def alternated(
+    network: Sequential, preset: str, repeats: int, threads: int, rounds: int
+) -> dict[str, list[dict[str, float]]]:
+    """Each side's figures, round by round: ours, then PyTorch in each layout, `rounds`
+    times, so that a machine drifting over the run slows every side alike."""
+    runs: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
+    for _ in range(rounds):
+        ours = benchmark(preset, repeats, threads=threads)
+        runs["ours"].append({key: float(ours[key]) for key in FIGURES})
+        runs["pytorch"].append(torch_benchmark(network, repeats))
+        runs["pytorch_channels_last"].append(torch_benchmark(network, repeats, True))
+    return runs
+
+
+def summary(runs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
+    """Each side's median figures, and per PyTorch layout the ratios of the medians and
+    the lowest and highest ratio of a round."""
+    report: dict[str, Any] = {
+        side: {key: float(np.median([run[key] for run in runs[side]])) for key in FIGURES}
+        for side in SIDES
+    }
+    for side in SIDES[1:]:
+        report[f"ratio_{side}"] = ratios(report["ours"], report[side])
+        rounds = [
+            ratios(ours, theirs) for ours, theirs in zip(runs["ours"], runs[side], strict=True)
+        ]
+        report[f"ratio_range_{side}"] = {
+            key: [min(r[key] for r in rounds), max(r[key] for r in rounds)] for key in FIGURES
+        }
+    return report
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -188,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         default=available_cpus(),
         help="shards of our training step and batch 256 (default: the CPUs available)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="ours and PyTorch alternated this many times"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     keep_freed_memory()
@@ -199,31 +239,33 @@ def main(argv: list[str] | None = None) -> int:
         rng = np.random.default_rng(0)
         network = build(args.preset, rng)
         randomise_batchnorm(network, rng)
-    ours = benchmark(args.preset, args.repeats, threads=args.our_threads)
+    runs = alternated(network, args.preset, args.repeats, args.our_threads, args.rounds)
     report = {
         "preset": args.preset,
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
         "our_threads": args.our_threads,
+        "rounds": args.rounds,
         **parity(network),
-        "ours": {key: ours[key] for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s")},
-        "pytorch": torch_benchmark(network, args.repeats),
-        "pytorch_channels_last": torch_benchmark(network, args.repeats, channels_last=True),
+        **summary(runs),
+        "runs": runs,
     }
-    for side in ("pytorch", "pytorch_channels_last"):
-        report[f"ratio_{side}"] = ratios(report["ours"], report[side])
     if args.json:
         print(json.dumps(report))
         return 0
-    for key in ("preset", "torch", "torch_threads", "our_threads", "eval_prob_max_abs_diff",
-                "grad_max_rel_diff", "grad_worst"):  # fmt: skip
+    for key in ("preset", "torch", "torch_threads", "our_threads", "rounds",
+                "eval_prob_max_abs_diff", "grad_max_rel_diff", "grad_worst"):  # fmt: skip
         print(f"{key:>24}: {report[key]}")
-    sides = ("ours", "pytorch", "pytorch_channels_last")
-    print(f"{'':>24}  {'ours':>12} {'pytorch':>12} {'channels-last':>14} {'ratios':>14}")
-    for key in ("train_img_s", "infer_b1_us", "infer_b256_img_s"):
-        figures = " ".join(f"{report[side][key]:>12}" for side in sides)
-        both = [report[f"ratio_{side}"][key] for side in sides[1:]]
-        print(f"{key:>24}: {figures}   {both[0]:>6} {both[1]:>6}")
+    print(f"{'medians':>24}  {'ours':>10} {'pytorch':>10} {'chan-last':>10}   ours over each "
+          f"(lowest-highest round)")  # fmt: skip
+    for key in FIGURES:
+        figures = " ".join(f"{report[side][key]:>10.1f}" for side in SIDES)
+        over = "  ".join(
+            f"{report[f'ratio_{side}'][key]:.3f} ({low:.2f}-{high:.2f})"
+            for side in SIDES[1:]
+            for low, high in [report[f"ratio_range_{side}"][key]]
+        )
+        print(f"{key:>24}: {figures}   {over}")
     return 0
 
 

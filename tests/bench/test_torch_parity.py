@@ -119,3 +119,24 @@ def test_a_convolution_without_bias_has_a_twin_without_one(parity: ModuleType) -
     diffs = parity.gradient_diffs(network, x, labels)
     assert set(diffs) == set(network.params) | set(network.state)
     assert max(diffs.values()) < 1e-4
+
+
+def test_summary_takes_medians_and_each_rounds_ratio(parity: ModuleType) -> None:
+    def figures(train: float, b1: float, b256: float) -> dict[str, float]:
+        return {"train_img_s": train, "infer_b1_us": b1, "infer_b256_img_s": b256}
+
+    runs = {
+        "ours": [figures(100, 10, 1000), figures(300, 30, 3000), figures(200, 20, 2000)],
+        "pytorch": [figures(100, 10, 1000)] * 3,
+        "pytorch_channels_last": [figures(400, 5, 4000)] * 3,
+    }
+    report = parity.summary(runs)
+    assert report["ours"] == figures(200, 20, 2000)
+    assert report["ratio_pytorch"] == {
+        "train_img_s": 2.0,
+        "infer_b1_us": 0.5,
+        "infer_b256_img_s": 2.0,
+    }
+    assert report["ratio_range_pytorch"]["train_img_s"] == [1.0, 3.0]
+    assert report["ratio_range_pytorch"]["infer_b1_us"] == [0.333, 1.0]
+    assert report["ratio_pytorch_channels_last"]["infer_b256_img_s"] == 0.5
