@@ -117,7 +117,7 @@ def saved_preset(preset: str, path: Path, seed: int = 0) -> Path:
 
 
 def torch_benchmark(
-    network: Sequential, repeats: int, seed: int = 0, channels_last: bool = False
+    network: Sequential, repeats: int, seed: int = 0, *, channels_last: bool = False
 ) -> dict[str, float]:
     """The figures of bench/benchmark.py, measured the same way on the torch twin; with
     `channels_last`, the twin and its inputs in PyTorch's NHWC memory format (oneDNN's
@@ -173,7 +173,7 @@ def alternated(
         ours = benchmark(preset, repeats, threads=threads)
         runs["ours"].append({key: float(ours[key]) for key in FIGURES})
         runs["pytorch"].append(torch_benchmark(network, repeats))
-        runs["pytorch_channels_last"].append(torch_benchmark(network, repeats, True))
+        runs["pytorch_channels_last"].append(torch_benchmark(network, repeats, channels_last=True))
     return runs
 
 

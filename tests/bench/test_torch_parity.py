@@ -140,3 +140,25 @@ def test_summary_takes_medians_and_each_rounds_ratio(parity: ModuleType) -> None
     assert report["ratio_range_pytorch"]["train_img_s"] == [1.0, 3.0]
     assert report["ratio_range_pytorch"]["infer_b1_us"] == [0.333, 1.0]
     assert report["ratio_pytorch_channels_last"]["infer_b256_img_s"] == 0.5
+
+
+def test_each_round_times_ours_and_both_pytorch_layouts(
+    parity: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts: list[bool] = []
+
+    def fake_torch(
+        network: Sequential, repeats: int, seed: int = 0, *, channels_last: bool = False
+    ) -> dict[str, float]:
+        assert seed == 0  # the same inputs for both layouts
+        layouts.append(channels_last)
+        return dict.fromkeys(parity.FIGURES, 1.0)
+
+    monkeypatch.setattr(parity, "torch_benchmark", fake_torch)
+    monkeypatch.setattr(
+        parity, "benchmark", lambda *args, **kwargs: dict.fromkeys(parity.FIGURES, 2.0)
+    )
+    runs = parity.alternated(Sequential([Flatten()], (28, 28, 1)), "lenet", 1, 1, rounds=2)
+
+    assert layouts == [False, True, False, True]
+    assert {side: len(figures) for side, figures in runs.items()} == dict.fromkeys(parity.SIDES, 2)
