@@ -60,26 +60,18 @@ def _bias_after_pool(layers: list[Layer]) -> list[Layer]:
             and isinstance(previous, Conv2D)
             and "bias" in previous.params
         ):
-            conv, bias = _split_bias(previous)
-            moved[-2:] = [conv, layer, bias]
+            moved.append(_take_bias(previous))
     return moved
 
 
-def _split_bias(conv: Conv2D) -> tuple[Conv2D, Bias]:
-    """`conv` (a twin) as a Conv2D without bias and a Bias, sharing its arrays."""
-    bare = Conv2D(
-        conv.in_channels,
-        conv.out_channels,
-        conv.kernel_size,
-        conv.stride,
-        conv.padding,
-        dtype=conv.params["weight"].dtype,
-        bias=False,
-    )
+def _take_bias(conv: Conv2D) -> Bias:
+    """A Bias sharing `conv`'s bias array, which `conv` (a twin) no longer adds: its params
+    and grads become dicts of the weight alone, as a Conv2D built with bias=False holds."""
     bias = Bias(conv.out_channels, dtype=conv.params["bias"].dtype)
-    bare.params["weight"] = conv.params["weight"]
     bias.params["bias"] = conv.params["bias"]
-    return bare, bias
+    conv.params = {"weight": conv.params["weight"]}
+    conv.grads = {"weight": conv.grads["weight"]}
+    return bias
 
 
 def _twin(layer: Layer) -> Layer:

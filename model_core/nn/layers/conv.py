@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.layers.base import Layer, Shape, column_sums, he_normal
+from model_core.nn.layers.base import Layer, Shape, batch_slices, column_sums, he_normal
 from model_core.nn.layers.windows import col2im, im2col, out_size
 
 CHUNK_BYTES = 2**21  # a part of the batch's im2col columns: about one core's L2 cache
@@ -83,10 +83,7 @@ class Conv2D(Layer):
         the input gradient's, k*k*C_out) fit in CHUNK_BYTES: each part is copied out and
         multiplied while it is still in the core's cache, instead of the whole batch's columns
         going out to memory and back (tens of MB at batch 64)."""
-        step = max(1, CHUNK_BYTES // (positions * self._window_bytes))
-        if step >= n:
-            return [slice(0, n)]
-        return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+        return batch_slices(n, positions * self._window_bytes, CHUNK_BYTES)
 
     def backward(self, dout: np.ndarray) -> np.ndarray | None:
         assert self._cache is not None, "backward() needs a forward(training=True) first"

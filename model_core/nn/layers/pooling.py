@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.layers.base import Layer, Shape
+from model_core.nn.layers.base import Layer, Shape, batch_slices
 from model_core.nn.layers.windows import out_size
 
 PART_BYTES = 2**19  # a part of the batch's input pooled at a time, its passes in cache
@@ -15,9 +15,7 @@ PART_BYTES = 2**19  # a part of the batch's input pooled at a time, its passes i
 
 def batch_parts(x: np.ndarray) -> list[slice]:
     """The batch axis of x cut into parts of about PART_BYTES."""
-    n = len(x)
-    step = max(1, PART_BYTES * n // max(x.nbytes, 1))
-    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    return batch_slices(len(x), x.nbytes // max(len(x), 1), PART_BYTES)
 
 
 class _Pool2D(Layer):
@@ -60,14 +58,15 @@ class MaxPool2D(_Pool2D):
         self._cache: tuple[np.ndarray, Shape] | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        if x.nbytes <= PART_BYTES:  # one part (inference): its arrays are the output
+        parts = batch_parts(x)
+        if len(parts) == 1:  # a small batch (inference): its arrays are the output
             out, argmax = self._pool(x, training)
         else:
             n, h, w, c = x.shape
             k, s = self.kernel_size, self.stride
             out = np.empty((n, out_size(h, k, s), out_size(w, k, s), c), dtype=x.dtype)
             argmax = np.empty(out.shape, np.min_scalar_type(k * k - 1)) if training else None
-            for part in batch_parts(x):
+            for part in parts:
                 self._pool(x[part], training, out[part], None if argmax is None else argmax[part])
         self._cache = (argmax, x.shape) if argmax is not None else None
         return out

@@ -66,6 +66,7 @@ def test_inference_network_leaves_the_original_untouched() -> None:
     kinds = [type(layer) for layer in net.layers]
     inference_network(net)
     assert [type(layer) for layer in net.layers] == kinds
+    assert set(net.params | net.state) == set(before)  # no bias taken out of the original
     for name, array in (net.params | net.state).items():
         np.testing.assert_array_equal(array, before[name], err_msg=name)
 
