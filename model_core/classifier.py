@@ -19,7 +19,7 @@ import numpy as np
 
 from model_core.nn.cascade import Cascade, cascade_from_metadata
 from model_core.nn.ensemble import Ensemble, Model
-from model_core.nn.folding import inference_model
+from model_core.nn.folding import inference_model, inference_network
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import ModelLoadError, load_model
 from model_core.number import (
@@ -120,7 +120,7 @@ class DigitClassifier:
                 message = f"the sequence reader's metadata is invalid: {error}"
                 raise ModelLoadError(message) from error
             self._sequence = inference_model(reading)
-            self._shapes = None if shapes is None else _folded(shapes)
+            self._shapes = None if shapes is None else inference_network(shapes)
 
     @classmethod
     def load(
@@ -257,12 +257,6 @@ class DigitClassifier:
         if self._shapes is None:
             raise ValueError("this classifier's sequence reader holds no shape network")
         return frame_log_probs(self._shapes, strips)
-
-
-def _folded(network: Sequential) -> Sequential:
-    folded = inference_model(network)
-    assert isinstance(folded, Sequential)  # a network folds into a network
-    return folded
 
 
 def _number_network(path: str | Path) -> NumberNetwork:
