@@ -12,6 +12,8 @@ its port. Several workers:
 - Prometheus metrics go through files shared by the workers: PROMETHEUS_MULTIPROC_DIR is set to
   a fresh temporary folder before they start (and removed at exit), and /metrics sums every
   worker's counts (app/metrics.py);
+- each new connection goes to the worker holding the fewest (app/balance.py): left to race
+  for the shared socket, one worker took most of a burst of keep-alive connections;
 - the port stays closed until a worker has loaded the model: the socket, bound here and
   handed to the workers, is not listening yet, and each worker's event loop calls listen()
   only after its lifespan (the model load) has succeeded. So Cloud Run's default TCP startup
@@ -84,7 +86,9 @@ def serve(host: str, port: int, workers: int) -> int:
     """Run the service until SIGTERM or SIGINT; the exit status."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess
+    from uvicorn.supervisors import Multiprocess, multiprocess
+
+    from app.balance import LEDGER_VARIABLE, BalancedProcess, create_ledger
 
     grace = GRACEFUL_SHUTDOWN_SECONDS
     if workers == 1:  # exits 3 if the model does not load
@@ -92,6 +96,12 @@ def serve(host: str, port: int, workers: int) -> int:
         return 0
     folder = tempfile.mkdtemp(prefix="prometheus-")
     os.environ[MULTIPROC_VARIABLE] = folder  # before any worker starts: they inherit it
+    handle, ledger = tempfile.mkstemp(prefix="connections-")
+    os.close(handle)
+    create_ledger(Path(ledger))
+    os.environ[LEDGER_VARIABLE] = ledger
+    # The supervisor makes each worker with its module's `Process`: ours runs a BalancedServer.
+    multiprocess.Process = BalancedProcess  # type: ignore[misc]
     try:
         config = uvicorn.Config(
             APP, host, port, workers=workers, access_log=False, timeout_graceful_shutdown=grace
@@ -103,6 +113,7 @@ def serve(host: str, port: int, workers: int) -> int:
         supervisor.run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        Path(ledger).unlink(missing_ok=True)
     failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
     return STARTUP_FAILURE if failed else 0
 

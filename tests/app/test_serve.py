@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+from array import array
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from app import serve
+from app.balance import FREE
 from app.serve import worker_count
 from bench.container.service import running
 from bench.servers import process_tree
@@ -158,6 +161,40 @@ def test_two_workers_add_up_their_metrics_and_start_honestly(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     assert not folder.exists(), "the metrics folder outlived the service"
+
+
+def test_two_workers_share_a_burst_of_connections_evenly(
+    tiny_model_path: Path, tmp_path: Path
+) -> None:
+    """64 keep-alive connections opened one after another, as a load balancer opens them: each
+    worker holds half (app/balance.py). Left to race for the socket, one took 42 to 63."""
+    with _start(tiny_model_path, 2, tmp_path) as (process, url):
+        _first_answer(process, url)
+        (ledger,) = tmp_path.glob("connections-*")
+        deadline = time.monotonic() + 60
+        while len([n for n in array("q", ledger.read_bytes()) if n != FREE]) < 2:
+            assert time.monotonic() < deadline, "the second worker never started accepting"
+            time.sleep(0.01)
+        (folder,) = tmp_path.glob("prometheus-*")
+        before = _per_worker(folder)
+        port = int(url.rsplit(":", 1)[1])
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
+        try:
+            request = b"GET /health/live HTTP/1.1\r\nHost: test\r\n\r\n"
+            for client in clients:
+                client.sendall(request)
+            for client in clients:
+                assert client.recv(4096).startswith(b"HTTP/1.1 200")
+        finally:
+            for client in clients:
+                client.close()
+        deadline, served = time.monotonic() + 10, [0.0]
+        while sum(served) < 64 and time.monotonic() < deadline:  # counted after answering
+            time.sleep(0.01)
+            after = _per_worker(folder)
+            served = sorted(after[key] - before.get(key, 0) for key in after)
+        assert sum(served) == 64
+        assert len(served) == 2 and served[1] - served[0] <= 4, served
 
 
 def test_a_worker_that_cannot_load_the_model_stops_the_service(tmp_path: Path) -> None:
