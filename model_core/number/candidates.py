@@ -183,19 +183,28 @@ def _candidate(
 ) -> Candidate:
     """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box`; no ink
     (an all-0 image) when a cut-off part is too short to be a digit of a `line` px line."""
+    empty = Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
+    left = 0  # the column of the blob where `part` begins
     if local == (0, len(cuts) + 1):
         part = ink  # (h, w) the whole blob
     else:
         inside = between(cuts, local, ink.shape)  # (h, w)
-        part = _without_fragments(np.where(inside, ink, np.float32(0)), inside, local, len(cuts))
-    empty = Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
+        columns = np.flatnonzero(inside.any(axis=0))
+        if not columns.size:
+            return empty
+        # The region's columns and one either side, where its edges along the cuts show:
+        # the pieces and fragments are the same as over the whole blob, found in less.
+        left, right = int(max(columns[0] - 1, 0)), int(min(columns[-1] + 2, ink.shape[1]))
+        inside = inside[:, left:right]  # (h, w')
+        part = np.where(inside, ink[:, left:right], np.float32(0))  # (h, w')
+        part = _without_fragments(part, inside, local, len(cuts))
     if not (part > 0).any():
         return empty
     inner = ink_box(part > 0)
     if part is not ink and inner.height < MIN_HEIGHT * line:
         return empty
     image = fit_and_centre(inner.crop(part))  # (28, 28)
-    return Candidate(span, inner.shifted(box.left, box.top), image)
+    return Candidate(span, inner.shifted(box.left + left, box.top), image)
 
 
 def _without_fragments(
