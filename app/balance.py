@@ -32,7 +32,6 @@ from pathlib import Path
 import uvicorn
 from uvicorn.supervisors.multiprocess import Process
 
-SLOTS = 64  # workers at once, replacements included
 FREE = -1  # a slot no running worker holds
 DEFER_SECONDS = 0.002  # a worker holding more connections leaves a new one this long
 REFRESH_SECONDS = 0.1  # a worker's count is rewritten this often (closed connections)
@@ -42,9 +41,10 @@ LEDGER_VARIABLE = "CONNECTION_LEDGER"  # the ledger's path, for the workers
 logger = logging.getLogger("uvicorn.error")
 
 
-def create_ledger(path: Path) -> None:
-    """A ledger file with every slot free."""
-    path.write_bytes(array("q", [FREE] * SLOTS).tobytes())
+def create_ledger(path: Path, workers: int) -> None:
+    """A ledger file with every slot free: two for each worker, as a worker being replaced
+    holds its slot until its replacement holds another."""
+    path.write_bytes(array("q", [FREE] * (2 * workers)).tobytes())
 
 
 class Ledger:
@@ -54,12 +54,12 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self._file = path.open("r+b")
-        self._map = mmap.mmap(self._file.fileno(), SLOTS * 8)
-        self._counts = memoryview(self._map).cast("q")  # (SLOTS,) int64
+        self._map = mmap.mmap(self._file.fileno(), 0)  # the whole file
+        self._counts = memoryview(self._map).cast("q")  # (slots,) int64
         self.slot = self._claim(path)
 
     def _claim(self, path: Path) -> int:
-        for slot in range(SLOTS):
+        for slot in range(len(self._counts)):
             try:
                 fcntl.lockf(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB, 8, slot * 8)
             except OSError:  # another process holds it
@@ -67,7 +67,7 @@ class Ledger:
             self._counts[slot] = 0
             return slot
         self.close()
-        raise RuntimeError(f"every slot of {path} is held: more than {SLOTS} workers")
+        raise RuntimeError(f"every one of the {len(self._counts)} slots of {path} is held")
 
     def publish(self, count: int) -> None:
         self._counts[self.slot] = count

@@ -86,9 +86,7 @@ def serve(host: str, port: int, workers: int) -> int:
     """Run the service until SIGTERM or SIGINT; the exit status."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
-    from uvicorn.supervisors import Multiprocess, multiprocess
-
-    from app.balance import LEDGER_VARIABLE, BalancedProcess, create_ledger
+    from uvicorn.supervisors import Multiprocess
 
     grace = GRACEFUL_SHUTDOWN_SECONDS
     if workers == 1:  # exits 3 if the model does not load
@@ -96,13 +94,10 @@ def serve(host: str, port: int, workers: int) -> int:
         return 0
     folder = tempfile.mkdtemp(prefix="prometheus-")
     os.environ[MULTIPROC_VARIABLE] = folder  # before any worker starts: they inherit it
-    handle, ledger = tempfile.mkstemp(prefix="connections-")
-    os.close(handle)
-    create_ledger(Path(ledger))
-    os.environ[LEDGER_VARIABLE] = ledger
-    # The supervisor makes each worker with its module's `Process`: ours runs a BalancedServer.
-    multiprocess.Process = BalancedProcess  # type: ignore[misc]
+    ledger = None
     try:
+        if os.name == "posix":  # the balance takes file locks (fcntl)
+            ledger = _balance(workers)
         config = uvicorn.Config(
             APP, host, port, workers=workers, access_log=False, timeout_graceful_shutdown=grace
         )
@@ -113,9 +108,26 @@ def serve(host: str, port: int, workers: int) -> int:
         supervisor.run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        Path(ledger).unlink(missing_ok=True)
+        if ledger is not None:
+            ledger.unlink(missing_ok=True)
     failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
     return STARTUP_FAILURE if failed else 0
+
+
+def _balance(workers: int) -> Path:
+    """Have uvicorn's supervisor start workers that share new connections evenly
+    (app/balance.py), through a ledger file it names to them; the file's path."""
+    from uvicorn.supervisors import multiprocess
+
+    from app.balance import LEDGER_VARIABLE, BalancedProcess, create_ledger
+
+    handle, name = tempfile.mkstemp(prefix="connections-")
+    os.close(handle)
+    create_ledger(Path(name), workers)
+    os.environ[LEDGER_VARIABLE] = name  # before any worker starts: they inherit it
+    # The supervisor makes each worker with its module's `Process`: ours runs a BalancedServer.
+    multiprocess.Process = BalancedProcess  # type: ignore[misc]
+    return Path(name)
 
 
 def main(argv: list[str] | None = None) -> int:
