@@ -167,7 +167,8 @@ def test_two_workers_share_a_burst_of_connections_evenly(
     tiny_model_path: Path, tmp_path: Path
 ) -> None:
     """64 keep-alive connections opened one after another, as a load balancer opens them: each
-    worker holds half (app/balance.py). Left to race for the socket, one took 42 to 63."""
+    worker holds half (app/balance.py). Left to race for the socket, one typically took 40 to
+    45 and at times 63."""
     with _start(tiny_model_path, 2, tmp_path) as (process, url):
         _first_answer(process, url)
         (ledger,) = tmp_path.glob("connections-*")
