@@ -177,10 +177,10 @@ class BalancedServer(uvicorn.Server):
         self._acceptor: Acceptor | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=[])  # the lifespan (the model loads); no listener
-        if not sockets:
-            raise ValueError("BalancedServer serves a socket it is given")
+        if not sockets or len(sockets) != 1:
+            raise ValueError("BalancedServer serves the one socket it is given")
         (sock,) = sockets
+        await super().startup(sockets=[])  # the lifespan (the model loads); no listener
         config = self.config
 
         def protocol() -> asyncio.Protocol:  # as uvicorn's Server.startup makes them
