@@ -5,11 +5,12 @@
 Issue 27's target: a 4-digit number in at most 3x the time of one /predict. Each is timed
 twice, alternated, with the committed model and number networks: the handlers' own work
 (app/inference.py's predict_image and read_number_image: decoding, cutting, the networks,
-the answer), and whole requests through the ASGI app in-process (every middleware, the
-threadpool hop), which add the same framework time to both. Canvas PNGs of real MNIST test
-digits: a single digit, and numbers of each kind (model_core/number/synth.py), digits about
-80 px tall. Each figure is the best median wall time over the rounds, in ms;
-OPENBLAS_NUM_THREADS should be 1, as in the image.
+the answer), in this process; and whole requests from one client over a kept-alive
+connection to the service started as the Dockerfile starts it (its ENV and CMD, in this
+checkout: bench/servers.py), which add the same server and client time to both. Canvas PNGs
+of real MNIST test digits: a single digit, and numbers of each kind
+(model_core/number/synth.py), digits about 80 px tall. Each figure is the best median wall
+time over the rounds, in ms; OPENBLAS_NUM_THREADS should be 1, as in the image.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
-from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.config import Settings
 from app.inference import predict_image, read_number_image
-from app.main import create_app
+from bench.container.build import REPO_ROOT
 from bench.gemm import gemm_gflops
+from bench.servers import shipped_server
 from bench.timing import median_seconds
+from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
 from model_core.number.synth import DIGIT_HEIGHT, KINDS, layout
 
@@ -69,15 +72,24 @@ def main(argv: list[str] | None = None) -> int:
     numbers = {kind: [drawn(kind) for _ in range(args.numbers)] for kind in KINDS}
     print(f"float32 GEMM: {gemm_gflops()} GFLOP/s")
     settings = Settings(log_level="WARNING")
-    with TestClient(create_app(settings)) as client:
-        classifier = client.app.state.classifier  # type: ignore[attr-defined]
-        pixels, most = settings.max_image_pixels, settings.max_number_digits
+    classifier = DigitClassifier.load(
+        settings.model_path,
+        settings.verifier_path,
+        settings.full_ensemble,
+        settings.sequence_reader_path,
+    )
+    pixels, most = settings.max_image_pixels, settings.max_number_digits
 
-        def timed(one: Callable[[bytes], object], uploads: list[bytes]) -> float:
-            cycle = iter(uploads * 1000)
-            return 1000 * median_seconds(
-                lambda: one(next(cycle)), len(uploads), warmup=2, rounds=args.rounds
-            )
+    def timed(one: Callable[[bytes], object], uploads: list[bytes]) -> float:
+        cycle = iter(uploads * 1000)
+        return 1000 * median_seconds(
+            lambda: one(next(cycle)), len(uploads), warmup=2, rounds=args.rounds
+        )
+
+    with (
+        shipped_server(settings.model_path, {}, REPO_ROOT) as (base, _),
+        httpx.Client(base_url=base, trust_env=False, timeout=30) as client,
+    ):
 
         def post(path: str) -> Callable[[bytes], object]:
             def one(data: bytes) -> None:
