@@ -1,4 +1,5 @@
 """JSON logs, one object per line on stdout, as Cloud Logging reads them (`severity`, `message`).
+Python warnings go through them too (logger `py.warnings`), not as plain text on stderr.
 
 Fields: severity, message, time (UTC, ISO 8601), logger; request fields passed as
 `extra={"http": {...}}` are flattened in (path, method, status, latency_ms, httpRequest);
@@ -57,6 +58,7 @@ def configure_logging(level: str = "INFO") -> None:
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # Python warnings (Pillow's on a corrupt upload) as JSON too
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         server_logger = logging.getLogger(name)
         if server_logger.handlers:  # uvicorn's plain-text handler: go through ours instead

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,8 +33,6 @@ def test_formatter_puts_exceptions_in_stack_trace() -> None:
         raise ValueError("broken")
     except ValueError:
         record = _record("failed", logging.ERROR)
-        import sys
-
         record.exc_info = sys.exc_info()
     entry = json.loads(JsonFormatter().format(record))
     assert entry["severity"] == "ERROR"
@@ -46,6 +46,21 @@ def test_configure_logging_is_idempotent() -> None:
     assert len(ours) == 1
     assert logging.getLogger().level == logging.WARNING
     configure_logging("INFO")
+
+
+def test_python_warnings_become_json_lines() -> None:
+    """In a process of its own: pytest records warnings itself."""
+    code = (
+        "import warnings; from app.log import configure_logging; configure_logging('INFO'); "
+        "warnings.warn('Corrupt EXIF data in an upload', UserWarning)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stderr == ""
+    [entry] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (entry["logger"], entry["severity"]) == ("py.warnings", "WARNING")
+    assert "UserWarning: Corrupt EXIF data in an upload" in entry["message"]
 
 
 def test_each_request_logs_one_json_access_line(
