@@ -8,8 +8,9 @@ come off the ink mask before the blobs are found:
 - a loop drawn round the number (a circle, an ellipse), found as /predict finds one round a
   digit (preprocessing/ring.py);
 - a straight line: ink that runs along a row for LONG_RUN line heights or more, further than
-  any digit's stroke or two touching digits' bars. The digits' strokes lose only the few rows
-  in which the line crossed them.
+  any digit's stroke or two touching digits' bars. Where a digit's stroke crossed it (ink
+  right above and right below the line), the stroke keeps the line's pixels, so the line
+  cuts no digit in two.
 A line apart from the digits and too short for this is left to groups.py, which takes no
 flat piece wider than a digit.
 """
@@ -46,7 +47,7 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
     if not frames and not long.any():
         return None
-    return kept & ~long
+    return kept & ~long | crossings(kept & ~long, long)
 
 
 def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
@@ -56,6 +57,24 @@ def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
     found = np.zeros_like(mask)  # (h, w)
     for run in long:
         found[rows[run], starts[run] : ends[run]] = True
+    return found
+
+
+def crossings(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """The pixels of (h, w) bool `line` where strokes of (h, w) `ink` cross it: each stretch of
+    the line down a column with ink right above and right below it, in that column or the
+    next either way (a slanted stroke)."""
+    near = ink.copy()  # (h, w) ink, widened by a column either way
+    near[:, 1:] |= ink[:, :-1]
+    near[:, :-1] |= ink[:, 1:]
+    columns, tops, bottoms = row_runs(line.T)  # (R,) each: the line's stretches down columns
+    height = line.shape[0]
+    above = near[np.maximum(tops - 1, 0), columns] & (tops > 0)  # (R,)
+    below = near[np.minimum(bottoms, height - 1), columns] & (bottoms < height)  # (R,)
+    crossed = np.flatnonzero(above & below)  # (C,)
+    found = np.zeros_like(line)  # (h, w)
+    for run in crossed:
+        found[tops[run] : bottoms[run], columns[run]] = True
     return found
 
 

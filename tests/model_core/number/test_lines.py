@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from model_core.number.candidates import line_blobs
-from model_core.number.lines import without_lines
+from model_core.number.lines import crossings, without_lines
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.components import label_pieces
 from tests.model_core.number.test_segmentation import PEN, canvas, one, seven, zero
@@ -43,6 +43,38 @@ def test_an_underline_touching_the_digits_comes_off() -> None:
     ):
         assert abs(left - plain_left) <= 4 and abs(right - plain_right) <= 4
         assert abs(top - plain_top) <= 2
+
+
+def test_a_line_struck_through_the_digits_cuts_none_of_them_in_two() -> None:
+    gray = digits()
+    mask = gray < 0.5
+    gray[46 : 46 + PEN, 10:250] = 0.0  # (7, 240) a black bar across the digits' middle
+    struck = gray < 0.5
+    labels, pieces = label_pieces(struck)
+
+    kept = without_lines(struck, labels, pieces)
+
+    assert kept is not None
+    assert kept.sum() >= mask.sum() - 4  # the strokes keep the rows the line crossed ...
+    near = mask | np.roll(mask, 1, axis=1) | np.roll(mask, -1, axis=1)  # a column either way
+    assert not (kept & ~near).any()  # ... and the line is gone but where strokes crossed it
+    blobs = line_blobs(gray, 20)
+    assert [len(group) for group in blobs.groups] == [1, 1, 1]  # each digit one piece
+
+
+def test_crossings_are_where_ink_runs_on_both_sides_of_the_line() -> None:
+    ink = np.zeros((9, 12), bool)  # (h, w)
+    ink[:4, 2] = ink[6:, 3] = True  # a stroke crossing the line, slanted by a column
+    ink[:4, 7] = True  # a stroke that ends on the line
+    ink[6:, 10] = True  # one that starts below it, further on
+    line = np.zeros_like(ink)
+    line[4:6, :] = True  # (2, 12) the line
+
+    found = crossings(ink, line)
+
+    expected = np.zeros_like(ink)
+    expected[4:6, 2:4] = True  # ink above and below, in the column or the next either way
+    np.testing.assert_array_equal(found, expected)
 
 
 def test_an_underline_apart_from_the_digits_is_no_digit() -> None:
