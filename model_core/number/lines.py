@@ -8,9 +8,11 @@ come off the ink mask before the blobs are found:
 - a loop drawn round the number (a circle, an ellipse), found as /predict finds one round a
   digit (preprocessing/ring.py);
 - a straight line: ink that runs along a row for LONG_RUN line heights or more, further than
-  any digit's stroke or two touching digits' bars. Where a digit's stroke crossed it (ink
-  right above and right below the line), the stroke keeps the line's pixels, so the line
-  cuts no digit in two.
+  any digit's stroke or two touching digits' bars; or as far along a line a little off the
+  rows (up to 0.12 rows a column: a hand-drawn strike-through), looked for where a piece is
+  wider than any digit. Where a digit's stroke crossed the line (ink right above and right
+  below it), the stroke keeps the line's pixels, so the line cuts no digit in two. A sliver
+  along a slanted line's edge, where its runs fall short, may stay with a digit.
 A line apart from the digits and too short for this is left to groups.py, which takes no
 flat piece wider than a digit.
 """
@@ -31,6 +33,8 @@ LONG_RUN = 2.0  # line heights: no digit, nor two touching, runs along a row thi
 FRAME_BAND = 0.25  # line heights: a box's ink lies this close to the edges of its box ...
 INSIDE_SHARE = 0.05  # ... all but this share of it
 FULL_HEIGHT = 0.9  # of a box's height: how far a side or a divider of printed boxes runs
+SLOPES = (-0.12, -0.09, -0.06, -0.03, 0.03, 0.06, 0.09, 0.12)  # rows per column: slanted
+# lines looked for where a piece is wider than any digit (a line may join them)
 
 
 def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> np.ndarray | None:
@@ -45,6 +49,8 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     frames = [p.label for p in loops + boxes]
     kept = mask & ~in_pieces(labels, frames) if frames else mask  # (h, w)
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
+    if any(p.box.width > MAX_WIDTH * line for p in pieces if p.label not in frames):
+        long |= on_slanted_runs(kept, math.ceil(LONG_RUN * line))
     if not frames and not long.any():
         return None
     return kept & ~long | crossings(kept & ~long, long)
@@ -57,6 +63,26 @@ def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
     found = np.zeros_like(mask)  # (h, w)
     for run in long:
         found[rows[run], starts[run] : ends[run]] = True
+    return found
+
+
+def on_slanted_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """(h, w) bool -> the pixels of its runs at least `length` columns long along lines that
+    fall by one of SLOPES rows per column: the runs along the rows of the mask sheared back.
+    A slope is sheared only where some sheared row holds `length` pixels of ink."""
+    height, width = mask.shape
+    found = np.zeros_like(mask)  # (h, w)
+    ys, xs = np.nonzero(mask)  # (S,) each
+    columns = np.arange(width)  # (w,)
+    for slope in SLOPES:
+        shift = np.round(slope * columns).astype(np.intp)  # (w,)
+        shift -= shift.min()
+        if np.bincount(ys + shift[xs]).max(initial=0) < length:
+            continue  # no sheared row holds a run that long
+        rows = np.arange(height)[:, None] + shift  # (h, w) each pixel's row once sheared
+        sheared = np.zeros((height + int(shift.max()), width), dtype=bool)  # (h', w)
+        sheared[rows, columns] = mask
+        found |= on_runs(sheared, length)[rows, columns]
     return found
 
 

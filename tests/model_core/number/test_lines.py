@@ -62,6 +62,21 @@ def test_a_line_struck_through_the_digits_cuts_none_of_them_in_two() -> None:
     assert [len(group) for group in blobs.groups] == [1, 1, 1]  # each digit one piece
 
 
+def test_a_slanted_line_struck_through_the_digits_comes_off() -> None:
+    plain = blob_boxes(digits())
+    page = Image.fromarray(np.round(digits() * 255).astype(np.uint8))
+    ImageDraw.Draw(page).line([(10, 36), (250, 60)], fill=0, width=PEN)  # 0.1 rows a column
+    gray = np.asarray(page, dtype=np.float32) / 255
+
+    blobs = line_blobs(gray, 20)
+
+    assert [len(group) for group in blobs.groups] == [1, 1, 1]  # apart, each one piece
+    for (left, top, right, bottom), box in zip(blob_boxes(gray), plain, strict=True):
+        # a sliver along the line's edge may stay with a digit it crossed: not the line
+        assert abs(left - box.left) <= 2 * PEN and abs(right - box.right) <= 2 * PEN
+        assert abs(top - box.top) <= 2 and abs(bottom - box.bottom) <= 2
+
+
 def test_crossings_are_where_ink_runs_on_both_sides_of_the_line() -> None:
     ink = np.zeros((9, 12), bool)  # (h, w)
     ink[:4, 2] = ink[6:, 3] = True  # a stroke crossing the line, slanted by a column
