@@ -74,13 +74,19 @@ def in_pieces(labels: np.ndarray, own: Sequence[int]) -> np.ndarray:
 
 def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The runs of set pixels of (H, W) bool, in reading order: (R,) each one's row, first
-    column and one past its last column."""
+    column and one past its last column.
+
+    The rows, each padded with a clear pixel at both ends so that no run goes on into the
+    next, are laid end to end: the runs' edges are where that one line changes, a run's
+    first pixel then one past its last. One 1-D search: a 2-D np.nonzero costs several times
+    as much on a line's page."""
     height, width = mask.shape
-    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded = np.zeros((height, width + 2), dtype=bool)
     padded[:, 1:-1] = mask
-    steps = np.diff(padded, axis=1)  # (H, W + 1): +1 where a run starts, -1 past its end
-    rows, starts = np.nonzero(steps == 1)
-    return rows, starts, np.nonzero(steps == -1)[1]
+    line = padded.ravel()  # (H * (W + 2),)
+    edges = np.flatnonzero(line[1:] != line[:-1]) + 1  # (2R,) starts and ends, alternating
+    rows, starts = np.divmod(edges[0::2], width + 2)  # (R,) each
+    return rows, starts - 1, edges[1::2] - rows * (width + 2) - 1
 
 
 def _touching_runs(

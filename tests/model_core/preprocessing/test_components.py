@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 
-from model_core.preprocessing.components import FEW_PIECES, in_pieces, label_pieces
+from model_core.preprocessing.components import FEW_PIECES, in_pieces, label_pieces, row_runs
 
 
 def flood_fill_count(mask: np.ndarray) -> tuple[int, list[int]]:
@@ -45,6 +45,28 @@ def test_pieces_match_a_flood_fill_on_random_masks() -> None:
             rows, columns = np.nonzero(labels == piece.label)
             assert piece.area == rows.size
             assert piece.box == (columns.min(), rows.min(), columns.max() + 1, rows.max() + 1)
+
+
+def test_row_runs_are_each_rows_stretches_of_ink_in_reading_order() -> None:
+    rng = np.random.default_rng(1)
+    masks = [rng.random((17, 29)) < density for density in (0.1, 0.5, 0.9)]
+    masks += [np.ones((3, 4), bool), np.zeros((3, 4), bool), np.zeros((0, 5), bool)]
+    for mask in masks:
+        expected = []  # (row, first column, one past the last), by a plain scan
+        for row, line in enumerate(mask):
+            column = 0
+            while column < len(line):
+                if line[column]:
+                    end = column
+                    while end < len(line) and line[end]:
+                        end += 1
+                    expected.append((row, column, end))
+                    column = end
+                column += 1
+
+        rows, starts, ends = row_runs(mask)
+
+        assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == expected
 
 
 def test_diagonal_neighbours_join_and_pieces_come_left_to_right() -> None:
