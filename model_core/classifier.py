@@ -29,6 +29,7 @@ from model_core.number import (
     read_number_array,
     read_number_bytes,
 )
+from model_core.number.gate import read_gated, split_gate
 from model_core.number.sequence import (
     StripReading,
     frame_log_probs,
@@ -109,18 +110,21 @@ class DigitClassifier:
         self.sequence = sequence
         self._sequence: Model | None = None
         self._shapes: Sequential | None = None
+        self._gate: Sequential | None = None
         if sequence is not None:
             if not is_sequence_reader(sequence.network):
                 raise ModelLoadError(
                     "the sequence reader must map 28-row strips to frames of 10 digits and blank"
                 )
             try:
-                reading, shapes = split_shapes(sequence.network, sequence.metadata)
+                others, gate = split_gate(sequence.network, sequence.metadata)
+                reading, shapes = split_shapes(others, sequence.metadata)
             except ValueError as error:
                 message = f"the sequence reader's metadata is invalid: {error}"
                 raise ModelLoadError(message) from error
             self._sequence = inference_model(reading)
             self._shapes = None if shapes is None else inference_network(shapes)
+            self._gate = None if gate is None else inference_network(gate)
 
     @classmethod
     def load(
@@ -240,10 +244,12 @@ class DigitClassifier:
         self, strips: list[np.ndarray], known: list[list[int]] | None = None
     ) -> list[StripReading]:
         """The sequence reader's digits for blobs as strips (model_core/number/strips.py),
-        looked at again where they differ from `known` (sequence.read_strips). Needs a
-        sequence reader."""
+        looked at again where they differ from `known` (sequence.read_strips), and not at all
+        where its gate network reads `known` surely (gate.py). Needs a sequence reader."""
         if self._sequence is None:
             raise ValueError("this classifier was loaded without a sequence reader")
+        if self._gate is not None and known is not None:
+            return read_gated(self._sequence, self._gate, strips, known)
         return read_strips(self._sequence, strips, known)
 
     @property

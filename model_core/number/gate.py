@@ -1,0 +1,100 @@
+"""A small reader network asked first, so that the reader's costly looks run only where needed.
+
+Most blobs the sequence reader reads again (reread.py) are one digit, and its first look
+reads the same as the path there: of 160 such blobs of held-out spaced numbers, it read
+otherwise in one. That look is four convolutions and a `FrameConv` with a 2.4 MB weight,
+about 1.2 ms for one digit's strip. A gate network a fifth of its cost (convolutions of 16,
+32 and 48 channels, then `FrameConv` to 64 units over 5 columns) reads every strip first.
+Where it reads the path's digits too (or one digit against the path's one, which the path
+keeps anyway) and is sure of its reading (its CTC log-likelihood at least SURE), the strip's
+reading is the gate's look, and the reader does not look at it. Elsewhere the reader looks as
+it would without a gate (sequence.read_strips). See run G in docs/experiments.md.
+
+A sequence reader file holds the gate as its last network, named in its metadata:
+
+    {"gate": {"member": 5, ...the network's own metadata}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from model_core.nn.ensemble import Ensemble, Model, members_of
+from model_core.nn.layers import BatchNorm, Conv2D, Dense, FrameConv, Layer, MaxPool2D, ReLU
+from model_core.nn.network import Sequential
+
+from .sequence import CLASSES, Look, StripReading, frame_log_probs, read_strips, reading_of
+from .strips import STRIP_ROWS
+
+METADATA_KEY = "gate"
+SURE = -0.3  # the gate's log-likelihood of its own reading at or above which it is trusted
+CHANNELS = (16, 32, 48)  # its convolutions' (a third to a half of the reader's)
+CONTEXT, HIDDEN = 5, 64  # its FrameConv's columns and units
+
+
+def build_gate(rng: np.random.Generator) -> Sequential:
+    """Conv 16 - pool - conv 32 - pool - conv 48, each batch-normalised; then per frame a
+    FrameConv over CONTEXT columns to HIDDEN units - 11."""
+
+    def block(channels_in: int, channels_out: int) -> list[Layer]:
+        conv = Conv2D(channels_in, channels_out, 3, padding=1, rng=rng)
+        return [conv, BatchNorm(channels_out), ReLU()]
+
+    first, second, third = CHANNELS
+    return Sequential(
+        [
+            *block(1, first),  # (28, W, 16)
+            MaxPool2D(2),  # (14, W/2, 16)
+            *block(first, second),  # (14, W/2, 32)
+            MaxPool2D(2),  # (7, W/4, 32)
+            *block(second, third),  # (7, W/4, 48)
+            FrameConv(7 * third, HIDDEN, CONTEXT, rng=rng),  # (64,) a frame per column
+            ReLU(),
+            Dense(HIDDEN, CLASSES, rng=rng),  # (11,)
+        ],
+        (STRIP_ROWS, 32, 1),
+    )
+
+
+def split_gate(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequential | None]:
+    """A saved sequence reader -> its other networks, and its gate if its metadata names one.
+    Raises ValueError for a malformed entry."""
+    entry = metadata.get(METADATA_KEY)
+    if entry is None:
+        return model, None
+    members = members_of(model)
+    index = entry.get("member") if isinstance(entry, dict) else None
+    if not isinstance(index, int) or index < 1 or index != len(members) - 1:
+        raise ValueError(f"{METADATA_KEY} must name the last of two networks or more")
+    rest = members[:index]
+    return (rest[0] if len(rest) == 1 else Ensemble(rest)), members[index]
+
+
+def read_gated(
+    model: Model, gate: Sequential, strips: list[np.ndarray], known: list[list[int]]
+) -> list[StripReading]:
+    """Strips -> each one's reading, as sequence.read_strips gives it, but read by the `gate`
+    alone where it reads `known` (the caller's digits of each strip) surely."""
+    quick = frame_log_probs(gate, strips)
+    looks = [[Look(logp, 0)] for logp in quick]
+    trusted = [
+        _trusted(StripReading([], look), read) for look, read in zip(looks, known, strict=True)
+    ]
+    rest = [i for i, ok in enumerate(trusted) if not ok]
+    readings: dict[int, StripReading] = {
+        i: reading_of(look) for i, (look, ok) in enumerate(zip(looks, trusted, strict=True)) if ok
+    }
+    if rest:
+        again = read_strips(model, [strips[i] for i in rest], [known[i] for i in rest])
+        readings |= dict(zip(rest, again, strict=True))
+    return [readings[i] for i in range(len(strips))]
+
+
+def _trusted(reading: StripReading, known: list[int]) -> bool:
+    """Whether the gate's `reading` (one look) reads `known`, or one digit against one, at SURE
+    or surer."""
+    read = reading.first_look
+    agrees = read == known or len(read) == len(known) == 1
+    return agrees and reading.log_likelihood(read) >= SURE
