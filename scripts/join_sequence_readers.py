@@ -9,8 +9,9 @@ Readers started from other random weights and shown other numbers misread partly
 strips; read together (model_core/number/sequence.py: the reading their looks find most
 likely on average), they misread fewer. The joined reader is validated on the numbers of the
 writers its members held out (blocked split `--split-seed`, which they must share).
-`--shapes FILE` adds, last, a network trained with `--nondigits` that reads nothing: it flags
-shapes that hold no digit (model_core/number/shapes.py).
+`--shapes FILE` adds, after them, a network trained with `--nondigits` that reads nothing: it
+flags shapes that hold no digit (model_core/number/shapes.py). `--gate FILE` adds, last, the
+small network trained with `--gate` that is asked first (model_core/number/gate.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from model_core.nn.ensemble import Ensemble, members_of
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import load_model, save_model
+from model_core.number.gate import METADATA_KEY as GATE_KEY
 from model_core.number.sequence import is_sequence_reader
 from model_core.number.sequence_training import sequence_accuracy
 from model_core.number.shapes import METADATA_KEY as SHAPES_KEY
@@ -47,15 +49,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--shapes",
         type=Path,
         default=None,
-        help="a reader network trained with --nondigits, held last to flag shapes that hold no"
-        " digit (model_core/number/shapes.py); it reads nothing",
+        help="a reader network trained with --nondigits, held after the readers to flag shapes"
+        " that hold no digit (model_core/number/shapes.py); it reads nothing",
+    )
+    p.add_argument(
+        "--gate",
+        type=Path,
+        default=None,
+        help="a network trained with --gate, held last and asked first: where it reads the"
+        " path's digits surely, the readers do not look (model_core/number/gate.py)",
     )
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    paths = [*args.readers, *([] if args.shapes is None else [args.shapes])]
+    extras = [path for path in (args.shapes, args.gate) if path is not None]
+    paths = [*args.readers, *extras]
     saved = [load_model(path) for path in paths]
     for path, reader in zip(paths, saved, strict=True):
         if not is_sequence_reader(reader.network):
@@ -79,18 +89,21 @@ def main(argv: list[str] | None = None) -> int:
         "members": [reader.metadata for reader in readers],
         "git_commit": git_commit(),
     }
-    joined = reading
-    if args.shapes is not None:
-        shapes = saved[-1].network
-        if not isinstance(shapes, Sequential):
-            print(f"{args.shapes} must be one network, not an ensemble", file=sys.stderr)
+    networks = list(reading.members)
+    for key, path in ((SHAPES_KEY, args.shapes), (GATE_KEY, args.gate)):
+        if path is None:
+            continue
+        held = saved[len(args.readers) + extras.index(path)]
+        if not isinstance(held.network, Sequential):
+            print(f"{path} must be one network, not an ensemble", file=sys.stderr)
             return 2
-        joined = Ensemble([*reading.members, shapes])
-        metadata[SHAPES_KEY] = saved[-1].metadata | {"member": len(reading.members)}
-    save_model(args.out, joined, metadata)
-    shape = "" if args.shapes is None else " and a shape network"
+        metadata[key] = held.metadata | {"member": len(networks)}
+        networks.append(held.network)
+    save_model(args.out, Ensemble(networks), metadata)
+    more = [name for name, path in (("a shape", args.shapes), ("a gate", args.gate)) if path]
+    also = f" and {' and '.join(more)} network" if more else ""
     print(
-        f"saved {args.out}: {len(reading.members)} members{shape}, {exact:.4f} of validation strips"
+        f"saved {args.out}: {len(reading.members)} members{also}, {exact:.4f} of validation strips"
     )
     return 0
 

@@ -22,6 +22,7 @@ import numpy as np
 from model_core.allocator import keep_freed_memory
 from model_core.nn.network import Sequential
 from model_core.nn.serialization import load_model, save_model
+from model_core.number import gate
 from model_core.number.sequence import HIDDEN, build_sequence_reader
 from model_core.number.sequence_training import fit_sequence_reader
 from model_core.number.sources import writers_apart
@@ -66,6 +67,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " --context and --hidden are then its own",
     )
     p.add_argument(
+        "--gate",
+        action="store_true",
+        help="train the small gate network asked first (model_core/number/gate.py) instead of"
+        " a reader; --context and --hidden are then its own",
+    )
+    p.add_argument(
         "--split-seed",
         type=int,
         default=None,
@@ -77,6 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.gate and args.init is not None:
+        raise SystemExit("--gate trains a fresh gate network: leave out --init")
     keep_freed_memory()
     rng = np.random.default_rng(args.seed)
     split = rng if args.split_seed is None else np.random.default_rng(args.split_seed)
@@ -95,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         return fresh
 
     shape = {"context": args.context, "hidden": args.hidden}
-    if args.init is None:
+    if args.gate:
+        net = gate.build_gate(rng)
+        shape = {"context": gate.CONTEXT, "hidden": gate.HIDDEN, "gate": True}
+    elif args.init is None:
         net = build_sequence_reader(rng, args.context, args.hidden)
     else:
         saved = load_model(args.init)

@@ -146,6 +146,34 @@ def test_a_shape_network_joins_last_and_reads_nothing(
         without.shape_frames([strip])
 
 
+def test_a_gate_network_joins_after_the_shape_network_and_is_not_a_look(
+    mnist_dir: Path, tmp_path: Path, tiny_model_path: Path, script: Callable[[str], ModuleType]
+) -> None:
+    train = script("train_sequence_reader").main
+    short = ["--data-dir", str(mnist_dir), "--numbers", "16", "--val-numbers", "4"]
+    files = [tmp_path / f"{name}.npz" for name in ("a", "b", "shapes", "gate")]
+    for seed, out in enumerate(files):
+        more = {"shapes": ["--nondigits", "0.5"], "gate": ["--gate"]}.get(out.stem, [])
+        assert train([*short, "--epochs", "1", "--out", str(out), "--seed", str(seed),
+                      "--split-seed", "0", *more]) == 0  # fmt: skip
+    with pytest.raises(SystemExit, match="leave out --init"):
+        train([*short, "--out", str(tmp_path / "c.npz"), "--gate", "--init", str(files[0])])
+    joined = tmp_path / "joined.npz"
+    join = script("join_sequence_readers").main
+    args = [str(files[0]), str(files[1]), "--shapes", str(files[2]), "--gate", str(files[3])]
+    assert (
+        join([*args, "--val-numbers", "4", "--data-dir", str(mnist_dir), "--out", str(joined)]) == 0
+    )
+
+    saved = load_model(joined)
+    assert isinstance(saved.network, Ensemble) and len(saved.network.members) == 4
+    assert saved.metadata["shapes"]["member"] == 2
+    assert saved.metadata["gate"]["member"] == 3 and saved.metadata["gate"]["gate"] is True
+    classifier = DigitClassifier.load(tiny_model_path, sequence_path=joined)
+    (reading,) = classifier.read_strips([np.zeros((28, 40), np.float32)])
+    assert len(reading.looks) == 4  # two reading networks from two shifts: neither of the others
+
+
 def test_a_reader_file_naming_a_shape_network_it_does_not_hold_last_is_refused(
     tmp_path: Path, tiny_model_path: Path
 ) -> None:
