@@ -92,6 +92,11 @@ class SequenceReaderInfo(BaseModel):
         description="whether it holds a shape network, which flags the digits of blobs that"
         " hold no digit (a letter, a doodle) with `is_digit` false",
     )
+    gate_network: bool = Field(
+        False,
+        description="whether it holds a gate network, a small reader asked first: where it"
+        " reads the cut path's digits surely, the reading networks do not look",
+    )
 
 
 SEQUENCE_READER_EXAMPLE = {
@@ -101,6 +106,7 @@ SEQUENCE_READER_EXAMPLE = {
     "numbers": 20_000,
     "date": "2026-12-04T12:00:00+00:00",
     "shape_network": True,
+    "gate_network": True,
 }
 
 

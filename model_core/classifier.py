@@ -253,6 +253,11 @@ class DigitClassifier:
         return read_strips(self._sequence, strips, known)
 
     @property
+    def has_gate_network(self) -> bool:
+        """Whether the sequence reader holds a gate network (model_core/number/gate.py)."""
+        return self._gate is not None
+
+    @property
     def has_shape_network(self) -> bool:
         """Whether the sequence reader holds a shape network (model_core/number/shapes.py)."""
         return self._shapes is not None

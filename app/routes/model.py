@@ -83,7 +83,10 @@ def model_info(
         sha256=classifier.sha256,
         verifier=_network_info(VerifierInfo, classifier.verifier),
         sequence_reader=_network_info(
-            SequenceReaderInfo, classifier.sequence, shape_network=classifier.has_shape_network
+            SequenceReaderInfo,
+            classifier.sequence,
+            shape_network=classifier.has_shape_network,
+            gate_network=classifier.has_gate_network,
         ),
         not_a_digit=_not_a_digit_info(classifier),
         cascade=_cascade_info(classifier),

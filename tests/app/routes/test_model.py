@@ -16,6 +16,7 @@ from model_core.classifier import DigitClassifier
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
+from model_core.number.gate import build_gate
 from model_core.number.sequence import build_sequence_reader
 from model_core.number.verifier import build_verifier
 from tests.app.conftest import RULE_VALIDATION
@@ -86,7 +87,7 @@ def test_model_info_shows_the_sequence_reader(
     assert reader["parameters"] == build_sequence_reader(np.random.default_rng(0)).num_params()
     assert reader["val_exact"] == TINY_SEQUENCE_FACTS["val_exact"]
     assert reader["numbers"] == TINY_SEQUENCE_FACTS["numbers"]
-    assert reader["shape_network"] is False
+    assert reader["shape_network"] is False and reader["gate_network"] is False
 
 
 def test_model_info_says_the_sequence_reader_holds_a_shape_network(
@@ -100,6 +101,21 @@ def test_model_info_says_the_sequence_reader_holds_a_shape_network(
 
     reader = client.get("/model/info").json()["sequence_reader"]
     assert reader["shape_network"] is True and reader["parameters"] == pair.num_params()
+    assert reader["gate_network"] is False
+
+
+def test_model_info_says_the_sequence_reader_holds_a_gate_network(
+    make_client: Callable[..., TestClient], tiny_verifier_path: Path, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "with_gate.npz"
+    trio = Ensemble([build_sequence_reader(rng), build_sequence_reader(rng), build_gate(rng)])
+    meta = {"kind": "sequence_reader", "shapes": {"member": 1}, "gate": {"member": 2}}
+    save_model(path, trio, meta)
+    client = make_client(verifier_path=tiny_verifier_path, sequence_reader_path=path)
+
+    reader = client.get("/model/info").json()["sequence_reader"]
+    assert reader["gate_network"] is True and reader["shape_network"] is True
 
 
 def test_model_info_tolerates_a_verifiers_odd_metadata(
