@@ -21,11 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.ensemble import Ensemble, Model, members_of
+from model_core.nn.ensemble import Model
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, FrameConv, Layer, MaxPool2D, ReLU
 from model_core.nn.network import Sequential
 
-from .sequence import CLASSES, Look, StripReading, frame_log_probs, read_strips, reading_of
+from .sequence import (
+    CLASSES,
+    Look,
+    StripReading,
+    frame_log_probs,
+    held_last,
+    read_strips,
+    reading_of,
+)
 from .strips import STRIP_ROWS
 
 METADATA_KEY = "gate"
@@ -61,15 +69,7 @@ def build_gate(rng: np.random.Generator) -> Sequential:
 def split_gate(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequential | None]:
     """A saved sequence reader -> its other networks, and its gate if its metadata names one.
     Raises ValueError for a malformed entry."""
-    entry = metadata.get(METADATA_KEY)
-    if entry is None:
-        return model, None
-    members = members_of(model)
-    index = entry.get("member") if isinstance(entry, dict) else None
-    if not isinstance(index, int) or index < 1 or index != len(members) - 1:
-        raise ValueError(f"{METADATA_KEY} must name the last of two networks or more")
-    rest = members[:index]
-    return (rest[0] if len(rest) == 1 else Ensemble(rest)), members[index]
+    return held_last(model, metadata, METADATA_KEY)
 
 
 def read_gated(

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from model_core.nn.ctc import best_path, ctc_log_likelihood, log_softmax
-from model_core.nn.ensemble import Model, members_of
+from model_core.nn.ensemble import Ensemble, Model, members_of
 from model_core.nn.layers import (
     BatchNorm,
     Conv2D,
@@ -92,6 +92,21 @@ def build_sequence_reader(
         ],
         (STRIP_ROWS, 32, 1),
     )
+
+
+def held_last(model: Model, metadata: dict[str, Any], key: str) -> tuple[Model, Sequential | None]:
+    """A saved sequence reader -> its other networks, and the network its metadata's `key`
+    names ({key: {"member": index}}), which must be its last; None when it names none. Raises
+    ValueError for a malformed entry."""
+    entry = metadata.get(key)
+    if entry is None:
+        return model, None
+    members = members_of(model)
+    index = entry.get("member") if isinstance(entry, dict) else None
+    if not isinstance(index, int) or index < 1 or index != len(members) - 1:
+        raise ValueError(f"{key} must name the last of two networks or more")
+    rest = members[:index]
+    return (rest[0] if len(rest) == 1 else Ensemble(rest)), members[index]
 
 
 def is_sequence_reader(model: Model) -> bool:

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from model_core.nn.ensemble import Ensemble, Model, members_of
+from model_core.nn.ensemble import Model
 from model_core.nn.network import Sequential
 
-from .sequence import Look, StripReading
+from .sequence import Look, StripReading, held_last
 
 ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) log-probs each
 METADATA_KEY = "shapes"
@@ -36,15 +36,7 @@ UNSEEN_MARGIN = 4.0  # no digit must be e^4 times more likely than the path's di
 def split_shapes(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequential | None]:
     """A saved sequence reader -> its reading networks, and its shape network if its metadata
     names one. Raises ValueError for a malformed entry."""
-    entry = metadata.get(METADATA_KEY)
-    if entry is None:
-        return model, None
-    members = members_of(model)
-    index = entry.get("member") if isinstance(entry, dict) else None
-    if not isinstance(index, int) or index < 1 or index != len(members) - 1:
-        raise ValueError(f"{METADATA_KEY} must name the last of two networks or more")
-    reading = members[:index]
-    return (reading[0] if len(reading) == 1 else Ensemble(reading)), members[index]
+    return held_last(model, metadata, METADATA_KEY)
 
 
 def no_digit_shapes(
