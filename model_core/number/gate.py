@@ -7,8 +7,10 @@ about 1.2 ms for one digit's strip. A gate network a fifth of its cost (convolut
 32 and 48 channels, then `FrameConv` to 64 units over 5 columns) reads every strip first.
 Where it reads the path's digits too (or one digit against the path's one, which the path
 keeps anyway) and is sure of its reading (its CTC log-likelihood at least SURE), the strip's
-reading is the gate's look, and the reader does not look at it. Elsewhere the reader looks as
-it would without a gate (sequence.read_strips). See run G in docs/experiments.md.
+reading is the gate's look, and the reader does not look at it; nor does the shape network
+(shapes.py), which looks only where a first look is unsure of its own reading. Elsewhere the
+reader looks as it would without a gate (sequence.read_strips). See run G in
+docs/experiments.md.
 
 A sequence reader file holds the gate as its last network, named in its metadata:
 

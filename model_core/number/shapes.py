@@ -4,7 +4,7 @@ each look like a digit.
 The sequence reader's networks read every blob as digits, as they were taught. One more
 reader network, taught besides that non-digits hold none (outlier exposure: `--nondigits`
 in scripts/train_sequence_reader.py, pictures of model_core/data/nondigits.py labelled with
-no digits), looks at the blobs the first network is unsure of (its own reading under GATE,
+no digits), looks at the blobs the first network is unsure of (its own reading under UNSURE,
 a CTC log-likelihood). Where it sees no digit, that at least UNSEEN_MARGIN more likely than
 the path's digits, the blob's digits are flagged: not digits (run z2 in experiments.md). It
 never changes what is read.
@@ -28,7 +28,7 @@ from .sequence import Look, StripReading, held_last
 
 ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) log-probs each
 METADATA_KEY = "shapes"
-GATE = -0.5  # the first network's log-likelihood of its own reading under which the shape
+UNSURE = -0.5  # the first network's log-likelihood of its own reading under which the shape
 # network looks: 7% of real digits' unsettled blobs, 70% of the non-digit blobs it flags (z2)
 UNSEEN_MARGIN = 4.0  # no digit must be e^4 times more likely than the path's digits
 
@@ -58,7 +58,7 @@ def no_digit_shapes(
 
 def _unsure(reading: StripReading) -> bool:
     first = StripReading([], reading.looks[:1])
-    return first.log_likelihood(reading.first_look) < GATE
+    return first.log_likelihood(reading.first_look) < UNSURE
 
 
 def _sees_none(logp: np.ndarray, path: list[int]) -> bool:

@@ -12,7 +12,7 @@ from model_core.nn.ensemble import Ensemble
 from model_core.nn.network import Sequential
 from model_core.number import read_line
 from model_core.number.sequence import BLANK, Look, StripReading, build_sequence_reader
-from model_core.number.shapes import GATE, UNSEEN_MARGIN, ShapeLook, no_digit_shapes, split_shapes
+from model_core.number.shapes import UNSEEN_MARGIN, UNSURE, ShapeLook, no_digit_shapes, split_shapes
 from model_core.number.strips import FRAME
 from tests.model_core.number.stand_ins import threes, unlikely
 from tests.model_core.number.test_reread import reads_as
@@ -52,7 +52,7 @@ def strips(count: int) -> list[np.ndarray]:
 
 
 def test_only_tall_blobs_the_first_look_is_unsure_of_are_asked_about_in_one_batch() -> None:
-    readings = [first_look(GATE - 1), first_look(GATE + 0.1), first_look(GATE - 1)]
+    readings = [first_look(UNSURE - 1), first_look(UNSURE + 0.1), first_look(UNSURE - 1)]
     asked: list[int] = []
     look = sees_none(UNSEEN_MARGIN + 1, asked)
 
@@ -64,7 +64,7 @@ def test_only_tall_blobs_the_first_look_is_unsure_of_are_asked_about_in_one_batc
 
 
 def test_a_blob_is_flagged_only_where_no_digit_is_far_more_likely_than_the_paths() -> None:
-    readings = [first_look(GATE - 1)]
+    readings = [first_look(UNSURE - 1)]
     for margin, expected in ((UNSEEN_MARGIN + 0.1, [0]), (UNSEEN_MARGIN - 0.5, [])):
         found = no_digit_shapes(strips(1), readings, [[3]], [True], sees_none(margin, []))
         assert found == expected, margin
@@ -77,7 +77,7 @@ def test_a_shape_network_that_reads_a_digit_flags_nothing() -> None:
         logp[FRAMES // 2, 3] = math.log(0.9)
         return [logp for _ in strips]
 
-    assert no_digit_shapes(strips(1), [first_look(GATE - 1)], [[3]], [True], reads_a_three) == []
+    assert no_digit_shapes(strips(1), [first_look(UNSURE - 1)], [[3]], [True], reads_a_three) == []
 
 
 def test_the_digits_of_a_shape_that_holds_no_digit_are_read_and_flagged() -> None:
@@ -85,7 +85,7 @@ def test_the_digits_of_a_shape_that_holds_no_digit_are_read_and_flagged() -> Non
     plain = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], [7]))
 
     def unsure(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
-        return [first_look(-0.01), first_look(GATE - 1)]  # sure of the first blob, not the 7
+        return [first_look(-0.01), first_look(UNSURE - 1)]  # sure of the first blob, not the 7
 
     flagged = read_line(
         gray, threes, verifier=unlikely, sequence=unsure, shapes=sees_none(10.0, [])
