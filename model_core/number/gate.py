@@ -4,13 +4,14 @@ Most blobs the sequence reader reads again (reread.py) are one digit, and its fi
 reads the same as the path there: of 160 such blobs of held-out spaced numbers, it read
 otherwise in one. That look is four convolutions and a `FrameConv` with a 2.4 MB weight,
 about 1.2 ms for one digit's strip. A gate network a fifth of its cost (convolutions of 16,
-32 and 48 channels, then `FrameConv` to 64 units over 5 columns) reads every strip first.
-Where it reads the path's digits too (or one digit against the path's one, which the path
-keeps anyway) and is sure of its reading (its CTC log-likelihood at least SURE), the strip's
-reading is the gate's look, and the reader does not look at it; nor does the shape network
-(shapes.py), which looks only where a first look is unsure of its own reading. Elsewhere the
-reader looks as it would without a gate (sequence.read_strips). See run G in
-docs/experiments.md.
+32 and 48 channels, then `FrameConv` to 64 units over 5 columns) reads first every strip
+that the path reads as one digit. Where it reads one digit too (the path keeps its lone digit
+against another anyway) and is sure of it (its CTC log-likelihood at least SURE), the strip's
+reading is the gate's look: no reader network looks at it, nor does the shape network
+(shapes.py), which looks only where a first look is unsure of its own reading. Elsewhere,
+and on the strips the path reads as several digits (touching ones, where the gate seldom
+vouched and its look only added time), the reader looks as it would without a gate
+(sequence.read_strips). See runs G and G2 in docs/experiments.md.
 
 A sequence reader file holds the gate as its last network, named in its metadata:
 
@@ -78,25 +79,18 @@ def read_gated(
     model: Model, gate: Sequential, strips: list[np.ndarray], known: list[list[int]]
 ) -> list[StripReading]:
     """Strips -> each one's reading, as sequence.read_strips gives it, but read by the `gate`
-    alone where it reads `known` (the caller's digits of each strip) surely."""
-    quick = frame_log_probs(gate, strips)
-    looks = [[Look(logp, 0)] for logp in quick]
-    trusted = [
-        _trusted(StripReading([], look), read) for look, read in zip(looks, known, strict=True)
-    ]
-    rest = [i for i, ok in enumerate(trusted) if not ok]
-    readings: dict[int, StripReading] = {
-        i: reading_of(look) for i, (look, ok) in enumerate(zip(looks, trusted, strict=True)) if ok
-    }
+    alone where the caller read one digit (`known`, its digits of each strip) and the gate
+    surely reads one digit too."""
+    lone = [i for i, read in enumerate(known) if len(read) == 1]
+    readings: dict[int, StripReading] = {}
+    if lone:
+        quick = frame_log_probs(gate, [strips[i] for i in lone])
+        for i, logp in zip(lone, quick, strict=True):
+            reading = StripReading([], [Look(logp, 0)])
+            if len(reading.first_look) == 1 and reading.log_likelihood(reading.first_look) >= SURE:
+                readings[i] = reading_of(reading.looks)
+    rest = [i for i in range(len(strips)) if i not in readings]
     if rest:
         again = read_strips(model, [strips[i] for i in rest], [known[i] for i in rest])
         readings |= dict(zip(rest, again, strict=True))
     return [readings[i] for i in range(len(strips))]
-
-
-def _trusted(reading: StripReading, known: list[int]) -> bool:
-    """Whether the gate's `reading` (one look) reads `known`, or one digit against one, at SURE
-    or surer."""
-    read = reading.first_look
-    agrees = read == known or len(read) == len(known) == 1
-    return agrees and reading.log_likelihood(read) >= SURE

@@ -33,28 +33,38 @@ def frames(digit: int, spike: float) -> np.ndarray:
     return logp
 
 
-def test_the_gate_reads_alone_the_strips_it_reads_as_the_path_does_and_surely(
+def test_the_gate_reads_alone_the_lone_digits_it_reads_as_one_digit_surely(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sure_three, sure_four, unsure_three = frames(3, 0.99), frames(4, 0.99), frames(3, 0.4)
+    two = frames(3, 0.99)
+    two[2] = two[FRAMES // 2]  # a second sure 3, apart from the first: reads "33"
     assert StripReading([], [Look(sure_three, 0)]).log_likelihood([3]) >= SURE
     assert StripReading([], [Look(unsure_three, 0)]).log_likelihood([3]) < SURE
-    quick = [sure_three, sure_three, sure_four, unsure_three]
-    known = [[3], [3, 5], [7], [3]]  # agrees; reads fewer; one digit against one; unsure
-    strips = [np.full((28, 40), k, np.float32) for k in range(4)]
-    asked: list[tuple[list[float], list[list[int]]]] = []
+    assert StripReading([], [Look(two, 0)]).first_look == [3, 3]
+    gate_frames = {0: sure_three, 2: sure_four, 3: unsure_three, 4: two}
+    known = [[3], [3, 5], [7], [3], [3]]  # agrees; several digits; one against one; unsure;
+    # the gate reads two
+    strips = [np.full((28, 40), k, np.float32) for k in range(5)]
+    gated: list[list[int]] = []
+    asked: list[tuple[list[int], list[list[int]]]] = []
+
+    def gate_look(network: object, some: list[np.ndarray]) -> list[np.ndarray]:
+        gated.append([int(s[0, 0]) for s in some])
+        return [gate_frames[int(s[0, 0])] for s in some]
 
     def reader(model: object, some: list[np.ndarray], read: list[list[int]]) -> list[StripReading]:
-        asked.append(([float(s[0, 0]) for s in some], read))
+        asked.append(([int(s[0, 0]) for s in some], read))
         return [reading_of([Look(frames(8, 0.99), 0)]) for _ in some]
 
-    monkeypatch.setattr(gate, "frame_log_probs", lambda network, some: quick)
+    monkeypatch.setattr(gate, "frame_log_probs", gate_look)
     monkeypatch.setattr(gate, "read_strips", reader)
 
     readings = read_gated(object(), object(), strips, known)  # type: ignore[arg-type]
 
-    assert asked == [([1.0, 3.0], [[3, 5], [3]])]  # one batch: the reader's looks as before
-    assert [[d.digit for d in r.digits] for r in readings] == [[3], [8], [4], [8]]
+    assert gated == [[0, 2, 3, 4]]  # the lone digits, in one batch: not the blob of two
+    assert asked == [([1, 3, 4], [[3, 5], [3], [3]])]  # the rest, one batch, as before
+    assert [[d.digit for d in r.digits] for r in readings] == [[3], [8], [4], [8], [8]]
     assert len(readings[0].looks) == 1 and readings[0].looks[0].logp is sure_three
 
 
