@@ -7,7 +7,7 @@ sequence reader's shape network sees no digit in its blob (model_core/number/sha
 The non-digits are those of test_not_a_digit.py's generators (tests/nondigits.py), on other
 seeds. Without the shape network the committed networks passed off 33.5% of them (letters
 17, symbols 11, photos 3, doodles 22, scribbles 14 of 40); with it, 20.0% (13, 9, 2, 6, 10:
-docs/experiments.md, run z2); with the gate network too, 20.5% (photos 3: run G). The bars
+docs/experiments.md, run z2); with the gate network too, 20.5% (photos 3: runs G and G2). The bars
 sit a little above, to catch a loss.
 """
 
