@@ -41,7 +41,7 @@ from .strips import STRIP_ROWS
 
 METADATA_KEY = "gate"
 SURE = -0.3  # the gate's log-likelihood of its own reading at or above which it is trusted
-CHANNELS = (16, 32, 48)  # its convolutions' (a third to a half of the reader's)
+CHANNELS = (16, 32, 48)  # its convolutions' (half the reader's, and no 5 x 5 layer)
 CONTEXT, HIDDEN = 5, 64  # its FrameConv's columns and units
 
 
