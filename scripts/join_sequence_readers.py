@@ -90,10 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         "git_commit": git_commit(),
     }
     networks = list(reading.members)
+    held_after = iter(saved[len(args.readers) :])  # the shape network, then the gate, if given
     for key, path in ((SHAPES_KEY, args.shapes), (GATE_KEY, args.gate)):
         if path is None:
             continue
-        held = saved[len(args.readers) + extras.index(path)]
+        held = next(held_after)
         if not isinstance(held.network, Sequential):
             print(f"{path} must be one network, not an ensemble", file=sys.stderr)
             return 2
