@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from model_core.nn.ensemble import Model
-from model_core.nn.layers import BatchNorm, Conv2D, Dense, FrameConv, Layer, MaxPool2D, ReLU
+from model_core.nn.layers import Dense, FrameConv, MaxPool2D, ReLU
 from model_core.nn.network import Sequential
 
 from .sequence import (
     CLASSES,
     Look,
     StripReading,
+    conv_block,
     frame_log_probs,
     held_last,
     read_strips,
@@ -49,18 +50,14 @@ def build_gate(rng: np.random.Generator) -> Sequential:
     """Conv 16 - pool - conv 32 - pool - conv 48, each batch-normalised; then per frame a
     FrameConv over CONTEXT columns to HIDDEN units - 11."""
 
-    def block(channels_in: int, channels_out: int) -> list[Layer]:
-        conv = Conv2D(channels_in, channels_out, 3, padding=1, rng=rng)
-        return [conv, BatchNorm(channels_out), ReLU()]
-
     first, second, third = CHANNELS
     return Sequential(
         [
-            *block(1, first),  # (28, W, 16)
+            *conv_block(1, first, 3, rng),  # (28, W, 16)
             MaxPool2D(2),  # (14, W/2, 16)
-            *block(first, second),  # (14, W/2, 32)
+            *conv_block(first, second, 3, rng),  # (14, W/2, 32)
             MaxPool2D(2),  # (7, W/4, 32)
-            *block(second, third),  # (7, W/4, 48)
+            *conv_block(second, third, 3, rng),  # (7, W/4, 48)
             FrameConv(7 * third, HIDDEN, CONTEXT, rng=rng),  # (64,) a frame per column
             ReLU(),
             Dense(HIDDEN, CLASSES, rng=rng),  # (11,)
@@ -87,7 +84,8 @@ def read_gated(
         quick = frame_log_probs(gate, [strips[i] for i in lone])
         for i, logp in zip(lone, quick, strict=True):
             reading = StripReading([], [Look(logp, 0)])
-            if len(reading.first_look) == 1 and reading.log_likelihood(reading.first_look) >= SURE:
+            read = reading.first_look  # its greedy digits
+            if len(read) == 1 and reading.log_likelihood(read) >= SURE:
                 readings[i] = reading_of(reading.looks)
     rest = [i for i in range(len(strips)) if i not in readings]
     if rest:

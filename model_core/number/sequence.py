@@ -57,6 +57,17 @@ class SequenceDigit:
     columns: tuple[int, int]  # the strip columns of its run of frames, end excluded
 
 
+def conv_block(
+    channels_in: int, channels_out: int, kernel: int, rng: np.random.Generator
+) -> list[Layer]:
+    """A same-size convolution, batch-normalised, then ReLU: a reader network's building block."""
+    return [
+        Conv2D(channels_in, channels_out, kernel, padding=kernel // 2, rng=rng),
+        BatchNorm(channels_out),
+        ReLU(),
+    ]
+
+
 def build_sequence_reader(
     rng: np.random.Generator, context: int = 1, hidden: int = HIDDEN
 ) -> Sequential:
@@ -66,13 +77,6 @@ def build_sequence_reader(
     reads that many neighbouring columns of the last map (FrameConv): FRAME more strip
     columns each."""
 
-    def block(channels_in: int, channels_out: int, kernel: int) -> list[Layer]:
-        return [
-            Conv2D(channels_in, channels_out, kernel, padding=kernel // 2, rng=rng),
-            BatchNorm(channels_out),
-            ReLU(),
-        ]
-
     def frames(width: int) -> list[Layer]:
         if width == 1:
             return [ToFrames(), Dense(7 * 96, hidden, rng=rng)]  # (672,) then (hidden,)
@@ -80,12 +84,12 @@ def build_sequence_reader(
 
     return Sequential(
         [
-            *block(1, 32, 3),  # (28, W, 32)
+            *conv_block(1, 32, 3, rng),  # (28, W, 32)
             MaxPool2D(2),  # (14, W/2, 32)
-            *block(32, 64, 3),  # (14, W/2, 64)
+            *conv_block(32, 64, 3, rng),  # (14, W/2, 64)
             MaxPool2D(2),  # (7, W/4, 64)
-            *block(64, 96, 3),  # (7, W/4, 96)
-            *block(96, 96, 5),  # (7, W/4, 96)
+            *conv_block(64, 96, 3, rng),  # (7, W/4, 96)
+            *conv_block(96, 96, 5, rng),  # (7, W/4, 96)
             *frames(context),  # (hidden,) a frame per column
             ReLU(),
             Dense(hidden, CLASSES, rng=rng),  # (11,)
