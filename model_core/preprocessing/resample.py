@@ -37,15 +37,19 @@ def lanczos_weights(source: int, target: int) -> np.ndarray:
     scale = source / target
     stretch = max(scale, 1.0)  # shrinking widens the filter, to average what it drops
     support = LANCZOS_SUPPORT * stretch
+    centres = (np.arange(target) + 0.5) * scale  # (target,)
+    first = np.maximum((centres - support + 0.5).astype(np.intp), 0)  # truncates, as C's cast
+    last = np.minimum((centres + support + 0.5).astype(np.intp), source)  # (target,)
+    span = int((last - first).max())  # the most taps an output pixel has
+    taps = first[:, None] + np.arange(span)  # (target, span) each one's input pixels
+    x = (taps - centres[:, None] + 0.5) / stretch  # (target, span)
+    inside = (taps < last[:, None]) & (np.abs(x) < LANCZOS_SUPPORT)  # (target, span)
+    values = np.where(inside, np.sinc(x) * np.sinc(x / 3), 0.0)  # (target, span)
+    totals = values.sum(axis=1, keepdims=True)  # (target, 1)
+    values = np.divide(values, totals, out=values, where=totals != 0)
     weights = np.zeros((target, source))  # (target, source)
-    for out in range(target):
-        centre = (out + 0.5) * scale
-        first = max(int(centre - support + 0.5), 0)  # int() truncates, as C's cast
-        last = min(int(centre + support + 0.5), source)
-        x = (np.arange(first, last) - centre + 0.5) / stretch  # (taps,)
-        taps = np.where(np.abs(x) < LANCZOS_SUPPORT, np.sinc(x) * np.sinc(x / 3), 0.0)
-        total = taps.sum()
-        weights[out, first:last] = taps / total if total != 0 else taps
+    rows = np.broadcast_to(np.arange(target)[:, None], taps.shape)  # (target, span)
+    weights[rows[inside], taps[inside]] = values[inside]
     kept = weights.astype(np.float32)
     kept.setflags(write=False)
     return kept
