@@ -66,7 +66,8 @@ class _Lattice:
         logp[self.padding] = NEVER
         logp[self.padding, blank] = 0.0
         self.logp = logp
-        states = 2 * max((len(seq) for seq in labels), default=0) + 1
+        longest = max((len(seq) for seq in labels), default=0)
+        states = 2 * max(longest, 1) + 1  # room for one label: every shift stays in bounds
         extended = np.full((n, states), blank, dtype=np.int64)  # (N, S)
         for i, seq in enumerate(labels):
             extended[i, 1 : 2 * len(seq) : 2] = seq

@@ -38,6 +38,16 @@ def test_loss_is_minus_log_of_every_path_spelling_the_labels() -> None:
     assert loss == pytest.approx(expected, rel=1e-10)
 
 
+def test_a_batch_of_empty_sequences_is_all_blank() -> None:
+    logits = np.random.default_rng(5).standard_normal((2, 4, 4))  # (N, T, K)
+
+    loss, grad = ctc_loss(logits, [[], []], np.array([4, 2]), BLANK)
+
+    blank = log_softmax(logits)[:, :, BLANK]  # (N, T)
+    assert loss == pytest.approx(-(blank[0].sum() + blank[1, :2].sum()) / 2, rel=1e-12)
+    assert not grad[1, 2:].any()
+
+
 def test_gradient_matches_finite_differences() -> None:
     logits = np.random.default_rng(1).standard_normal((4, 6, 4))  # (N, T, K)
 
