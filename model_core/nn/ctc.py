@@ -50,8 +50,39 @@ def ctc_log_likelihood(
     logits: np.ndarray, labels: Sequence[Sequence[int]], lengths: np.ndarray, blank: int
 ) -> np.ndarray:
     """(N, T, K) frame logits, N label sequences and (N,) frame counts -> (N,)
-    log p(labels | frames): the forward pass of ctc_loss alone, no gradient."""
-    return _Lattice(logits, labels, lengths, blank).forward()[1]
+    log p(labels | frames): the forward pass of ctc_loss alone, no gradient.
+
+    A sequence of one label or none, the most asked for by far, is summed in closed form
+    (`_one_or_none`): the recursion would take a dozen passes over the lattice a frame."""
+    lengths = np.asarray(lengths)
+    total = np.empty(len(labels))  # (N,)
+    short = [i for i, seq in enumerate(labels) if len(seq) <= 1]
+    longer = [i for i, seq in enumerate(labels) if len(seq) > 1]
+    if short:
+        logp = log_softmax(logits[short].astype(np.float64))  # (n, T, K)
+        for i, each in zip(short, logp, strict=True):
+            total[i] = _one_or_none(each[: lengths[i]], labels[i], blank)
+    if longer:
+        lattice = _Lattice(logits[longer], [labels[i] for i in longer], lengths[longer], blank)
+        total[longer] = lattice.forward()[1]
+    return total
+
+
+def _one_or_none(logp: np.ndarray, labels: Sequence[int], blank: int) -> float:
+    """log p(labels | frames) for (T, K) frame log-probabilities and one label or none.
+
+    No label: every frame blank. One label: blank frames before frame a, the label from a to
+    b, blank after b, for every a <= b. With B and L the running sums of the blank's and the
+    label's log-probabilities (B[0] = L[0] = 0), that path's log-probability is
+    (B[a] - L[a]) + (L[b + 1] - B[b + 1]) + B[T], and its sum over a <= b one running
+    log-sum-exp over a."""
+    blanks = np.concatenate(([0.0], np.cumsum(logp[:, blank])))  # (T + 1,)
+    if not labels:
+        return float(blanks[-1])
+    marks = np.concatenate(([0.0], np.cumsum(logp[:, labels[0]])))  # (T + 1,)
+    starts = np.logaddexp.accumulate(blanks[:-1] - marks[:-1])  # (T,) summed over a <= b
+    ends = marks[1:] - blanks[1:]  # (T,) for each b
+    return float(blanks[-1] + np.logaddexp.reduce(starts + ends))
 
 
 class _Lattice:

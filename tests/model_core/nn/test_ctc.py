@@ -85,3 +85,29 @@ def test_log_likelihood_is_each_examples_minus_loss() -> None:
         expected = -_by_every_path(logits[i], CASES[i], LENGTHS[i])
         assert each[i] == pytest.approx(expected, rel=1e-10)
     assert -each.mean() == pytest.approx(ctc_loss(logits, CASES, LENGTHS, BLANK)[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1.0, 40.0])
+def test_one_label_or_none_in_closed_form_is_every_paths_sum(scale: float) -> None:
+    rng = np.random.default_rng(3)
+    logits = scale * rng.standard_normal((5, 6, 4))  # (N, T, K)
+    labels, lengths = [[2], [0], [], [1], [1]], np.array([6, 4, 5, 1, 6])
+
+    each = ctc_log_likelihood(logits, labels, lengths, BLANK)  # (N,)
+
+    for i in range(5):
+        expected = -_by_every_path(logits[i], labels[i], lengths[i])
+        assert each[i] == pytest.approx(expected, rel=1e-10)
+        lattice, _ = ctc_loss(logits[i : i + 1], labels[i : i + 1], lengths[i : i + 1], BLANK)
+        assert each[i] == pytest.approx(-lattice, rel=1e-10)  # the recursion's own sum
+
+
+def test_short_and_longer_sequences_in_one_batch_keep_their_places() -> None:
+    logits = np.random.default_rng(4).standard_normal((4, 6, 4))  # (N, T, K)
+    labels, lengths = [[0, 1], [2], [1, 1], []], np.array([6, 6, 5, 3])
+
+    each = ctc_log_likelihood(logits, labels, lengths, BLANK)  # (N,)
+
+    for i in range(4):
+        expected = -_by_every_path(logits[i], labels[i], lengths[i])
+        assert each[i] == pytest.approx(expected, rel=1e-10)
