@@ -1,4 +1,4 @@
-"""Where a blob of touching digits may be cut, and the best path through the candidates.
+"""Where a blob of touching digits may be cut.
 
 A blob wider than a digit may hold several that touch or tuck under each other. A cut is a
 path from the blob's top row to its bottom row, one pixel per row, moving at most one column
@@ -7,7 +7,7 @@ nothing, one through a stroke its ink. The cheapest paths through each column of
 quarter, half and three quarters down are the candidates; the cheapest are kept, spread
 along the blob, with straight cuts where the outline dips between two rises (valleys). Every
 stretch between two cuts that is as wide as a digit can be is a candidate digit
-(candidates.py), and best_path picks the reading of the line.
+(candidates.py), and paths.py picks the reading of the line.
 """
 
 from __future__ import annotations
@@ -149,17 +149,3 @@ def between(cuts: list[np.ndarray], span: tuple[int, int], shape: tuple[int, int
     start, stop = edges[span[0]][:, None], edges[span[1]][:, None]  # (h, 1)
     return (columns >= start) & (columns < stop)
 
-
-def best_path(last: int, spans: list[tuple[int, int]], scores: list[float]) -> list[int] | None:
-    """Indices of the spans that tile positions 0 .. `last` with the highest total score;
-    None when no spans of finite score tile them."""
-    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
-    for end in sorted({j for _, j in spans}):
-        options = [
-            (best[i][0] + score, [*best[i][1], index])
-            for index, ((i, j), score) in enumerate(zip(spans, scores, strict=True))
-            if j == end and i in best and score > -math.inf
-        ]
-        if options:
-            best[end] = max(options, key=lambda option: option[0])
-    return best[last][1] if last in best else None

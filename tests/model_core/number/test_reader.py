@@ -11,7 +11,8 @@ import pytest
 from model_core.classifier import DigitClassifier
 from model_core.number import Screen, read_line
 from model_core.number.candidates import line_candidates
-from model_core.number.reader import SURE_ODDS, one_digit_odds
+from model_core.number.paths import best_path
+from model_core.number.reader import READ_WEIGHT, SURE_ODDS, _bounded_path, one_digit_odds
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.stand_ins import always, tall_ones, threes
 from tests.model_core.number.test_segmentation import (
@@ -101,7 +102,8 @@ def test_a_candidate_the_digit_network_reads_as_no_digit_costs_its_path() -> Non
     path of the most pieces wins on its votes alone; when the digit network reads the parts
     flat (as it reads non-digits), the whole blobs win."""
     gray = canvas(220, zero(40), zero(72), seven(120))
-    wholes = line_candidates(gray, 20).wholes
+    line = line_candidates(gray, 20)
+    wholes = [line.candidates[i].image for i in line.wholes]  # each (28, 28)
     four_to_one = np.full(11, 0.8 / 10)  # (11,) a digit at 0.8, garbage at 0.2
     four_to_one[10] = 0.2
 
@@ -111,12 +113,8 @@ def test_a_candidate_the_digit_network_reads_as_no_digit_costs_its_path() -> Non
         return np.tile(four_to_one, (len(images), 1))
 
     def flat_on_parts(images: np.ndarray) -> np.ndarray:
-        probabilities = np.full((len(images), 10), 0.1)  # (N, 10)
-        if len(images) > 2:  # every candidate: sure of the wholes only
-            probabilities[wholes] = always(3)
-        else:
-            probabilities[:] = always(3)
-        return probabilities
+        whole = [any(np.array_equal(image, w) for w in wholes) for image in images]  # (N,)
+        return np.where(np.array(whole)[:, None], always(3), np.float32(0.1))  # (N, 10)
 
     assert len(read_line(gray, threes, verifier=unsure_of_wholes).number) > 2
     assert read_line(gray, flat_on_parts, verifier=unsure_of_wholes).number == "33"
@@ -183,6 +181,35 @@ def test_a_screen_scores_the_candidates_and_the_digit_network_finishes_the_chose
     reading = read_line(gray, unused, verifier=verifier, screen=Screen(screen, sevens))
 
     assert len(reading.number) > 3 and set(reading.number) == {"7"}  # finished, not 3s
-    assert asked == [("screen", len(line.candidates)), ("finish", len(reading.number))]
+    screened = [count for name, count in asked if name == "screen"]
+    assert sum(screened) <= len(line.candidates)  # each candidate at most once
+    assert asked[-1] == ("finish", len(reading.number))
     blobs = len(line.wholes)  # the blobs' wholes are asked once, their cuts then
     assert verified == [blobs, len(line.candidates) - blobs]
+
+
+def test_candidates_on_no_path_that_could_win_are_never_read() -> None:
+    """Branch and bound: the digit network skips candidates whose verifier odds alone cannot
+    reach the best path's score, and the path is the one scoring every candidate gives."""
+    gray = canvas(220, zero(40), zero(72), seven(120))
+    odds = lambda images: one_digit_odds(tall_ones(images))  # noqa: E731
+    line = line_candidates(gray, 20, True, odds, SURE_ODDS)
+    images = np.stack([c.image for c in line.candidates])  # (N, 28, 28)
+    upper = odds(images)  # (N,)
+    read: list[int] = []
+
+    def inky(images: np.ndarray) -> np.ndarray:
+        """(N, 10): a 3, the surer the more ink (a sliver reads as no digit)."""
+        read.append(len(images))
+        sure = np.clip(images.mean(axis=(1, 2)) * 8, 0.1, 0.99)  # (N,)
+        probabilities = np.tile(((1 - sure) / 9)[:, None], (1, 10))  # (N, 10)
+        probabilities[:, 3] = sure
+        return probabilities
+
+    chosen, every = _bounded_path(line, images, upper, inky)
+
+    everything = upper + READ_WEIGHT * np.log(inky(images).max(axis=1))  # (N,) every one read
+    spans = [c.span for c in line.candidates]
+    assert chosen == best_path(line.last, spans, list(everything))
+    assert sum(read[:-1]) < len(images)  # some were never read
+    assert (every[chosen].argmax(axis=1) == 3).all()

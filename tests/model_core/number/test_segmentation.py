@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from model_core.number import candidates
 from model_core.number.candidates import line_candidates
-from model_core.number.cuts import best_path, between, candidate_cuts
+from model_core.number.cuts import between, candidate_cuts
 from model_core.number.groups import stacked_lines
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.components import label_pieces
@@ -136,13 +136,6 @@ def test_between_keeps_the_pixels_between_two_cuts() -> None:
     assert inside.tolist() == [[True] * 2 + [False] * 4, [True] * 3 + [False] * 3,
                                [True] * 4 + [False] * 2]  # fmt: skip
     assert (~between([cut], (1, 2), (3, 6)) == inside).all()
-
-
-def test_best_path_takes_the_highest_total_and_needs_a_tiling() -> None:
-    spans = [(0, 2), (0, 1), (1, 2)]
-    assert best_path(2, spans, [-3.0, -1.0, -1.0]) == [1, 2]
-    assert best_path(2, spans, [-1.0, -1.0, -1.0]) == [0]
-    assert best_path(2, spans[1:2], [0.0]) is None  # nothing reaches position 2
 
 
 def test_a_scribble_with_too_many_candidates_is_refused_before_they_are_made(
