@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.box import Box, ink_box
-from model_core.preprocessing.components import Piece, in_pieces, label_pieces
+from model_core.preprocessing.components import Piece, in_pieces, label_pieces, run_pieces
 from model_core.preprocessing.errors import EmptyImageError, SeveralLinesError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
@@ -217,10 +217,19 @@ def _without_fragments(
         edge[:, 1:] |= inside[:, 1:] & ~inside[:, :-1]
     if local[1] <= cuts:
         edge[:, :-1] |= inside[:, :-1] & ~inside[:, 1:]
-    if not (part[edge] > 0).any():
+    at_edge = edge & (part > 0)  # (h, w) ink along a cut
+    if not at_edge.any():
         return part  # the cuts split no ink: no fragments
-    labels, pieces = label_pieces(part > 0)
-    total = sum(p.area for p in pieces)
-    along = set(np.unique(labels[edge]).tolist())
-    dropped = [p.label for p in pieces if p.area < FRAGMENT_SHARE * total and p.label in along]
-    return np.where(in_pieces(labels, dropped), np.float32(0), part) if dropped else part
+    rows, starts, ends, piece = run_pieces(part > 0)  # (R,) each
+    areas = np.bincount(piece, weights=ends - starts)  # (P,)
+    stride = part.shape[1] + 1  # keys row * stride + column keep the rows apart, in order
+    edge_rows, edge_columns = np.nonzero(at_edge)  # (A,) each
+    runs = np.searchsorted(rows * stride + starts, edge_rows * stride + edge_columns, "right")
+    along = np.unique(piece[runs - 1])  # the pieces with ink along a cut
+    dropped = along[areas[along] < FRAGMENT_SHARE * areas.sum()]
+    if not dropped.size:
+        return part
+    part = part.copy()
+    for run in np.flatnonzero(np.isin(piece, dropped)):
+        part[rows[run], starts[run] : ends[run]] = 0
+    return part
