@@ -9,8 +9,15 @@ the answer), in this process; and whole requests from one client over a kept-ali
 connection to the service started as the Dockerfile starts it (its ENV and CMD, in this
 checkout: bench/servers.py), which add the same server and client time to both. Canvas PNGs
 of real MNIST test digits: a single digit, and numbers of each kind
-(model_core/number/synth.py), digits about 80 px tall. Each figure is the best median wall
-time over the rounds, in ms; OPENBLAS_NUM_THREADS should be 1, as in the image.
+(model_core/number/synth.py), digits about 80 px tall. OPENBLAS_NUM_THREADS should be 1, as
+in the image.
+
+Rows, in ms: "handler" and "request", the best median wall time over the rounds; "cpu", the
+handler thread's CPU time (time.thread_time, the best median); "server", the service's CPU
+time a request, every thread of its processes, the mean over as many requests as the others
+send (/proc schedstat). Wall times on a shared machine move with its other load, CPU times
+far less; a median leaves out the costlier numbers of a kind, the mean counts them (what an
+instance is billed).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import io
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -30,7 +38,7 @@ from app.config import Settings
 from app.inference import predict_image, read_number_image
 from bench.container.build import REPO_ROOT
 from bench.gemm import gemm_gflops
-from bench.servers import shipped_server
+from bench.servers import running_seconds, shipped_server
 from bench.timing import median_seconds
 from model_core.classifier import DigitClassifier
 from model_core.data.mnist import load_mnist
@@ -80,16 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     pixels, most = settings.max_image_pixels, settings.max_number_digits
 
-    def timed(one: Callable[[bytes], object], uploads: list[bytes]) -> float:
+    def timed(
+        one: Callable[[bytes], object], uploads: list[bytes], clock: Callable[[], float]
+    ) -> float:
         cycle = iter(uploads * 1000)
         return 1000 * median_seconds(
-            lambda: one(next(cycle)), len(uploads), warmup=2, rounds=args.rounds
+            lambda: one(next(cycle)), len(uploads), warmup=2, rounds=args.rounds, clock=clock
         )
 
     with (
-        shipped_server(settings.model_path, {}, REPO_ROOT) as (base, _),
+        shipped_server(settings.model_path, {}, REPO_ROOT) as (base, pid),
         httpx.Client(base_url=base, trust_env=False, timeout=30) as client,
     ):
+
+        def served(one: Callable[[bytes], object], uploads: list[bytes]) -> float:
+            """The server's CPU ms a request, over as many as `timed` sends."""
+            cycle, count = iter(uploads * 1000), 2 + len(uploads) * args.rounds
+            before = running_seconds(pid)
+            for _ in range(count):
+                one(next(cycle))
+            return 1000 * (running_seconds(pid) - before) / count
 
         def post(path: str) -> Callable[[bytes], object]:
             def one(data: bytes) -> None:
@@ -98,14 +116,22 @@ def main(argv: list[str] | None = None) -> int:
 
             return one
 
+        def digit(data: bytes) -> object:
+            return predict_image(classifier, data, pixels, time.perf_counter())
+
+        def read(data: bytes) -> object:
+            return read_number_image(classifier, data, pixels, most, time.perf_counter())
+
+        wall, cpu = partial(timed, clock=time.perf_counter), partial(timed, clock=time.thread_time)
         handlers = (
-            ("handler", lambda d: predict_image(classifier, d, pixels, time.perf_counter()),
-             lambda d: read_number_image(classifier, d, pixels, most, time.perf_counter())),
-            ("request", post("/predict"), post("/predict/number")),
-        )  # fmt: skip
+            ("handler", digit, read, wall),
+            ("cpu", digit, read, cpu),
+            ("request", post("/predict"), post("/predict/number"), wall),
+            ("server", post("/predict"), post("/predict/number"), served),
+        )
         for kind, uploads in numbers.items():
-            for name, read_digit, read_number in handlers:
-                digit_ms, number_ms = timed(read_digit, singles), timed(read_number, uploads)
+            for name, read_digit, read_number, measure in handlers:
+                digit_ms, number_ms = measure(read_digit, singles), measure(read_number, uploads)
                 ratio = number_ms / digit_ms
                 print(
                     f"{kind:9s} {name:8s} /predict {digit_ms:6.2f} ms   /predict/number"

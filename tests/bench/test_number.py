@@ -11,7 +11,7 @@ from bench import number
 from model_core.number.synth import KINDS
 
 ROW = re.compile(
-    r"^(\w+)\s+(handler|request)\s+/predict\s+([\d.]+) ms\s+/predict/number \(2 digits\)"
+    r"^(\w+)\s+(handler|cpu|request|server)\s+/predict\s+([\d.]+) ms\s+/predict/number \(2 digits\)"
     r"\s+([\d.]+) ms\s+ratio ([\d.]+)$"
 )
 
@@ -22,9 +22,10 @@ def test_a_tiny_number_benchmark_times_every_kind_both_ways(
     args = ["--data-dir", str(mnist_dir), "--digits", "2", "--numbers", "2", "--rounds", "1"]
     assert number.main(args) == 0
     rows = [ROW.match(line) for line in capsys.readouterr().out.splitlines()[1:]]
-    assert all(rows) and len(rows) == 2 * len(KINDS)
+    ways = ("handler", "cpu", "request", "server")
+    assert all(rows) and len(rows) == len(ways) * len(KINDS)
     seen = {(row[1], row[2]) for row in rows if row}
-    assert seen == {(kind, way) for kind in KINDS for way in ("handler", "request")}
+    assert seen == {(kind, way) for kind in KINDS for way in ways}
     for row in rows:
         assert row is not None
         digit_ms, number_ms, ratio = float(row[3]), float(row[4]), float(row[5])
@@ -34,3 +35,7 @@ def test_a_tiny_number_benchmark_times_every_kind_both_ways(
     handlers = [row for row in rows if row and row[2] == "handler"]
     # a request adds the server and the client around the same handler
     assert min(float(r[3]) for r in requests) > min(float(h[3]) for h in handlers)
+    served = [row for row in rows if row and row[2] == "server"]
+    cpu = [row for row in rows if row and row[2] == "cpu"]
+    # the server's CPU a request holds the handler's, and parsing and answering besides
+    assert min(float(r[4]) for r in served) > min(float(h[4]) for h in cpu)
