@@ -16,17 +16,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.box import Box, ink_box
-from model_core.preprocessing.components import Piece, in_pieces, label_pieces, run_pieces
+from model_core.preprocessing.components import Piece, in_pieces, label_pieces
 from model_core.preprocessing.errors import EmptyImageError, SeveralLinesError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
 from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
+from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
 from .page import InkPage, ink_page
 
-FRAGMENT_SHARE = 0.2  # a piece a cut leaves at its edge, under this share of the ink, is
-# the neighbour's stroke and is dropped
 MAX_JOINED = 3  # blobs one digit may be drawn in
 MIN_HEIGHT = 0.4  # of the line's height: a part cut off a blob any shorter is no digit
 CANDIDATES_PER_DIGIT = 40  # more candidates than this per digit allowed: not a number, noise
@@ -84,7 +83,7 @@ def line_candidates(
     found = line_blobs(gray, max_digits)
     page, labels, groups, line = found.page, found.labels, found.groups, found.line
     blobs = [
-        (box, ink, _candidate((0, 1), (0, 1), [], ink, box, line))
+        (box, ink, _candidate((0, 1), (0, 1), None, ink, box, line))
         for box, ink in zip(found.boxes, found.inks, strict=True)
     ]
     whole_odds = np.full(len(blobs), -np.inf)  # (B,)
@@ -104,12 +103,13 @@ def line_candidates(
                 f" {max_digits} digits could: is it a line of handwritten digits?"
             )
         wholes.append(len(candidates))
+        cut = CutBlob(ink, cuts) if len(spans) > 1 else None  # labelled once for its parts
         for first, last in spans:
             span = (starts[-1] + first, starts[-1] + last)
             if (first, last) == (0, len(cuts) + 1):
                 candidates.append(replace(blob, span=span))
             else:
-                candidates.append(_candidate(span, (first, last), cuts, ink, box, line))
+                candidates.append(_candidate(span, (first, last), cut, ink, box, line))
         starts.append(starts[-1] + len(cuts) + 1)
     if split:
         candidates.extend(_joined(page, labels, groups, starts, line))
@@ -169,26 +169,27 @@ def _joined(
                 break
             ink = _ink(page, labels, [p.label for p in members], box)  # (h, w)
             span = (starts[first], starts[last + 1])
-            joined.append(_candidate(span, (0, 1), [], ink, box, line))
+            joined.append(_candidate(span, (0, 1), None, ink, box, line))
     return joined
 
 
 def _candidate(
     span: tuple[int, int],
     local: tuple[int, int],
-    cuts: list[np.ndarray],
+    cut: CutBlob | None,
     ink: np.ndarray,
     box: Box,
     line: int,
 ) -> Candidate:
-    """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box`; no ink
-    (an all-0 image) when a cut-off part is too short to be a digit of a `line` px line."""
+    """The digit between the cuts `local` of a blob's (h, w) `ink` whose box is `box` (`cut`:
+    the blob and its cuts, None for a blob taken whole); no ink (an all-0 image) when a
+    cut-off part is too short to be a digit of a `line` px line."""
     empty = Candidate(span, box, np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
     left = 0  # the column of the blob where `part` begins
-    if local == (0, len(cuts) + 1):
+    if cut is None or local == (0, len(cut.cuts) + 1):
         part = ink  # (h, w) the whole blob
     else:
-        inside = between(cuts, local, ink.shape)  # (h, w)
+        inside = between(cut.cuts, local, ink.shape)  # (h, w)
         columns = np.flatnonzero(inside.any(axis=0))
         if not columns.size:
             return empty
@@ -197,7 +198,7 @@ def _candidate(
         left, right = int(max(columns[0] - 1, 0)), int(min(columns[-1] + 2, ink.shape[1]))
         inside = inside[:, left:right]  # (h, w')
         part = np.where(inside, ink[:, left:right], np.float32(0))  # (h, w')
-        part = _without_fragments(part, inside, local, len(cuts))
+        part = cut.without_fragments(part, local, left)
     if not (part > 0).any():
         return empty
     inner = ink_box(part > 0)
@@ -205,31 +206,3 @@ def _candidate(
         return empty
     image = fit_and_centre(inner.crop(part))  # (28, 28)
     return Candidate(span, inner.shifted(box.left + left, box.top), image)
-
-
-def _without_fragments(
-    part: np.ndarray, inside: np.ndarray, local: tuple[int, int], cuts: int
-) -> np.ndarray:
-    """(h, w) ink between two cuts less the small pieces a cut left along it: the strokes of
-    the digit next door. `inside` is the (h, w) region between the cuts."""
-    edge = np.zeros_like(inside)  # (h, w) the region's pixels along a cut
-    if local[0] > 0:
-        edge[:, 1:] |= inside[:, 1:] & ~inside[:, :-1]
-    if local[1] <= cuts:
-        edge[:, :-1] |= inside[:, :-1] & ~inside[:, 1:]
-    at_edge = edge & (part > 0)  # (h, w) ink along a cut
-    if not at_edge.any():
-        return part  # the cuts split no ink: no fragments
-    rows, starts, ends, piece = run_pieces(part > 0)  # (R,) each
-    areas = np.bincount(piece, weights=ends - starts)  # (P,)
-    stride = part.shape[1] + 1  # keys row * stride + column keep the rows apart, in order
-    edge_rows, edge_columns = np.nonzero(at_edge)  # (A,) each
-    runs = np.searchsorted(rows * stride + starts, edge_rows * stride + edge_columns, "right")
-    along = np.unique(piece[runs - 1])  # the pieces with ink along a cut
-    dropped = along[areas[along] < FRAGMENT_SHARE * areas.sum()]
-    if not dropped.size:
-        return part
-    part = part.copy()
-    for run in np.flatnonzero(np.isin(piece, dropped)):
-        part[rows[run], starts[run] : ends[run]] = 0
-    return part

@@ -148,4 +148,3 @@ def between(cuts: list[np.ndarray], span: tuple[int, int], shape: tuple[int, int
     columns = np.arange(width)[None, :]  # (1, w)
     start, stop = edges[span[0]][:, None], edges[span[1]][:, None]  # (h, 1)
     return (columns >= start) & (columns < stop)
-

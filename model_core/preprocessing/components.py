@@ -63,8 +63,8 @@ def run_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     last) and (R,) the piece 0..P-1 each run belongs to, numbered in the order of their first
     runs: the pieces without the label image and boxes that label_pieces builds from them."""
     rows, starts, ends = row_runs(mask)  # (R,) each
-    first, second = _touching_runs(rows, starts, ends, mask.shape[1])  # (E,), (E,) run pairs
-    roots = _smallest_connected(len(rows), first, second)  # (R,)
+    first, second = touching_runs(rows, starts, ends, mask.shape[1])  # (E,), (E,) run pairs
+    roots = smallest_connected(len(rows), first, second)  # (R,)
     return rows, starts, ends, np.unique(roots, return_inverse=True)[1]
 
 
@@ -96,7 +96,7 @@ def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, starts - 1, edges[1::2] - rows * (width + 2) - 1
 
 
-def _touching_runs(
+def touching_runs(
     rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (a, b) of runs, a in the row above b's, that touch (diagonals included): run a
@@ -112,7 +112,7 @@ def _touching_runs(
     return np.repeat(lo, counts) + offsets, np.repeat(below, counts)
 
 
-def _smallest_connected(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def smallest_connected(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """(count,) for each of `count` nodes, the smallest node connected to it through the
     edges (first[e], second[e]).
 
