@@ -38,11 +38,13 @@ class CutBlob:
         atom_of = np.unique(smallest_connected(len(rows), first[same], second[same]),
                             return_inverse=True)[1]  # fmt: skip
         count = int(atom_of.max(initial=-1)) + 1
-        self.areas = np.bincount(atom_of, weights=ends - starts, minlength=count)  # (A,)
+        self.areas: list[float] = np.bincount(
+            atom_of, weights=ends - starts, minlength=count
+        ).tolist()
         self.sides = np.zeros((count, len(edges)), dtype=bool)  # (A, K + 2)
         self.sides[atom_of] = sides
         across = np.unique(np.stack([atom_of[first[~same]], atom_of[second[~same]]]), axis=1)
-        self.across = across  # (2, C) atoms that touch across a cut
+        self.across: list[list[int]] = across.T.tolist()  # pairs of atoms touching across a cut
         self.atoms = np.full((height, width), -1, dtype=np.intp)  # (h, w) each pixel's atom
         lengths = ends - starts
         pixel_run = np.repeat(np.arange(len(rows)), lengths)  # (S,)
@@ -70,10 +72,10 @@ class CutBlob:
         touching = touching[touching >= 0]
         if not touching.size:
             return part  # the cuts split no ink: no fragments
-        pieces = _pieces(inside, self.across)  # {atom: its piece's smallest atom}
+        pieces = _pieces(inside.tolist(), self.across)  # {atom: its piece's smallest atom}
         areas: dict[int, float] = {}
         for atom, piece in pieces.items():
-            areas[piece] = areas.get(piece, 0.0) + float(self.areas[atom])
+            areas[piece] = areas.get(piece, 0.0) + self.areas[atom]
         total = sum(areas.values())
         small = {pieces[a] for a in touching.tolist() if areas[pieces[a]] < FRAGMENT_SHARE * total}
         if not small:
@@ -104,10 +106,10 @@ def _split_runs(
     return rows[runs], begins, finish, runs
 
 
-def _pieces(inside: np.ndarray, across: np.ndarray) -> dict[int, int]:
-    """The atoms `inside` ((A,) bool) joined where they touch across a cut (`across`, (2, C)
-    atom pairs): each atom's piece, named by its smallest atom (union-find)."""
-    parent = {int(atom): int(atom) for atom in np.flatnonzero(inside)}
+def _pieces(inside: list[bool], across: list[list[int]]) -> dict[int, int]:
+    """The atoms `inside` (a flag for each) joined where they touch across a cut (`across`,
+    atom pairs): each inside atom's piece, named by its smallest atom (union-find)."""
+    parent = list(range(len(inside)))
 
     def root(atom: int) -> int:
         while parent[atom] != atom:
@@ -115,8 +117,8 @@ def _pieces(inside: np.ndarray, across: np.ndarray) -> dict[int, int]:
             atom = parent[atom]
         return atom
 
-    for a, b in across.T.tolist():
-        if a in parent and b in parent:
+    for a, b in across:
+        if inside[a] and inside[b]:
             ra, rb = root(a), root(b)
             parent[max(ra, rb)] = min(ra, rb)
-    return {atom: root(atom) for atom in parent}
+    return {atom: root(atom) for atom, flag in enumerate(inside) if flag}
