@@ -21,6 +21,9 @@ MAX_WIDTH = 1.4  # nor wider
 SPLIT_WIDTH = 0.9  # a blob narrower than this share of the line's height is one digit
 CUTS_PER_LINE = 6  # candidate cuts kept per line height of the blob's width ...
 SEPARATION = 0.1  # ... each at least this share of the line's height from the others
+WIDE = 1.2  # a blob this many line heights wide or wider holds touching digits: it keeps
+WIDE_CUTS_PER_LINE = 3  # this many a line height, as many readings right, far fewer
+# candidates (run C' in docs/experiments.md)
 VALLEY_REACH = 0.4  # of the line's height: how far either side an outline must rise ...
 VALLEY_DEPTH = 0.12  # ... and by how much, for a dip in it to be a valley
 STEP_COST = 0.15  # ink-equivalents a path pays to move one column: straight cuts preferred
@@ -32,8 +35,9 @@ def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
 
     Through each column of three rows, the cheapest path (from the top down to it, then on
     to the bottom); where that cost is a local minimum along the row, a candidate. The
-    cheapest candidates are kept, CUTS_PER_LINE per line height of the blob's width, no two
-    closer than SEPARATION line heights."""
+    cheapest candidates are kept, CUTS_PER_LINE per line height of the blob's width
+    (WIDE_CUTS_PER_LINE in a blob of touching digits), no two closer than SEPARATION line
+    heights."""
     height, width = ink.shape
     margin = max(1, math.floor(MIN_WIDTH * line))
     if width < SPLIT_WIDTH * line or width <= 2 * margin:
@@ -42,7 +46,8 @@ def candidate_cuts(ink: np.ndarray, line: int) -> list[np.ndarray]:
     down, came_down = _seams(crossing)  # (h, w) cheapest path from the top to each pixel
     up, came_up = _seams(crossing[::-1])  # ... and from the bottom
     through = down + up[::-1] - crossing  # (h, w) the cheapest whole path through each pixel
-    keep = math.ceil(CUTS_PER_LINE * width / line)
+    per_line = WIDE_CUTS_PER_LINE if width >= WIDE * line else CUTS_PER_LINE
+    keep = math.ceil(per_line * width / line)
     found: dict[int, tuple[float, np.ndarray]] = {}
     for row in (height // 4, height // 2, 3 * height // 4):
         cost = through[row]  # (w,)

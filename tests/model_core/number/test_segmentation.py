@@ -3,6 +3,7 @@ dot between two digits, two touching 0s, two lines one above the other."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from model_core.number import candidates
 from model_core.number.candidates import line_candidates
-from model_core.number.cuts import between, candidate_cuts
+from model_core.number.cuts import CUTS_PER_LINE, WIDE_CUTS_PER_LINE, between, candidate_cuts
 from model_core.number.groups import stacked_lines
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.components import label_pieces
@@ -128,6 +129,15 @@ def test_touching_zeros_have_a_cut_where_they_meet() -> None:
     spans = [(box.left, box.right) for box in boxes(gray, split=True)]
     assert any(abs(left - 40) <= 3 and abs(right - 78) <= 6 for left, right in spans)
     assert any(abs(left - 70) <= 6 and abs(right - 110) <= 3 for left, right in spans)
+
+
+def test_a_blob_of_touching_digits_keeps_fewer_cuts_a_line_height() -> None:
+    rng = np.random.default_rng(0)
+    line = 40
+    for width, per_line in ((44, CUTS_PER_LINE), (120, WIDE_CUTS_PER_LINE)):  # 1.1, 3 lines
+        ink = (rng.random((line, width)) < 0.5).astype(np.float32)  # (h, w) cut anywhere
+        cuts = candidate_cuts(ink, line)
+        assert len(cuts) == math.ceil(per_line * width / line)
 
 
 def test_between_keeps_the_pixels_between_two_cuts() -> None:
