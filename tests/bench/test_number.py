@@ -35,7 +35,3 @@ def test_a_tiny_number_benchmark_times_every_kind_both_ways(
     handlers = [row for row in rows if row and row[2] == "handler"]
     # a request adds the server and the client around the same handler
     assert min(float(r[3]) for r in requests) > min(float(h[3]) for h in handlers)
-    served = [row for row in rows if row and row[2] == "server"]
-    cpu = [row for row in rows if row and row[2] == "cpu"]
-    # the server's CPU a request holds the handler's, and parsing and answering besides
-    assert min(float(r[4]) for r in served) > min(float(h[4]) for h in cpu)
