@@ -32,14 +32,17 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     """(H, W) bool -> (H, W) int32 labels (0 off the ink, 1.. for the pieces) and the pieces,
     left to right."""
     height, width = mask.shape
-    rows, starts, ends, run_labels = run_pieces(mask)  # (R,) each, labels 0..P-1
-    count = int(run_labels.max(initial=-1)) + 1
+    rows, starts, ends = row_runs(mask)  # (R,) each
+    first, second = touching_runs(rows, starts, ends, width)  # (E,), (E,) run pairs
+    roots = smallest_connected(len(rows), first, second)  # (R,)
+    unique, run_labels = np.unique(roots, return_inverse=True)  # (P,), (R,) labels 0..P-1
     lengths = ends - starts  # (R,)
     run_of = np.repeat(np.arange(len(rows)), lengths)  # (S,) the run of every set pixel
     first_pixel = np.cumsum(lengths) - lengths  # (R,) each run's first index among them
     columns = starts[run_of] + np.arange(run_of.size) - first_pixel[run_of]  # (S,)
     labels = np.zeros((height, width), dtype=np.int32)  # (H, W)
     labels[rows[run_of], columns] = run_labels[run_of] + 1
+    count = len(unique)
     left = np.full(count, width, dtype=np.intp)
     top = np.full(count, height, dtype=np.intp)
     right = np.zeros(count, dtype=np.intp)
@@ -56,16 +59,6 @@ def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     ]  # fmt: skip
     pieces.sort(key=lambda piece: (piece.box.left, piece.box.top))
     return labels, pieces
-
-
-def run_pieces(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(H, W) bool -> its runs (row_runs: each one's row, first column and one past its
-    last) and (R,) the piece 0..P-1 each run belongs to, numbered in the order of their first
-    runs: the pieces without the label image and boxes that label_pieces builds from them."""
-    rows, starts, ends = row_runs(mask)  # (R,) each
-    first, second = touching_runs(rows, starts, ends, mask.shape[1])  # (E,), (E,) run pairs
-    roots = smallest_connected(len(rows), first, second)  # (R,)
-    return rows, starts, ends, np.unique(roots, return_inverse=True)[1]
 
 
 def in_pieces(labels: np.ndarray, own: Sequence[int]) -> np.ndarray:
