@@ -6,8 +6,8 @@ reader network, taught besides that non-digits hold none (outlier exposure: `--n
 in scripts/train_sequence_reader.py, pictures of model_core/data/nondigits.py labelled with
 no digits), looks at the blobs the first network is unsure of (its own reading under UNSURE,
 a CTC log-likelihood). Where it sees no digit, that at least UNSEEN_MARGIN more likely than
-the path's digits, the blob's digits are flagged: not digits (run z2 in experiments.md). It
-never changes what is read.
+the path's digits, the blob's digits are flagged: not digits (runs z2 and U3 in
+experiments.md). It never changes what is read.
 
 A sequence reader file holds it as its last network, named in its metadata:
 
@@ -30,7 +30,7 @@ ShapeLook = Callable[[list[np.ndarray]], list[np.ndarray]]  # strips -> (T, 11) 
 METADATA_KEY = "shapes"
 UNSURE = -0.5  # the first network's log-likelihood of its own reading under which the shape
 # network looks: 7% of real digits' unsettled blobs, 70% of the non-digit blobs it flags (z2)
-UNSEEN_MARGIN = 4.0  # no digit must be e^4 times more likely than the path's digits
+UNSEEN_MARGIN = 2.0  # no digit must be e^2 times more likely than the path's digits
 
 
 def split_shapes(model: Model, metadata: dict[str, Any]) -> tuple[Model, Sequential | None]:
