@@ -85,7 +85,8 @@ def reread_blobs(
     looked = sequence(strips, read)
     unseen: set[int] = set()  # the path's digits inside shapes that hold no digit
     if shapes is not None:
-        for k in no_digit_shapes(strips, looked, read, tall, shapes):
+        alone = len(blobs.inks) == 1
+        for k in no_digit_shapes(strips, looked, read, tall, shapes, alone):
             unseen.update(chosen[k][1])
     found: dict[int, tuple[int, list[Reading]]] = {}
     for (blob, inside), theirs, strip, whole in zip(chosen, read, looked, tall, strict=True):

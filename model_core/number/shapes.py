@@ -5,9 +5,11 @@ The sequence reader's networks read every blob as digits, as they were taught. O
 reader network, taught besides that non-digits hold none (outlier exposure: `--nondigits`
 in scripts/train_sequence_reader.py, pictures of model_core/data/nondigits.py labelled with
 no digits), looks at the blobs the first network is unsure of (its own reading under UNSURE,
-a CTC log-likelihood). Where it sees no digit, that at least UNSEEN_MARGIN more likely than
-the path's digits, the blob's digits are flagged: not digits (runs z2 and U3 in
-experiments.md). It never changes what is read.
+a CTC log-likelihood), and at the blob of a line that holds no other: most non-digits are
+one blob (a letter, a star), where a number of several blobs would pay for a look at each.
+Where it sees no digit, that at least UNSEEN_MARGIN more likely than the path's digits, the
+blob's digits are flagged: not digits (runs z2, U3 and V in experiments.md). It never
+changes what is read.
 
 A sequence reader file holds it as its last network, named in its metadata:
 
@@ -45,11 +47,13 @@ def no_digit_shapes(
     paths: Sequence[list[int]],
     tall: Sequence[bool],
     look: ShapeLook,
+    alone: bool = False,
 ) -> list[int]:
     """Indices of the `strips` whose blob holds no digit: `tall` (a whole digit's height), its
-    first look unsure of its own reading, and the shape network sees no digit there, surely
-    against the path's digits `paths`. The shape network reads the unsure ones in one batch."""
-    asked = [i for i, reading in enumerate(readings) if tall[i] and _unsure(reading)]
+    first look unsure of its own reading or the blob `alone` on its line, and the shape
+    network sees no digit there, surely against the path's digits `paths`. The shape network
+    reads the blobs asked about in one batch."""
+    asked = [i for i, reading in enumerate(readings) if tall[i] and (alone or _unsure(reading))]
     if not asked:
         return []
     frames = look([strips[i] for i in asked])

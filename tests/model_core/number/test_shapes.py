@@ -63,6 +63,17 @@ def test_only_tall_blobs_the_first_look_is_unsure_of_are_asked_about_in_one_batc
     assert asked == [1]  # nothing to ask: no call
 
 
+def test_a_blob_alone_on_its_line_is_asked_about_however_sure_the_first_look_is() -> None:
+    sure = [first_look(UNSURE + 0.1)]
+    asked: list[int] = []
+    look = sees_none(UNSEEN_MARGIN + 1, asked)
+
+    assert no_digit_shapes(strips(1), sure, [[3]], [True], look) == [] and asked == []
+    assert no_digit_shapes(strips(1), sure, [[3]], [True], look, alone=True) == [0]
+    assert no_digit_shapes(strips(1), sure, [[3]], [False], look, alone=True) == []
+    assert asked == [1]  # a short blob is not asked about, alone or not
+
+
 def test_a_blob_is_flagged_only_where_no_digit_is_far_more_likely_than_the_paths() -> None:
     readings = [first_look(UNSURE - 1)]
     for margin, expected in ((UNSEEN_MARGIN + 0.1, [0]), (UNSEEN_MARGIN - 0.5, [])):
