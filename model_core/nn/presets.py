@@ -48,9 +48,13 @@ def lenet(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
     ]
 
 
-def _conv_bn(c_in: int, c_out: int, rng: np.random.Generator, dtype: DType) -> list[Layer]:
+def conv_block(
+    c_in: int, c_out: int, kernel: int, rng: np.random.Generator, dtype: DType = np.float32
+) -> list[Layer]:
+    """A same-size convolution, batch-normalised, then ReLU: the presets' and the number
+    readers' building block."""
     return [
-        Conv2D(c_in, c_out, 3, padding=1, rng=rng, dtype=dtype),
+        Conv2D(c_in, c_out, kernel, padding=kernel // 2, rng=rng, dtype=dtype),
         BatchNorm(c_out, dtype=dtype),
         ReLU(),
     ]
@@ -59,9 +63,9 @@ def _conv_bn(c_in: int, c_out: int, rng: np.random.Generator, dtype: DType) -> l
 def lenet_bn(rng: np.random.Generator, dtype: DType = np.float32) -> list[Layer]:
     """lenet with BatchNorm after every conv and dense layer, and dropout before the classifier."""
     return [
-        *_conv_bn(1, 32, rng, dtype),  # (28, 28, 32)
+        *conv_block(1, 32, 3, rng, dtype),  # (28, 28, 32)
         MaxPool2D(2),  # (14, 14, 32)
-        *_conv_bn(32, 64, rng, dtype),  # (14, 14, 64)
+        *conv_block(32, 64, 3, rng, dtype),  # (14, 14, 64)
         MaxPool2D(2),  # (7, 7, 64)
         Flatten(),  # (3136,)
         Dense(7 * 7 * 64, 128, rng=rng, dtype=dtype),
@@ -80,11 +84,11 @@ def _vgg(
     BatchNorm and dropout."""
     first, second = widths
     return [
-        *_conv_bn(1, first, rng, dtype),  # (28, 28, first)
-        *_conv_bn(first, first, rng, dtype),
+        *conv_block(1, first, 3, rng, dtype),  # (28, 28, first)
+        *conv_block(first, first, 3, rng, dtype),
         MaxPool2D(2),  # (14, 14, first)
-        *_conv_bn(first, second, rng, dtype),  # (14, 14, second)
-        *_conv_bn(second, second, rng, dtype),
+        *conv_block(first, second, 3, rng, dtype),  # (14, 14, second)
+        *conv_block(second, second, 3, rng, dtype),
         MaxPool2D(2),  # (7, 7, second)
         Flatten(),  # (49 * second,)
         Dense(7 * 7 * second, hidden, rng=rng, dtype=dtype),

@@ -27,12 +27,12 @@ import numpy as np
 from model_core.nn.ensemble import Model
 from model_core.nn.layers import Dense, FrameConv, MaxPool2D, ReLU
 from model_core.nn.network import Sequential
+from model_core.nn.presets import conv_block
 
 from .sequence import (
     CLASSES,
     Look,
     StripReading,
-    conv_block,
     frame_log_probs,
     held_last,
     read_strips,

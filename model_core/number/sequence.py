@@ -27,7 +27,6 @@ import numpy as np
 from model_core.nn.ctc import best_path, ctc_log_likelihood, log_softmax
 from model_core.nn.ensemble import Ensemble, Model, members_of
 from model_core.nn.layers import (
-    BatchNorm,
     Conv2D,
     Dense,
     FrameConv,
@@ -38,6 +37,7 @@ from model_core.nn.layers import (
 )
 from model_core.nn.layers.frames import frames_of
 from model_core.nn.network import Sequential
+from model_core.nn.presets import conv_block
 
 from .strips import FRAME, STRIP_ROWS, batch_strips
 
@@ -55,17 +55,6 @@ class SequenceDigit:
     digit: int
     probabilities: np.ndarray  # (10,) at the frame that read it best, BLANK left out
     columns: tuple[int, int]  # the strip columns of its run of frames, end excluded
-
-
-def conv_block(
-    channels_in: int, channels_out: int, kernel: int, rng: np.random.Generator
-) -> list[Layer]:
-    """A same-size convolution, batch-normalised, then ReLU: a reader network's building block."""
-    return [
-        Conv2D(channels_in, channels_out, kernel, padding=kernel // 2, rng=rng),
-        BatchNorm(channels_out),
-        ReLU(),
-    ]
 
 
 def build_sequence_reader(
