@@ -61,6 +61,11 @@ def page(browser, live_server: str) -> Iterator[object]:
     context.close()
 
 
+# The page has its answer: no request in flight, and it shows something other than the prompt
+SETTLED = """() => !document.querySelector('#result').hasAttribute('aria-busy')
+    && document.querySelector('#result').dataset.state !== 'idle'"""
+
+
 def draw_stroke(page, points: list[tuple[float, float]]) -> None:
     """Press, move through `points` (fractions of the canvas), release: as a mouse would."""
     box = page.locator("#pad").bounding_box()
@@ -72,16 +77,24 @@ def draw_stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def requests_to(page, path: str) -> list:
+    """The page's requests to `path` from now on, in the order it sends them."""
+    sent: list = []
+    page.on("request", lambda request: sent.append(request) if request.url.endswith(path) else None)
+    return sent
+
+
 def test_drawing_a_digit_shows_the_prediction_and_ten_bars(page, live_server: str) -> None:
     page.goto(f"{live_server}/draw")
     assert page.locator("#result").get_attribute("data-state") == "idle"
     seven = [(0.25, 0.2), (0.75, 0.2), (0.55, 0.5), (0.45, 0.85)]
-    with page.expect_response(lambda r: r.url.endswith("/predict/base64")) as answer:
-        draw_stroke(page, seven)
-    response = answer.value
+    sent = requests_to(page, "/predict/base64")
+    draw_stroke(page, seven)  # a slow stroke may be read before it ends, then again at its end
+    page.wait_for_function(SETTLED)
+    assert page.locator("#result").get_attribute("data-state") == "result"
+    response = sent[-1].response()  # the page shows the answer to the last request it sent
     assert response.status == 200
     served = response.json()
-    page.wait_for_function("document.querySelector('#result').dataset.state === 'result'")
     page.wait_for_function(
         "(d) => document.querySelector('#digit').textContent === String(d)", arg=served["digit"]
     )
@@ -152,8 +165,6 @@ def test_docs_render_offline_with_every_endpoint(page, live_server: str) -> None
 
 # ------------------------------------------------------------------------------- number mode
 
-SETTLED = """() => !document.querySelector('#result').hasAttribute('aria-busy')
-    && document.querySelector('#result').dataset.state !== 'idle'"""
 # Alpha of the overlay's pixel over the canvas pixel (x, y), and whether the drawing (the PNG
 # sent) holds any of the boxes' blue: boxes go on the overlay, never into the drawing.
 OVERLAY_ALPHA = """([x, y]) => {
@@ -201,12 +212,11 @@ def test_number_mode_reads_two_strokes_and_draws_two_boxes(page, live_server: st
     assert shape["width"] == pytest.approx(700, abs=1)
     width, height = pad_size(page)
     assert width / height == pytest.approx(3.5, rel=0.03)
-    answers = []
-    page.on("response", lambda r: answers.append(r) if r.url.endswith("/predict/number") else None)
+    sent = requests_to(page, "/predict/number")
     draw_stroke(page, [(0.25, 0.15), (0.25, 0.85)])
     draw_stroke(page, [(0.75, 0.15), (0.75, 0.85)])  # two vertical lines, far apart
     page.wait_for_function(SETTLED)
-    response = answers[-1]
+    response = sent[-1].response()  # the answer the page shows
     assert response.status == 200, response.text()
     assert response.request.headers["content-type"].startswith("multipart/form-data")
     served = response.json()  # (Playwright does not show a multipart body built from a Blob)
