@@ -146,10 +146,17 @@ def candidate_spans(cuts: list[np.ndarray], width: int, line: int) -> list[tuple
     return [(0, last), *spans]
 
 
+def edges_of(cuts: list[np.ndarray], shape: tuple[int, int]) -> list[np.ndarray]:
+    """A blob of `shape`'s left edge, its cuts and its right edge: (h,) each, the first column
+    right of it in every row. A span (i, j) lies between edges i and j."""
+    height, width = shape
+    return [np.zeros(height, np.intp), *cuts, np.full(height, width, np.intp)]
+
+
 def between(cuts: list[np.ndarray], span: tuple[int, int], shape: tuple[int, int]) -> np.ndarray:
     """(h, w) bool: the pixels of a blob of `shape` between the span's two cuts."""
-    height, width = shape
-    edges = [np.zeros(height, np.intp), *cuts, np.full(height, width, np.intp)]
+    width = shape[1]
+    edges = edges_of(cuts, shape)
     columns = np.arange(width)[None, :]  # (1, w)
     start, stop = edges[span[0]][:, None], edges[span[1]][:, None]  # (h, 1)
     return (columns >= start) & (columns < stop)

@@ -15,6 +15,8 @@ import numpy as np
 
 from model_core.preprocessing.components import row_runs, smallest_connected, touching_runs
 
+from .cuts import edges_of
+
 FRAGMENT_SHARE = 0.2  # a piece a cut leaves at its edge, under this share of the ink, is
 # the neighbour's stroke and is dropped
 
@@ -27,8 +29,7 @@ class CutBlob:
         height, width = ink.shape
         self.cuts = cuts
         self.width = width
-        edges = [np.zeros(height, np.intp), *cuts, np.full(height, width, np.intp)]
-        self.edges = np.stack(edges)  # (K + 2, h): the blob's left edge, the cuts, its right
+        self.edges = np.stack(edges_of(cuts, ink.shape))  # (K + 2, h): left edge, cuts, right
         rows, starts, ends, run = _split_runs(ink > 0, self.edges)  # (R,) each
         sides = starts[:, None] >= self.edges[:, rows].T  # (R, K + 2) right of each edge
         first, second = touching_runs(rows, starts, ends, width)  # (E,) each
@@ -41,7 +42,7 @@ class CutBlob:
         self.areas: list[float] = np.bincount(
             atom_of, weights=ends - starts, minlength=count
         ).tolist()
-        self.sides = np.zeros((count, len(edges)), dtype=bool)  # (A, K + 2)
+        self.sides = np.zeros((count, len(self.edges)), dtype=bool)  # (A, K + 2)
         self.sides[atom_of] = sides
         across = np.unique(np.stack([atom_of[first[~same]], atom_of[second[~same]]]), axis=1)
         self.across: list[list[int]] = across.T.tolist()  # pairs of atoms touching across a cut
