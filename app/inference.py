@@ -83,10 +83,12 @@ def predict_files(
 
 class NumberRead(NamedTuple):
     """A number's answer, and for each digit whether the sequence reader saw no digit in its
-    shape (one of the reasons its `is_digit` may be false)."""
+    shape (one of the reasons its `is_digit` may be false) and whether it was cut from a blob
+    of touching digits (its score is held to a laxer threshold)."""
 
     answer: NumberResponse
     unseen: list[bool]
+    touching: list[bool]
 
 
 def read_number_image(
@@ -103,7 +105,9 @@ def read_number_image(
     found = np.array([digit.probabilities for digit in digits], dtype=np.float64)  # (N, 10)
     images = np.array([digit.image for digit in digits]).reshape(-1, 28, 28)  # (N, 28, 28)
     unseen = [digit.unseen for digit in digits]
-    is_digit = classifier.is_digit(found.reshape(-1, 10), images) & ~np.array(unseen, bool)
+    touching = [digit.touching for digit in digits]
+    is_digit = classifier.is_digit(found.reshape(-1, 10), images, np.array(touching, bool))
+    is_digit &= ~np.array(unseen, bool)  # (N,)
     read = time.perf_counter()
     timing = Timing(
         decode_preprocess=_ms(begin - started),
@@ -111,7 +115,7 @@ def read_number_image(
         total=_ms(time.perf_counter() - started),
     )
     answer = to_number_response(upload, timing, [bool(flag) for flag in is_digit])
-    return NumberRead(answer, unseen)
+    return NumberRead(answer, unseen, touching)
 
 
 def to_number_response(

@@ -50,22 +50,27 @@ def not_a_number(
     probabilities: Sequence[Sequence[float]],
     positions: Sequence[int],
     unseen: Sequence[bool] = (),
+    touching: Sequence[bool] = (),
 ) -> ApiError:
     """The refusal of a number whose digits at `positions` (from 0, left to right, of all the
-    digits' `probabilities`) have `is_digit` false: by the rule, or `unseen` (each digit's,
-    if given): the sequence reader sees no digit in its shape."""
+    digits' `probabilities`) have `is_digit` false: by the rule (laxer for digits `touching`
+    others, each digit's, if given), or `unseen` (each digit's, if given): the sequence reader
+    sees no digit in its shape."""
     shapes = [position for position in positions if unseen and unseen[position]]
     scored = [position for position in positions if position not in shapes]
     several = len(positions) > 1
+
+    def scores_of(chosen: list[int]) -> str:
+        laxer = [bool(touching) and touching[position] for position in chosen]
+        return _reasons(rule, [probabilities[position] for position in chosen], laxer)
+
     if shapes:
         reasons = [f"in digit{_s(shapes)} {_which(shapes)} the number reader sees no digit"]
         if scored:
-            scores = _reasons(rule, [probabilities[position] for position in scored])
-            reasons.insert(0, f"digit{_s(scored)} {_which(scored)}: {scores}")
+            reasons.insert(0, f"digit{_s(scored)} {_which(scored)}: {scores_of(scored)}")
         why = "; ".join(reasons)
     else:
-        scores = _reasons(rule, [probabilities[position] for position in positions])
-        why = f"{'their' if several else 'its'} {scores}"
+        why = f"{'their' if several else 'its'} {scores_of(list(positions))}"
     return ApiError(
         422,
         "not_a_digit",
@@ -85,9 +90,14 @@ def _s(positions: Sequence[int]) -> str:
     return "s" if len(positions) > 1 else ""
 
 
-def _reasons(rule: RejectRule | None, probabilities: Sequence[Sequence[float]]) -> str:
+def _reasons(
+    rule: RejectRule | None,
+    probabilities: Sequence[Sequence[float]],
+    touching: Sequence[bool] | None = None,
+) -> str:
     """Why the rule flags these readings, e.g. "max_probability 0.4127 is below the model's
     threshold 0.6" (model_core/rejection.py: RejectRule.explain)."""
     if rule is None:  # unreachable: without a rule every image is a digit
         return "reading is flagged by the model"
-    return rule.explain(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))
+    found = np.asarray(probabilities, dtype=np.float64).reshape(-1, 10)  # (N, 10)
+    return rule.explain(found, None if touching is None else np.array(touching, bool))

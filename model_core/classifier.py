@@ -145,12 +145,14 @@ class DigitClassifier:
         """Class probabilities (N, 10) for normalised digits (N, 28, 28), as preprocessing gives."""
         return self._runner.predict_proba(to_model_input(images, self.deskew))
 
-    def is_digit(self, probabilities: np.ndarray, images: np.ndarray) -> np.ndarray:
+    def is_digit(
+        self, probabilities: np.ndarray, images: np.ndarray, touching: np.ndarray | None = None
+    ) -> np.ndarray:
         """(N, 10) probabilities of (N, 28, 28) normalised digits -> (N,) booleans by the
-        model's rule (all True without one)."""
+        model's rule (all True without one); `touching` (N,): digits of a number cut apart."""
         if self.rule is None:
             return np.ones(len(probabilities), dtype=bool)  # (N,)
-        return self.rule.is_digit(probabilities, images)  # (N,)
+        return self.rule.is_digit(probabilities, images, touching)  # (N,)
 
     def verdicts(self, images: np.ndarray) -> np.ndarray:
         """The verifier's (N, 11) probabilities for candidates (N, 28, 28): ten digits, then

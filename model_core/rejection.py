@@ -9,6 +9,10 @@ Two tests, either of which flags an image:
   24,345 MNIST training digits none has its ink under 0.5 times as tall as wide). Ink flatter
   than `min_aspect` (a dash, a word, a horizon in a photo) is flagged whatever the network says.
 
+A digit of a number that shares its blob of ink with other digits (touching digits, cut apart)
+is held to TOUCHING_SCALE times the threshold: its image holds some of a neighbour's strokes,
+which lower the network's top probability (run F in docs/experiments.md).
+
 The model's metadata records the rule under "not_a_digit":
 
     {"score": "max_probability", "threshold": 0.3, "min_aspect": 0.4, ...figures behind it}
@@ -27,6 +31,7 @@ METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
 MIN_ASPECT = 0.4  # 0.8x the flattest MNIST training digit's 0.5: a margin for other writers
 INK_LEVEL = 0.2  # a pixel of a normalised digit above this is ink, for its height and width
+TOUCHING_SCALE = 0.5  # a touching digit's score is flagged under this times the threshold
 
 
 def ink_aspect(images: np.ndarray) -> np.ndarray:
@@ -56,29 +61,50 @@ class RejectRule:
         """(N, 10) probabilities -> (N,) scores; higher looks more like a digit."""
         return np.asarray(probabilities).max(axis=1)  # (N,)
 
-    def is_digit(self, probabilities: np.ndarray, images: np.ndarray) -> np.ndarray:
+    def thresholds(self, touching: np.ndarray) -> np.ndarray:
+        """(N,) booleans, digits of numbers that touch others -> (N,) their score thresholds."""
+        return np.where(touching, TOUCHING_SCALE * self.threshold, self.threshold)  # (N,)
+
+    def is_digit(
+        self, probabilities: np.ndarray, images: np.ndarray, touching: np.ndarray | None = None
+    ) -> np.ndarray:
         """(N, 10) probabilities of (N, 28, 28) normalised images -> (N,) booleans: True where
-        the image reads as a digit."""
-        digit = self.scores(probabilities) >= self.threshold  # (N,)
+        the image reads as a digit. `touching` (N,): digits of a number cut from one blob."""
+        laxer = _touching(touching, len(probabilities))  # (N,)
+        digit = self.scores(probabilities) >= self.thresholds(laxer)  # (N,)
         if self.min_aspect is not None:
             digit &= ink_aspect(images) >= self.min_aspect  # (N,)
         return digit
 
-    def explain(self, probabilities: np.ndarray) -> str:
+    def explain(self, probabilities: np.ndarray, touching: np.ndarray | None = None) -> str:
         """Why the rule flags images of these (N, 10) probabilities, e.g. "max_probability
-        0.4127 is below the model's threshold 0.3". A flagged image that scores at least the
+        0.4127 is below the model's threshold 0.3". A flagged image that scores at least its
         threshold was flagged by its shape."""
         scores = self.scores(np.asarray(probabilities, dtype=np.float64).reshape(-1, 10))
-        low = [float(score) for score in scores if score < self.threshold]
-        reasons = []
-        if low:
-            listed = ", ".join(f"{score:.4f}" for score in low)
-            verb = "is" if len(low) == 1 else "are"
-            reasons.append(f"{self.score} {listed} {verb} below the model's threshold"
-                           f" {self.threshold:g}")  # fmt: skip
-        if len(low) < len(scores):
+        laxer = _touching(touching, len(scores))  # (N,)
+        low = scores < self.thresholds(laxer)  # (N,)
+        reasons: list[str] = []
+        for touches, threshold, kind in (
+            (False, self.threshold, "the model's threshold"),
+            (True, TOUCHING_SCALE * self.threshold, "the threshold for touching digits"),
+        ):
+            these = scores[low & (laxer == touches)]
+            if len(these):
+                reasons.append(f"{self.score} {_listed(these)} below {kind} {threshold:g}")
+        if low.sum() < len(scores):
             reasons.append(f"ink is under {self.min_aspect:g} times as tall as it is wide")
         return " and ".join(reasons)
+
+
+def _touching(touching: np.ndarray | None, count: int) -> np.ndarray:
+    """(N,) booleans: `touching` as given, or none touching."""
+    return np.zeros(count, bool) if touching is None else np.asarray(touching, bool)
+
+
+def _listed(scores: np.ndarray) -> str:
+    """Scores and their verb: "0.1234 is", "0.1234, 0.2345 are"."""
+    verb = "is" if len(scores) == 1 else "are"
+    return f"{', '.join(f'{float(score):.4f}' for score in scores)} {verb}"
 
 
 def rule_from_metadata(metadata: dict[str, Any]) -> RejectRule | None:

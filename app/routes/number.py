@@ -95,7 +95,7 @@ def _counted(
 ) -> NumberResponse:
     settings, metrics, classifier = service.settings, service.metrics, service.classifier
     try:
-        result, unseen = read_number_image(
+        result, unseen, touching = read_number_image(
             classifier,
             data,
             settings.max_image_pixels,
@@ -107,7 +107,7 @@ def _counted(
             metrics.not_a_digit.labels(endpoint).inc(len(positions))
             if strict:
                 found = [digit.probabilities for digit in result.digits]
-                raise not_a_number(classifier.rule, found, positions, unseen)
+                raise not_a_number(classifier.rule, found, positions, unseen, touching)
     except ApiError as error:
         metrics.number_reading_errors.labels(error.code).inc()
         raise

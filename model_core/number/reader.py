@@ -57,6 +57,8 @@ class DigitReading:
     box: Box  # in the input's pixels
     image: np.ndarray  # (28, 28) float32: what the network saw
     unseen: bool = False  # its blob holds no digit (shapes.py): not a digit
+    touching: bool = False  # one of several digits read in one blob: its image may hold a
+    # neighbour's strokes, so the non-digit rule's score test is laxer (rejection.py)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ def read_line(
     by the full one from its probabilities. `sequence` (with a verifier) reads every blob
     whole, as a strip: where it finds other digits than the path, far more likely, they
     replace the path's (reread.py). `shapes` (with `sequence`) flags the digits of blobs
-    that hold no digit (shapes.py): each DigitReading's `unseen`."""
+    that hold no digit (shapes.py): each DigitReading's `unseen`. A digit cut from its blob,
+    or one of several the reader reads in it, is `touching`."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
@@ -127,6 +130,7 @@ def read_line(
         for i, p in zip(chosen, probs, strict=True)
     ]
     unseen = [False] * len(readings)
+    touching = [i not in line.wholes for i in chosen]  # cut from its blob
     if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
         settled = _settled(line, chosen, probs)
@@ -136,10 +140,11 @@ def read_line(
             count, better = reread.replaced[k]
             readings[k : k + count] = better
             unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
+            touching[k : k + count] = [len(better) > 1] * len(better)
         check_count(len(readings), max_digits)
     digits = [
-        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag)
-        for (digit, probs, box, image), flag in zip(readings, unseen, strict=True)
+        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag, joined)
+        for (digit, probs, box, image), flag, joined in zip(readings, unseen, touching, strict=True)
     ]
     return NumberReading(digits, line.page.inverted)
 

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from app.strict import not_a_number
 from model_core.classifier import DigitClassifier
 from model_core.number.upload import NumberUpload
+from model_core.rejection import TOUCHING_SCALE
 from tests.app.routes.test_number import assert_number
 from tests.app.routes.test_predict import assert_error, assert_prediction, b64, distinct_shapes
 from tests.samples import bars_array, png_bytes
@@ -159,6 +160,36 @@ def test_a_digit_whose_shape_the_number_reader_sees_no_digit_in_is_flagged_sayin
     response = post(client, path, shapes_page(), "true")
     assert_error(response, 422, "not_a_digit", "digit 2 of 4 (from the left) does not look like",
                  "in digit 2 the number reader sees no digit", "strict=false")  # fmt: skip
+
+
+@pytest.mark.parametrize("path", NUMBER)
+def test_digits_cut_from_touching_ink_are_held_to_a_laxer_threshold(
+    make_client: Callable[..., TestClient],
+    rule_model: Callable[..., Path],
+    tiny_model_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    data = shapes_page()
+    digits = DigitClassifier.load(tiny_model_path).read_number(data).reading.digits
+    lowest = min(digit.confidence for digit in digits)
+    reading = DigitClassifier.read_number
+
+    def all_touching(self: DigitClassifier, *args: object, **kwargs: object) -> NumberUpload:
+        upload = reading(self, *args, **kwargs)  # type: ignore[arg-type]
+        digits = [replace(d, touching=True) for d in upload.reading.digits]
+        return replace(upload, reading=replace(upload.reading, digits=digits))
+
+    monkeypatch.setattr(DigitClassifier, "read_number", all_touching)
+    laxer = (lowest + lowest / TOUCHING_SCALE) / 2  # over the lowest, half of it under
+    assert laxer < 1
+    answer = post(make_client(model_path=rule_model(laxer)), path, data, "true")
+    assert answer.status_code == 200, answer.text
+    assert all(digit["is_digit"] for digit in answer.json()["digits"])
+    strict = min(1.0, 1.1 * lowest / TOUCHING_SCALE)  # its half over the lowest
+    response = post(make_client(model_path=rule_model(strict)), path, data, "true")
+    assert_error(response, 422, "not_a_digit", f"below the threshold for touching digits"
+                 f" {TOUCHING_SCALE * strict:g}", "strict=false")  # fmt: skip
 
 
 def test_a_number_flagged_by_the_rule_and_the_reader_gives_both_reasons(

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model_core.rejection import METADATA_KEY, RejectRule, ink_aspect, rule_from_metadata
+from model_core.rejection import (
+    METADATA_KEY,
+    TOUCHING_SCALE,
+    RejectRule,
+    ink_aspect,
+    rule_from_metadata,
+)
 
 # Three readings: sure, torn between two digits, flat (what a non-digit should get).
 PROBABILITIES = np.array([[0.01] * 9 + [0.91], [0.45, 0.45] + [0.0125] * 8, [0.1] * 10])  # (3, 10)
@@ -73,6 +79,20 @@ def test_the_explanation_names_the_test_each_image_failed() -> None:
     assert both == (
         "max_probability 0.1000, 0.1000 are below the model's threshold 0.3"
         " and ink is under 0.4 times as tall as it is wide"
+    )
+
+
+def test_a_digit_touching_others_is_held_to_a_laxer_score_threshold() -> None:
+    rule = RejectRule("max_probability", 0.6, 0.4)
+    torn = PROBABILITIES[[1, 1, 2]]  # (3, 10): 0.45, 0.45, 0.1
+    touching = np.array([False, True, True])
+    assert TOUCHING_SCALE * 0.6 < 0.45  # the torn reading passes the laxer threshold only
+    assert rule.is_digit(torn, DIGIT_SHAPED[:3], touching).tolist() == [False, True, False]
+    assert rule.is_digit(torn, DIGIT_SHAPED[:3]).tolist() == [False, False, False]
+    flagged = [0, 2]
+    assert rule.explain(torn[flagged], touching[flagged]) == (
+        "max_probability 0.4500 is below the model's threshold 0.6 and max_probability"
+        f" 0.1000 is below the threshold for touching digits {TOUCHING_SCALE * 0.6:g}"
     )
 
 

@@ -43,20 +43,21 @@ def committed() -> DigitClassifier:
 
 
 @pytest.mark.parametrize(
-    ("expected", "gray"),
+    ("expected", "touching", "gray"),
     [
-        ("5", canvas(120, five_body(40), five_cap(40))),  # a 5 in two strokes
-        ("17", canvas(160, one(40), seven(56))),  # a 1 beside a 7
-        ("17", canvas(200, one(50), dot(90), seven(120))),  # a dot between them
-        ("00", canvas(160, zero(40), zero(72))),  # two touching 0s
-        ("007", canvas(220, zero(40), zero(72), seven(120))),
+        ("5", "-", canvas(120, five_body(40), five_cap(40))),  # a 5 in two strokes
+        ("17", "--", canvas(160, one(40), seven(56))),  # a 1 beside a 7
+        ("17", "--", canvas(200, one(50), dot(90), seven(120))),  # a dot between them
+        ("00", "tt", canvas(160, zero(40), zero(72))),  # two touching 0s
+        ("007", "tt-", canvas(220, zero(40), zero(72), seven(120))),
     ],
 )
 def test_hand_drawn_lines_read_right(
-    expected: str, gray: np.ndarray, committed: DigitClassifier
+    expected: str, touching: str, gray: np.ndarray, committed: DigitClassifier
 ) -> None:
     reading = committed.read_number(gray).reading
     assert reading.number == expected
+    assert "".join("t" if d.touching else "-" for d in reading.digits) == touching
     assert reading.confidence == pytest.approx(math.prod(d.confidence for d in reading.digits))
 
 
