@@ -146,20 +146,21 @@ class StripReading:
         return float(self.log_likelihoods([labels])[0])
 
     def log_likelihoods(self, candidates: Sequence[Sequence[int]]) -> np.ndarray:
-        """(C,) log_likelihood of each of C label sequences, all at once."""
-        count = len(candidates)
-        return np.mean(
-            [
-                ctc_log_likelihood(
-                    np.repeat(look.logp[None], count, axis=0),  # (C, T, 11)
-                    candidates,
-                    np.full(count, len(look.logp)),
-                    BLANK,
-                )
-                for look in self.looks
-            ],
-            axis=0,
-        )
+        """(C,) log_likelihood of each of C label sequences, all at once: every look and
+        candidate in one CTC pass, shorter looks padded (their padding frames cost nothing)."""
+        count, looks = len(candidates), len(self.looks)
+        lengths = np.array([len(look.logp) for look in self.looks])  # (L,)
+        dtype = np.result_type(*(look.logp for look in self.looks))
+        frames = np.zeros((looks, count, lengths.max(), CLASSES), dtype)  # (L, C, T, 11)
+        for look, rows in zip(self.looks, frames, strict=True):
+            rows[:, : len(look.logp)] = look.logp
+        found = ctc_log_likelihood(
+            frames.reshape(looks * count, -1, CLASSES),
+            list(candidates) * looks,
+            np.repeat(lengths, count),
+            BLANK,
+        )  # (L * C,)
+        return found.reshape(looks, count).mean(axis=0)
 
 
 def read_strips(

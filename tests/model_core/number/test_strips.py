@@ -16,6 +16,7 @@ from model_core.number.sequence import (
     BLANK,
     SHIFTS,
     Look,
+    StripReading,
     build_sequence_reader,
     frame_log_probs,
     is_sequence_reader,
@@ -182,3 +183,18 @@ def test_a_reader_whose_frames_see_their_neighbours_is_a_reader_that_saves(
         before, after = (frame_log_probs(reader, [s])[0] for s in (strip, lit))  # (16, 11)
         changed = np.flatnonzero(np.abs(after - before).max(axis=1) > 0)
         assert list(changed) == list(range(7 - reach, min(7 + reach, 15) + 1))
+
+
+def test_candidates_are_scored_over_looks_of_any_length_as_each_look_alone() -> None:
+    looks = [frames({3: 1, 5: 2}, 12), frames({2: 1, 4: 7}, 13), frames({1: 4}, 9)]
+    reading = StripReading([], [Look(logp, SHIFTS[0]) for logp in looks])
+    candidates = [[], [4], [1, 7], [1, 2], [1, 1], [7, 4, 1, 7]]
+
+    together = reading.log_likelihoods(candidates)  # (6,) one CTC pass, shorter looks padded
+
+    alone = [
+        [ctc_log_likelihood(logp[None], [labels], np.array([len(logp)]), BLANK)[0]
+         for labels in candidates]
+        for logp in looks
+    ]  # fmt: skip
+    np.testing.assert_array_equal(together, np.mean(alone, axis=0))
