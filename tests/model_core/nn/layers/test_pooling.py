@@ -110,6 +110,7 @@ LOOP_CASES = [
     pytest.param(3, 1, 5, 4, id="k3-s1"),
     pytest.param(2, 3, 8, 7, id="k2-s3-gaps"),
     pytest.param(3, 3, 7, 9, id="k3-s3-uneven"),
+    pytest.param(3, 3, 6, 9, id="k3-s3-tiled"),
 ]
 
 
@@ -136,6 +137,21 @@ def test_maxpool_matches_loops(
     expected_out, expected_dx = pool_forward_backward_loops(x, dout, k, s, "max")
     np.testing.assert_allclose(out, expected_out, rtol=TOL, atol=TOL)
     np.testing.assert_allclose(dx, expected_dx, rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("in_parts", [False, True], ids=["whole", "image-by-image"])
+@pytest.mark.parametrize(("k", "s", "h", "w"), LOOP_CASES)
+def test_maxpool_inference_gives_the_loops_maxima(
+    k: int, s: int, h: int, w: int, in_parts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x = np.random.default_rng(350 + 7 * k + s + h).standard_normal((3, h, w, 3))  # (N, H, W, C)
+    if in_parts:
+        monkeypatch.setattr(pooling, "PART_BYTES", x[0].nbytes)
+
+    out = MaxPool2D(k, s).forward(x, training=False)  # (N, Ho, Wo, C)
+
+    expected_out, _ = pool_forward_backward_loops(x, np.zeros_like(out), k, s, "max")
+    np.testing.assert_array_equal(out, expected_out)
 
 
 @pytest.mark.parametrize(("k", "s", "h", "w"), LOOP_CASES)
