@@ -6,17 +6,16 @@ the verifier is sure of may be two touching digits (unless the caller has `settl
 digit network is certain of it), and the path may cut a wide digit in two or take a speck
 for a 1. Where the reader reads two digits or more, or fewer digits than the path (one, or
 none in a short blob), and finds them far more likely than the path's digits there, they
-replace the path's. Each one's box is the ink between the midpoints of its
-frames and its neighbours'; its image, that ink fitted into MNIST's frame, is what the
-non-digit rule looks at. A lone digit so found is read by the digit network, which reads lone
-digits better. A blob that a shape network finds holds no digit at all (shapes.py) keeps
-whatever it reads, flagged.
+replace the path's. The reader's frames read a digit at its left edge, so each one's box is
+the ink from its frames to the next digit's; its image, that ink fitted into MNIST's frame, is
+what the non-digit rule looks at. A lone digit so found is read by the digit network, which
+reads lone digits better. A blob that a shape network finds holds no digit at all (shapes.py)
+keeps whatever it reads, flagged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -27,7 +26,7 @@ from model_core.preprocessing.frame import fit_and_centre
 from .candidates import Line
 from .sequence import SequenceDigit, StripReading
 from .shapes import ShapeLook, no_digit_shapes
-from .strips import PAPER, strip_image, strip_scale
+from .strips import FRAME, PAPER, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray], list[list[int]]], list[StripReading]]
 MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
@@ -37,6 +36,8 @@ MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it
 DROP_HEIGHT = 0.5  # the reader may find no digit only in a blob under this share of the
 # line's digit height, a fragment or a speck: a whole digit it fails to see is still a digit.
 # The line's height is the median of its larger pieces', so no line loses all its digits
+EDGE_AFTER_SPIKE = FRAME / 2  # strip columns: the reader's frames read a digit at its left
+# edge (median -0.06 of its width), so a digit runs from there to the next one's (run B)
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
 
 
@@ -131,9 +132,7 @@ def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Read
     """Digit k of a blob's sequence reading, with its box and image."""
     ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
     scale = strip_scale(ink.shape[0], line.blobs.line)
-    edges = [0.0] + [
-        (before.columns[1] + after.columns[0]) / 2 for before, after in pairwise(digits)
-    ]  # strip columns
+    edges = [0.0] + [sum(after.columns) / 2 + EDGE_AFTER_SPIKE for after in digits[1:]]
     left = 0 if k == 0 else max(0, round((edges[k] - PAPER) / scale))
     right = ink.shape[1]
     if k + 1 < len(digits):

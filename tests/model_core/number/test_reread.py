@@ -10,7 +10,7 @@ from model_core.number import read_line
 from model_core.number.candidates import line_candidates
 from model_core.number.reread import SequenceReader
 from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
-from model_core.number.strips import FRAME
+from model_core.number.strips import FRAME, PAPER, strip_scale
 from model_core.preprocessing.box import enclosing
 from tests.model_core.number.stand_ins import always, doubtful_threes, tall_ones, threes, unlikely
 from tests.model_core.number.test_segmentation import PEN, Draw, canvas, seven, zero
@@ -59,6 +59,31 @@ def test_the_sequence_reader_replaces_the_path_inside_blobs_it_reads_as_several_
     assert reading.digits[0].confidence == pytest.approx(0.99)
     assert all(d.image.any() for d in reading.digits[:2])
     assert len(page_boxes) == 2 and asked == [2]  # both blobs, in one batch
+
+
+def test_each_digit_read_is_boxed_from_where_the_reader_reads_it_to_the_next() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # "00": the second 0 starts at x 72
+    blobs = line_candidates(gray, 20).blobs
+    first_blob, ink, factor = blobs.boxes[0], blobs.inks[0], blobs.page.factor
+    scale = strip_scale(ink.shape[0], blobs.line) / factor  # strip columns per input column
+
+    def at_left_edges(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
+        """Reads the first strip as "00", each 0 at the frame over its left edge, as the
+        trained reader does; any other strip as a 5."""
+        frame = [int((PAPER + (x - factor * first_blob.left) * scale) // FRAME) for x in (40, 72)]
+        return [
+            sure_of(list(zip((0, 0), frame, strict=True)) if strip is strips[0] else [(5, 3)],
+                    strip.shape[1] // FRAME)
+            for strip in strips
+        ]  # fmt: skip
+
+    reading = read_line(gray, threes, verifier=unlikely, sequence=at_left_edges)
+
+    assert reading.number[:2] == "00"
+    first, second = reading.digits[0].box, reading.digits[1].box
+    within = FRAME / scale  # a frame's width in input columns
+    assert 72 - within <= second.left <= 72 + within  # cut where the second 0 begins
+    assert first.left <= 40 + PEN and first.right >= 72  # the first 0 whole, up to there
 
 
 def test_a_blob_the_verifier_is_sure_of_is_read_again_unless_read_surely() -> None:
