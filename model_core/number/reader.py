@@ -10,6 +10,7 @@ is the reading. docs/numbers.md tells the whole story.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -130,7 +131,7 @@ def read_line(
         for i, p in zip(chosen, probs, strict=True)
     ]
     unseen = [False] * len(readings)
-    touching = [i not in line.wholes for i in chosen]  # cut from its blob
+    touching = [_cut_from_blob(line, candidates[i].span) for i in chosen]
     if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
         settled = _settled(line, chosen, probs)
@@ -143,10 +144,20 @@ def read_line(
             touching[k : k + count] = [len(better) > 1] * len(better)
         check_count(len(readings), max_digits)
     digits = [
-        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag, joined)
-        for (digit, probs, box, image), flag, joined in zip(readings, unseen, touching, strict=True)
+        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag, touches)
+        for (digit, probs, box, image), flag, touches in zip(
+            readings, unseen, touching, strict=True
+        )
     ]
     return NumberReading(digits, line.page.inverted)
+
+
+def _cut_from_blob(line: Line, span: tuple[int, int]) -> bool:
+    """Whether a candidate spanning `span` is a part of one blob, cut from the rest of it (not
+    a blob whole, nor blobs joined into one digit)."""
+    first, last = span
+    blob = bisect_right(line.starts, first) - 1  # the blob where the candidate begins
+    return last <= line.starts[blob + 1] and (first, last) != tuple(line.starts[blob : blob + 2])
 
 
 def _bounded_path(

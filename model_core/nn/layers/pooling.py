@@ -98,7 +98,7 @@ class MaxPool2D(_Pool2D):
     def _tiles(self, shape: Shape) -> bool:
         """Whether k x k windows moved by k cover an (N, H, W, C) input exactly."""
         k = self.kernel_size
-        return self.stride == k > 1 and shape[1] % k == 0 and shape[2] % k == 0
+        return k > 1 and self.stride == k and shape[1] % k == 0 and shape[2] % k == 0
 
     def _tiled_max(self, x: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         """The maxima of windows that tile x: of each window's k rows first, over a view of x
