@@ -65,7 +65,7 @@ class NumberDigit(DigitRead):
         min_length=4,
         max_length=4,
         description="the digit's ink in the upload's pixels: left, top, right, bottom (right"
-        " and bottom exclusive)",
+        " and bottom exclusive); digits whose strokes touch each get their side of the ink",
     )
 
 
