@@ -61,7 +61,7 @@ def not_a_number(
     several = len(positions) > 1
 
     def scores_of(chosen: list[int]) -> str:
-        laxer = [bool(touching) and touching[position] for position in chosen]
+        laxer = [position < len(touching) and touching[position] for position in chosen]
         return _reasons(rule, [probabilities[position] for position in chosen], laxer)
 
     if shapes:
