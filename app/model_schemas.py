@@ -121,6 +121,12 @@ class NotADigitInfo(BaseModel):
     threshold: float = Field(
         ge=0, le=1, description="an image whose score is below it has is_digit false"
     )
+    touching_threshold: float = Field(
+        ge=0,
+        le=1,
+        description="the threshold instead for a digit of a number cut from ink it shares with"
+        " other digits (touching digits): its image holds some of a neighbour's strokes",
+    )
     min_aspect: float | None = Field(
         None,
         ge=0,
@@ -138,6 +144,7 @@ class NotADigitInfo(BaseModel):
 NOT_A_DIGIT_INFO_EXAMPLE = {
     "score": "max_probability",
     "threshold": 0.6,
+    "touching_threshold": 0.3,
     "min_aspect": 0.4,
     "validation": {"nondigits_flagged": 0.97, "digits_flagged": 0.004},
 }

@@ -61,9 +61,14 @@ class RejectRule:
         """(N, 10) probabilities -> (N,) scores; higher looks more like a digit."""
         return np.asarray(probabilities).max(axis=1)  # (N,)
 
+    @property
+    def touching_threshold(self) -> float:
+        """The score threshold of a number's digit cut from a blob it shares with others."""
+        return TOUCHING_SCALE * self.threshold
+
     def thresholds(self, touching: np.ndarray) -> np.ndarray:
         """(N,) booleans, digits of numbers that touch others -> (N,) their score thresholds."""
-        return np.where(touching, TOUCHING_SCALE * self.threshold, self.threshold)  # (N,)
+        return np.where(touching, self.touching_threshold, self.threshold)  # (N,)
 
     def is_digit(
         self, probabilities: np.ndarray, images: np.ndarray, touching: np.ndarray | None = None
@@ -86,7 +91,7 @@ class RejectRule:
         reasons: list[str] = []
         for touches, threshold, kind in (
             (False, self.threshold, "the model's threshold"),
-            (True, TOUCHING_SCALE * self.threshold, "the threshold for touching digits"),
+            (True, self.touching_threshold, "the threshold for touching digits"),
         ):
             these = scores[low & (laxer == touches)]
             if len(these):

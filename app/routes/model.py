@@ -108,7 +108,8 @@ def _not_a_digit_info(classifier: DigitClassifier) -> NotADigitInfo | None:
     rule = classifier.rule
     if rule is None:
         return None
-    facts = {"score": rule.score, "threshold": rule.threshold, "min_aspect": rule.min_aspect}
+    facts = {"score": rule.score, "threshold": rule.threshold, "min_aspect": rule.min_aspect,
+             "touching_threshold": rule.touching_threshold}  # fmt: skip
     entry = classifier.metadata[METADATA_KEY]  # a dict: the classifier checked it
     return _known_fields(NotADigitInfo, {k: v for k, v in entry.items() if k not in facts}, facts)
 

@@ -19,6 +19,7 @@ from model_core.nn.serialization import save_model
 from model_core.number.gate import build_gate
 from model_core.number.sequence import build_sequence_reader
 from model_core.number.verifier import build_verifier
+from model_core.rejection import TOUCHING_SCALE
 from tests.app.conftest import RULE_VALIDATION
 from tests.samples import (
     TINY_METADATA,
@@ -208,6 +209,7 @@ def test_model_info_shows_the_rule_and_every_figure_recorded_with_it(
     assert info["not_a_digit"] == {
         "score": "max_probability",
         "threshold": 0.25,
+        "touching_threshold": TOUCHING_SCALE * 0.25,
         "min_aspect": None,
         "validation": RULE_VALIDATION,
     }
@@ -216,7 +218,8 @@ def test_model_info_shows_the_rule_and_every_figure_recorded_with_it(
     rule = {"score": "max_probability", "threshold": 1, "chosen_on": "blocked validation"}
     shown = _info_of_a_model_with({"not_a_digit": rule}, make_client, tmp_path)["not_a_digit"]
     assert shown == {"score": "max_probability", "threshold": 1.0, "min_aspect": None,
-                     "validation": None, "chosen_on": "blocked validation"}  # fmt: skip
+                     "touching_threshold": TOUCHING_SCALE, "validation": None,
+                     "chosen_on": "blocked validation"}  # fmt: skip
 
 
 def test_model_info_leaves_out_a_figure_of_an_odd_type_beside_the_rule(
@@ -227,6 +230,7 @@ def test_model_info_leaves_out_a_figure_of_an_odd_type_beside_the_rule(
     assert shown == {
         "score": "max_probability",
         "threshold": 0.6,
+        "touching_threshold": TOUCHING_SCALE * 0.6,
         "min_aspect": None,
         "validation": None,
     }
