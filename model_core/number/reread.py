@@ -132,7 +132,7 @@ def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Read
     """Digit k of a blob's sequence reading, with its box and image."""
     ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
     scale = strip_scale(ink.shape[0], line.blobs.line)
-    edges = [0.0] + [sum(after.columns) / 2 + EDGE_AFTER_SPIKE for after in digits[1:]]
+    edges = [0.0] + [sum(digit.columns) / 2 + EDGE_AFTER_SPIKE for digit in digits[1:]]
     left = 0 if k == 0 else max(0, round((edges[k] - PAPER) / scale))
     right = ink.shape[1]
     if k + 1 < len(digits):
