@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.strict import not_a_number
 from model_core.classifier import DigitClassifier
+from model_core.number.reader import DigitReading
 from model_core.number.upload import NumberUpload
 from model_core.rejection import TOUCHING_SCALE
 from tests.app.routes.test_number import assert_number
@@ -38,6 +39,20 @@ def shapes_page() -> bytes:
     for index, shape in enumerate(distinct_shapes()):
         page[10:38, 10 + 40 * index : 38 + 40 * index] = 255 - shape
     return png_bytes(page)
+
+
+def read_digits_as(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[int, DigitReading], DigitReading]
+) -> None:
+    """Every number the classifier reads comes back with digit i replaced by change(i, digit)."""
+    reading = DigitClassifier.read_number
+
+    def changed(self: DigitClassifier, *args: object, **kwargs: object) -> NumberUpload:
+        upload = reading(self, *args, **kwargs)  # type: ignore[arg-type]
+        digits = [change(i, digit) for i, digit in enumerate(upload.reading.digits)]
+        return replace(upload, reading=replace(upload.reading, digits=digits))
+
+    monkeypatch.setattr(DigitClassifier, "read_number", changed)
 
 
 def between(confidences: list[float]) -> float:
@@ -145,14 +160,7 @@ def test_a_digit_whose_shape_the_number_reader_sees_no_digit_in_is_flagged_sayin
     monkeypatch: pytest.MonkeyPatch,
     path: str,
 ) -> None:
-    reading = DigitClassifier.read_number
-
-    def second_unseen(self: DigitClassifier, *args: object, **kwargs: object) -> NumberUpload:
-        upload = reading(self, *args, **kwargs)  # type: ignore[arg-type]
-        digits = [replace(d, unseen=i == 1) for i, d in enumerate(upload.reading.digits)]
-        return replace(upload, reading=replace(upload.reading, digits=digits))
-
-    monkeypatch.setattr(DigitClassifier, "read_number", second_unseen)
+    read_digits_as(monkeypatch, lambda i, d: replace(d, unseen=i == 1))
     client = make_client(model_path=rule_model(0.0))  # the rule flags no digit
     answer = post(client, path, shapes_page())
     assert answer.status_code == 200, answer.text
@@ -173,14 +181,7 @@ def test_digits_cut_from_touching_ink_are_held_to_a_laxer_threshold(
     data = shapes_page()
     digits = DigitClassifier.load(tiny_model_path).read_number(data).reading.digits
     lowest = min(digit.confidence for digit in digits)
-    reading = DigitClassifier.read_number
-
-    def all_touching(self: DigitClassifier, *args: object, **kwargs: object) -> NumberUpload:
-        upload = reading(self, *args, **kwargs)  # type: ignore[arg-type]
-        digits = [replace(d, touching=True) for d in upload.reading.digits]
-        return replace(upload, reading=replace(upload.reading, digits=digits))
-
-    monkeypatch.setattr(DigitClassifier, "read_number", all_touching)
+    read_digits_as(monkeypatch, lambda i, d: replace(d, touching=True))
     laxer = (lowest + lowest / TOUCHING_SCALE) / 2  # over the lowest, half of it under
     assert laxer < 1
     answer = post(make_client(model_path=rule_model(laxer)), path, data, "true")

@@ -104,8 +104,8 @@ class MaxPool2D(_Pool2D):
         """The maxima of windows that tile x: of each window's k rows first, over a view of x
         whose row holds k neighbouring pixels' channels, then of those k channel groups; 2 (k
         - 1) passes over contiguous rows, where the offsets' strided views take k^2 - 1. For
-        inference: training's first-argmax reads the offsets' views, and is no faster for
-        this (alternated, batch 64)."""
+        inference: training's first-argmax reads the offsets' views, and a batch-64 training
+        pass took 1.065x as long with this (alternated)."""
         n, h, w, c = x.shape
         k = self.kernel_size
         rows = x.reshape(n, h // k, k, w // k, k * c)  # (N, Ho, k, Wo, k C)
