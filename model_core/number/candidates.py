@@ -20,11 +20,12 @@ from model_core.preprocessing.components import Piece, in_pieces, label_pieces
 from model_core.preprocessing.errors import EmptyImageError, SeveralLinesError, TooManyDigitsError
 from model_core.preprocessing.frame import MNIST_SIZE, fit_and_centre
 
-from .cuts import MAX_WIDTH, between, candidate_cuts, candidate_spans
+from .cuts import MAX_WIDTH, WIDE, between, candidate_cuts, candidate_spans
 from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
 from .page import InkPage, ink_page
+from .strips import fits_strip
 
 MAX_JOINED = 3  # blobs one digit may be drawn in
 MIN_HEIGHT = 0.4  # of the line's height: a part cut off a blob any shorter is no digit
@@ -74,12 +75,16 @@ def line_candidates(
     split: bool = True,
     odds: Callable[[np.ndarray], np.ndarray] | None = None,
     sure_odds: float = math.inf,
+    read_wide: bool = False,
 ) -> Line:
     """(H, W) grayscale in [0, 1], any polarity -> its candidate digits; raises
     EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
     With `split` False, each blob is taken whole: no cuts, no unions. `odds` maps the blobs'
     whole images (B, 28, 28) to (B,) log-odds that each is one digit: those at `sure_odds`
-    or more are not cut."""
+    or more are not cut. With `read_wide`, neither is a blob of touching digits (WIDE line
+    heights wide or more) that the sequence reader will read whole (reread.py): left to the
+    reader, such blobs read 5 more of 1,600 held-out numbers, in three quarters of a touching
+    number's time (run Z in docs/experiments.md)."""
     found = line_blobs(gray, max_digits)
     page, labels, groups, line = found.page, found.labels, found.groups, found.line
     blobs = [
@@ -94,7 +99,8 @@ def line_candidates(
     starts = [0]  # each blob's first position
     wholes = []
     for (box, ink, blob), kept in zip(blobs, whole, strict=True):
-        cuts = candidate_cuts(ink, line) if split and not kept else []  # each (h,)
+        left_whole = kept or (read_wide and ink.shape[1] >= WIDE * line and fits_strip(ink, line))
+        cuts = candidate_cuts(ink, line) if split and not left_whole else []  # each (h,)
         spans = candidate_spans(cuts, box.width, line)  # the whole blob first
         if len(candidates) + len(spans) > CANDIDATES_PER_DIGIT * max_digits:  # before the
             # candidates are made: a long scribble's would take seconds

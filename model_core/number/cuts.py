@@ -21,7 +21,8 @@ MAX_WIDTH = 1.4  # nor wider
 SPLIT_WIDTH = 0.9  # a blob narrower than this share of the line's height is one digit
 CUTS_PER_LINE = 6  # candidate cuts kept per line height of the blob's width ...
 SEPARATION = 0.1  # ... each at least this share of the line's height from the others
-WIDE = 1.2  # a blob this many line heights wide or wider holds touching digits: it keeps
+WIDE = 1.2  # a blob this many line heights wide or wider holds touching digits: where the
+# sequence reader reads it, it is not cut at all (candidates.py, run Z); elsewhere it keeps
 WIDE_CUTS_PER_LINE = 3  # this many a line height, as many readings right, far fewer
 # candidates (run C' in docs/experiments.md)
 VALLEY_REACH = 0.4  # of the line's height: how far either side an outline must rise ...

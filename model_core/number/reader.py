@@ -110,7 +110,8 @@ def read_line(
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731
-    line = line_candidates(gray, max_digits, verifier is not None, odds, SURE_ODDS)
+    read_wide = sequence is not None  # blobs of touching digits: the reader's alone
+    line = line_candidates(gray, max_digits, verifier is not None, odds, SURE_ODDS, read_wide)
     candidates = line.candidates
     chosen = line.wholes  # one whole blob each, left to right
     if verifier is None or len(candidates) == len(chosen):  # nothing to choose between

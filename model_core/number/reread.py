@@ -26,11 +26,9 @@ from model_core.preprocessing.frame import fit_and_centre
 from .candidates import Line
 from .sequence import SequenceDigit, StripReading
 from .shapes import ShapeLook, no_digit_shapes
-from .strips import FRAME, PAPER, strip_image, strip_scale
+from .strips import FRAME, PAPER, fits_strip, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray], list[list[int]]], list[StripReading]]
-MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
-# scribble) is no number, and its strip would cost hundreds of MB; the path reads it alone
 MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
 # this much more likely (CTC) than the path's: it may read a lone digit's stroke as a 1
 DROP_HEIGHT = 0.5  # the reader may find no digit only in a blob under this share of the
@@ -76,7 +74,7 @@ def reread_blobs(
         if len(inside) == 1 and inside[0] in settled:
             continue
         covered = sum(b - a for a, b in (spans[k] for k in inside))
-        if covered == last - first and _strip_columns(ink, blobs.line) <= MAX_STRIP_COLUMNS:
+        if covered == last - first and fits_strip(ink, blobs.line):
             chosen.append((blob, inside))
     if not chosen:
         return Rereading({}, set())
@@ -121,11 +119,6 @@ def _lone_digits_read(
     for (k, (_, _, box, image)), p in zip(lone.items(), probs, strict=True):
         found[k] = (found[k][0], [read_as(p, box, image)])
     return found
-
-
-def _strip_columns(ink: np.ndarray, line: int) -> int:
-    """The width of the strip of a blob's (h, w) ink, before it is made."""
-    return round(ink.shape[1] * strip_scale(ink.shape[0], line)) + 2 * PAPER
 
 
 def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Reading:

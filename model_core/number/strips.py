@@ -17,6 +17,9 @@ DIGIT_ROWS = 20  # a line-height digit's rows in the strip
 STRETCH = 2  # strip columns per row's worth of width
 PAPER = 8  # columns of paper either side
 FRAME = 4  # strip columns per frame of the reader
+MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
+# scribble) is no number, and its strip would cost hundreds of MB: the reader leaves it to
+# the cut path
 
 
 def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
@@ -37,6 +40,13 @@ def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
 def strip_scale(height: int, line: int) -> float:
     """Strip columns per column of a blob `height` px tall on a page of `line` px digits."""
     return min(DIGIT_ROWS / line, (STRIP_ROWS - 2) / height) * STRETCH
+
+
+def fits_strip(ink: np.ndarray, line: int) -> bool:
+    """Whether a blob's (h, w) ink makes a strip the reader reads: at most MAX_STRIP_COLUMNS
+    wide, known before the strip is made."""
+    width = round(ink.shape[1] * strip_scale(ink.shape[0], line)) + 2 * PAPER
+    return width <= MAX_STRIP_COLUMNS
 
 
 def batch_strips(strips: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from model_core.number import candidates
+from model_core.number import candidates, strips
 from model_core.number.candidates import line_candidates
 from model_core.number.cuts import CUTS_PER_LINE, WIDE_CUTS_PER_LINE, between, candidate_cuts
 from model_core.number.groups import stacked_lines
@@ -179,3 +179,12 @@ def test_digits_written_on_a_rule_of_lined_paper_stay_apart() -> None:
 
     assert len(tops) == 3  # not one blob joined by the rule
     assert min(tops) > 12  # the rule above is no stroke either
+
+
+def test_a_wide_blob_the_sequence_reader_reads_is_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    gray = canvas(200, zero(40), zero(72), zero(104))  # three touching 0s: 1.6 line heights
+    assert len(line_candidates(gray, 20).candidates) > 1  # cut where no reader reads it
+    read = line_candidates(gray, 20, read_wide=True)
+    assert len(read.candidates) == 1 and read.wholes == [0]
+    monkeypatch.setattr(strips, "MAX_STRIP_COLUMNS", 64)  # its strip too wide for the reader
+    assert len(line_candidates(gray, 20, read_wide=True).candidates) > 1
