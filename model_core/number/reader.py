@@ -104,9 +104,10 @@ def read_line(
     cheaper network (the cascade's first), when given: then the digits chosen are finished
     by the full one from its probabilities. `sequence` (with a verifier) reads every blob
     whole, as a strip: where it finds other digits than the path, far more likely, they
-    replace the path's (reread.py). `shapes` (with `sequence`) flags the digits of blobs
-    that hold no digit (shapes.py): each DigitReading's `unseen`. A digit cut from its blob,
-    or one of several the reader reads in it, is `touching`."""
+    replace the path's (reread.py); blobs of touching digits are left uncut for it. `shapes`
+    (with `sequence`) flags the digits of blobs that hold no digit (shapes.py): each
+    DigitReading's `unseen`. A digit cut from its blob, or one of several the reader reads
+    in it, is `touching`."""
     odds = None
     if verifier is not None:
         odds = lambda images: one_digit_odds(verifier(images))  # noqa: E731

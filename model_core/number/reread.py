@@ -1,16 +1,17 @@
 """Blobs of touching digits read whole by the sequence reader (sequence.py).
 
 The best path of candidates (reader.py) reads each blob whole, or cut where the verifier is
-not sure it is one digit. The sequence reader reads the blobs again, as strips: even a blob
-the verifier is sure of may be two touching digits (unless the caller has `settled` it: the
-digit network is certain of it), and the path may cut a wide digit in two or take a speck
-for a 1. Where the reader reads two digits or more, or fewer digits than the path (one, or
-none in a short blob), and finds them far more likely than the path's digits there, they
-replace the path's. The reader's frames read a digit at its left edge, so each one's box is
-the ink from its frames to the next digit's; its image, that ink fitted into MNIST's frame, is
-what the non-digit rule looks at. A lone digit so found is read by the digit network, which
-reads lone digits better. A blob that a shape network finds holds no digit at all (shapes.py)
-keeps whatever it reads, flagged.
+not sure it is one digit; a blob of touching digits WIDE line heights wide or more is left
+whole for the reader (candidates.py). The sequence reader reads the blobs again, as strips:
+even a blob the verifier is sure of may be two touching digits (unless the caller has
+`settled` it: the digit network is certain of it), and the path may cut a wide digit in two
+or take a speck for a 1. Where the reader reads two digits or more, or fewer digits than the
+path (one, or none in a short blob), and finds them far more likely than the path's digits
+there, they replace the path's. The reader's frames read a digit at its left edge, so each
+one's box is the ink from its frames to the next digit's; its image, that ink fitted into
+MNIST's frame, is what the non-digit rule looks at. A lone digit so found is read by the
+digit network, which reads lone digits better. A blob that a shape network finds holds no
+digit at all (shapes.py) keeps whatever it reads, flagged.
 """
 
 from __future__ import annotations
