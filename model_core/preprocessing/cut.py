@@ -2,13 +2,14 @@
 
 The box found on the reduced copy is coarse. The digit is cut again at about FINE_SIDE px on
 its long side (from the reduced copy when it is that large there, else from the input, reduced
-less), with the paper removed as on the reduced copy, its levels and any rules' cut-off
-measured at that scale, its box tightened and its noise floor removed with a soft ramp.
+less), with the paper removed as on the reduced copy, any printed rules taken off row by
+row (each at its own level, which the light varies), its levels measured at that scale, its
+box tightened and its noise floor removed with a soft ramp.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,10 +19,11 @@ from .box import Box, grid_box, scale_box
 from .digit_box import digit_box
 from .levels import InkLevels, ramp
 from .ring import ring_round
-from .rules import rule_floor
+from .rules import rule_excess
 from .shading import PaperMap
 
 FINE_SIDE = 96  # the digit is cut out at about this many pixels on its long side, or more
+STROKE_QUANTILE = 0.99  # of the digit's ink: the strokes' level, against which a rule's is told
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,14 @@ def cut_digit(
     """The digit's strokes within full-resolution `search` of (H, W) `gray`, on [0, 1] with
     the paper at 0, and their box in `gray`'s pixels; `coarse_ink` is the reduced copy's ink."""
     ink, factor = _fine_ink(gray, coarse_ink, search, analysis)  # (h, w)
+    bands = [  # the page across the digit's rows and columns, where rules cross them
+        _page_band(gray, coarse_ink, search, factor, analysis, axis) if ruled else None
+        for axis, ruled in enumerate(analysis.rules)
+    ]
+    if any(analysis.rules):
+        ink = _without_rules(ink, bands, analysis.levels.paper)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
     levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
-    if any(analysis.rules):
-        levels = replace(levels, rules=_fine_rules(gray, search, factor, analysis, levels))
     mask = ink > levels.low  # (h, w)
     inner = digit_box(mask)
     if analysis.ring and (ring := ring_round(inner.crop(mask))) is not None:
@@ -79,18 +85,42 @@ def _paper_free(gray: np.ndarray, box: Box, factor: int, analysis: Analysis) -> 
     return analysis.background.remove(ink, box.top, box.left, factor)
 
 
-def _fine_rules(
-    gray: np.ndarray, search: Box, factor: int, analysis: Analysis, levels: InkLevels
-) -> float | None:
-    """The rules' cut-off at the scale the digit is cut at: the reduced copy's, or measured
-    on bands of the page across the rules (rows through the digit, or columns)."""
-    if factor == analysis.factor:
-        return analysis.levels.rules
+def _page_band(
+    gray: np.ndarray,
+    coarse_ink: np.ndarray,
+    search: Box,
+    factor: int,
+    analysis: Analysis,
+    axis: int,
+) -> np.ndarray:
+    """The page's paper-free ink through `search`'s rows (axis 0), or its columns (axis 1)
+    turned to rows, at the scale the digit is cut at: (h, W) or (w, H), row for row (or
+    column for column) with the digit's ink."""
+    if factor == analysis.factor:  # sliced from the reduced copy, as the digit's ink is
+        grid = grid_box(search, factor)
+        if axis == 0:
+            return coarse_ink[grid.top : grid.bottom]  # (h, W)
+        return coarse_ink[:, grid.left : grid.right].T  # (w, H)
     height, width = gray.shape
-    bands = (Box(0, search.top, width, search.bottom), Box(search.left, 0, search.right, height))
-    floors = [
-        rule_floor(_paper_free(gray, band, factor, analysis), axis, levels)
-        for axis, band in enumerate(bands)
-        if analysis.rules[axis]
-    ]
-    return max((f for f in floors if f is not None), default=None)
+    if axis == 0:
+        return _paper_free(gray, Box(0, search.top, width, search.bottom), factor, analysis)
+    return _paper_free(gray, Box(search.left, 0, search.right, height), factor, analysis).T
+
+
+def _without_rules(ink: np.ndarray, bands: list[np.ndarray | None], paper: float) -> np.ndarray:
+    """(h, w) `ink` with each row's rule (and each column's, on graph paper) taken off: its
+    level, measured across the page `bands` ((h, W) and (w, H), or None where no rules
+    cross), is subtracted from the row, but not from pixels nearer the strokes' level than
+    the rule's, where a stroke covers the rule and keeps its ink. One cut-off above the
+    rules left a grid across the digit wherever the light made it brighter (run G)."""
+    out = np.array(ink, dtype=np.float32)  # (h, w) a copy: `ink` may be a view
+    stroke = float(np.quantile(out, STROKE_QUANTILE))
+    rows, columns = bands
+    for excess in (
+        None if rows is None else rule_excess(rows, paper)[:, None],  # (h, 1)
+        None if columns is None else rule_excess(columns, paper)[None, :],  # (1, w)
+    ):
+        if excess is not None:
+            rule = out < (excess + stroke) / 2  # (h, w) nearer the rule's level
+            out = np.where(rule, np.maximum(out - excess, 0.0), out)  # (h, w)
+    return out.astype(np.float32)

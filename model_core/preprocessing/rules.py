@@ -6,7 +6,9 @@ it across the page. A line covers nearly all of its row (or column), so a low qu
 row reads the line and not the strokes that cross it, while a stroke of the digit covers most
 of a row only along a bar. Thin raised rows, at least MIN_RULES of them evenly spaced, are
 rules; so is any thin line across them (the margin of notebook paper). The cut-off for ink is
-then set above their level, so they drop out of the digit's box and of its strokes.
+then set above their level, so they drop out of the digit's box; where the digit is cut out
+(cut.py), each rule's own level is also subtracted from its row, as the light on a photo
+makes a grid darker on one side than the other and one cut-off leaves it there.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ def rule_floor(ink: np.ndarray, axis: int, levels: InkLevels) -> float | None:
     """Cut-off above the rules along `axis` (0: rows, 1: columns) of (h, w) `ink`, a band
     of the page known to hold rules, spanning it across them; None when none stands out."""
     return _cutoff(_rules(_profile(ink if axis == 0 else ink.T), levels, even=False), levels)
+
+
+def rule_excess(band: np.ndarray, paper: float) -> np.ndarray:
+    """(h,) how far the rule along each row of (h, w) light-on-dark `band` rises above the
+    `paper`, 0 where the row holds none. The band spans the page across its rules, so a
+    digit crossing it covers too little of a row to count; the level is measured row by row,
+    as the light on the page varies."""
+    return np.maximum(_profile(band) - paper, 0.0)
 
 
 def _cutoff(level: float | None, levels: InkLevels) -> float | None:

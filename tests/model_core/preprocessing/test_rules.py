@@ -87,10 +87,12 @@ def test_rule_floor_reads_any_rule_in_a_band() -> None:
     assert rule_floor(band, 1, LEVELS) is None  # nothing runs down its columns
 
 
-def paper_pages(digit: np.ndarray, rng: np.random.Generator, grid: bool) -> list[np.ndarray]:
+def paper_pages(
+    digit: np.ndarray, rng: np.random.Generator, grid: bool, light: float = 0.0
+) -> list[np.ndarray]:
     """Two (300, 300, 3) uint8 pages with the digit at the same place: white paper with blue
     rules every 20-28 px and a red margin (lined, dark ink) or a blue grid (graph, pencil),
-    and plain paper."""
+    and plain paper; `light` dims both from left to right by up to that share."""
     ink = 1 - ink_page(digit, scale=6).astype(np.float32) / 255  # (168, 168) coverage
     page = np.zeros((300, 300, 1), dtype=np.float32)
     top, left = (int(v) for v in rng.integers(30, 300 - 168 - 30, size=2))
@@ -104,17 +106,26 @@ def paper_pages(digit: np.ndarray, rng: np.random.Generator, grid: bool) -> list
     else:
         ruled[:, 40:42] = [230, 120, 120]
     pen = 110.0 if grid else 25.0  # pencil on graph paper, ink on lined
-    return [np.round(paper * (1 - page) + pen * page).astype(np.uint8) for paper in (ruled, plain)]
+    dim = 1 - light * np.linspace(0, 1, 300, dtype=np.float32)[None, :, None]  # (1, 300, 1)
+    pages = [(paper * (1 - page) + pen * page) * dim for paper in (ruled, plain)]
+    return [np.round(page).astype(np.uint8) for page in pages]
 
 
-@pytest.mark.parametrize("grid", [False, True], ids=["lined", "graph"])
+@pytest.mark.parametrize(
+    ("grid", "light"),
+    [(False, 0.0), (True, 0.0), (True, 0.3)],
+    ids=["lined", "graph", "graph under uneven light"],
+)
 def test_digits_on_lined_and_graph_paper_read_as_on_plain_paper(
-    digits: np.ndarray, grid: bool
+    digits: np.ndarray, grid: bool, light: float
 ) -> None:
+    """Under uneven light a grid is darker on one side: one cut-off above its level left it
+    across the digit's image there, until each rule's own level came off its row."""
     rng = np.random.default_rng(7)
     scores = []
     for digit in digits[:30]:
-        ruled, plain = (preprocess_bytes(png(page)) for page in paper_pages(digit, rng, grid))
+        pages = paper_pages(digit, rng, grid, light)
+        ruled, plain = (preprocess_bytes(png(page)) for page in pages)
         left, top, right, bottom = ruled.bbox
         assert right - left < 250 and bottom - top < 250, ruled.bbox  # not the whole page
         scores.append(correlation(ruled.image, plain.image))
