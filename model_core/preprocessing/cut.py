@@ -19,11 +19,10 @@ from .box import Box, grid_box, scale_box
 from .digit_box import digit_box
 from .levels import InkLevels, ramp
 from .ring import ring_round
-from .rules import rule_excess
+from .rules import without_rules
 from .shading import PaperMap
 
 FINE_SIDE = 96  # the digit is cut out at about this many pixels on its long side, or more
-STROKE_QUANTILE = 0.99  # of the digit's ink: the strokes' level, against which a rule's is told
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def cut_digit(
         for axis, ruled in enumerate(analysis.rules)
     ]
     if any(analysis.rules):
-        ink = _without_rules(ink, bands, analysis.levels.paper)  # (h, w)
+        ink = without_rules(ink, bands, analysis.levels.paper)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
     levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
     mask = ink > levels.low  # (h, w)
@@ -105,22 +104,3 @@ def _page_band(
     if axis == 0:
         return _paper_free(gray, Box(0, search.top, width, search.bottom), factor, analysis)
     return _paper_free(gray, Box(search.left, 0, search.right, height), factor, analysis).T
-
-
-def _without_rules(ink: np.ndarray, bands: list[np.ndarray | None], paper: float) -> np.ndarray:
-    """(h, w) `ink` with each row's rule (and each column's, on graph paper) taken off: its
-    level, measured across the page `bands` ((h, W) and (w, H), or None where no rules
-    cross), is subtracted from the row, but not from pixels nearer the strokes' level than
-    the rule's, where a stroke covers the rule and keeps its ink. One cut-off above the
-    rules left a grid across the digit wherever the light made it brighter (run G)."""
-    out = np.array(ink, dtype=np.float32)  # (h, w) a copy: `ink` may be a view
-    stroke = float(np.quantile(out, STROKE_QUANTILE))
-    rows, columns = bands
-    for excess in (
-        None if rows is None else rule_excess(rows, paper)[:, None],  # (h, 1)
-        None if columns is None else rule_excess(columns, paper)[None, :],  # (1, w)
-    ):
-        if excess is not None:
-            rule = out < (excess + stroke) / 2  # (h, w) nearer the rule's level
-            out = np.where(rule, np.maximum(out - excess, 0.0), out)  # (h, w)
-    return out.astype(np.float32)

@@ -26,6 +26,7 @@ SPACING_TOLERANCE = 0.25  # gaps are whole multiples of the spacing within this 
 MIN_SHARE = 0.05  # a row this far above the paper (in stroke contrast) may be a rule
 MAX_SHARE = 0.6  # rules are fainter than this share of the stroke contrast, or not rules
 MARGIN = 1.25  # the ink cut-off sits this far above the rules' level (from the paper)
+STROKE_QUANTILE = 0.99  # of a digit's ink: the strokes' level, told from a rule's
 
 
 def above_rules(ink: np.ndarray, levels: InkLevels) -> tuple[InkLevels, tuple[bool, bool]] | None:
@@ -57,12 +58,25 @@ def rule_floor(ink: np.ndarray, axis: int, levels: InkLevels) -> float | None:
     return _cutoff(_rules(_profile(ink if axis == 0 else ink.T), levels, even=False), levels)
 
 
-def rule_excess(band: np.ndarray, paper: float) -> np.ndarray:
-    """(h,) how far the rule along each row of (h, w) light-on-dark `band` rises above the
-    `paper`, 0 where the row holds none. The band spans the page across its rules, so a
-    digit crossing it covers too little of a row to count; the level is measured row by row,
-    as the light on the page varies."""
-    return np.maximum(_profile(band) - paper, 0.0)
+def without_rules(ink: np.ndarray, bands: list[np.ndarray | None], paper: float) -> np.ndarray:
+    """(h, w) light-on-dark `ink` with each row's rule (and each column's, on graph paper)
+    taken off. `bands` are the page across `ink`'s rows, (h, W), and across its columns
+    turned to rows, (w, H), or None where no rules cross that way: a digit covers too little
+    of a page's row to count, so the row's low quantile is its rule's level. That level, less
+    the `paper`, is subtracted from the row, except from pixels nearer the strokes' level
+    (the ink's STROKE_QUANTILE) than the rule's, where a stroke covers the rule. Measured row
+    by row, as the light on a photo makes a grid brighter on one side than the other."""
+    out = np.array(ink, dtype=np.float32)  # (h, w) a copy: `ink` may be a view
+    stroke = float(np.quantile(out, STROKE_QUANTILE))
+    rows, columns = bands
+    for excess in (
+        None if rows is None else np.maximum(_profile(rows) - paper, 0.0)[:, None],  # (h, 1)
+        None if columns is None else np.maximum(_profile(columns) - paper, 0.0)[None, :],
+    ):
+        if excess is not None:
+            rule = out < (excess + stroke) / 2  # (h, w) nearer the rule's level
+            out = np.where(rule, np.maximum(out - excess, 0.0), out)  # (h, w)
+    return out.astype(np.float32)
 
 
 def _cutoff(level: float | None, levels: InkLevels) -> float | None:
