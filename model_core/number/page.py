@@ -3,7 +3,8 @@
 The same stages as a single digit's normalisation (normalize.py), on a copy reduced so that a
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
 anything else loses its edge bands, the desk round a sheet, its shading and the rules of
-lined paper before the ink levels are measured and ramped.
+lined or graph paper (each off its own row, and the cut-off above them) before the ink is
+ramped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp
 from model_core.preprocessing.polarity import is_dark_on_light
-from model_core.preprocessing.rules import above_rules, rule_floor
+from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
 
@@ -62,17 +63,23 @@ def ink_page(gray: np.ndarray) -> InkPage:
     return page
 
 
-def _above_rules(ink: np.ndarray, levels: InkLevels) -> InkLevels:
-    """`levels` with the ink cut-off above the rules of lined paper in (h, w) `ink`, if any.
+def _without_rules(ink: np.ndarray, levels: InkLevels) -> tuple[np.ndarray, InkLevels]:
+    """(h, w) `ink` with the rules of lined or graph paper taken off, each at its own row's
+    level (rules.without_rules), and `levels` with the ink cut-off above them; both as they
+    are where there are none.
 
     A digit's page needs MIN_RULES evenly spaced rules (rules.py), as a digit's bars may
     cross its page too. A line of digits is far wider than a digit: any faint thin line
     across most of it is a rule, and a photo of a number may show only the rule it is written
     on and the one above."""
     if (ruled := above_rules(ink, levels)) is not None:
-        return ruled[0]
+        raised, (rows, columns) = ruled
+        bands = [ink if rows else None, ink.T if columns else None]  # the page spans itself
+        return without_rules(ink, bands, levels.paper), raised
     floor = rule_floor(ink, 0, levels)
-    return levels if floor is None else replace(levels, rules=floor)
+    if floor is None:
+        return ink, levels
+    return without_rules(ink, [ink, None], levels.paper), replace(levels, rules=floor)
 
 
 def _factor(region: Box) -> int:
@@ -99,7 +106,7 @@ def _page(full: np.ndarray, within: Box) -> InkPage:
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
-        levels = _above_rules(ink, measure(ink))
+        ink, levels = _without_rules(ink, measure(ink))  # (h', w')
     if not levels.shows_ink():
         raise EmptyImageError()
     strokes = ramp(ink, levels)  # (h', w')

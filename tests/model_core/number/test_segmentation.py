@@ -188,3 +188,17 @@ def test_a_wide_blob_the_sequence_reader_reads_is_not_cut(monkeypatch: pytest.Mo
     assert len(read.candidates) == 1 and read.wholes == [0]
     monkeypatch.setattr(strips, "MAX_STRIP_COLUMNS", 64)  # its strip too wide for the reader
     assert len(line_candidates(gray, 20, read_wide=True).candidates) > 1
+
+
+def test_digits_on_graph_paper_under_uneven_light_are_found_as_on_plain_paper() -> None:
+    plain = canvas(220, one(50), seven(90), zero(150))  # (100, 220) strokes at 0, paper 1
+    grid = np.ones_like(plain)
+    for offset in (0, 1):  # a grid of 2 px lines 11 px apart, fainter than the pen
+        grid[3 + offset :: 11] = grid[:, 5 + offset :: 11] = 0.72
+    light = np.linspace(1.0, 0.5, plain.shape[1], dtype=np.float32)  # darker to the right
+    on_graph = np.minimum(plain, grid) * light * 0.96  # (100, 220)
+    found, expected = boxes(on_graph), boxes(plain)
+    assert len(found) == len(expected) == 3
+    for got, want in zip(found, expected, strict=True):
+        assert abs(got.left - want.left) <= 3 and abs(got.right - want.right) <= 3
+        assert abs(got.top - want.top) <= 3 and abs(got.bottom - want.bottom) <= 3
