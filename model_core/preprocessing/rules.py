@@ -7,8 +7,9 @@ row reads the line and not the strokes that cross it, while a stroke of the digi
 of a row only along a bar. Thin raised rows, at least MIN_RULES of them evenly spaced, are
 rules; so is any thin line across them (the margin of notebook paper). The cut-off for ink is
 then set above their level, so they drop out of the digit's box; where the digit is cut out
-(cut.py), each rule's own level is also subtracted from its row, as the light on a photo
-makes a grid darker on one side than the other and one cut-off leaves it there.
+(cut.py), and on a number's page (number/page.py), each rule's own level is also subtracted
+from its row (without_rules), as the light on a photo varies a grid's level across the page
+and one cut-off leaves it standing where it is brighter.
 """
 
 from __future__ import annotations
