@@ -119,8 +119,8 @@ def paper_pages(
 def test_digits_on_lined_and_graph_paper_read_as_on_plain_paper(
     digits: np.ndarray, grid: bool, light: float
 ) -> None:
-    """Under uneven light a grid is darker on one side: one cut-off above its level left it
-    across the digit's image there, until each rule's own level came off its row."""
+    """Under uneven light a grid's level changes across the page: each rule comes off at its
+    own row's level, so no part of the grid is left across the digit's image."""
     rng = np.random.default_rng(7)
     scores = []
     for digit in digits[:30]:
