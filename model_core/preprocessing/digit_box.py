@@ -8,7 +8,6 @@ from .box import Box, ink_box, scale_box
 from .edges import content_box
 from .errors import EmptyImageError
 
-PAGE_SPAN = 0.9  # a digit box this share of the image's width or height may hold page rules
 UNDERLINE_FLAT = 0.2  # a line under the digit is at most this share as tall as it is wide,
 UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 
@@ -54,11 +53,6 @@ def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
     except EmptyImageError:
         return box  # nothing inside: the outline is the digit (a "0" drawn square)
     return digit.shifted(field.left, field.top)
-
-
-def spans_page(box: Box, shape: tuple[int, int]) -> bool:
-    """The box stretches across most of the (H, W) image, as rules across a page would."""
-    return box.height >= PAGE_SPAN * shape[0] or box.width >= PAGE_SPAN * shape[1]
 
 
 def neighbours(mask: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from .blocks import average2x2, reduce_image
 from .box import Box, scale_box
 from .clean import CleanPaper, clean_paper, drawing
 from .cut import Analysis, cut_digit
-from .digit_box import digit_box, inside_outline, spans_page
+from .digit_box import digit_box, inside_outline
 from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
@@ -110,9 +110,11 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
 def _above_rules(
     ink: np.ndarray, levels: InkLevels, box: Box
 ) -> tuple[InkLevels, tuple[bool, bool], Box]:
-    """When `box` spans the page and (h, w) `ink` shows rules: the levels cut off above them,
-    whether rules cross the rows and the columns, and the box found again without them."""
-    if spans_page(box, ink.shape) and (ruled := above_rules(ink, levels)) is not None:
+    """When (h, w) `ink` shows rules: the levels cut off above them, whether rules cross the
+    rows and the columns, and the box found again without them. Rules are looked for whatever
+    `box` spans: a grid that stands above the cut-off only where the light is brightest, or
+    that leaves a sheet's margins unprinted, stretches it over part of the page only."""
+    if (ruled := above_rules(ink, levels)) is not None:
         levels, rules = ruled
         return levels, rules, digit_box(ink > levels.low)
     return levels, (False, False), box

@@ -27,10 +27,9 @@ from tests.upload_styles import PAPER_STYLES, STYLES, render
 COMMITTED_MODEL = Path(__file__).resolve().parents[2] / "trained_cnn_model.npz"
 PER_STYLE = 500  # at about 99.4%, the standard error is 0.35%: the 98% bar is no coin toss
 MIN_ACCURACY = 0.98
-# Printed paper is harder: rules under faint pencil, harsh light. Measured 98.0% and 96.6%
-# (96.6% and 93.8% before each rule came off its own row, run G; 85.4% and 84.0% before
-# rules.py); the bars guard that gain.
-MIN_ACCURACY_BY_STYLE = {"lined": 0.97, "graph": 0.95}
+# Graph paper is the hardest printed paper: faint pencil under a grid of nearly its level.
+# Lined and graph measured 99.2% and 98.2% (docs/experiments.md, run K); lined has the default.
+MIN_ACCURACY_BY_STYLE = {"graph": 0.975}
 # Digits unlike MNIST's (issue 28): low resolution, thin and thick pens, typed.
 MIN_ACCURACY_BY_STYLE |= dict.fromkeys(UNUSUAL_STYLES, 0.95)
 # Digits circled or boxed on the page: 300 of 300 blocked-split validation digits in each

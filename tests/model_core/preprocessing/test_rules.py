@@ -88,11 +88,12 @@ def test_rule_floor_reads_any_rule_in_a_band() -> None:
 
 
 def paper_pages(
-    digit: np.ndarray, rng: np.random.Generator, grid: bool, light: float = 0.0
+    digit: np.ndarray, rng: np.random.Generator, grid: bool, light: float = 0.0, blank: int = 0
 ) -> list[np.ndarray]:
     """Two (300, 300, 3) uint8 pages with the digit at the same place: white paper with blue
     rules every 20-28 px and a red margin (lined, dark ink) or a blue grid (graph, pencil),
-    and plain paper; `light` dims both from left to right by up to that share."""
+    and plain paper; `light` dims both from left to right by up to that share; the rules
+    leave the first `blank` rows and columns unprinted (a sheet's margin)."""
     ink = 1 - ink_page(digit, scale=6).astype(np.float32) / 255  # (168, 168) coverage
     page = np.zeros((300, 300, 1), dtype=np.float32)
     top, left = (int(v) for v in rng.integers(30, 300 - 168 - 30, size=2))
@@ -100,9 +101,10 @@ def paper_pages(
     plain = np.full((300, 300, 3), 245.0, dtype=np.float32)
     ruled = plain.copy()
     step, offset = int(rng.integers(20, 29)), int(rng.integers(0, 20))
-    ruled[offset::step] = [150, 180, 230]
+    printed = ruled[blank:, blank:]  # (300 - blank, 300 - blank, 3) a view
+    printed[offset::step] = [150, 180, 230]
     if grid:
-        ruled[:, offset::step] = [150, 180, 230]
+        printed[:, offset::step] = [150, 180, 230]
     else:
         ruled[:, 40:42] = [230, 120, 120]
     pen = 110.0 if grid else 25.0  # pencil on graph paper, ink on lined
@@ -112,19 +114,20 @@ def paper_pages(
 
 
 @pytest.mark.parametrize(
-    ("grid", "light"),
-    [(False, 0.0), (True, 0.0), (True, 0.3)],
-    ids=["lined", "graph", "graph under uneven light"],
+    ("grid", "light", "blank"),
+    [(False, 0.0, 0), (True, 0.0, 0), (True, 0.3, 0), (True, 0.0, 45)],
+    ids=["lined", "graph", "graph under uneven light", "graph with unprinted margins"],
 )
 def test_digits_on_lined_and_graph_paper_read_as_on_plain_paper(
-    digits: np.ndarray, grid: bool, light: float
+    digits: np.ndarray, grid: bool, light: float, blank: int
 ) -> None:
     """Under uneven light a grid's level changes across the page: each rule comes off at its
-    own row's level, so no part of the grid is left across the digit's image."""
+    own row's level, so no part of the grid is left across the digit's image. Rules that
+    leave a sheet's margins unprinted span less than the whole photo, and are found too."""
     rng = np.random.default_rng(7)
     scores = []
     for digit in digits[:30]:
-        pages = paper_pages(digit, rng, grid, light)
+        pages = paper_pages(digit, rng, grid, light, blank)
         ruled, plain = (preprocess_bytes(png(page)) for page in pages)
         left, top, right, bottom = ruled.bbox
         assert right - left < 250 and bottom - top < 250, ruled.bbox  # not the whole page
