@@ -1,11 +1,12 @@
 """Estimate the paper's brightness under uneven light, so it can be subtracted from the ink.
 
-The paper level is modelled as a smooth quadratic surface over the image, fitted to the paper
+The paper level is modelled as a smooth cubic surface over the image, fitted to the paper
 levels of blocks along the image edge (a low quantile of each block's pixels), leaving out
 blocks that strokes still raise (in light-on-dark polarity strokes only ever raise a block). A
-quadratic follows gradients and vignetting up to the image edges; where the edge is evenly lit,
-or the surface fits the outermost pixels no better than flat paper (a digit cropped tight), the
-paper is taken as flat.
+phone's light is a gradient across the page times a vignette falling off toward the corners:
+a cubic follows the product up to the image edges, where a quadratic left its corners in as
+faint ink. Where the edge is evenly lit, or the surface fits the outermost pixels no better
+than flat paper (a digit cropped tight), the paper is taken as flat.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ BLOCKS_PER_SIDE = 16  # blocks along the short side of the analysed image
 MIN_SIDE_FOR_SURFACE = 32  # smaller images get one flat paper level
 FLAT_SPREAD = 2 / 255  # edge levels varying less than this are flat paper
 _TRIMMED_FITS = 4
+TERMS = 10  # the cubic's: 1, u, v, uu, uv, vv, uuu, uuv, uvv, vvv
 PAPER_QUANTILE = 0.25  # a block's paper level is this quantile of its pixels
 _KEEP_FRACTION = 0.6  # strokes may cover up to 40% of the edge blocks
 
 
 @dataclass(frozen=True)
 class Background:
-    """Paper level as a quadratic in centred coordinates u, v in [-0.5, 0.5] of an image."""
+    """Paper level as a cubic in centred coordinates u, v in [-0.5, 0.5] of an image."""
 
-    coefficients: np.ndarray  # (6,) for 1, u, v, u*u, u*v, v*v
+    coefficients: np.ndarray  # (TERMS,) for 1, u, v, uu, uv, vv, uuu, uuv, uvv, vvv
     size: tuple[int, int]  # (H, W) of the full-resolution image u, v refer to
 
     def remove(self, image: np.ndarray, top: int, left: int, factor: int) -> np.ndarray:
@@ -42,8 +44,15 @@ class Background:
         """Level at the pixels of a grid with `factor` full pixels per pixel, from (top, left)."""
         v = _centres(top, shape[0], factor, self.size[0])[:, None]  # (h, 1)
         u = _centres(left, shape[1], factor, self.size[1])[None, :]  # (1, w)
-        c0, c1, c2, c3, c4, c5 = (np.float32(c) for c in self.coefficients)
-        return (c0 + c2 * v + c5 * v * v) + (c1 + c4 * v) * u + c3 * u * u  # (h, w)
+        c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 = (np.float32(c) for c in self.coefficients)
+        by_power_of_u = (  # (h, 1) each: the coefficients of 1, u, uu and uuu at each row
+            c0 + v * (c2 + v * (c5 + v * c9)),
+            c1 + v * (c4 + v * c8),
+            c3 + v * c7,
+        )
+        level = by_power_of_u[2] + c6 * u  # (h, w) by Horner's rule in u
+        level = by_power_of_u[1] + u * level
+        return by_power_of_u[0] + u * level  # (h, w)
 
 
 def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Background:
@@ -51,7 +60,7 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
 
     Only blocks near the image edge are used: the digit rarely reaches them, so the surface
     under the digit is interpolated, never guessed from the strokes. The flat model wins
-    unless the quadratic explains the edge clearly better.
+    unless the cubic explains the edge clearly better.
     """
     height, width = ink.shape
     if min(height, width) < MIN_SIDE_FOR_SURFACE:
@@ -65,7 +74,7 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
         return flat
     design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, 6)
     coefficients, fit_spread = _robust_fit(design, levels)
-    if fit_spread >= 0.5 * flat_spread:  # the quadratic is not clearly better
+    if fit_spread >= 0.5 * flat_spread:  # the cubic is not clearly better
         return flat
     surface = Background(coefficients, size)
     if _border_spread(ink, surface, factor) >= _border_spread(ink, flat, factor):
@@ -74,9 +83,9 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
 
 
 def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float]:
-    """Quadratic least squares on (n,) levels, dropping blocks strokes raise.
+    """Cubic least squares on (n,) levels, dropping blocks strokes raise.
 
-    Returns the (6,) coefficients and the robust spread of the paper blocks around them.
+    Returns the (TERMS,) coefficients and the robust spread of the paper blocks around them.
     """
     residual = levels - design @ _least_squares(design, levels)  # (n,)
     for _ in range(_TRIMMED_FITS):  # trimmed least squares: refit on the lowest residuals
@@ -105,8 +114,8 @@ def _border_spread(ink: np.ndarray, background: Background, factor: int) -> floa
 
 
 def _least_squares(design: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """(6,) coefficients from the normal equations, slightly damped so they always solve."""
-    normal = design.T @ design + 1e-9 * np.eye(design.shape[1])  # (6, 6)
+    """(TERMS,) coefficients from the normal equations, slightly damped so they always solve."""
+    normal = design.T @ design + 1e-9 * np.eye(design.shape[1])  # (TERMS, TERMS)
     return np.linalg.solve(normal, design.T @ values)
 
 
@@ -118,16 +127,18 @@ def _edge_blocks(rows: int, columns: int) -> np.ndarray:
 
 
 def _flat(level: float, size: tuple[int, int]) -> Background:
-    return Background(np.array([level, 0.0, 0.0, 0.0, 0.0, 0.0]), size)
+    coefficients = np.zeros(TERMS)  # (TERMS,)
+    coefficients[0] = level
+    return Background(coefficients, size)
 
 
 def _design(rows: int, columns: int, block: int, size: tuple[int, int]) -> np.ndarray:
-    """Quadratic terms at the block centres, in full-resolution centred coordinates."""
+    """Cubic terms at the block centres, in full-resolution centred coordinates."""
     v = (np.arange(rows) + 0.5) * block / size[0] - 0.5  # (rows,)
     u = (np.arange(columns) + 0.5) * block / size[1] - 0.5  # (columns,)
-    vv, uu = np.meshgrid(v, u, indexing="ij")  # (rows, columns) each
-    terms = (np.ones_like(uu), uu, vv, uu * uu, uu * vv, vv * vv)
-    return np.stack([term.ravel() for term in terms], axis=1)  # (rows * columns, 6)
+    v, u = (grid.ravel() for grid in np.meshgrid(v, u, indexing="ij"))  # (rows * columns,)
+    terms = (np.ones_like(u), u, v, u * u, u * v, v * v, u**3, u * u * v, u * v * v, v**3)
+    return np.stack(terms, axis=1)  # (rows * columns, TERMS)
 
 
 def _centres(start: int, count: int, factor: int, full: int) -> np.ndarray:
