@@ -82,6 +82,22 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     return surface
 
 
+def light_level(image: np.ndarray) -> np.ndarray | None:
+    """The paper's level at every pixel of (h, w) `image`, whichever way its ink departs from
+    the paper: a cubic fitted by least squares to the medians of the edge blocks (strokes
+    seldom cover half an edge block); None where the image is too small for a surface."""
+    height, width = image.shape
+    if min(height, width) < MIN_SIDE_FOR_SURFACE:
+        return None
+    side = min(height, width) // BLOCKS_PER_SIDE
+    rows, columns = height // side, width // side
+    edge = _edge_blocks(rows, columns)  # (rows, columns) bool
+    medians = np.median(_blocks(image[: rows * side, : columns * side], side), axis=2)[edge]
+    design = _design(rows, columns, side, (height, width))[edge.ravel()]  # (n, TERMS)
+    surface = Background(_least_squares(design, medians), (height, width))
+    return surface.render(0, 0, image.shape, 1)  # (h, w)
+
+
 def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float]:
     """Cubic least squares on (n,) levels, dropping blocks strokes raise.
 
@@ -100,11 +116,15 @@ def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, flo
 def _block_paper(ink: np.ndarray, side: int) -> np.ndarray:
     """Paper level of each `side` x `side` block of (h, w) `ink`: a low quantile, which
     strokes covering up to 3/4 of the block do not raise (a tight crop's edge is mostly ink)."""
-    rows, columns = ink.shape[0] // side, ink.shape[1] // side
-    blocks = ink.reshape(rows, side, columns, side).transpose(0, 2, 1, 3)  # (r, c, side, side)
-    pixels = blocks.reshape(rows, columns, side * side)  # (rows, columns, side * side)
     k = int(PAPER_QUANTILE * (side * side - 1))
-    return np.partition(pixels, k, axis=2)[:, :, k]  # (rows, columns)
+    return np.partition(_blocks(ink, side), k, axis=2)[:, :, k]  # (rows, columns)
+
+
+def _blocks(image: np.ndarray, side: int) -> np.ndarray:
+    """(h, w) `image`, whole blocks only -> (rows, columns, side * side), each block's pixels."""
+    rows, columns = image.shape[0] // side, image.shape[1] // side
+    blocks = image.reshape(rows, side, columns, side).transpose(0, 2, 1, 3)  # (r, c, side, side)
+    return blocks.reshape(rows, columns, side * side)
 
 
 def _border_spread(ink: np.ndarray, background: Background, factor: int) -> float:

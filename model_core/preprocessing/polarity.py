@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .background import light_level
 from .blocks import average2x2
 from .stats import border, tenths
 
@@ -21,6 +22,8 @@ def is_dark_on_light(gray: np.ndarray) -> bool:
     The paper is the border's median. A border holding two levels (a shadow across the page,
     or strokes over a tight crop's edge) first asks what lies beyond both: ink in a shadow is
     darker than the shadowed paper, and light ink on dark paper is lighter than all of it.
+    When neither side is decisive and a smooth surface explains both levels (uneven light),
+    the surface is taken off, and the ink is what departs furthest from it.
     """
     edge = border(gray)
     smooth = average2x2(gray)  # single hot pixels do not decide
@@ -30,4 +33,14 @@ def is_dark_on_light(gray: np.ndarray) -> bool:
         below, above = low - lowest, highest - high
         if max(below, above) >= max(TWO_LEVELS, DECISIVE * min(below, above)):
             return below > above
+        # Neither is decisive under uneven light: a vignette lights the middle of the page
+        # above the border and dims its corners below faint ink. Where a smooth surface
+        # explains the border's two levels (not strokes over a tight crop's edge), the
+        # ink is judged with the light taken off.
+        if (level := light_level(gray)) is not None:
+            departure = gray - level  # (H, W)
+            low, _, high = tenths(border(departure))
+            if high - low <= TWO_LEVELS:
+                smooth = average2x2(departure)  # (H - 1, W - 1)
+                return -float(smooth.min()) > float(smooth.max())
     return paper - lowest > highest - paper

@@ -8,7 +8,6 @@ from PIL import Image, ImageFilter
 
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.background import Background
-from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.shading import PaperMap, paper_map, remove_paper
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 
@@ -77,16 +76,6 @@ def test_what_is_not_a_shadow_keeps_the_fitted_paper(kind: str) -> None:
     paper, free = remove_paper(ink, ink.shape, 1, relight=True)
     assert isinstance(paper, Background)
     np.testing.assert_array_equal(free, paper.remove(ink, 0, 0, 1))
-
-
-@pytest.mark.parametrize("depth", [0.35, 0.55])
-@pytest.mark.parametrize("shadowed", [0.3, 0.8])  # the share of the image in the shadow
-def test_polarity_holds_when_a_shadow_covers_the_border(depth: float, shadowed: float) -> None:
-    page = np.full((140, 140), 0.9, dtype=np.float32)
-    page[50:90, 60:68] = 0.1  # a dark stroke on light paper, in the shadow's reach
-    shade = np.where(np.arange(140) < shadowed * 140, depth, 1.0).astype(np.float32)
-    assert is_dark_on_light(page * shade)
-    assert not is_dark_on_light((1 - page) * shade)  # light ink on dark paper, same shadow
 
 
 @pytest.mark.parametrize("edge", [0.5, 6.0])  # a sharp shadow, and a soft one
