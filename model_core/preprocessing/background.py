@@ -72,7 +72,7 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     flat, flat_spread = _flat(median(levels), size), spread(levels)
     if flat_spread <= FLAT_SPREAD:
         return flat
-    design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, 6)
+    design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, TERMS)
     coefficients, fit_spread = _robust_fit(design, levels)
     if fit_spread >= 0.5 * flat_spread:  # the cubic is not clearly better
         return flat
