@@ -4,9 +4,9 @@ The paper level is modelled as a smooth cubic surface over the image, fitted to 
 levels of blocks along the image edge (a low quantile of each block's pixels), leaving out
 blocks that strokes still raise (in light-on-dark polarity strokes only ever raise a block). A
 phone's light is a gradient across the page times a vignette falling off toward the corners:
-a cubic follows the product up to the image edges, where a quadratic left its corners in as
-faint ink. Where the edge is evenly lit, or the surface fits the outermost pixels no better
-than flat paper (a digit cropped tight), the paper is taken as flat.
+a cubic follows the product up to the image edges (a quadratic would leave the corners about
+as bright as faint pencil). Where the edge is evenly lit, or the surface fits the outermost
+pixels no better than flat paper (a digit cropped tight), the paper is taken as flat.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ def test_strokes_over_most_of_the_edge_do_not_lift_the_paper_level() -> None:
 @pytest.mark.parametrize("angle", np.linspace(0, 2 * np.pi, 8, endpoint=False))
 def test_a_gradient_under_a_vignette_comes_off_to_the_corners(angle: float) -> None:
     """A phone's light: a gradient across the page times a vignette, on blank paper. The
-    product has cubic terms, which a quadratic left in at the corners (0.046 to 0.051 of the
-    range, as much as faint pencil's contrast)."""
+    product has cubic terms, which a quadratic would leave in at the corners (0.046 to 0.051
+    of the range, as much as faint pencil's contrast)."""
     ys, xs = np.mgrid[0:160, 0:160].astype(np.float32) / 159 - 0.5  # (2, 160, 160)
     gradient = 1 + 0.6 * (np.cos(angle) * xs + np.sin(angle) * ys)
     vignette = 1 - 0.5 * (xs**2 + ys**2)
