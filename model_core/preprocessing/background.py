@@ -62,17 +62,16 @@ def fit_background(ink: np.ndarray, size: tuple[int, int], factor: int) -> Backg
     under the digit is interpolated, never guessed from the strokes. The flat model wins
     unless the cubic explains the edge clearly better.
     """
-    height, width = ink.shape
-    if min(height, width) < MIN_SIDE_FOR_SURFACE:
+    if min(ink.shape) < MIN_SIDE_FOR_SURFACE:
         return _flat(paper_and_noise(border(ink))[0], size)
-    side = min(height, width) // BLOCKS_PER_SIDE
-    rows, columns = height // side, width // side
-    edge = _edge_blocks(rows, columns)  # (rows, columns) bool
-    levels = _block_paper(ink[: rows * side, : columns * side], side)[edge]  # (n,)
+    pixels, design = _edge_blocks_of(ink, factor, size)  # (n, side * side), (n, TERMS)
+    # A block's paper level is a low quantile of its pixels, which strokes covering up to
+    # 3/4 of the block do not raise (a tight crop's edge is mostly ink).
+    k = int(PAPER_QUANTILE * (pixels.shape[1] - 1))
+    levels = np.partition(pixels, k, axis=1)[:, k]  # (n,)
     flat, flat_spread = _flat(median(levels), size), spread(levels)
     if flat_spread <= FLAT_SPREAD:
         return flat
-    design = _design(rows, columns, side * factor, size)[edge.ravel()]  # (n, TERMS)
     coefficients, fit_spread = _robust_fit(design, levels)
     if fit_spread >= 0.5 * flat_spread:  # the cubic is not clearly better
         return flat
@@ -86,16 +85,25 @@ def light_level(image: np.ndarray) -> np.ndarray | None:
     """The paper's level at every pixel of (h, w) `image`, whichever way its ink departs from
     the paper: a cubic fitted by least squares to the medians of the edge blocks (strokes
     seldom cover half an edge block); None where the image is too small for a surface."""
-    height, width = image.shape
-    if min(height, width) < MIN_SIDE_FOR_SURFACE:
+    if min(image.shape) < MIN_SIDE_FOR_SURFACE:
         return None
+    pixels, design = _edge_blocks_of(image, 1, image.shape)  # (n, side * side), (n, TERMS)
+    surface = Background(_least_squares(design, np.median(pixels, axis=1)), image.shape)
+    return surface.render(0, 0, image.shape, 1)  # (h, w)
+
+
+def _edge_blocks_of(
+    image: np.ndarray, factor: int, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels of the blocks along the edge of (h, w) `image`, which is `size` reduced by
+    `factor`, as (n, side * side), and the cubic's terms at their centres, (n, TERMS)."""
+    height, width = image.shape
     side = min(height, width) // BLOCKS_PER_SIDE
     rows, columns = height // side, width // side
     edge = _edge_blocks(rows, columns)  # (rows, columns) bool
-    medians = np.median(_blocks(image[: rows * side, : columns * side], side), axis=2)[edge]
-    design = _design(rows, columns, side, (height, width))[edge.ravel()]  # (n, TERMS)
-    surface = Background(_least_squares(design, medians), (height, width))
-    return surface.render(0, 0, image.shape, 1)  # (h, w)
+    blocks = image[: rows * side, : columns * side].reshape(rows, side, columns, side)
+    pixels = blocks.transpose(0, 2, 1, 3).reshape(rows, columns, side * side)[edge]
+    return pixels, _design(rows, columns, side * factor, size)[edge.ravel()]
 
 
 def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, float]:
@@ -111,20 +119,6 @@ def _robust_fit(design: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, flo
     keep = residual <= median(kept) + max(3.0 * spread(kept), 1e-3)
     coefficients = _least_squares(design[keep], levels[keep])
     return coefficients, spread((levels - design @ coefficients)[keep])
-
-
-def _block_paper(ink: np.ndarray, side: int) -> np.ndarray:
-    """Paper level of each `side` x `side` block of (h, w) `ink`: a low quantile, which
-    strokes covering up to 3/4 of the block do not raise (a tight crop's edge is mostly ink)."""
-    k = int(PAPER_QUANTILE * (side * side - 1))
-    return np.partition(_blocks(ink, side), k, axis=2)[:, :, k]  # (rows, columns)
-
-
-def _blocks(image: np.ndarray, side: int) -> np.ndarray:
-    """(h, w) `image`, whole blocks only -> (rows, columns, side * side), each block's pixels."""
-    rows, columns = image.shape[0] // side, image.shape[1] // side
-    blocks = image.reshape(rows, side, columns, side).transpose(0, 2, 1, 3)  # (r, c, side, side)
-    return blocks.reshape(rows, columns, side * side)
 
 
 def _border_spread(ink: np.ndarray, background: Background, factor: int) -> float:
