@@ -83,8 +83,8 @@ def line_candidates(
     whole images (B, 28, 28) to (B,) log-odds that each is one digit: those at `sure_odds`
     or more are not cut. With `read_wide`, neither is a blob of touching digits (WIDE line
     heights wide or more) that the sequence reader will read whole (reread.py): the reader
-    reads such blobs at least as well as their cuts would, and cutting them is most of a
-    touching number's time (run Z in docs/experiments.md)."""
+    reads such blobs at least as well as their cuts would, and cutting them took about a
+    third of a touching number's time (run Z in docs/experiments.md)."""
     found = line_blobs(gray, max_digits)
     page, labels, groups, line = found.page, found.labels, found.groups, found.line
     blobs = [
