@@ -69,7 +69,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         image, box = keep_normalised(ink, levels.noise)
     else:
         # Crop box: the box of the ink on the reduced copy, specks ignored.
-        box = digit_box(ink > levels.low)
+        box = digit_box(ink > levels.low, framed=True)
         # Ruled paper: rules across the page would stretch the box; only ink above them counts.
         levels, rules, box = _above_rules(ink, levels, box)
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
@@ -116,7 +116,7 @@ def _above_rules(
     that leaves a sheet's margins unprinted, stretches it over part of the page only."""
     if (ruled := above_rules(ink, levels)) is not None:
         levels, rules = ruled
-        return levels, rules, digit_box(ink > levels.low)
+        return levels, rules, digit_box(ink > levels.low, framed=True)
     return levels, (False, False), box
 
 

@@ -47,3 +47,41 @@ def test_strokes_under_the_digit_that_are_no_line_stay_in_its_box() -> None:
     assert digit_box(seven((10, 48, 50, 58))) == Box(10, 10, 50, 58)  # too thick
     cap = seven((15, 2, 45, 5))  # a flat stroke apart above the digit, as a 5's cap
     assert digit_box(cap) == Box(15, 2, 45, 45)
+
+
+@pytest.mark.parametrize("columns", [(0, 6), (54, 60)])
+def test_a_band_along_the_pictures_side_apart_from_the_digit_is_left_out(
+    columns: tuple[int, int],
+) -> None:
+    left, right = columns
+    pen = seven((left, 0, right, 50))  # a pen lying along the left or right side
+    assert digit_box(pen, framed=True) == Box(15, 10, 45, 45)
+    assert digit_box(pen) == Box(min(left, 15), 0, max(right, 45), 50)  # not the picture's
+
+
+def test_a_band_at_the_side_close_to_the_digit_or_off_the_edge_stays() -> None:
+    close = seven((0, 20, 13, 30))  # two columns from the bar and the stem's lowest pixels
+    assert digit_box(close, framed=True) == Box(0, 10, 45, 45)
+    inside = np.pad(seven((0, 0, 6, 50)), ((0, 0), (1, 0)))  # a column of paper beyond it
+    assert digit_box(inside, framed=True) == Box(1, 0, 46, 50)
+
+
+def test_a_flat_band_above_much_wider_than_the_digit_is_left_out() -> None:
+    toolbar = seven((2, 1, 58, 4))  # a drawing app's row of buttons, six rows above
+    assert digit_box(toolbar) == Box(15, 10, 45, 45)
+    assert digit_box(seven((8, 8, 52, 9))) == Box(8, 8, 52, 45)  # too close: a 7's long bar
+    assert digit_box(seven((12, 1, 48, 4))) == Box(12, 1, 48, 45)  # not wide enough
+
+
+def test_what_is_left_without_a_band_must_be_most_of_the_ink() -> None:
+    mask = np.zeros((60, 60), dtype=bool)
+    mask[0:60, 0:30] = True  # a faint page's noise over most of the picture, at its edge
+    mask[50:54, 44:50] = True  # and a speck apart from it
+    assert digit_box(mask, framed=True) == Box(0, 0, 50, 60)
+
+
+def test_no_band_is_left_out_when_what_is_left_reaches_the_pictures_edge() -> None:
+    blocks = np.zeros((60, 60), dtype=bool)
+    blocks[10:60, 0:6] = True  # a photo of houses: blocks rising from its bottom edge
+    blocks[20:60, 30:36] = True
+    assert digit_box(blocks, framed=True) == Box(0, 10, 36, 60)

@@ -122,3 +122,26 @@ def test_a_circle_round_the_digit_comes_off(digits: np.ndarray, paper: str) -> N
         assert correlation(result.image, plain.image) > 0.8  # 0.55 at most with the circle in
         left, top, right, bottom = result.bbox
         assert left >= 60 and top >= 60 and right <= 340 and bottom <= 340
+
+
+@pytest.mark.parametrize("other", ["pen", "toolbar"])
+def test_something_else_in_the_picture_apart_from_the_digit_is_left_out(
+    digits: np.ndarray, other: str
+) -> None:
+    rng = np.random.default_rng(SEED)
+    for digit in digits[:10]:
+        page = np.full((400, 400), 255.0)
+        page[110:390, 100:380] = ink_page(digit)  # the digit's 280 px page, ink 30 px in
+        if other == "pen":  # lying along the left side of a photographed sheet
+            page[20:300, :22] = 30
+            page = page * 0.7 + 40 + rng.normal(0, 6, page.shape) + np.linspace(0, 30, 400)
+        else:  # a screenshot of a drawing app: a grey strip of buttons along the top
+            page[:50] = 230
+            for left in range(10, 370, 45):
+                page[10:40, left : left + 30] = 120
+                page[17:33, left + 7 : left + 23] = 250
+        result = preprocess_bytes(png(np.clip(page, 0, 255).astype(np.uint8)))
+        plain = preprocess_bytes(png(ink_page(digit)))
+        assert correlation(result.image, plain.image) > 0.8
+        left, top, _, _ = result.bbox
+        assert left >= 100 and top >= 110
