@@ -68,10 +68,10 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     if is_normalised(gray.shape, ink > levels.low):  # already like MNIST: kept as it is
         image, box = keep_normalised(ink, levels.noise)
     else:
-        # Crop box: the box of the ink on the reduced copy, specks ignored.
-        box = digit_box(ink > levels.low, framed=True)
         # Ruled paper: rules across the page would stretch the box; only ink above them counts.
-        levels, rules, box = _above_rules(ink, levels, box)
+        levels, rules = _above_rules(ink, levels)
+        # Crop box: the box of the ink on the reduced copy, specks and things apart ignored.
+        box = digit_box(ink > levels.low, framed=True)
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
         mask = ink > levels.low  # (h, w) with the levels the rules left
         ring = ring_round(box.crop(mask)) is not None
@@ -107,17 +107,14 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
     return image, DigitInfo(inverted=paper.inverted, bbox=box)
 
 
-def _above_rules(
-    ink: np.ndarray, levels: InkLevels, box: Box
-) -> tuple[InkLevels, tuple[bool, bool], Box]:
-    """When (h, w) `ink` shows rules: the levels cut off above them, whether rules cross the
-    rows and the columns, and the box found again without them. Rules are looked for whatever
-    `box` spans: a grid that stands above the cut-off only where the light is brightest, or
+def _above_rules(ink: np.ndarray, levels: InkLevels) -> tuple[InkLevels, tuple[bool, bool]]:
+    """When (h, w) `ink` shows rules: the levels cut off above them, and whether rules cross
+    the rows and the columns. Rules are looked for on every page, whatever the digit's box
+    would span: a grid that stands above the cut-off only where the light is brightest, or
     that leaves a sheet's margins unprinted, stretches it over part of the page only."""
     if (ruled := above_rules(ink, levels)) is not None:
-        levels, rules = ruled
-        return levels, rules, digit_box(ink > levels.low, framed=True)
-    return levels, (False, False), box
+        return ruled
+    return levels, (False, False)
 
 
 def _checked(gray: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
