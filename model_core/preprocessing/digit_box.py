@@ -3,70 +3,92 @@ and a box drawn round it left out."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .box import Box, ink_box, scale_box
+from .components import in_pieces, label_pieces
 from .edges import content_box
 from .errors import EmptyImageError
+from .morphology import square_filter
 
 UNDERLINE_FLAT = 0.2  # a line under the digit is at most this share as tall as it is wide,
 UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 APART = 0.08  # something else in the picture lies this share of the digit's height from it,
-WIDER = 1.25  # and a flat band above the digit is this many times as wide;
-MOSTLY = 0.5  # the digit without it is at least this share of all the ink's height
+WIDER = 1.25  # a heading above it is this many times as wide,
+MOSTLY = 0.5  # and the digit without it is at least this share of all the ink's height
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
-    """The box of the ink in (H, W) `mask`, ignoring isolated specks, a line under it and
-    bands of ink apart from it (`_apart_bands`); `framed`: the mask's sides are the picture's."""
+    """The box of the ink in (H, W) `mask`, ignoring isolated specks, a line under it, things
+    at the picture's edges apart from it (with `framed`: the mask's sides are the picture's)
+    and a heading above it."""
     solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
     around = scale_box(ink_box(solid), 1, mask.shape, margin=2)  # stroke ends the filter shaved
     box = ink_box(around.crop(mask)).shifted(around.left, around.top)
-    height, width = mask.shape
-    picture = Box(-box.left, -box.top, width - box.left, height - box.top) if framed else None
-    box = _apart_bands(box.crop(mask), picture).shifted(box.left, box.top)
+    if framed:
+        box = _inside_pieces(box.crop(mask), _picture(box, mask.shape)).shifted(box.left, box.top)
+    picture = _picture(box, mask.shape) if framed else None
+    box = _below_heading(box.crop(mask), picture).shifted(box.left, box.top)
     return _above_underline(box.crop(mask)).shifted(box.left, box.top)
 
 
-def _apart_bands(ink: np.ndarray, picture: Box | None) -> Box:
-    """The box of (h, w) bool `ink` (cut to its box) without what lies apart from the digit
-    (at least APART of its height away) and is not part of it: a band of columns at the
-    picture's left or right edge, as a pen lying along the side; and a flat band of rows
-    above it, much wider than the digit, as a drawing app's toolbar or a printed heading. A
-    5's cap and a 7's bar lie close and no wider. What is left must be most of the ink's
-    height, not a speck beside a faint page's noise, and, where the picture's edges are known
-    (`picture`, in `ink`'s coordinates), clear of them all: a digit in full view, not one of
-    several things the frame cuts."""
-    box = Box(0, 0, ink.shape[1], ink.shape[0])
+def _picture(box: Box, shape: tuple[int, ...]) -> Box:
+    """The (H, W) picture's extent in the coordinates of `box`, cut from it."""
+    return Box(-box.left, -box.top, shape[1] - box.left, shape[0] - box.top)
 
-    def digit_like(rest: Box, gap: int) -> bool:
-        inside = picture is None or (
-            picture.left < rest.left and picture.top < rest.top
-            and rest.right < picture.right and rest.bottom < picture.bottom
-        )  # fmt: skip
-        return inside and gap >= APART * rest.height and rest.height >= MOSTLY * ink.shape[0]
 
-    edges = () if picture is None else (picture.left == 0, picture.right == ink.shape[1])
-    for side, at_edge in enumerate(edges):  # the left edge, then the right
-        columns = np.asarray(box.crop(ink).any(axis=0))  # (w,)
-        if not at_edge or (split := _split(columns[::-1] if side else columns)) is None:
-            continue
-        band, start = split
-        low, high = (box.left, box.right - start) if side else (box.left + start, box.right)
-        rest = ink_box(ink[box.top : box.bottom, low:high]).shifted(low, box.top)
-        if digit_like(rest, start - band):
-            box = rest
-    rows = np.asarray(box.crop(ink).any(axis=1))  # (h,)
-    if (split := _split(rows)) is not None:
-        band, start = split
-        line = ink_box(box.crop(ink)[:band])
-        rest = ink_box(box.crop(ink)[start:]).shifted(box.left, box.top + start)
-        flat = line.height <= UNDERLINE_FLAT * line.width
-        if flat and line.width >= WIDER * rest.width and digit_like(rest, start - band):
-            box = rest
-    return box
+def _reaches(box: Box, picture: Box) -> bool:
+    """Whether `box` touches an edge of `picture` (both in the same coordinates)."""
+    return (
+        box.left == picture.left or box.top == picture.top
+        or box.right == picture.right or box.bottom == picture.bottom
+    )  # fmt: skip
+
+
+def _digit_like(rest: Box, gap: float, height: int, picture: Box | None) -> bool:
+    """Whether `rest`, once something `gap` pixels from it is left out of ink `height` tall,
+    is the digit: at least APART of its height from that thing, MOSTLY of the ink's height
+    (not a speck beside a faint page's noise) and, where the picture is known, clear of its
+    edges (a digit in full view, not one of several things the frame cuts)."""
+    inside = picture is None or not _reaches(rest, picture)
+    return inside and gap >= APART * rest.height and rest.height >= MOSTLY * height
+
+
+def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
+    """The box of (h, w) bool `ink` (cut to its box) without the pieces that touch the
+    picture's edges (in `ink`'s coordinates) and lie apart from those inside it: a pen lying
+    along the side, a fingertip, the next digit of a number cut by the frame."""
+    whole = Box(0, 0, ink.shape[1], ink.shape[0])
+    if not _reaches(whole, picture):
+        return whole
+    labels, pieces = label_pieces(ink)
+    inner = [piece.label for piece in pieces if not _reaches(piece.box, picture)]
+    if not inner or len(inner) == len(pieces):
+        return whole
+    digit = in_pieces(labels, inner)  # (h, w)
+    rest = ink_box(digit)
+    reach = math.ceil(APART * rest.height)
+    if not _digit_like(rest, reach, ink.shape[0], None):
+        return whole
+    near = square_filter(digit, 2 * reach + 1, np.maximum, 0.0) > 0  # (h, w) within reach
+    return ink_box(np.isin(labels, np.unique(labels[near])) & ink)
+
+
+def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
+    """The box of (h, w) bool `ink` (cut to its box) without a flat band of rows above the
+    digit, apart from it and much wider (WIDER): a drawing app's toolbar, a printed heading.
+    A 5's cap and a 7's bar lie close and are no wider."""
+    whole = Box(0, 0, ink.shape[1], ink.shape[0])
+    if (split := _split(np.asarray(ink.any(axis=1)))) is None:
+        return whole
+    band, start = split
+    line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
+    flat = line.height <= UNDERLINE_FLAT * line.width and line.width >= WIDER * rest.width
+    return rest if flat and _digit_like(rest, start - band, ink.shape[0], picture) else whole
 
 
 def _split(flags: np.ndarray) -> tuple[int, int] | None:

@@ -49,21 +49,29 @@ def test_strokes_under_the_digit_that_are_no_line_stay_in_its_box() -> None:
     assert digit_box(cap) == Box(15, 2, 45, 45)
 
 
-@pytest.mark.parametrize("columns", [(0, 6), (54, 60)])
-def test_a_band_along_the_pictures_side_apart_from_the_digit_is_left_out(
-    columns: tuple[int, int],
+@pytest.mark.parametrize(
+    "other",
+    [
+        (0, 0, 6, 50),  # a pen lying along the left side
+        (54, 0, 60, 50),  # or the right
+        (20, 52, 40, 60),  # a fingertip on the bottom edge
+        (0, 20, 17, 60),  # the next digit of a number, cut by the frame: its columns overlap
+    ],  # the 7's bar, six rows away
+)
+def test_a_piece_at_the_pictures_edge_apart_from_the_digit_is_left_out(
+    other: tuple[int, int, int, int],
 ) -> None:
-    left, right = columns
-    pen = seven((left, 0, right, 50))  # a pen lying along the left or right side
-    assert digit_box(pen, framed=True) == Box(15, 10, 45, 45)
-    assert digit_box(pen) == Box(min(left, 15), 0, max(right, 45), 50)  # not the picture's
+    mask = seven(other)
+    assert digit_box(mask, framed=True) == Box(15, 10, 45, 45)
+    left, top, right, bottom = other
+    assert digit_box(mask) == Box(min(left, 15), min(top, 10), max(right, 45), max(bottom, 45))
 
 
-def test_a_band_at_the_side_close_to_the_digit_or_off_the_edge_stays() -> None:
-    close = seven((0, 20, 13, 30))  # two columns from the bar and the stem's lowest pixels
-    assert digit_box(close, framed=True) == Box(0, 10, 45, 45)
-    inside = np.pad(seven((0, 0, 6, 50)), ((0, 0), (1, 0)))  # a column of paper beyond it
-    assert digit_box(inside, framed=True) == Box(1, 0, 46, 50)
+def test_a_piece_at_the_edge_close_to_the_digit_or_a_piece_off_the_edge_stays() -> None:
+    close = seven((0, 8, 13, 30))  # two columns from the bar
+    assert digit_box(close, framed=True) == Box(0, 8, 45, 45)
+    inside = np.pad(seven((0, 0, 6, 50)), 1)  # paper all round beyond it
+    assert digit_box(inside, framed=True) == Box(1, 1, 46, 51)
 
 
 def test_a_flat_band_above_much_wider_than_the_digit_is_left_out() -> None:
