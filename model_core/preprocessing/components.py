@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.morphology import square_filter
 
 FEW_PIECES = 8  # in_pieces compares label by label up to this many pieces
 
@@ -70,6 +71,21 @@ def in_pieces(labels: np.ndarray, own: Sequence[int]) -> np.ndarray:
     for label in own[1:]:
         mask |= labels == label
     return mask
+
+
+def reaches(box: Box, picture: Box) -> bool:
+    """Whether `box` touches an edge of `picture` (both in the same coordinates)."""
+    return (
+        box.left == picture.left or box.top == picture.top
+        or box.right == picture.right or box.bottom == picture.bottom
+    )  # fmt: skip
+
+
+def near_pieces(labels: np.ndarray, mask: np.ndarray, reach: int) -> set[int]:
+    """The labels of the pieces in (H, W) `labels` with a pixel within `reach` pixels (a
+    square's half side) of the (H, W) bool `mask`."""
+    near = square_filter(mask, 2 * reach + 1, np.maximum, 0.0) > 0  # (H, W)
+    return set(np.unique(labels[near]).tolist()) - {0}
 
 
 def row_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,10 +8,9 @@ import math
 import numpy as np
 
 from .box import Box, ink_box, scale_box
-from .components import in_pieces, label_pieces
+from .components import in_pieces, label_pieces, near_pieces, reaches
 from .edges import content_box
 from .errors import EmptyImageError
-from .morphology import square_filter
 
 UNDERLINE_FLAT = 0.2  # a line under the digit is at most this share as tall as it is wide,
 UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
@@ -41,20 +40,12 @@ def _picture(box: Box, shape: tuple[int, ...]) -> Box:
     return Box(-box.left, -box.top, shape[1] - box.left, shape[0] - box.top)
 
 
-def _reaches(box: Box, picture: Box) -> bool:
-    """Whether `box` touches an edge of `picture` (both in the same coordinates)."""
-    return (
-        box.left == picture.left or box.top == picture.top
-        or box.right == picture.right or box.bottom == picture.bottom
-    )  # fmt: skip
-
-
 def _digit_like(rest: Box, gap: float, height: int, picture: Box | None) -> bool:
     """Whether `rest`, once something `gap` pixels from it is left out of ink `height` tall,
     is the digit: at least APART of its height from that thing, MOSTLY of the ink's height
     (not a speck beside a faint page's noise) and, where the picture is known, clear of its
     edges (a digit in full view, not one of several things the frame cuts)."""
-    inside = picture is None or not _reaches(rest, picture)
+    inside = picture is None or not reaches(rest, picture)
     return inside and gap >= APART * rest.height and rest.height >= MOSTLY * height
 
 
@@ -63,10 +54,10 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
     picture's edges (in `ink`'s coordinates) and lie apart from those inside it: a pen lying
     along the side, a fingertip, the next digit of a number cut by the frame."""
     whole = Box(0, 0, ink.shape[1], ink.shape[0])
-    if not _reaches(whole, picture):
+    if not reaches(whole, picture):
         return whole
     labels, pieces = label_pieces(ink)
-    inner = [piece.label for piece in pieces if not _reaches(piece.box, picture)]
+    inner = [piece.label for piece in pieces if not reaches(piece.box, picture)]
     if not inner or len(inner) == len(pieces):
         return whole
     digit = in_pieces(labels, inner)  # (h, w)
@@ -74,8 +65,7 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
     reach = math.ceil(APART * rest.height)
     if not _digit_like(rest, reach, ink.shape[0], None):
         return whole
-    near = square_filter(digit, 2 * reach + 1, np.maximum, 0.0) > 0  # (h, w) within reach
-    return ink_box(np.isin(labels, np.unique(labels[near])) & ink)
+    return ink_box(in_pieces(labels, sorted(near_pieces(labels, digit, reach))))
 
 
 def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
