@@ -24,6 +24,7 @@ from .cuts import MAX_WIDTH, WIDE, between, candidate_cuts, candidate_spans
 from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
+from .outside import off_the_edges
 from .page import InkPage, ink_page
 from .strips import fits_strip
 
@@ -130,6 +131,9 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
         page = replace(page, mask=kept)  # a box round the number, an underline: off
+        labels, pieces = label_pieces(kept)
+    if pieces and (kept := off_the_edges(page.mask, labels, pieces)) is not None:
+        page = replace(page, mask=kept)  # a pen or a fingertip at the picture's edge: off
         labels, pieces = label_pieces(kept)
     groups = digit_groups(pieces)
     if not groups:

@@ -1,0 +1,47 @@
+"""Things at the picture's edges that are no part of the number come off its ink."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model_core.number.candidates import line_blobs
+from model_core.preprocessing.box import Box
+from tests.model_core.number.test_segmentation import one, seven, zero
+
+Draw = Callable[[ImageDraw.ImageDraw], None]
+
+
+def picture(width: int, height: int, *things: Draw) -> np.ndarray:
+    """(height, width) grayscale on [0, 1]: a 1, a 7 and a 0 (rows 18 to about 83), and
+    `things`, black on white."""
+    image = Image.new("L", (width, height), 255)
+    pen = ImageDraw.Draw(image)
+    for draw in (one(60), seven(100), zero(180), *things):
+        draw(pen)
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def blob_boxes(gray: np.ndarray) -> list[Box]:
+    blobs = line_blobs(gray, 20)
+    return [blobs.page.to_input(box) for box in blobs.boxes]
+
+
+def test_a_pen_along_the_side_and_a_fingertip_on_the_bottom_edge_come_off() -> None:
+    plain = blob_boxes(picture(240, 160))
+    pen = blob_boxes(picture(240, 160, lambda d: d.rectangle([0, 0, 12, 120], fill=0)))
+    finger = blob_boxes(picture(240, 160, lambda d: d.ellipse([90, 125, 170, 200], fill=90)))
+    assert len(plain) == 3
+    assert pen == plain
+    assert finger == plain
+
+
+def test_a_digit_cut_by_the_frame_and_a_tight_crop_keep_every_digit() -> None:
+    cut = picture(240, 160, lambda d: d.ellipse([222, 18, 258, 80], outline=0, width=7))
+    assert len(blob_boxes(cut)) == 4  # a fourth digit, a 0, half in the picture
+    speck = picture(240, 160, lambda d: d.ellipse([142, 46, 148, 52], fill=0))
+    rows, columns = np.nonzero(speck < 0.5)
+    tight = speck[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    assert len(blob_boxes(tight)) == 3  # the digits reach the edges; only a speck inside
