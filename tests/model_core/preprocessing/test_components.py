@@ -6,7 +6,15 @@ from collections import deque
 
 import numpy as np
 
-from model_core.preprocessing.components import FEW_PIECES, in_pieces, label_pieces, row_runs
+from model_core.preprocessing.box import Box
+from model_core.preprocessing.components import (
+    FEW_PIECES,
+    in_pieces,
+    label_pieces,
+    near_pieces,
+    reaches,
+    row_runs,
+)
 
 
 def flood_fill_count(mask: np.ndarray) -> tuple[int, list[int]]:
@@ -90,3 +98,26 @@ def test_in_pieces_is_isin_for_few_pieces_and_many() -> None:
     for count in (0, 1, 3, FEW_PIECES, FEW_PIECES + 4):
         own = [int(v) for v in rng.choice(np.arange(1, 20), count, replace=False)]
         np.testing.assert_array_equal(in_pieces(labels, own), np.isin(labels, own))
+
+
+def test_reaches_is_touching_any_edge_of_the_picture() -> None:
+    picture = Box(-3, -2, 20, 10)  # a crop's coordinates: the picture starts before it
+    assert not reaches(Box(0, 0, 19, 9), picture)
+    assert reaches(Box(-3, 4, 5, 6), picture) and reaches(Box(2, -2, 5, 6), picture)
+    assert reaches(Box(2, 4, 20, 6), picture) and reaches(Box(2, 4, 5, 10), picture)
+
+
+def test_near_pieces_are_those_within_reach_of_the_mask_as_a_square() -> None:
+    mask = np.zeros((20, 30), dtype=bool)
+    mask[5:8, 5:8] = True  # the digit
+    mask[5:8, 11:13] = True  # 4 columns over (3 of paper between)
+    mask[12:14, 12:14] = True  # 5 rows down and 5 columns over: a square's corner
+    mask[5:8, 20:25] = True  # far
+    labels, pieces = label_pieces(mask)
+    points = {"digit": (6, 6), "beside": (6, 11), "corner": (12, 12), "far": (6, 22)}
+    label = {name: int(labels[point]) for name, point in points.items()}
+    digit = labels == label["digit"]
+    assert len(pieces) == 4
+    assert near_pieces(labels, digit, 3) == {label["digit"]}
+    assert near_pieces(labels, digit, 4) == {label["digit"], label["beside"]}
+    assert near_pieces(labels, digit, 5) == {label["digit"], label["beside"], label["corner"]}
