@@ -1,12 +1,13 @@
 """Things at the picture's edges that are no part of the number: a pen lying along the side
 of a photo, a fingertip on its bottom edge.
 
-A piece of ink that touches the picture's edge is left out when it lies apart from the pieces
-inside the picture (APART of their line's height, as a digit's box leaves such things out,
-preprocessing/digit_box.py) and is no digit of their line: taller than TALLER line heights,
-or centred above or below the line's rows. A digit of the number cut by the frame is as tall
-as the others and on their line, so it stays; and where only specks lie inside the picture,
-the digits themselves reach its edges (a tight crop), so nothing is left out.
+A piece of ink that touches the picture's edge is left out when it is no digit of the line the
+pieces inside the picture make: drawn BOLDER than their strokes (a solid thing), or, lying
+apart from them (APART of their line's height, as a digit's box leaves such things out,
+preprocessing/digit_box.py), taller than TALLER line heights or centred above or below the
+line's rows. A digit of the number cut by the frame is drawn with the same pen, as tall as
+the others and on their line, so it stays; and where only specks lie inside the picture, the
+digits themselves reach its edges (a tight crop), so nothing is left out.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import numpy as np
 from model_core.preprocessing.box import Box, enclosing
 from model_core.preprocessing.components import Piece, in_pieces, near_pieces, reaches
 from model_core.preprocessing.digit_box import APART, MOSTLY
+from model_core.preprocessing.stroke import stroke_width
 
 from .groups import line_height
 
 TALLER = 1.5  # line heights: taller than any digit of the line
+BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
 
 
 def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> np.ndarray | None:
@@ -36,14 +39,16 @@ def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     if line < MOSTLY * line_height(pieces):
         return None  # specks inside: the digits reach the edges
     rows = enclosing(p.box for p in inner if p.box.height >= MOSTLY * line)  # the line's rows
-    near = near_pieces(labels, in_pieces(labels, [p.label for p in inner]), math.ceil(APART * line))
-    off = [
-        p.label
-        for p in edge
-        if p.label not in near
-        and (
-            p.box.height > TALLER * line
-            or not rows.top <= (p.box.top + p.box.bottom) / 2 < rows.bottom
-        )
-    ]
+    digits = in_pieces(labels, [p.label for p in inner])  # (h, w)
+    near = near_pieces(labels, digits, math.ceil(APART * line))
+    pen = stroke_width(digits)
+
+    def no_digit(piece: Piece) -> bool:
+        if stroke_width(piece.box.crop(labels) == piece.label) > BOLDER * pen:
+            return True  # a solid thing, close to the digits or not
+        centre = (piece.box.top + piece.box.bottom) / 2
+        off_line = piece.box.height > TALLER * line or not rows.top <= centre < rows.bottom
+        return off_line and piece.label not in near
+
+    off = [piece.label for piece in edge if no_digit(piece)]
     return mask & ~in_pieces(labels, off) if off else None

@@ -45,3 +45,9 @@ def test_a_digit_cut_by_the_frame_and_a_tight_crop_keep_every_digit() -> None:
     rows, columns = np.nonzero(speck < 0.5)
     tight = speck[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
     assert len(blob_boxes(tight)) == 3  # the digits reach the edges; only a speck inside
+
+
+def test_a_solid_thing_at_the_edge_comes_off_even_close_to_the_digits() -> None:
+    plain = blob_boxes(picture(240, 160))
+    block = blob_boxes(picture(240, 160, lambda d: d.rectangle([0, 15, 48, 85], fill=0)))
+    assert block == plain  # as tall as the digits, on their line, a few pixels from the 1
