@@ -68,8 +68,8 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     if is_normalised(gray.shape, ink > levels.low):  # already like MNIST: kept as it is
         image, box = keep_normalised(ink, levels.noise)
     else:
-        # Ruled paper: rules across the page would stretch the box; only ink above them counts.
-        levels, rules = _above_rules(ink, levels)
+        # Ruled paper, on any page: rules would stretch the box; only ink above them counts.
+        levels, rules = above_rules(ink, levels) or (levels, (False, False))
         # Crop box: the box of the ink on the reduced copy, specks and things apart ignored.
         box = digit_box(ink > levels.low, framed=True)
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
@@ -105,16 +105,6 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
     image = fit_and_centre(ramp(inner.crop(ink), levels))
     box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)
     return image, DigitInfo(inverted=paper.inverted, bbox=box)
-
-
-def _above_rules(ink: np.ndarray, levels: InkLevels) -> tuple[InkLevels, tuple[bool, bool]]:
-    """When (h, w) `ink` shows rules: the levels cut off above them, and whether rules cross
-    the rows and the columns. Rules are looked for on every page, whatever the digit's box
-    would span: a grid that stands above the cut-off only where the light is brightest, or
-    that leaves a sheet's margins unprinted, stretches it over part of the page only."""
-    if (ruled := above_rules(ink, levels)) is not None:
-        return ruled
-    return levels, (False, False)
 
 
 def _checked(gray: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
