@@ -1,5 +1,5 @@
-"""Things at the picture's edges that are no part of the number: a pen lying along the side
-of a photo, a fingertip on its bottom edge.
+"""Things in the picture that are no part of the number: a pen lying along the side of a
+photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading above.
 
 A piece of ink that touches the picture's edge is left out when it is no digit of the line the
 pieces inside the picture make: drawn BOLDER than their strokes (a solid thing), or, lying
@@ -8,6 +8,11 @@ preprocessing/digit_box.py), taller than TALLER line heights or centred above or
 line's rows. A digit of the number cut by the frame is drawn with the same pen, as tall as
 the others and on their line, so it stays; and where only specks lie inside the picture, the
 digits themselves reach its edges (a tight crop), so nothing is left out.
+
+A band of rows above the number is left out when it is a row of small things: at most half
+as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more, and further from it
+than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's bar is
+in it. Two lines of digits of one size are still two lines (candidates.py refuses them).
 """
 
 from __future__ import annotations
@@ -16,15 +21,16 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.box import Box, enclosing
+from model_core.preprocessing.box import Box, enclosing, ink_box
 from model_core.preprocessing.components import Piece, in_pieces, near_pieces, reaches
-from model_core.preprocessing.digit_box import APART, MOSTLY
+from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, first_band
 from model_core.preprocessing.stroke import stroke_width
 
-from .groups import line_height
+from .groups import PART_GAP, line_height
 
 TALLER = 1.5  # line heights: taller than any digit of the line
 BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
+HEADING_PIECES = 3  # a heading or a toolbar holds at least this many pieces
 
 
 def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> np.ndarray | None:
@@ -52,3 +58,23 @@ def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
 
     off = [piece.label for piece in edge if no_digit(piece)]
     return mask & ~in_pieces(labels, off) if off else None
+
+
+def without_heading(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
+    """The labels of the pieces of a heading or a toolbar above the number in (h, w) bool
+    `mask` (its pieces `pieces`), or none."""
+    box = ink_box(mask)
+    if (split := first_band(np.asarray(box.crop(mask).any(axis=1)))) is None:
+        return []
+    band, start = box.top + split[0], box.top + split[1]  # the band's end, the rest's start
+    rest = ink_box(mask[start : box.bottom]).shifted(0, start)
+    above = [p for p in pieces if p.box.bottom <= band]
+    heading = enclosing(p.box for p in above)
+    small = heading.height <= MOSTLY * rest.height
+    flat = heading.height <= UNDERLINE_FLAT * heading.width
+    apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit's pieces
+    return (
+        [p.label for p in above]
+        if small and flat and apart and len(above) >= HEADING_PIECES
+        else []
+    )

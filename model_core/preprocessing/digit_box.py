@@ -73,7 +73,7 @@ def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
     digit, apart from it and much wider (WIDER): a drawing app's toolbar, a printed heading.
     A 5's cap and a 7's bar lie close and are no wider."""
     whole = Box(0, 0, ink.shape[1], ink.shape[0])
-    if (split := _split(np.asarray(ink.any(axis=1)))) is None:
+    if (split := first_band(np.asarray(ink.any(axis=1)))) is None:
         return whole
     band, start = split
     line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
@@ -81,7 +81,7 @@ def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
     return rest if flat and _digit_like(rest, start - band, ink.shape[0], picture) else whole
 
 
-def _split(flags: np.ndarray) -> tuple[int, int] | None:
+def first_band(flags: np.ndarray) -> tuple[int, int] | None:
     """For a 1-D bool profile with its ends set: one past its first band of set entries and
     the start of the rest after the gap, or None when it has no gap."""
     empty = np.flatnonzero(~flags)

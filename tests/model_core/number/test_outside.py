@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from model_core.number.candidates import line_blobs
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.errors import SeveralLinesError
 from tests.model_core.number.test_segmentation import one, seven, zero
 
 Draw = Callable[[ImageDraw.ImageDraw], None]
@@ -51,3 +53,15 @@ def test_a_solid_thing_at_the_edge_comes_off_even_close_to_the_digits() -> None:
     plain = blob_boxes(picture(240, 160))
     block = blob_boxes(picture(240, 160, lambda d: d.rectangle([0, 15, 48, 85], fill=0)))
     assert block == plain  # as tall as the digits, on their line, a few pixels from the 1
+
+
+def test_a_toolbar_above_the_number_comes_off_and_a_second_line_is_still_refused() -> None:
+    plain = picture(240, 160)
+    toolbar = np.ones((40, 240), dtype=np.float32)  # a drawing app's strip of buttons
+    for left in range(10, 220, 40):
+        toolbar[6:28, left : left + 22] = 0.0
+        toolbar[10:24, left + 4 : left + 18] = 1.0
+    boxes = blob_boxes(np.vstack([toolbar, plain]))
+    assert [box.shifted(0, -40) for box in boxes] == blob_boxes(plain)
+    with pytest.raises(SeveralLinesError):
+        line_blobs(np.vstack([plain[:90], plain[10:]]), 20)  # the digits twice, one above
