@@ -1,5 +1,5 @@
 """Things in the picture that are no part of the number: a pen lying along the side of a
-photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading above.
+photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading.
 
 A piece of ink that touches the picture's edge is left out when it is no digit of the line the
 pieces inside the picture make: drawn BOLDER than their strokes (a solid thing), or, lying
@@ -9,10 +9,11 @@ line's rows. A digit of the number cut by the frame is drawn with the same pen, 
 the others and on their line, so it stays; and where only specks lie inside the picture, the
 digits themselves reach its edges (a tight crop), so nothing is left out.
 
-A band of rows above the number is left out when it is a row of small things: at most half
-as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more, and further from it
-than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's bar is
-in it. Two lines of digits of one size are still two lines (candidates.py refuses them).
+A band of rows above or below the number is left out when it is a row of small things: at
+most half as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more, and further
+from it than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's
+bar is in it; a comma lies on the digits' rows. Two lines of digits of one size are still two
+lines (candidates.py refuses them).
 """
 
 from __future__ import annotations
@@ -62,19 +63,24 @@ def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
 
 def without_heading(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
     """The labels of the pieces of a heading or a toolbar above the number in (h, w) bool
-    `mask` (its pieces `pieces`), or none."""
+    `mask` (its pieces `pieces`), and of a toolbar below it, or none."""
     box = ink_box(mask)
-    if (split := first_band(np.asarray(box.crop(mask).any(axis=1)))) is None:
-        return []
-    band, start = box.top + split[0], box.top + split[1]  # the band's end, the rest's start
-    rest = ink_box(mask[start : box.bottom]).shifted(0, start)
-    above = [p for p in pieces if p.box.bottom <= band]
-    heading = enclosing(p.box for p in above)
-    small = heading.height <= MOSTLY * rest.height
-    flat = heading.height <= UNDERLINE_FLAT * heading.width
-    apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit's pieces
-    return (
-        [p.label for p in above]
-        if small and flat and apart and len(above) >= HEADING_PIECES
-        else []
-    )
+    rows = np.asarray(box.crop(mask).any(axis=1))  # (h,)
+    off = []
+    for below in (False, True):
+        if (split := first_band(rows[::-1] if below else rows)) is None:
+            continue
+        band, start = split  # the band's rows and the gap's, counted from that end
+        if below:
+            rest = ink_box(mask[box.top : box.bottom - start]).shifted(0, box.top)
+            strip = [p for p in pieces if p.box.top >= box.bottom - band]
+        else:
+            rest = ink_box(mask[box.top + start : box.bottom]).shifted(0, box.top + start)
+            strip = [p for p in pieces if p.box.bottom <= box.top + band]
+        bar = enclosing(p.box for p in strip)
+        small = bar.height <= MOSTLY * rest.height
+        flat = bar.height <= UNDERLINE_FLAT * bar.width
+        apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit
+        if small and flat and apart and len(strip) >= HEADING_PIECES:
+            off += [p.label for p in strip]
+    return off

@@ -65,3 +65,11 @@ def test_a_toolbar_above_the_number_comes_off_and_a_second_line_is_still_refused
     assert [box.shifted(0, -40) for box in boxes] == blob_boxes(plain)
     with pytest.raises(SeveralLinesError):
         line_blobs(np.vstack([plain[:90], plain[10:]]), 20)  # the digits twice, one above
+
+
+def test_a_strip_of_colour_buttons_below_the_number_comes_off() -> None:
+    plain = picture(240, 100)
+    palette = np.full((48, 240), 0.92, dtype=np.float32)  # a phone app's colours, below
+    for k, left in enumerate(range(12, 210, 44)):
+        palette[10:38, left : left + 28] = 0.15 + 0.12 * k
+    assert blob_boxes(np.vstack([plain, palette])) == blob_boxes(plain)
