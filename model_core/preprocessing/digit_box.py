@@ -73,7 +73,8 @@ def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
     digit, apart from it and much wider (WIDER): a drawing app's toolbar, a printed heading.
     A 5's cap and a 7's bar lie close and are no wider."""
     whole = Box(0, 0, ink.shape[1], ink.shape[0])
-    if (split := first_band(np.asarray(ink.any(axis=1)))) is None:
+    rows = np.asarray(ink.any(axis=1))  # (h,)
+    if rows.all() or (split := first_band(rows)) is None:  # most digits: no row without ink
         return whole
     band, start = split
     line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
