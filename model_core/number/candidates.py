@@ -24,7 +24,7 @@ from .cuts import MAX_WIDTH, WIDE, between, candidate_cuts, candidate_spans
 from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
-from .outside import off_the_edges, without_heading
+from .outside import edge_pieces, heading_pieces
 from .page import InkPage, ink_page
 from .strips import fits_strip
 
@@ -132,11 +132,11 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
         page = replace(page, mask=kept)  # a box round the number, an underline: off
         labels, pieces = label_pieces(kept)
-    if pieces and (kept := off_the_edges(page.mask, labels, pieces)) is not None:
-        page = replace(page, mask=kept)  # a pen or a fingertip at the picture's edge: off
-        labels, pieces = label_pieces(kept)
-    if pieces and (heading := without_heading(page.mask, pieces)):
-        page = replace(page, mask=page.mask & ~in_pieces(labels, heading))  # a toolbar: off
+    if pieces and (off := edge_pieces(page.mask, labels, pieces)):
+        page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # a pen, a fingertip
+        labels, pieces = label_pieces(page.mask)
+    if pieces and (off := heading_pieces(page.mask, pieces)):
+        page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # a toolbar, a heading
         labels, pieces = label_pieces(page.mask)
     groups = digit_groups(pieces)
     if not groups:

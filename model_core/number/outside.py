@@ -34,17 +34,17 @@ BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neigh
 HEADING_PIECES = 3  # a heading or a toolbar holds at least this many pieces
 
 
-def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> np.ndarray | None:
-    """(h, w) bool ink of a line of digits, its (h, w) piece labels and its pieces -> the mask
-    less the pieces at its edges that are no part of the number; None when there are none."""
+def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> list[int]:
+    """(h, w) bool ink of a line of digits, its (h, w) piece labels and its pieces -> the
+    labels of the pieces at its edges that are no part of the number (or none)."""
     picture = Box(0, 0, mask.shape[1], mask.shape[0])
     edge = [p for p in pieces if reaches(p.box, picture)]
     inner = [p for p in pieces if not reaches(p.box, picture)]
     if not edge or not inner:
-        return None
+        return []
     line = line_height(inner)
     if line < MOSTLY * line_height(pieces):
-        return None  # specks inside: the digits reach the edges
+        return []  # specks inside: the digits reach the edges
     rows = enclosing(p.box for p in inner if p.box.height >= MOSTLY * line)  # the line's rows
     digits = in_pieces(labels, [p.label for p in inner])  # (h, w)
     near = near_pieces(labels, digits, math.ceil(APART * line))
@@ -57,13 +57,12 @@ def off_the_edges(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
         off_line = piece.box.height > TALLER * line or not rows.top <= centre < rows.bottom
         return off_line and piece.label not in near
 
-    off = [piece.label for piece in edge if no_digit(piece)]
-    return mask & ~in_pieces(labels, off) if off else None
+    return [piece.label for piece in edge if no_digit(piece)]
 
 
-def without_heading(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
-    """The labels of the pieces of a heading or a toolbar above the number in (h, w) bool
-    `mask` (its pieces `pieces`), and of a toolbar below it, or none."""
+def heading_pieces(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
+    """(h, w) bool ink of a line of digits and its pieces -> the labels of the pieces of a
+    heading or a toolbar above the number, and of a toolbar below it (or none)."""
     box = ink_box(mask)
     rows = np.asarray(box.crop(mask).any(axis=1))  # (h,)
     off = []

@@ -1,4 +1,5 @@
-"""Things at the picture's edges that are no part of the number come off its ink."""
+"""Things in the picture that are no part of the number (at its edges, above or below the
+number) come off its ink."""
 
 from __future__ import annotations
 
