@@ -62,10 +62,10 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
         return whole
     digit = in_pieces(labels, inner)  # (h, w)
     rest = ink_box(digit)
-    reach = math.ceil(APART * rest.height)
-    if not _digit_like(rest, reach, ink.shape[0], None):
+    if rest.height < MOSTLY * ink.shape[0]:  # a speck beside a faint page's noise
         return whole
-    return ink_box(in_pieces(labels, sorted(near_pieces(labels, digit, reach))))
+    near = near_pieces(labels, digit, math.ceil(APART * rest.height))
+    return ink_box(in_pieces(labels, sorted(near)))
 
 
 def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
@@ -99,12 +99,10 @@ def _above_underline(ink: np.ndarray) -> Box:
     5's cap and a 7's bar, flat and apart, are at the top."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
     whole = Box(0, 0, ink.shape[1], len(rows))
-    if rows.all():
+    if rows.all() or (split := first_band(rows[::-1])) is None:
         return whole
-    empty = np.flatnonzero(~rows)  # (E,) rows without ink, between inked ones
-    band = int(empty[-1]) + 1  # the top row of the last band of inked rows
-    gap = int(np.flatnonzero(rows[:band])[-1]) + 1  # one past the last inked row above it
-    line, digit = ink_box(ink[band:]), ink_box(ink[:gap])
+    band, start = split  # the last band's rows and the gap's, counted from the bottom
+    line, digit = ink_box(ink[len(rows) - band :]), ink_box(ink[: len(rows) - start])
     flat = line.height <= UNDERLINE_FLAT * line.width
     wide = line.width >= UNDERLINE_WIDTH * digit.width
     return digit if flat and wide else whole
