@@ -42,18 +42,16 @@ def window_view(xp: np.ndarray, kernel: int, stride: int) -> np.ndarray:
 def im2col(x: np.ndarray, kernel: int, stride: int, padding: int) -> np.ndarray:
     """Every window of a (N, H, W, C) array as one row: (N*Ho*Wo, k*k*C), columns (k, k, C).
 
-    With a single channel the copy is done offset by offset into a (k*k, N*Ho*Wo) buffer and
-    returned transposed (Fortran order): long contiguous runs instead of rows of k floats.
-    BLAS reads either layout directly.
+    With a single channel the windows are copied kernel offset first, into a (k*k, N*Ho*Wo)
+    array returned transposed (Fortran order): long contiguous runs instead of rows of k
+    floats, in one copy. BLAS reads either layout directly.
     """
     xp = pad_hw(x, padding)
     windows = window_view(xp, kernel, stride)  # (N, Ho, Wo, k, k, C)
     n, ho, wo, _, _, c = windows.shape
     if c == 1:
-        cols = np.empty((kernel, kernel, n, ho, wo), dtype=x.dtype)  # (k, k, N, Ho, Wo)
-        for i in range(kernel):
-            for j in range(kernel):
-                cols[i, j] = windows[:, :, :, i, j, 0]
+        offsets_first = windows[..., 0].transpose(3, 4, 0, 1, 2)  # (k, k, N, Ho, Wo) view
+        cols = np.ascontiguousarray(offsets_first)  # (k, k, N, Ho, Wo)
         return cols.reshape(kernel * kernel, -1).T  # (N*Ho*Wo, k*k) in Fortran order
     return np.ascontiguousarray(windows).reshape(n * ho * wo, -1)  # (N*Ho*Wo, k*k*C)
 
