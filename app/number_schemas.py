@@ -79,7 +79,11 @@ class NumberResponse(BaseModel):
         description='the digits read, left to right, leading zeros kept: "0427"',
     )
     confidence: float = Field(
-        ge=0, le=1, description="of the whole reading: the product of the digits' confidences"
+        ge=0,
+        le=1,
+        description="the chance the whole reading is right: the product of each digit's"
+        " confidence, except that digits read together in one blob of touching ink count at the"
+        " sequence reader's probability of them all",
     )
     digits: list[NumberDigit] = Field(
         min_length=1,

@@ -38,8 +38,9 @@ _NUMBER_ERRORS = (
 DESCRIPTION = (
     "Reads one line of handwritten digits, left to right: a meter reading, an amount, a code."
     " The answer has the `number` as a string (leading zeros kept), its `confidence` (the"
-    " product of the digits'), and each digit with its probabilities and its `box` (left, top,"
-    " right, bottom in the upload's pixels). A single digit reads as a one-digit number."
+    " chance the whole reading is right), and each digit with its probabilities and its"
+    " `box` (left, top, right, bottom in the upload's pixels). A single digit reads as a"
+    " one-digit number."
     " Errors and limits are /predict's; an image without ink is 422 `no_digit`, and one with"
     " more than MAX_NUMBER_DIGITS digits (default 20) is 422 `too_many_digits`, and one with"
     " lines of digits one above the other is 422 `several_lines`. Each digit"

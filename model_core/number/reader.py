@@ -60,6 +60,8 @@ class DigitReading:
     unseen: bool = False  # its blob holds no digit (shapes.py): not a digit
     touching: bool = False  # one of several digits read in one blob: its image may hold a
     # neighbour's strokes, so the non-digit rule's score test is laxer (rejection.py)
+    in_sequence: bool = False  # one of several digits of a blob the sequence reader read:
+    # the number's confidence takes the reader's probability of them all, not this digit's
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class NumberReading:
 
     digits: list[DigitReading]
     inverted: bool  # the input had dark ink on light paper
+    sequence_log_likelihood: float = 0.0  # the sequence reader's, of the digits `in_sequence`
+    # (blob by blob, summed), and of no digit in blobs it dropped
 
     @property
     def number(self) -> str:
@@ -75,8 +79,10 @@ class NumberReading:
 
     @property
     def confidence(self) -> float:
-        """The chance the whole reading is right, if each digit's is: their product."""
-        return math.prod(d.confidence for d in self.digits)
+        """The chance the whole reading is right: the product of each lone digit's confidence
+        and the sequence reader's probability of the digits it read together in a blob."""
+        alone = math.prod(d.confidence for d in self.digits if not d.in_sequence)
+        return alone * math.exp(self.sequence_log_likelihood)
 
     @property
     def box(self) -> Box:
@@ -134,24 +140,29 @@ def read_line(
     ]
     unseen = [False] * len(readings)
     touching = [_cut_from_blob(line, candidates[i].span) for i in chosen]
+    together = [False] * len(readings)
+    log_likelihood = 0.0
     if sequence is not None and verifier is not None:
         read = [digit for digit, *_ in readings]
         settled = _settled(line, chosen, probs)
         reread = reread_blobs(line, chosen, read, sequence, probabilities, settled, shapes)
         unseen = [k in reread.unseen for k in range(len(readings))]
+        for k, (count, likely) in reread.together.items():
+            together[k : k + count] = [True] * count
+            log_likelihood += likely
         for k in sorted(reread.replaced, reverse=True):
             count, better = reread.replaced[k]
             readings[k : k + count] = better
             unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
             touching[k : k + count] = [len(better) > 1] * len(better)
+            together[k : k + count] = [len(better) > 1] * len(better)
         check_count(len(readings), max_digits)
+    flags = zip(unseen, touching, together, strict=True)  # each digit's last three fields
     digits = [
-        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, flag, touches)
-        for (digit, probs, box, image), flag, touches in zip(
-            readings, unseen, touching, strict=True
-        )
+        DigitReading(digit, max(probs), probs, line.page.to_input(box), image, *flag)
+        for (digit, probs, box, image), flag in zip(readings, flags, strict=True)
     ]
-    return NumberReading(digits, line.page.inverted)
+    return NumberReading(digits, line.page.inverted, log_likelihood)
 
 
 def _cut_from_blob(line: Line, span: tuple[int, int]) -> bool:

@@ -11,7 +11,11 @@ there, they replace the path's. The reader's frames read a digit at its left edg
 one's box is the ink from its frames to the next digit's; its image, that ink fitted into
 MNIST's frame, is what the non-digit rule looks at. A lone digit so found is read by the
 digit network, which reads lone digits better. A blob that a shape network finds holds no
-digit at all (shapes.py) keeps whatever it reads, flagged.
+digit at all (shapes.py) keeps whatever it reads, flagged. Where a blob's digits are in the
+end several (or none), the reader's probability of them is the chance they are right, which
+the number's confidence takes instead of their own confidences: the digit network is sure of
+each digit of "106" read from a blob of "1106", the reader far less of the sequence (run C,
+session 42).
 """
 
 from __future__ import annotations
@@ -43,11 +47,15 @@ Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page
 class Rereading(NamedTuple):
     """What reading the blobs again changed: at the index in the path of its first candidate
     inside each blob read otherwise, how many of the path's candidates lie inside it and the
-    digits that replace them; and the indices in the path of the digits inside blobs that
-    hold no digit (shapes.py: a letter, a doodle): whatever replaces them, not digits."""
+    digits that replace them; the indices in the path of the digits inside blobs that hold
+    no digit (shapes.py: a letter, a doodle): whatever replaces them, not digits; and, at
+    the same index for each blob whose digits in the end are several or none, how many of
+    the path's candidates lie inside it and the reader's log-likelihood of those digits (a
+    lone digit's chance is its own confidence)."""
 
     replaced: dict[int, tuple[int, list[Reading]]]
     unseen: set[int]
+    together: dict[int, tuple[int, float]]
 
 
 def reread_blobs(
@@ -65,8 +73,9 @@ def reread_blobs(
     first candidate inside each blob the reader reads otherwise, far more likely than the
     path's -> how many of the path's candidates lie inside it, and the digits that replace
     them (none where the reader finds no digit in a blob under DROP_HEIGHT), with the path's
-    digits inside blobs the `shapes` network finds hold no digit (shapes.py). Blobs that the
-    path joins with a neighbour keep the path's reading."""
+    digits inside blobs the `shapes` network finds hold no digit (shapes.py) and the reader's
+    log-likelihood of the digits of each blob that ends with several or none (`together`).
+    Blobs that the path joins with a neighbour keep the path's reading."""
     blobs, spans = line.blobs, [line.candidates[i].span for i in path]
     chosen: list[tuple[int, list[int]]] = []  # blobs to read, each with the path inside it
     for blob, ink in enumerate(blobs.inks):
@@ -78,7 +87,7 @@ def reread_blobs(
         if covered == last - first and fits_strip(ink, blobs.line):
             chosen.append((blob, inside))
     if not chosen:
-        return Rereading({}, set())
+        return Rereading({}, set(), {})
     strips = [strip_image(blobs.inks[blob], blobs.line) for blob, _ in chosen]
     read = [[digits_read[k] for k in inside] for _, inside in chosen]  # the path's digits
     tall = [blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line for blob, _ in chosen]
@@ -89,19 +98,26 @@ def reread_blobs(
         for k in no_digit_shapes(strips, looked, read, tall, shapes, alone):
             unseen.update(chosen[k][1])
     found: dict[int, tuple[int, list[Reading]]] = {}
+    together: dict[int, tuple[int, float]] = {}
     for (blob, inside), theirs, strip, whole in zip(chosen, read, looked, tall, strict=True):
         digits = strip.digits
         ours = [d.digit for d in digits]
-        if ours == theirs or len(ours) == len(theirs) == 1:  # a lone digit: the path's stands
-            continue
-        if not ours and whole:  # a whole digit's height: still a digit
+        lone = len(ours) == len(theirs) == 1  # a lone digit: the path's stands
+        missed = not ours and whole  # a whole digit's height: still a digit
+        if ours == theirs or lone or missed:
+            if len(theirs) > 1:
+                together[inside[0]] = (len(inside), strip.log_likelihood(theirs))
             continue
         likely = strip.log_likelihoods([ours, theirs])  # one CTC pass for both
         if likely[0] - likely[1] < MARGIN_LOG_LIKELIHOOD:
+            if len(theirs) > 1:
+                together[inside[0]] = (len(inside), float(likely[1]))
             continue
         readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
-    return Rereading(_lone_digits_read(found, probabilities), unseen)
+        if len(ours) != 1:
+            together[inside[0]] = (len(inside), float(likely[0]))
+    return Rereading(_lone_digits_read(found, probabilities), unseen, together)
 
 
 def read_as(probs: np.ndarray, box: Box, image: np.ndarray) -> Reading:

@@ -58,7 +58,9 @@ def test_hand_drawn_lines_read_right(
     reading = committed.read_number(gray).reading
     assert reading.number == expected
     assert "".join("t" if d.touching else "-" for d in reading.digits) == touching
-    assert reading.confidence == pytest.approx(math.prod(d.confidence for d in reading.digits))
+    assert [d.in_sequence for d in reading.digits] == [mark == "t" for mark in touching]
+    alone = math.prod(d.confidence for d in reading.digits if not d.in_sequence)
+    assert reading.confidence == pytest.approx(alone * math.exp(reading.sequence_log_likelihood))
 
 
 def test_without_a_verifier_each_blob_is_read_whole_in_one_batch() -> None:

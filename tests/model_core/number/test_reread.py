@@ -3,6 +3,8 @@ stand-in networks: where its digits replace the path's, and where they do not.""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -208,3 +210,53 @@ def test_a_whole_digit_the_reader_finds_no_digit_in_is_kept() -> None:
     assert reading.number == path.number == "33"
     assert [d.box for d in reading.digits] == [d.box for d in path.digits]
     assert not any(d.unseen for d in reading.digits)  # no shape network: nothing flagged
+
+
+def test_digits_read_together_count_at_the_readers_probability_of_them() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
+    given: list[StripReading] = []
+
+    def unsure_of_the_pair(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
+        """Reads the first strip as "12" at 0.9 a frame (each digit itself at 0.99), any
+        other as a 5."""
+        readings = []
+        for strip in strips:
+            frames = strip.shape[1] // FRAME
+            two = [(1, frames // 3), (2, 2 * frames // 3)]
+            readings.append(sure_of(two, frames, 0.9) if strip is strips[0] else sure_of([], 9))
+        given.extend(readings)
+        return readings
+
+    reading = read_line(gray, threes, verifier=unlikely, sequence=unsure_of_the_pair)
+
+    assert reading.number[:2] == "12" and reading.digits[0].confidence == pytest.approx(0.99)
+    assert [d.in_sequence for d in reading.digits] == [True, True, False]
+    pair = given[0].log_likelihood([1, 2])
+    assert reading.sequence_log_likelihood == pytest.approx(pair)
+    assert reading.confidence == pytest.approx(0.99 * math.exp(pair))  # the lone 3's and theirs
+    assert reading.confidence < 0.5 < math.prod(d.confidence for d in reading.digits)
+
+
+def test_the_paths_digits_in_a_blob_the_reader_agrees_with_take_its_probability() -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" and "7"
+    path = read_line(gray, threes, verifier=tall_ones)  # "00" cut in pieces, each a 3
+    pieces = len(path.number) - 1
+    sequence = reads_as([3] * pieces)  # the 7 is settled, not read again
+
+    reading = read_line(gray, threes, verifier=tall_ones, sequence=sequence)
+
+    assert reading.number == path.number
+    assert [d.in_sequence for d in reading.digits] == [True] * pieces + [False]
+    assert -5 < reading.sequence_log_likelihood < 0
+    alone = reading.digits[-1].confidence
+    assert reading.confidence == pytest.approx(alone * math.exp(reading.sequence_log_likelihood))
+
+
+def test_a_dropped_blob_counts_at_the_readers_probability_of_no_digit() -> None:
+    gray = canvas(220, zero(40), zero(72), stub(150))  # blobs "00" and a short stroke
+
+    dropped = read_line(gray, threes, verifier=unlikely, sequence=reads_as([5], []))
+
+    assert dropped.number == "3" and not dropped.digits[0].in_sequence  # a lone digit
+    assert dropped.sequence_log_likelihood < 0  # the chance the stroke holds no digit
+    assert dropped.confidence == pytest.approx(0.99 * math.exp(dropped.sequence_log_likelihood))
