@@ -15,11 +15,12 @@ digit at all (shapes.py) keeps whatever it reads, flagged. Where a blob's digits
 end several (or none), the reader's probability of them is the chance they are right, which
 the number's confidence takes instead of their own confidences: the digit network is sure of
 each digit of "106" read from a blob of "1106", the reader far less of the sequence (run C,
-session 42).
+session 42). Several digits it finds that unlikely (UNLIKELY) are flagged too (run D).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
@@ -41,6 +42,8 @@ DROP_HEIGHT = 0.5  # the reader may find no digit only in a blob under this shar
 # The line's height is the median of its larger pieces', so no line loses all its digits
 EDGE_AFTER_SPIKE = FRAME / 2  # strip columns: the reader's frames read a digit at its left
 # edge (median -0.06 of its width), so a digit runs from there to the next one's (run B)
+UNLIKELY = 0.05  # a blob's several digits that the reader gives a lower probability than
+# this are not taken for digits: a scribble read as "88" (run D)
 Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page box, image
 
 
@@ -48,7 +51,8 @@ class Rereading(NamedTuple):
     """What reading the blobs again changed: at the index in the path of its first candidate
     inside each blob read otherwise, how many of the path's candidates lie inside it and the
     digits that replace them; the indices in the path of the digits inside blobs that hold
-    no digit (shapes.py: a letter, a doodle): whatever replaces them, not digits; and, at
+    no digit (shapes.py: a letter, a doodle) or whose digits in the end are several and
+    under UNLIKELY to the reader: whatever replaces them, not digits; and, at
     the same index for each blob whose digits in the end are several or none, how many of
     the path's candidates lie inside it and the reader's log-likelihood of those digits (a
     lone digit's chance is its own confidence)."""
@@ -117,6 +121,10 @@ def reread_blobs(
         found[inside[0]] = (len(inside), readings)
         if len(ours) != 1:
             together[inside[0]] = (len(inside), float(likely[0]))
+    for k, (count, log_likelihood) in together.items():
+        several = k not in found or len(found[k][1]) > 1  # else none: a dropped blob
+        if several and log_likelihood < math.log(UNLIKELY):
+            unseen.update(range(k, k + count))
     return Rereading(_lone_digits_read(found, probabilities), unseen, together)
 
 

@@ -10,8 +10,9 @@ seeds. Without the shape network the committed networks passed off 33.5% of them
 docs/experiments.md, run z2); with the gate network too, 20.5% (photos 3: runs G and G2); with
 the shape network trusted at a lower margin, 17.0% (9, 8, 3, 6, 8: run U3); asked about every
 line of one blob and trained on with more non-digits, 8.5% (4, 6, 2, 0, 5: runs V and W), and
-one epoch more with half as many non-digits as numbers, 6.0% (2, 4, 1, 0, 5: run W2). The bars
-sit a little above, to catch a loss.
+one epoch more with half as many non-digits as numbers, 6.0% (2, 4, 1, 0, 5: run W2); 6.5% (2,
+4, 1, 0, 6) since, and 4.5% (2, 4, 1, 0, 2) with the digits the reader finds unlikely together
+flagged (run D of session 42). The bars sit a little above, to catch a loss.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fastapi.testclient import TestClient
 from tests.nondigits import KINDS, render_nondigit
 
 PER_KIND = 40
-MAX_PASSED = 0.09  # of all held-out non-digits
+MAX_PASSED = 0.07  # of all held-out non-digits
 MAX_PASSED_BY_KIND = 0.2  # of each kind
 PASSED: dict[str, float] = {}
 

@@ -10,7 +10,7 @@ import pytest
 
 from model_core.number import read_line
 from model_core.number.candidates import line_candidates
-from model_core.number.reread import SequenceReader
+from model_core.number.reread import UNLIKELY, SequenceReader
 from model_core.number.sequence import BLANK, Look, SequenceDigit, StripReading
 from model_core.number.strips import FRAME, PAPER, strip_scale
 from model_core.preprocessing.box import enclosing
@@ -260,3 +260,24 @@ def test_a_dropped_blob_counts_at_the_readers_probability_of_no_digit() -> None:
     assert dropped.number == "3" and not dropped.digits[0].in_sequence  # a lone digit
     assert dropped.sequence_log_likelihood < 0  # the chance the stroke holds no digit
     assert dropped.confidence == pytest.approx(0.99 * math.exp(dropped.sequence_log_likelihood))
+
+
+@pytest.mark.parametrize(("frame", "taken"), [(0.999, True), (0.8, False)])
+def test_several_digits_the_reader_finds_unlikely_are_not_taken_for_digits(
+    frame: float, taken: bool
+) -> None:
+    gray = canvas(220, zero(40), zero(72), seven(120))  # blobs "00" (touching) and "7"
+
+    def pair(strips: list[np.ndarray], known: list[list[int]]) -> list[StripReading]:
+        """Reads the first strip as "12", each frame `frame` sure; any other as a 5."""
+        return [
+            sure_of([(1, 2), (2, 5)] if strip is strips[0] else [], strip.shape[1] // FRAME, frame)
+            for strip in strips
+        ]
+
+    reading = read_line(gray, threes, verifier=unlikely, sequence=pair)
+
+    assert reading.number[:2] == "12"
+    unlikely_pair = math.exp(reading.sequence_log_likelihood) < UNLIKELY
+    assert unlikely_pair is not taken
+    assert [d.unseen for d in reading.digits] == [not taken, not taken, False]
