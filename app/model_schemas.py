@@ -97,6 +97,11 @@ class SequenceReaderInfo(BaseModel):
         description="whether it holds a gate network, a small reader asked first: where it"
         " reads the cut path's digits surely, the reading networks do not look",
     )
+    unlikely: float = Field(
+        description="several digits read together in one blob count in the number's"
+        " confidence at the reader's probability of them; under this probability they have"
+        " `is_digit` false",
+    )
 
 
 SEQUENCE_READER_EXAMPLE = {
@@ -107,6 +112,7 @@ SEQUENCE_READER_EXAMPLE = {
     "date": "2026-12-04T12:00:00+00:00",
     "shape_network": True,
     "gate_network": True,
+    "unlikely": 0.05,
 }
 
 

@@ -26,6 +26,7 @@ from app.model_schemas import (
 from model_core.classifier import DigitClassifier, NumberNetwork
 from model_core.nn.cascade import METADATA_KEY as CASCADE_KEY
 from model_core.nn.ensemble import members_of
+from model_core.number import UNLIKELY
 from model_core.preprocessing import ALLOWED_FORMATS
 from model_core.rejection import METADATA_KEY
 
@@ -87,6 +88,7 @@ def model_info(
             classifier.sequence,
             shape_network=classifier.has_shape_network,
             gate_network=classifier.has_gate_network,
+            unlikely=UNLIKELY,
         ),
         not_a_digit=_not_a_digit_info(classifier),
         cascade=_cascade_info(classifier),

@@ -8,10 +8,12 @@ from .reader import (
     Screen,
     read_line,
 )
+from .reread import UNLIKELY
 from .upload import NumberUpload, read_number_array, read_number_bytes
 
 __all__ = [
     "DEFAULT_MAX_DIGITS",
+    "UNLIKELY",
     "DigitReading",
     "NumberReading",
     "NumberUpload",

@@ -16,6 +16,7 @@ from model_core.classifier import DigitClassifier
 from model_core.nn.ensemble import Ensemble
 from model_core.nn.presets import build
 from model_core.nn.serialization import save_model
+from model_core.number import UNLIKELY
 from model_core.number.gate import build_gate
 from model_core.number.sequence import build_sequence_reader
 from model_core.number.verifier import build_verifier
@@ -89,6 +90,7 @@ def test_model_info_shows_the_sequence_reader(
     assert reader["val_exact"] == TINY_SEQUENCE_FACTS["val_exact"]
     assert reader["numbers"] == TINY_SEQUENCE_FACTS["numbers"]
     assert reader["shape_network"] is False and reader["gate_network"] is False
+    assert reader["unlikely"] == UNLIKELY
 
 
 def test_model_info_says_the_sequence_reader_holds_a_shape_network(
