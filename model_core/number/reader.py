@@ -82,7 +82,7 @@ class NumberReading:
         """The chance the whole reading is right: the product of each lone digit's confidence
         and the sequence reader's probability of the digits it read together in a blob."""
         alone = math.prod(d.confidence for d in self.digits if not d.in_sequence)
-        return alone * math.exp(self.sequence_log_likelihood)
+        return alone * math.exp(min(self.sequence_log_likelihood, 0.0))  # rounding: not over 1
 
     @property
     def box(self) -> Box:

@@ -4,15 +4,17 @@ with stand-in networks. How the sequence reader reads blobs again: test_reread.p
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from model_core.classifier import DigitClassifier
-from model_core.number import Screen, read_line
+from model_core.number import DigitReading, NumberReading, Screen, read_line
 from model_core.number.candidates import line_candidates
 from model_core.number.paths import best_path
 from model_core.number.reader import READ_WEIGHT, SURE_ODDS, _bounded_path, one_digit_odds
+from model_core.preprocessing.box import Box
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.stand_ins import always, tall_ones, threes
 from tests.model_core.number.test_segmentation import (
@@ -216,3 +218,14 @@ def test_candidates_on_no_path_that_could_win_are_never_read() -> None:
     assert chosen == best_path(line.last, spans, list(everything))
     assert sum(read[:-1]) < len(images)  # some were never read
     assert (every[chosen].argmax(axis=1) == 3).all()
+
+
+def test_a_reading_is_never_more_than_certain() -> None:
+    """A CTC log-likelihood a rounding error over 0 (a sure reading) still gives at most 1."""
+    sure = DigitReading(1, 1.0, [0.0, 1.0] + [0.0] * 8, Box(0, 0, 5, 20), np.zeros((28, 28)))
+    pair = [sure, sure]
+    together = [replace(d, in_sequence=True) for d in pair]
+
+    assert NumberReading(together, False, 1e-12).confidence == 1.0
+    assert NumberReading(together, False, -0.5).confidence == pytest.approx(math.exp(-0.5))
+    assert NumberReading(pair, False, 0.0).confidence == 1.0
