@@ -48,14 +48,14 @@ Reading = tuple[int, list[float], Box, np.ndarray]  # digit, probabilities, page
 
 
 class Rereading(NamedTuple):
-    """What reading the blobs again changed: at the index in the path of its first candidate
-    inside each blob read otherwise, how many of the path's candidates lie inside it and the
-    digits that replace them; the indices in the path of the digits inside blobs that hold
-    no digit (shapes.py: a letter, a doodle) or whose digits in the end are several and
-    under UNLIKELY to the reader: whatever replaces them, not digits; and, at
-    the same index for each blob whose digits in the end are several or none, how many of
-    the path's candidates lie inside it and the reader's log-likelihood of those digits (a
-    lone digit's chance is its own confidence)."""
+    """What reading the blobs again changed. `replaced`: at the index in the path of its first
+    candidate inside each blob read otherwise, how many of the path's candidates lie inside
+    it and the digits that replace them. `unseen`: the indices in the path of the digits
+    inside blobs that hold no digit (shapes.py: a letter, a doodle), or whose digits are in
+    the end several and under UNLIKELY to the reader: whatever replaces them, not digits.
+    `together`: at the same index for each blob whose digits are in the end several or none,
+    how many of the path's candidates lie inside it and the reader's log-likelihood of those
+    digits (a lone digit's chance is its own confidence)."""
 
     replaced: dict[int, tuple[int, list[Reading]]]
     unseen: set[int]
