@@ -32,7 +32,7 @@ from model_core.preprocessing.frame import fit_and_centre
 from .candidates import Line
 from .sequence import SequenceDigit, StripReading
 from .shapes import ShapeLook, no_digit_shapes
-from .strips import FRAME, PAPER, fits_strip, strip_image, strip_scale
+from .strips import FRAME, PAPER, fits_strip, level, strip_image, strip_scale
 
 SequenceReader = Callable[[list[np.ndarray], list[list[int]]], list[StripReading]]
 MARGIN_LOG_LIKELIHOOD = 2.0  # the reader's digits replace the path's only if it finds them
@@ -92,7 +92,9 @@ def reread_blobs(
             chosen.append((blob, inside))
     if not chosen:
         return Rereading({}, set(), {})
-    strips = [strip_image(blobs.inks[blob], blobs.line) for blob, _ in chosen]
+    levelled = [level(blobs.inks[blob], blobs.line) for blob, _ in chosen]
+    strips = [strip_image(ink, line) for ink, line in levelled]
+    scales = [strip_scale(ink.shape[0], line) for ink, line in levelled]  # strip columns a px
     read = [[digits_read[k] for k in inside] for _, inside in chosen]  # the path's digits
     tall = [blobs.inks[blob].shape[0] >= DROP_HEIGHT * blobs.line for blob, _ in chosen]
     looked = sequence(strips, read)
@@ -103,7 +105,9 @@ def reread_blobs(
             unseen.update(chosen[k][1])
     found: dict[int, tuple[int, list[Reading]]] = {}
     together: dict[int, tuple[int, float]] = {}
-    for (blob, inside), theirs, strip, whole in zip(chosen, read, looked, tall, strict=True):
+    for (blob, inside), theirs, strip, whole, scale in zip(
+        chosen, read, looked, tall, scales, strict=True
+    ):
         digits = strip.digits
         ours = [d.digit for d in digits]
         lone = len(ours) == len(theirs) == 1  # a lone digit: the path's stands
@@ -117,7 +121,7 @@ def reread_blobs(
             if len(theirs) > 1:
                 together[inside[0]] = (len(inside), float(likely[1]))
             continue
-        readings = [_reading(line, blob, digits, k) for k in range(len(digits))]
+        readings = [_reading(line, blob, digits, k, scale) for k in range(len(digits))]
         found[inside[0]] = (len(inside), readings)
         if len(ours) != 1:
             together[inside[0]] = (len(inside), float(likely[0]))
@@ -146,10 +150,10 @@ def _lone_digits_read(
     return found
 
 
-def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int) -> Reading:
-    """Digit k of a blob's sequence reading, with its box and image."""
+def _reading(line: Line, blob: int, digits: list[SequenceDigit], k: int, scale: float) -> Reading:
+    """Digit k of a blob's sequence reading, with its box and image; its strip has `scale`
+    columns for each of the blob's (levelling keeps them)."""
     ink, box = line.blobs.inks[blob], line.blobs.boxes[blob]
-    scale = strip_scale(ink.shape[0], line.blobs.line)
     edges = [0.0] + [sum(digit.columns) / 2 + EDGE_AFTER_SPIKE for digit in digits[1:]]
     left = 0 if k == 0 else max(0, round((edges[k] - PAPER) / scale))
     right = ink.shape[1]

@@ -23,7 +23,14 @@ from model_core.number.sequence import (
     read_strips,
     reading_of,
 )
-from model_core.number.strips import DIGIT_ROWS, FRAME, STRIP_ROWS, batch_strips, strip_image
+from model_core.number.strips import (
+    DIGIT_ROWS,
+    FRAME,
+    STRIP_ROWS,
+    batch_strips,
+    level,
+    strip_image,
+)
 
 
 def test_a_line_high_blob_is_twenty_rows_tall_and_twice_as_wide() -> None:
@@ -42,6 +49,49 @@ def test_a_line_high_blob_is_twenty_rows_tall_and_twice_as_wide() -> None:
 def test_a_blob_taller_than_the_strip_is_shrunk_to_fit() -> None:
     strip = strip_image(np.ones((200, 40), np.float32), line=60)
     assert np.flatnonzero(strip.max(axis=1) > 0.5).size == STRIP_ROWS - 2
+
+
+def tilted_rings(slope: float, line: int = 40, count: int = 4) -> np.ndarray:
+    """(h, w) `count` touching rings `line` px tall side by side, their baseline rising
+    `slope` rows a column to the right (negative: falling)."""
+    width = count * line
+    rise = round(abs(slope) * width)
+    ink = np.zeros((line + rise + 2, width), np.float32)  # (h, w)
+    rows, columns = np.mgrid[0:line, 0:line]  # (line, line) one ring's box
+    distance = np.hypot(rows - (line - 1) / 2, columns - (line - 1) / 2)
+    ring = np.abs(distance - line * 0.42) < line * 0.08  # (line, line) a 0's stroke
+    for index in range(count):
+        for column in range(line):
+            x = index * line + column
+            top = round(rise - slope * x) if slope > 0 else round(-slope * x)
+            ink[top + 1 : top + 1 + line, x] = np.maximum(ink[top + 1 : top + 1 + line, x],
+                                                          ring[:, column])  # fmt: skip
+    return ink
+
+
+@pytest.mark.parametrize("slope", [0.18, -0.27])
+def test_a_tilted_blob_is_levelled_keeping_its_columns(slope: float) -> None:
+    ink = tilted_rings(slope)
+
+    levelled, line = level(ink, 40)
+
+    assert levelled.shape[1] == ink.shape[1]  # every column kept
+    assert levelled.shape[0] <= 40 + 4 < 0.85 * ink.shape[0]  # as tall as one ring again
+    assert line == 40
+    assert np.allclose(levelled.sum(axis=0), ink.sum(axis=0), atol=0.05 * ink.sum(axis=0).max())
+
+
+def test_a_level_blob_and_a_narrow_one_stand() -> None:
+    flat = tilted_rings(0.0)
+    assert level(flat, 40)[0] is flat
+    narrow = tilted_rings(0.3, count=1)  # one digit, tilted: read as it stands
+    assert level(narrow, 40)[0] is narrow
+
+
+def test_a_line_of_one_tilted_blob_is_read_at_its_levelled_height() -> None:
+    ink = tilted_rings(0.2)
+    levelled, line = level(ink, ink.shape[0])  # the blob was the line: its height the line's
+    assert line == levelled.shape[0] < ink.shape[0]
 
 
 def test_strips_are_padded_to_the_widest_and_keep_their_frame_counts() -> None:
