@@ -63,7 +63,7 @@ def level(ink: np.ndarray, line: int) -> tuple[np.ndarray, int]:
     spans = np.round((bottom - shift).max(axis=1)) - np.round((top - shift).min(axis=1)) + 1
     best = int(np.lexsort((np.abs(LEVEL_SLOPES), spans))[0])  # fewest rows, then least slope
     slope = float(LEVEL_SLOPES[best])
-    if spans[best] > LEVEL_SHORTER * height:
+    if slope == 0.0 or spans[best] > LEVEL_SHORTER * height:
         return ink, line
     pad = int(np.ceil(abs(slope) * width / 2)) + 1  # rows the shear may move ink by
     image = Image.fromarray(ink.astype(np.float32))  # mode F
@@ -74,10 +74,10 @@ def level(ink: np.ndarray, line: int) -> tuple[np.ndarray, int]:
     levelled = np.asarray(moved)  # (h + 2 pad, w)
     held = np.flatnonzero(levelled.max(axis=1) > 0)  # the rows holding ink
     levelled = levelled[held[0] : held[-1] + 1]  # (h', w)
-    taller = min(line, levelled.shape[0])  # a line of one blob is as tall as the blob was
-    if not fits_strip(levelled, taller):
+    read_at = min(line, levelled.shape[0])  # a line of one blob was as tall as the blob
+    if not fits_strip(levelled, read_at):
         return ink, line
-    return levelled, taller
+    return levelled, read_at
 
 
 def strip_scale(height: int, line: int) -> float:
