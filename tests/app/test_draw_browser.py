@@ -113,26 +113,26 @@ def test_drawing_a_digit_shows_the_prediction_and_ten_bars(page, live_server: st
 
 
 def test_a_reading_that_is_not_a_digit_is_marked(page, live_server: str) -> None:
-    """Against a stubbed /predict/base64: is_digit false shows the mark, true hides it again."""
-    replies = []
-    page.route("**/predict/base64", lambda route: route.fulfill(**replies.pop(0)))
+    """Against a stubbed /predict/base64: is_digit false shows the mark, true hides it again.
+    Each request of a stroke gets its answer: a slow machine may send one mid-stroke too."""
+    reply: dict = {"status": 200}
+    page.route("**/predict/base64", lambda route: route.fulfill(**reply))
+    sent = requests_to(page, "/predict/base64")
     page.goto(f"{live_server}/draw")
     assert page.locator("#not-digit").is_hidden()
     for is_digit in (False, True):
-        answer = {"digit": 4, "confidence": 0.41, "probabilities": [0.41] + [0.59 / 9] * 9,
-                  "is_digit": is_digit, "preprocessing": {"format": "PNG", "width": 280,
-                  "height": 280, "mode": "RGBA", "inverted": True, "had_alpha": True,
-                  "bbox": [0, 0, 280, 280]}, "timing_ms": {"total": 1.0}}  # fmt: skip
-        replies.append({"status": 200, "json": answer})
+        reply["json"] = {"digit": 4, "confidence": 0.41, "probabilities": [0.41] + [0.59 / 9] * 9,
+                         "is_digit": is_digit, "preprocessing": {"format": "PNG", "width": 280,
+                         "height": 280, "mode": "RGBA", "inverted": True, "had_alpha": True,
+                         "bbox": [0, 0, 280, 280]}, "timing_ms": {"total": 1.0}}  # fmt: skip
         draw_stroke(page, [(0.3, 0.3), (0.7, 0.7)])
         page.wait_for_function(SETTLED)
         assert page.locator("#digit").inner_text() == "4"
         assert page.locator("#not-digit").is_visible() is not is_digit
-        flagged = page.locator("#result").get_attribute("data-not-digit") is not None
-        assert flagged is not is_digit
+        marked = page.locator("#result").get_attribute("data-not-digit")
+        assert (marked is not None) is not is_digit
     page.click("#clear")
-    assert page.locator("#not-digit").is_hidden()
-    assert replies == [] and page.errors == []
+    assert page.locator("#not-digit").is_hidden() and len(sent) >= 2 and page.errors == []
 
 
 def test_a_blank_upload_shows_no_digit_and_clear_resets(page, live_server: str) -> None:
