@@ -241,8 +241,8 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
 ) -> None:
     """Against a stubbed /predict/number: boxes land where the answer puts them, a 422 shows in
     the error style and clears them, and Digit mode gives back the square canvas and /predict."""
-    replies = []  # (status, body) for each request, in order
-    page.route("**/predict/number", lambda route: route.fulfill(**replies.pop(0)))
+    reply: dict = {}  # status and body for every request of the next stroke (one may go mid-way)
+    page.route("**/predict/number", lambda route: route.fulfill(**reply))
     page.goto(f"{live_server}/draw#number")  # the hash opens number mode
     assert page.locator("body").get_attribute("data-mode") == "number"
     width, height = pad_size(page)
@@ -256,7 +256,7 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
             "inverted": True, "had_alpha": True, "bbox": [0, 0, width, height]}  # fmt: skip
     answer = {"number": "042", "confidence": 0.75, "digits": digits, "preprocessing": info,
               "timing_ms": {"decode_preprocess": 1.0, "inference": 1.0, "total": 2.5}}  # fmt: skip
-    replies.append({"status": 200, "json": answer})
+    reply.update(status=200, json=answer)
     draw_stroke(page, [(0.2, 0.3), (0.2, 0.7)])
     page.wait_for_function(SETTLED)
     assert page.locator("#digit").inner_text() == "042"
@@ -278,7 +278,7 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
     assert_boxes_drawn(page, boxes)
 
     too_many = {"detail": "25 digits found; a number has at most 20", "code": "too_many_digits"}
-    replies.append({"status": 422, "json": too_many})
+    reply.update(status=422, json=too_many)
     draw_stroke(page, [(0.5, 0.3), (0.5, 0.7)])
     page.wait_for_function(SETTLED)
     assert page.locator("#result").get_attribute("data-state") == "error"
@@ -296,4 +296,4 @@ def test_number_mode_scales_boxes_shows_errors_and_digit_mode_returns(
     assert digit_answer.value.status == 200
     page.wait_for_function("document.querySelector('#result').dataset.state === 'result'")
     assert page.locator("#bars li").count() == 10
-    assert replies == [] and page.errors == []
+    assert page.errors == []
