@@ -17,6 +17,7 @@ import numpy as np
 from model_core.preprocessing.blocks import average2x2, reduce_image
 from model_core.preprocessing.box import Box, ink_box, scale_box
 from model_core.preprocessing.clean import clean_paper
+from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.digit_box import neighbours
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
@@ -53,6 +54,8 @@ def ink_page(gray: np.ndarray) -> InkPage:
     A number may fill a small part of the picture (a meter in a photo, a few digits on a
     big canvas): the ink found on the reduced copy is read again from the input cropped round
     it, reduced only as much as the crop needs."""
+    if (unfilled := unfill_corners(gray)) is not None:  # turned in an editor: corners filled
+        gray = unfilled
     height, width = gray.shape
     page = _page(gray, Box(0, 0, width, height))
     found = page.to_input(ink_box(page.mask))

@@ -18,6 +18,7 @@ import numpy as np
 from .blocks import average2x2, reduce_image
 from .box import Box, scale_box
 from .clean import CleanPaper, clean_paper, drawing
+from .corners import unfill_corners
 from .cut import Analysis, cut_digit
 from .digit_box import digit_box, inside_outline
 from .edges import content_box
@@ -43,6 +44,9 @@ class DigitInfo(TypedDict):
 def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
     gray, span = _checked(gray)  # (H, W) float32 in [0, 1], its lowest and highest values
+    # Corners an editor filled when it turned the picture: painted the picture's own paper.
+    if (unfilled := unfill_corners(gray)) is not None:
+        gray, span = unfilled, (float(unfilled.min()), float(unfilled.max()))
     factor = math.ceil(max(gray.shape) / ANALYSIS_SIDE)  # input pixels per reduced pixel
     # Clean drawing: flat paper all round at one end of the range (a canvas, a raw digit)
     # holds no band, sheet, shading or rules, nor noise: the short way, no reduced copy.

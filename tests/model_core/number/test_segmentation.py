@@ -202,3 +202,15 @@ def test_digits_on_graph_paper_under_uneven_light_are_found_as_on_plain_paper() 
     for got, want in zip(found, expected, strict=True):
         assert abs(got.left - want.left) <= 3 and abs(got.right - want.right) <= 3
         assert abs(got.top - want.top) <= 3 and abs(got.bottom - want.bottom) <= 3
+
+
+def test_a_number_photo_turned_on_white_is_found_digit_by_digit() -> None:
+    """An editor turned the photo and filled its corners white: the corners are painted the
+    photo's paper (preprocessing/corners.py), so its grey paper is not taken for ink."""
+    gray = canvas(220, zero(40), seven(120))  # "07" on white
+    photo = np.where(gray < 0.5, 0.15, 0.75).astype(np.float32)  # (100, 220) on grey paper
+    turned = np.asarray(Image.fromarray(photo, mode="F").rotate(8, expand=True, fillcolor=1.0))
+
+    blobs = line_candidates(turned, 20).blobs
+
+    assert len(blobs.boxes) == 2  # the 0 and the 7, not one block of the photo
