@@ -3,7 +3,7 @@
 An editor that turns a photo or a scan by a few degrees, and widens the canvas to hold it,
 fills a wedge in each corner with one flat colour: white, black or any other. Wedges lighter
 than the picture run along the edges all round, so the later stages take them for the paper,
-and the picture's own paper for ink (a photo turned on white read 13%). Dark wedges round a
+and the picture's own paper for ink (photos turned on white read 7 to 13%). Dark wedges round a
 lighter picture are a desk round a sheet, which the later stages already expect.
 
 Each corner's wedge is the triangle spanned by the runs of its colour along the two edges
