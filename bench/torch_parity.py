@@ -12,7 +12,7 @@ and our speed over each layout's (above 1: ours is faster), with the lowest and 
 ratio of a round. Both sides run under the allocator policy training uses
 (model_core/allocator.py): glibc's default otherwise serves large arrays from fresh mappings
 whose threshold moves with what was freed before, and either side's figures then move with
-the history of the run (performance.md, session 30).
+the history of the run (performance.md, "Why freed memory is kept").
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
