@@ -12,7 +12,9 @@ and our speed over each layout's (above 1: ours is faster), with the lowest and 
 ratio of a round. Both sides run under the allocator policy training uses
 (model_core/allocator.py): glibc's default otherwise serves large arrays from fresh mappings
 whose threshold moves with what was freed before, and either side's figures then move with
-the history of the run (performance.md, "Why freed memory is kept").
+the history of the run (performance.md, "Why freed memory is kept"). Ours uses at most
+`--our-threads` cores, BLAS included, as `--threads` bounds PyTorch: `--threads 1
+--our-threads 1` compares one core with one core.
 Needs torch: pip install /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 from bench.benchmark import benchmark
@@ -166,14 +169,20 @@ def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, float]
 def alternated(
     network: Sequential, preset: str, repeats: int, threads: int, rounds: int
 ) -> dict[str, list[dict[str, float]]]:
-    """Each side's figures, round by round: ours, then PyTorch in each layout, `rounds`
-    times, so that a machine drifting over the run slows every side alike."""
+    """Each side's figures, round by round: ours (on `threads` cores: shards, and BLAS
+    threads where ours runs one process), then PyTorch in each layout, `rounds` times, so
+    that a machine drifting over the run slows every side alike. Our BLAS keeps its limit
+    for the whole run: raised again after each of our turns, it slowed PyTorch's one-thread
+    figures (batch 1 took 1.5 times as long on machine F), though PyTorch does not call it."""
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
-    for _ in range(rounds):
-        ours = benchmark(preset, repeats, threads=threads)
-        runs["ours"].append({key: float(ours[key]) for key in FIGURES})
-        runs["pytorch"].append(torch_benchmark(network, repeats))
-        runs["pytorch_channels_last"].append(torch_benchmark(network, repeats, channels_last=True))
+    with threadpool_limits(limits=threads, user_api="blas"):
+        for _ in range(rounds):
+            ours = benchmark(preset, repeats, threads=threads)
+            runs["ours"].append({key: float(ours[key]) for key in FIGURES})
+            runs["pytorch"].append(torch_benchmark(network, repeats))
+            runs["pytorch_channels_last"].append(
+                torch_benchmark(network, repeats, channels_last=True)
+            )
     return runs
 
 

@@ -11,6 +11,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from model_core.nn.layers import BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from model_core.nn.network import Sequential
@@ -162,3 +163,29 @@ def test_each_round_times_ours_and_both_pytorch_layouts(
 
     assert layouts == [False, True, False, True]
     assert {side: len(figures) for side, figures in runs.items()} == dict.fromkeys(parity.SIDES, 2)
+
+
+def blas_threads() -> list[int]:
+    """The thread count of each BLAS library loaded (NumPy's; PyTorch's where it has one)."""
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_ours_uses_no_more_blas_threads_than_our_threads(
+    parity: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+
+    def fake_ours(*args: object, **kwargs: object) -> dict[str, float]:
+        seen.append(max(blas_threads()))
+        return dict.fromkeys(parity.FIGURES, 2.0)
+
+    monkeypatch.setattr(parity, "benchmark", fake_ours)
+    monkeypatch.setattr(
+        parity, "torch_benchmark", lambda *args, **kwargs: dict.fromkeys(parity.FIGURES, 1.0)
+    )
+    with threadpool_limits(limits=2, user_api="blas"):
+        if max(blas_threads()) < 2:
+            pytest.skip("BLAS runs one thread here: there is nothing to bound")
+        parity.alternated(Sequential([Flatten()], (28, 28, 1)), "lenet", 1, 1, rounds=1)
+
+    assert seen == [1]
