@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         "--our-threads",
         type=int,
         default=available_cpus(),
-        help="shards of our training step and batch 256 (default: the CPUs available)",
+        help="our cores: shards of our training step and batch 256, and at most as many BLAS"
+        " threads (default: the CPUs available)",
     )
     parser.add_argument(
         "--rounds", type=int, default=3, help="ours and PyTorch alternated this many times"
