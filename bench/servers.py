@@ -52,12 +52,13 @@ def uvicorn_server(
 
 @contextmanager
 def shipped_server(model: Path, extra_env: dict[str, str], cwd: Path) -> Iterator[tuple[str, int]]:
-    """The Dockerfile's CMD with its ENV (bench.container.build.shipped_command), run from `cwd`
-    (the checkout) on a free port, until the block ends: (base URL, pid of the command)."""
+    """The Dockerfile's CMD with its ENV (bench.container.build.shipped_command), both read
+    from the checkout `cwd` and run from it on a free port, until the block ends: (base URL,
+    pid of the command)."""
     from bench.container.build import shipped_command
 
     port = free_port()
-    argv, env = shipped_command(model, port)
+    argv, env = shipped_command(model, port, root=cwd)
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(

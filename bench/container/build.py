@@ -168,26 +168,30 @@ def replay_image(
 
 
 def shipped_command(
-    model: Path, port: int, python_prefix: Path | None = None, verifier: Path | None = None
+    model: Path,
+    port: int,
+    python_prefix: Path | None = None,
+    verifier: Path | None = None,
+    root: Path = REPO_ROOT,
 ) -> tuple[list[str], dict[str, str]]:
     """The image's CMD and environment (its final stage's ENV over this machine's), run from
-    this checkout: the image's virtualenv is this interpreter's (`python_prefix`, default
-    sys.prefix), MODEL_PATH is `model`, VERIFIER_PATH `verifier` (default: this checkout's
-    committed verifier, else empty: none), SEQUENCE_READER_PATH this checkout's committed
-    reader (else empty), PORT is `port`. Run it with the checkout as the
-    working directory."""
+    the checkout `root` (this one by default; an earlier commit's tree for bench.baseline):
+    the image's virtualenv is this interpreter's (`python_prefix`, default sys.prefix),
+    MODEL_PATH is `model`, VERIFIER_PATH `verifier` (default: the checkout's committed
+    verifier, else empty: none), SEQUENCE_READER_PATH the checkout's committed reader (else
+    empty), PORT is `port`. Run it with `root` as the working directory."""
     import sys
 
-    parser = dockerfile(env=base_environment())
+    parser = dockerfile(root / "Dockerfile", env=base_environment())
     final = stages(parser)[-1]
     env = dict(final[-1].env)
     image_venv = env.get("VIRTUAL_ENV")
     if image_venv:
         here = str(python_prefix or Path(sys.prefix))
         env = {key: value.replace(image_venv, here) for key, value in env.items()}
-    if verifier is None and (REPO_ROOT / VERIFIER_FILE).is_file():
-        verifier = REPO_ROOT / VERIFIER_FILE
-    reader = REPO_ROOT / SEQUENCE_READER_FILE
+    if verifier is None and (root / VERIFIER_FILE).is_file():
+        verifier = root / VERIFIER_FILE
+    reader = root / SEQUENCE_READER_FILE
     paths = {
         "MODEL_PATH": str(model),
         "VERIFIER_PATH": str(verifier or ""),
