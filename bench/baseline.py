@@ -71,7 +71,13 @@ def compare(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="baseline-") as temporary:
         folder = Path(temporary)
         png, _ = write_payloads(folder)
-        commit = export_commit(args.commit, folder / "tree")
+        try:
+            commit = export_commit(args.commit, folder / "tree")
+        except subprocess.CalledProcessError as error:
+            raise SystemExit(
+                f"error: no commit {args.commit!r} here ({error.stderr or 'git failed'}); a"
+                " shallow clone lacks the history: git fetch --unshallow"
+            ) from error
         rounds = []
         for _ in range(args.rounds):
             before = measured("commit", folder / "tree", png, args.concurrency, args)

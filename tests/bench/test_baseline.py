@@ -43,6 +43,8 @@ def test_an_unknown_commit_is_refused(tmp_path: Path) -> None:
     _head()
     with pytest.raises(subprocess.CalledProcessError):
         baseline.export_commit("no-such-commit-anywhere", tmp_path)
+    with pytest.raises(SystemExit, match="no commit 'no-such-commit-anywhere'"):
+        baseline.main(["no-such-commit-anywhere", "--generator", "httpx"])
 
 
 def test_the_command_is_read_from_the_checkout_given(tmp_path: Path) -> None:
