@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -55,12 +57,20 @@ def export_commit(commit: str, into: Path, repo: Path = REPO_ROOT) -> str:
     return full
 
 
+@contextmanager
+def tree_server(root: Path) -> Iterator[tuple[str, int]]:
+    """The service of the checkout or exported tree `root`, its own code and committed model,
+    started as its own Dockerfile starts it: (base URL, pid) until the block ends."""
+    extra = {"PYTHONPATH": str(root)}  # its own app and model_core before the installed ones
+    with shipped_server(root / MODEL_FILE, extra, root) as served:
+        yield served
+
+
 def measured(
     name: str, root: Path, png: Path, concurrency: list[int], args: argparse.Namespace
 ) -> list[Cell]:
-    """The service in `root` started as its Dockerfile starts it, one cell per concurrency."""
-    extra = {"PYTHONPATH": str(root)}  # its own app and model_core before any installed ones
-    with shipped_server(root / MODEL_FILE, extra, root) as (base, pid):
+    """The service in `root` (tree_server), one cell per concurrency."""
+    with tree_server(root) as (base, pid):
         endpoint = Endpoint(name, base + "/predict", "multipart", png, pid)
         check_answer(endpoint)
         run_cell(endpoint, args.warmup, 1, args)  # codecs, caches, the first connection

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bench import baseline
@@ -77,3 +78,18 @@ def test_this_checkout_against_its_own_head(capsys: pytest.CaptureFixture[str]) 
     [ratio] = result["p50_ratio"]["1"]["rounds"]
     assert ratio == pytest.approx(shipped / commit, rel=1e-3)
     assert result["verdict"]["one client p50 <= 0.4x"] is (ratio <= baseline.TARGET)
+
+
+def test_an_exported_tree_serves_its_own_code(tmp_path: Path) -> None:
+    """The tree's app runs, not the checkout installed in this environment."""
+    _head()
+    tree = tmp_path / "tree"
+    baseline.export_commit("HEAD", tree)
+    service = tree / "app" / "routes" / "service.py"
+    named = 'SERVICE_NAME = "cnn-digit-recognition"'
+    assert named in service.read_text()
+    service.write_text(service.read_text().replace(named, 'SERVICE_NAME = "an-earlier-tree"'))
+    with baseline.tree_server(tree) as (base, _):
+        assert httpx.get(base + "/", trust_env=False).json()["service"] == "an-earlier-tree"
+    with baseline.tree_server(REPO_ROOT) as (base, _):
+        assert httpx.get(base + "/", trust_env=False).json()["service"] == "cnn-digit-recognition"
