@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.container.build import MODEL_FILE, REPO_ROOT
-from bench.generators import Endpoint, write_payloads
+from bench.generators import Endpoint, available_generator, client_counts, write_payloads
 from bench.loadtest import check_answer, run_cell
 from bench.report import Cell
 from bench.servers import shipped_server
@@ -120,9 +119,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("commit", help="the earlier commit to start beside this checkout")
     parser.add_argument("--rounds", type=int, default=4, help="alternated pairs of runs")
-    parser.add_argument(
-        "--concurrency", default="1", type=lambda text: [int(c) for c in text.split(",")]
-    )
+    parser.add_argument("--concurrency", default="1", type=client_counts)
     parser.add_argument("--requests", type=int, default=2000, help="requests per cell")
     parser.add_argument("--warmup", type=int, default=100, help="untimed requests per server")
     parser.add_argument("--max-seconds", type=float, default=120, help="time bound per cell")
@@ -130,8 +127,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     args.rate = None  # closed loop: one request in flight per connection, as bench.loadtest
-    if args.generator == "auto":
-        args.generator = "wrk" if shutil.which("wrk") else "httpx"
+    args.generator = available_generator(args.generator)
     if args.rounds < 1 or args.requests < 1 or min(args.concurrency) < 1:
         parser.error("rounds, requests and concurrency must be positive")
     return args

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import io
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -62,6 +63,18 @@ def write_payloads(folder: Path, mode: str = "L") -> tuple[Path, Path]:
     data_url = "data:image/png;base64," + base64.b64encode(png).decode()
     json_path.write_text(json.dumps({"image": data_url}))
     return png_path, json_path
+
+
+def available_generator(choice: str) -> str:
+    """`choice` ("wrk" or "httpx"), or for "auto" wrk where it is installed, else httpx."""
+    if choice != "auto":
+        return choice
+    return "wrk" if shutil.which("wrk") else "httpx"
+
+
+def client_counts(text: str) -> list[int]:
+    """A --concurrency value, "1,16,64" -> [1, 16, 64]."""
+    return [int(count) for count in text.split(",")]
 
 
 def run_wrk(endpoint: Endpoint, requests: int, concurrency: int, max_seconds: float) -> dict:

@@ -35,7 +35,6 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -43,6 +42,7 @@ from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
+from bench import generators
 from bench.generators import Endpoint, run_httpx, run_wrk, write_payloads
 from bench.report import Cell, print_table, ratios, shipped_verdict, verdict
 from bench.servers import (
@@ -171,9 +171,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also the service started as the Dockerfile's ENV and CMD start it (row: shipped)",
     )
-    parser.add_argument(
-        "--concurrency", default="1,16,64", type=lambda text: [int(c) for c in text.split(",")]
-    )
+    parser.add_argument("--concurrency", default="1,16,64", type=generators.client_counts)
     parser.add_argument("--requests", type=int, default=2000, help="requests per cell")
     parser.add_argument(
         "--total",
@@ -205,8 +203,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if args.generator == "auto":
-        args.generator = "wrk" if shutil.which("wrk") else "httpx"
+    args.generator = generators.available_generator(args.generator)
     if min(args.concurrency) < 1 or args.requests < 1:
         parser.error("concurrency and requests must be positive")
     if args.shipped and args.url:
