@@ -79,7 +79,8 @@ def line_candidates(
     read_wide: bool = False,
 ) -> Line:
     """(H, W) grayscale in [0, 1], any polarity -> its candidate digits; raises
-    EmptyImageError when there is no ink and TooManyDigitsError past `max_digits` blobs.
+    EmptyImageError when there is no ink, and TooManyDigitsError past line_blobs' count of
+    blobs or CANDIDATES_PER_DIGIT x `max_digits` candidates.
     With `split` False, each blob is taken whole: no cuts, no unions. `odds` maps the blobs'
     whole images (B, 28, 28) to (B,) log-odds that each is one digit: those at `sure_odds`
     or more are not cut. With `read_wide`, neither is a blob of touching digits (WIDE line
@@ -125,8 +126,9 @@ def line_candidates(
 
 def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     """(H, W) grayscale in [0, 1], any polarity -> its blobs; raises EmptyImageError when
-    there is no ink, TooManyDigitsError past `max_digits` blobs, and SeveralLinesError when
-    the blobs make lines one above the other."""
+    there is no ink, TooManyDigitsError past MAX_JOINED x `max_digits` blobs (a digit may be
+    drawn in several: a 5's cap apart; the number read is held to `max_digits` itself), and
+    SeveralLinesError when the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
@@ -141,7 +143,11 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     groups = digit_groups(pieces)
     if not groups:
         raise EmptyImageError()
-    check_count(len(groups), max_digits)
+    if len(groups) > MAX_JOINED * max_digits:  # more than max_digits digits could be drawn in
+        raise TooManyDigitsError(
+            f"the image holds {len(groups)} separate marks, more than a number of at most"
+            f" {max_digits} digits could: is it a line of handwritten digits?"
+        )
     boxes = [group_box(group) for group in groups]
     line = line_height(pieces)
     if (lines := stacked_lines(boxes, line)) > 1:

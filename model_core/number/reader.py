@@ -122,7 +122,6 @@ def read_line(
     candidates = line.candidates
     chosen = line.wholes  # one whole blob each, left to right
     if verifier is None or len(candidates) == len(chosen):  # nothing to choose between
-        check_count(len(chosen), max_digits)
         probs = probabilities(np.stack([candidates[i].image for i in chosen]))  # (D, 10)
     else:
         images = np.stack([c.image for c in candidates])  # (N, 28, 28)
@@ -130,7 +129,6 @@ def read_line(
         upper = np.where(inked, _candidate_odds(line, images, verifier), -math.inf)  # (N,)
         network = probabilities if screen is None else screen.first
         chosen, every = _bounded_path(line, images, upper, network)  # every (N, 10)
-        check_count(len(chosen), max_digits)
         probs = every[chosen]  # (D, 10)
         if screen is not None:
             probs = screen.finish(images[chosen], probs)
@@ -156,7 +154,7 @@ def read_line(
             unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
             touching[k : k + count] = [len(better) > 1] * len(better)
             together[k : k + count] = [len(better) > 1] * len(better)
-        check_count(len(readings), max_digits)
+    check_count(len(readings), max_digits)  # the digits read: the path's may be merged again
     flags = zip(unseen, touching, together, strict=True)  # each digit's last three fields
     digits = [
         DigitReading(digit, max(probs), probs, line.page.to_input(box), image, *flag)

@@ -11,13 +11,14 @@ import pytest
 
 from model_core.classifier import DigitClassifier
 from model_core.number import DigitReading, NumberReading, Screen, read_line
-from model_core.number.candidates import line_candidates
+from model_core.number.candidates import line_blobs, line_candidates
 from model_core.number.paths import best_path
 from model_core.number.reader import READ_WEIGHT, SURE_ODDS, _bounded_path, one_digit_odds
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.errors import EmptyImageError, TooManyDigitsError
 from tests.model_core.number.stand_ins import always, tall_ones, threes
 from tests.model_core.number.test_segmentation import (
+    PEN,
     canvas,
     dot,
     five_body,
@@ -130,6 +131,15 @@ def test_a_blank_page_and_too_many_digits_are_refused() -> None:
         read_line(np.ones((60, 200), np.float32), threes)
     with pytest.raises(TooManyDigitsError):
         read_line(canvas(160, one(40), seven(56)), threes, max_digits=1)
+
+
+def test_the_digit_limit_counts_digits_not_strokes(committed: DigitClassifier) -> None:
+    cap = lambda pen: pen.line([(100, 18), (128, 15)], fill=0, width=PEN)  # noqa: E731
+    gray = canvas(200, one(40), five_body(70), cap)  # the 5's cap apart: three blobs
+    assert len(line_blobs(gray, 20).groups) == 3
+    assert committed.read_number(gray, max_digits=2).reading.number == "15"
+    with pytest.raises(TooManyDigitsError, match="at least 2 digits"):
+        committed.read_number(gray, max_digits=1)
 
 
 def test_the_committed_verifier_records_how_it_was_made() -> None:
