@@ -29,7 +29,9 @@ from model_core.preprocessing.sheet import uncover_sheet
 
 PAGE_ROWS = 96  # the line is read on a copy at most this many pixels high ...
 PAGE_COLUMNS = 1280  # ... and this many wide
-AROUND = 0.5  # the ink is read again with this share of its height as a margin all round
+AROUND = 0.5  # the ink is read again with this share of its height as a margin above and below
+ALONG = 1.5  # ... and this share to the left and right: a digit the reduced copy lost
+# at either end of the line, and the gap before it
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,14 @@ def ink_page(gray: np.ndarray) -> InkPage:
     height, width = gray.shape
     page = _page(gray, Box(0, 0, width, height))
     found = page.to_input(ink_box(page.mask))
-    margin = max(page.factor, round(AROUND * found.height))
-    around = scale_box(found, 1, (height, width), margin=margin)
+    rows = max(page.factor, round(AROUND * found.height))
+    columns = max(page.factor, round(ALONG * found.height))
+    around = Box(
+        max(found.left - columns, 0),
+        max(found.top - rows, 0),
+        min(found.right + columns, width),
+        min(found.bottom + rows, height),
+    )
     if _factor(around) < page.factor:
         return _page(gray, around)
     return page
