@@ -25,7 +25,7 @@ from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
 from .outside import edge_pieces, heading_pieces
-from .page import InkPage, ink_page
+from .page import InkPage, ink_page, level_page
 from .strips import fits_strip
 
 MAX_JOINED = 3  # blobs one digit may be drawn in
@@ -139,6 +139,9 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         labels, pieces = label_pieces(page.mask)
     if pieces and (off := heading_pieces(page.mask, pieces)):
         page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # a toolbar, a heading
+        labels, pieces = label_pieces(page.mask)
+    if pieces and (levelled := level_page(page)) is not page:  # a photo taken at a tilt
+        page = levelled
         labels, pieces = label_pieces(page.mask)
     groups = digit_groups(pieces)
     if not groups:

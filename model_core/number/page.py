@@ -4,7 +4,8 @@ The same stages as a single digit's normalisation (normalize.py), on a copy redu
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
 anything else loses its edge bands, the desk round a sheet, its shading and the rules of
 lined or graph paper (each off its own row, and the cut-off above them) before the ink is
-ramped.
+ramped. A line photographed at a tilt is sheared level once its pieces are known
+(`level_page`); the page maps its boxes back to the upload's pixels either way.
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ from model_core.preprocessing.rules import above_rules, rule_floor, without_rule
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
 
+from .shear import lift, packing_slope, shear
+
 PAGE_ROWS = 96  # the line is read on a copy at most this many pixels high ...
 PAGE_COLUMNS = 1280  # ... and this many wide
 AROUND = 0.5  # the ink is read again with this share of its height as a margin above and below
 ALONG = 1.5  # ... and this share to the left and right: a digit the reduced copy lost
 # at either end of the line, and the gap before it
+LINE_SHORTER = 0.85  # a tilted line is levelled only if that packs its ink into this share
+# of its rows
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,34 @@ class InkPage:
     factor: int  # input pixels per page pixel
     region: Box  # the part of the input the page covers (edge bands cut off)
     inverted: bool  # the upload had dark ink on light paper
+    slope: float = 0.0  # the shear that levelled the page's line (shear.py), rows per column
+    lift: int = 0  # ... and the rows it added above
 
     def to_input(self, box: Box) -> Box:
         """A box of page pixels -> the same box in the input's pixels."""
         region = (self.region.height, self.region.width)
+        box = self._unsheared(box)
         return scale_box(box, self.factor, region).shifted(self.region.left, self.region.top)
+
+    def _unsheared(self, box: Box) -> Box:
+        """A box of the levelled page -> the box of its columns' rows before the shear."""
+        if not self.slope:
+            return box
+        middle = (self.mask.shape[1] - 1) / 2
+        moved = [self.slope * (x - middle) - self.lift for x in (box.left, box.right - 1)]
+        top, bottom = math.floor(box.top + min(moved)), math.ceil(box.bottom + max(moved))
+        return Box(box.left, max(top, 0), box.right, max(bottom, 0))
+
+
+def level_page(page: InkPage) -> InkPage:
+    """The page sheared so that a line of digits photographed at a tilt lies level (shear.py),
+    where that packs its ink into LINE_SHORTER of the rows it spans; else the page itself."""
+    slope, rows = packing_slope(page.mask)
+    if slope == 0.0 or rows > LINE_SHORTER * ink_box(page.mask).height:
+        return page
+    strokes = shear(page.strokes, slope)  # (h + 2 lift, w)
+    mask = shear(page.mask.astype(np.float32), slope) > 0  # (h + 2 lift, w) every ink pixel
+    return replace(page, strokes=strokes, mask=mask, slope=slope, lift=lift(slope, mask.shape[1]))
 
 
 def ink_page(gray: np.ndarray) -> InkPage:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from .shear import packing_slope, shear
+
 STRIP_ROWS = 28
 DIGIT_ROWS = 20  # a line-height digit's rows in the strip
 STRETCH = 2  # strip columns per row's worth of width
@@ -21,7 +23,6 @@ FRAME = 4  # strip columns per frame of the reader
 MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider blob (a long
 # scribble) is no number, and its strip would cost hundreds of MB: the reader leaves it to
 # the cut path
-LEVEL_SLOPES = np.arange(-12, 13) * 0.03  # rows per column: tilts up to about 20 degrees
 LEVEL_WIDTH = 1.5  # line heights: a narrower blob (one digit) is read as it stands
 LEVEL_SHORTER = 0.85  # a blob is levelled only if that packs its ink into this share of its rows
 
@@ -42,36 +43,20 @@ def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
 
 
 def level(ink: np.ndarray, line: int) -> tuple[np.ndarray, int]:
-    """(h, w) a blob's strokes on a page of `line` px digits -> the same columns sheared up or
-    down so that the ink lies level, and the line height to read them at.
+    """(h, w) a blob's strokes on a page of `line` px digits -> the same columns sheared
+    (shear.py) so that the ink lies level, and the line height to read them at.
 
-    A number photographed at a tilt makes a taller blob, whose strip would shrink its digits,
-    with their baseline running across it. The vertical shear that packs the ink (coverage
-    over 0.5) into the fewest rows straightens the baseline and keeps every column, so each
-    digit read keeps its box; a tilted number so sheared is an italic one, as training's
-    slanted numbers are. A blob under LEVEL_WIDTH line heights wide, one the shear would not
-    make LEVEL_SHORTER of its height, or one whose levelled strip would not fit, stands."""
+    A blob of touching digits photographed at a tilt is taller than its digits, and its strip
+    would shrink them, with their baseline running across it. A blob under LEVEL_WIDTH line
+    heights wide, one the shear would not make LEVEL_SHORTER of its height, or one whose
+    levelled strip would not fit, stands."""
     height, width = ink.shape
-    inked = ink > 0.5  # (h, w)
-    columns = np.flatnonzero(inked.any(axis=0))  # (C,) the columns holding ink
-    if width < LEVEL_WIDTH * line or not len(columns):
+    if width < LEVEL_WIDTH * line:
         return ink, line
-    top = inked[:, columns].argmax(axis=0)  # (C,) each column's first inked row
-    bottom = height - 1 - inked[::-1, columns].argmax(axis=0)  # (C,) and its last
-    shift = LEVEL_SLOPES[:, None] * (columns - (width - 1) / 2)  # (S, C) rows moved by
-    # the highest and lowest ink after each shear lie at some column's top and bottom
-    spans = np.round((bottom - shift).max(axis=1)) - np.round((top - shift).min(axis=1)) + 1
-    best = int(np.lexsort((np.abs(LEVEL_SLOPES), spans))[0])  # fewest rows, then least slope
-    slope = float(LEVEL_SLOPES[best])
-    if slope == 0.0 or spans[best] > LEVEL_SHORTER * height:
+    slope, rows = packing_slope(ink > 0.5)  # coverage over 0.5
+    if slope == 0.0 or rows > LEVEL_SHORTER * height:
         return ink, line
-    pad = int(np.ceil(abs(slope) * width / 2)) + 1  # rows the shear may move ink by
-    image = Image.fromarray(ink.astype(np.float32))  # mode F
-    # output (x, y) reads input (x, y + slope * (x - middle) - pad)
-    coefficients = (1, 0, 0, slope, 1, -slope * (width - 1) / 2 - pad)
-    moved = image.transform((width, height + 2 * pad), Image.Transform.AFFINE, coefficients,
-                            resample=Image.Resampling.BILINEAR)  # fmt: skip
-    levelled = np.asarray(moved)  # (h + 2 pad, w)
+    levelled = shear(ink, slope)  # (h + 2 lift, w)
     held = np.flatnonzero(levelled.max(axis=1) > 0)  # the rows holding ink
     levelled = levelled[held[0] : held[-1] + 1]  # (h', w)
     read_at = min(line, levelled.shape[0])  # a line of one blob was as tall as the blob

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
-from model_core.number.page import ink_page
+from model_core.number.candidates import line_blobs
+from model_core.number.page import ink_page, level_page
 from model_core.preprocessing.box import ink_box
+from tests.model_core.number.test_segmentation import canvas, one, seven, zero
 
 
 def test_a_small_number_in_a_big_picture_keeps_a_thin_digit_at_its_end() -> None:
@@ -19,3 +22,45 @@ def test_a_small_number_in_a_big_picture_keeps_a_thin_digit_at_its_end() -> None
     found = page.to_input(ink_box(page.mask))
     assert page.factor == 1  # read again from a crop at full resolution
     assert (found.left, found.right) == (600, 657)  # the 1, which the reduced copy loses, too
+
+
+def tilted_line(degrees: float) -> np.ndarray:
+    """(H, W) grayscale in [0, 1]: 1 7 0 7, spaced, turned `degrees` anticlockwise."""
+    gray = canvas(300, one(40), seven(70), zero(140), seven(210))  # (100, 300)
+    image = Image.fromarray(np.round(gray * 255).astype(np.uint8))
+    turned = image.rotate(degrees, Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    return np.asarray(turned, dtype=np.float32) / 255
+
+
+@pytest.mark.parametrize("degrees", [12.0, -15.0])
+def test_a_line_photographed_at_a_tilt_is_levelled(degrees: float) -> None:
+    page = ink_page(tilted_line(degrees))
+
+    levelled = level_page(page)
+
+    assert levelled.slope * degrees < 0  # rising to the right: rows fall as columns grow
+    assert levelled.mask.shape[1] == page.mask.shape[1]  # every column kept
+    assert ink_box(levelled.mask).height < 0.85 * ink_box(page.mask).height
+    mapped, found = levelled.to_input(ink_box(levelled.mask)), page.to_input(ink_box(page.mask))
+    assert (mapped.left, mapped.right) == (found.left, found.right)
+    assert mapped.top <= found.top and mapped.bottom >= found.bottom  # the columns' rows
+
+
+def test_the_digits_of_a_levelled_line_are_boxed_where_they_are_in_the_upload() -> None:
+    gray = tilted_line(12.0)
+    blobs = line_blobs(gray, 20)
+    assert blobs.page.slope != 0.0
+    assert len(blobs.boxes) == 4
+    for box in blobs.boxes:
+        found = blobs.page.to_input(box)
+        inked = gray[:, found.left : found.right] < 0.5  # (H, w) the upload's ink in its columns
+        rows = np.flatnonzero(inked.any(axis=1))
+        assert found.top <= rows[0] and rows[-1] < found.bottom  # the digit lies in its box
+        assert found.height < 1.5 * 62  # and the box holds little else: digits are 62 px tall
+
+
+def test_a_level_line_and_a_lone_digit_stand() -> None:
+    page = ink_page(tilted_line(0.0))
+    assert level_page(page) is page
+    lone = ink_page(canvas(100, one(40)))
+    assert level_page(lone) is lone
