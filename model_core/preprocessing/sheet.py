@@ -24,14 +24,44 @@ MIN_ASPECT = 0.4  # that rectangle's short side over its long side
 MAX_EDGE = 0.25  # the desk shows all round: the sheet reaches at most this share of the edge
 ANGLES = np.deg2rad(np.arange(-45.0, 45.0, 1.0))  # turns tried for the tightest rectangle
 RIM = 2  # pixels of the sheet's blurred edge painted with the desk
+DARKEST = 0.05  # the desk's light is taken as at least this, so that dividing by it is safe
+LIGHT_FITS = 3  # least-squares fits of the desk's light, each on the pixels the last fitted best
+LIGHT_KEEP = 0.7  # ... those at most this far up its residuals: the sheet may reach the edge
+EVEN_LIGHT = 0.3  # a light varying less than this share of its mean paints the desk flat
+UNEVEN_PAPER = 0.04  # a sheet's paper this much lighter at one end than the other is unevenly lit
 
 
 def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
-    """(h, w) on [0, 1] -> the picture with everything off the sheet painted the sheet's own
-    level, or None when nothing lighter than the image edge is a sheet on a desk."""
+    """(h, w) on [0, 1] -> the picture with everything off the sheet painted as the sheet's
+    paper would look there, or None when nothing lighter than the image edge is a sheet on a
+    desk.
+
+    Under a lamp to one side, the sheet's dim end can be darker than the desk's lit one, and
+    paper painted one flat level would meet the sheet's lit and dim edges in steps that read
+    as strokes: where the sheet is not found as the picture stands, or its paper is unevenly
+    lit, the light is taken off (desk_light) to find it, and its paper painted as lit."""
+    if float(gray.max()) - median(border(gray)) < MIN_CONTRAST:
+        return None  # the common case: paper all round, nothing far lighter than the edge
+    light = None
+    found = _sheet(gray)
+    if found is None or _unevenly_lit(gray, found[1]):
+        light = desk_light(gray)  # (h, w) relative to its mean
+        found = _sheet(gray / light)
+    if found is None:
+        return None
+    inside, paper = found
+    if light is None or float(light.max() - light.min()) < EVEN_LIGHT:
+        return np.where(inside, gray, np.float32(median(gray[paper])))  # (h, w) one flat level
+    level = np.float32(median(gray[paper] / light[paper]))  # the paper under even light
+    return np.where(inside, gray, level * light)  # (h, w) the paper as lit off the sheet
+
+
+def _sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(h, w) -> the sheet (its blurred rim left out) and its paper (the sheet's light
+    pixels), both (h, w) bool, or None where nothing lighter than the edge is a sheet."""
     desk, lightest = median(border(gray)), float(gray.max())
     if not may_show_sheet(gray, desk, lightest):
-        return None  # the common case: strokes cover far less of the picture
+        return None  # strokes, not a sheet: they cover far less of the picture
     light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
     solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
     sheet = _filled(square_filter(solid, 5, np.maximum, 0.0) > 0)  # (h, w) holes filled
@@ -44,10 +74,62 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     if not _rectangular(sheet, area):
         return None
     inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
-    paper = gray[inside & light]  # (m,)
-    if not paper.size:
-        return None
-    return np.where(inside, gray, np.float32(median(paper)))  # (h, w)
+    paper = inside & light  # (h, w)
+    return (inside, paper) if paper.any() else None
+
+
+def _unevenly_lit(gray: np.ndarray, paper: np.ndarray) -> bool:
+    """Whether the sheet's paper is lighter at one end than the other, across or down: the
+    mean of its first and last thirds apart by UNEVEN_PAPER or more."""
+    for image, mask in ((gray, paper), (gray.T, paper.T)):
+        rows = np.flatnonzero(mask.any(axis=1))  # (k,) the rows the paper spans
+        third = (rows[-1] - rows[0] + 1) // 3
+        ends = [slice(rows[0], rows[0] + third), slice(rows[-1] + 1 - third, rows[-1] + 1)]
+        counts = [int(np.count_nonzero(mask[end])) for end in ends]
+        if min(counts) == 0:
+            continue
+        sums = [float(np.sum(image[end], where=mask[end])) for end in ends]
+        if abs(sums[0] / counts[0] - sums[1] / counts[1]) >= UNEVEN_PAPER:
+            return True
+    return False
+
+
+def desk_light(gray: np.ndarray) -> np.ndarray:
+    """(h, w) the light on `gray` relative to its mean, read off its outermost pixels (the desk
+    all round a sheet): a quadratic in the pixel's position fitted to them by least squares,
+    refitted LIGHT_FITS times on those at most LIGHT_KEEP of the way up its residuals, which
+    leaves out the sheet where it reaches the edge."""
+    height, width = gray.shape
+    rows, columns = _ring(height, width)  # (n,) each, the outermost pixels
+    levels = gray[rows, columns].astype(np.float64)  # (n,)
+    design = _quadratic(rows / height - 0.5, columns / width - 0.5)  # (n, 6)
+    keep = np.ones(len(levels), dtype=bool)  # (n,)
+    rank = int(LIGHT_KEEP * (len(levels) - 1))
+    for _ in range(LIGHT_FITS):
+        chosen = design[keep]  # (m, 6)
+        c = np.linalg.solve(chosen.T @ chosen + 1e-9 * np.eye(6), chosen.T @ levels[keep])
+        residual = levels - design @ c  # (n,)
+        keep = residual <= np.partition(residual, rank)[rank]
+    v = (np.arange(height, dtype=np.float32) / height - 0.5)[:, None]  # (h, 1)
+    u = (np.arange(width, dtype=np.float32) / width - 0.5)[None, :]  # (1, w)
+    level = (c[0] + c[2] * v + c[5] * v * v) + (c[1] + c[4] * v) * u + c[3] * u * u  # (h, w)
+    level = np.maximum(level, np.float32(DARKEST))
+    return (level / level.mean()).astype(np.float32)
+
+
+def _ring(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the outermost pixels of an (h, w) picture."""
+    across, down = np.arange(width), np.arange(1, height - 1)
+    rows = np.concatenate([np.zeros(width, int), np.full(width, height - 1), down, down])
+    columns = np.concatenate(
+        [across, across, np.zeros(len(down), int), np.full(len(down), width - 1)]
+    )
+    return rows, columns
+
+
+def _quadratic(v: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """(..., 6) the terms 1, u, v, uu, uv, vv of centred positions (v down, u across)."""
+    return np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=-1)
 
 
 def may_show_sheet(gray: np.ndarray, desk: float, lightest: float) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.normalize import normalize_digit
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.sheet import uncover_sheet
@@ -45,6 +46,29 @@ def test_a_photo_of_a_sheet_on_a_desk_is_read_as_dark_ink_on_the_sheet() -> None
     left, top, right, bottom = info["bbox"]
     assert left >= 58 and top >= 58 and right <= 102 and bottom <= 107  # the 7, not the sheet
     assert 0.1 < float(digit.mean()) < 0.3  # strokes, not a filled page
+
+
+def lamp_to_one_side(image: np.ndarray, strength: float = 0.7) -> np.ndarray:
+    """`image` lit from the left: the light falls from 1 to 1 - `strength` across it."""
+    return (image * np.linspace(1.0, 1.0 - strength, SIZE)[None, :]).astype(np.float32)
+
+
+def test_a_sheet_under_a_lamp_to_one_side_is_found_and_its_paper_painted_as_lit() -> None:
+    photo = lamp_to_one_side(sheet_on_desk(8.0, desk=0.5, paper=0.9))
+    assert photo[80, 150] < photo[5, 5]  # the sheet's dim end: darker than the desk's lit one
+    uncovered = uncover_sheet(photo)
+    assert uncovered is not None
+    np.testing.assert_array_equal(uncovered[60:105, 60:100], photo[60:105, 60:100])  # the 7 stays
+    painted = uncovered[5]  # (160,) a row of the desk, painted as the paper would look there
+    np.testing.assert_allclose(painted, 0.9 * np.linspace(1.0, 0.3, SIZE), rtol=0.08)
+
+
+def test_a_blank_sheet_under_a_lamp_is_no_digit() -> None:
+    sheet = sheet_on_desk(8.0, desk=0.5, paper=0.9)
+    sheet[60:105, 60:100] = 0.9  # no 7 on it
+    blank = lamp_to_one_side(sheet, strength=0.5)
+    with pytest.raises(EmptyImageError):
+        normalize_digit(blank)
 
 
 def bold_ring(thickness: float) -> np.ndarray:
