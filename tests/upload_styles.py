@@ -9,8 +9,9 @@ to the digit's strokes), "scan" (a sheet inside dark edges: a scanner's black bo
 round, or the table beside it along one side), "shadow" (a phone photo with the shadow of a
 hand or the phone across part of the page, its edge sharp or soft), "desk" (a phone photo
 of a sheet lying turned on a darker desk that shows all round it, plain or grained), "lined"
-(a phone photo of notebook paper: blue rules, a red margin, blue or black ink) and "graph"
-(a phone photo of graph paper: a blue or green-grey grid, blue ink or pencil).
+(a phone photo of notebook paper: blue rules, a red margin, blue or black ink), "graph"
+(a phone photo of graph paper: a blue or green-grey grid, blue ink or pencil) and
+"desk_lamp" (the desk photo under a lamp to one side: the photo style's uneven light).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ STYLES: tuple[str, ...] = (
 )
 # Printed paper, rendered alike but measured apart (lower bars): rules under pencil are hard.
 PAPER_STYLES: tuple[str, ...] = ("lined", "graph")
+# Added after the others, so that their samples stay the ones measured before.
+LIT_STYLES: tuple[str, ...] = ("desk_lamp",)
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -49,11 +52,13 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "scan": _scan,
         "shadow": _shadow,
         "desk": _desk,
+        "desk_lamp": lambda digit, rng: _desk(digit, rng, lamp=True),
         "lined": _lined,
         "graph": _graph,
     }
     if style not in renderers:
-        raise ValueError(f"unknown style {style!r}; choose from {STYLES + PAPER_STYLES}")
+        known = STYLES + PAPER_STYLES + LIT_STYLES
+        raise ValueError(f"unknown style {style!r}; choose from {known}")
     return renderers[style](np.asarray(digit, dtype=np.uint8), rng)
 
 
@@ -170,7 +175,7 @@ def _shadow(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     return encode(photo, "JPEG", quality=80)
 
 
-def _desk(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+def _desk(digit: np.ndarray, rng: np.random.Generator, lamp: bool = False) -> bytes:
     size = 320
     ys, xs = np.mgrid[0:size, 0:size] - (size - 1) / 2  # (2, 320, 320) from the centre
     turn = np.deg2rad(rng.uniform(-15, 15))
@@ -190,7 +195,10 @@ def _desk(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     coverage[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
     paper, pen = float(rng.uniform(190, 245)), float(rng.uniform(20, 70))
     gray = np.where(on_sheet, paper, desk)  # (320, 320)
-    photo = camera(gray - coverage * (gray - pen), float(rng.uniform(0.6, 1.2)), 3.0, rng)
+    drawn = gray - coverage * (gray - pen)  # (320, 320)
+    if lamp:
+        drawn = drawn * illumination(size, rng)
+    photo = camera(drawn, float(rng.uniform(0.6, 1.2)), 3.0, rng)
     return encode(photo, "JPEG", quality=80)
 
 
