@@ -21,7 +21,7 @@ from .blocks import reduce_image
 from .box import Box, grid_box, ink_box, scale_box
 from .cut import FINE_SIDE
 from .levels import MIN_CONTRAST
-from .sheet import may_show_sheet
+from .sheet import CLEAN_SHARE, may_show_sheet
 from .stats import border
 
 CLEAN_SIDE = FINE_SIDE // 2  # a clean drawing is cut at about this many px on its long side
@@ -57,7 +57,7 @@ def clean_paper(gray: np.ndarray, span: tuple[float, float] | None = None) -> Cl
     if level == highest and level - lowest >= MIN_CONTRAST:
         return CleanPaper(level, inverted=True)
     light_strokes = level == lowest and highest - level >= MIN_CONTRAST
-    if light_strokes and not may_show_sheet(gray, float(level), highest):
+    if light_strokes and not may_show_sheet(gray, float(level), highest, CLEAN_SHARE):
         return CleanPaper(level, inverted=False)
     return None
 

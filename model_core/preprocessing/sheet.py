@@ -17,7 +17,8 @@ from .stats import border, median
 
 MIN_SIDE = 32  # smaller pictures are a digit alone, never a photo of a sheet
 MIN_CONTRAST = 0.2  # the sheet is at least this much lighter than the desk
-MIN_SHARE = 0.2  # the sheet covers at least this share of the picture
+MIN_SHARE = 0.04  # the sheet covers at least this share of the picture: a sticky note
+CLEAN_SHARE = 0.2  # light strokes on a clean canvas covering less are no sheet (clean.py)
 MAX_HOLES = 0.2  # strokes and specks on it cover at most this share of the sheet
 MIN_FILL = 0.95  # the sheet fills at least this share of its tightest turned rectangle
 MIN_ASPECT = 0.4  # that rectangle's short side over its long side
@@ -132,14 +133,17 @@ def _quadratic(v: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=-1)
 
 
-def may_show_sheet(gray: np.ndarray, desk: float, lightest: float) -> bool:
-    """Whether a sheet may lie on a desk of level `desk` in (h, w) `gray` whose lightest pixel
-    is `lightest`: the picture is large enough, and pixels lighter than the desk by half the
-    contrast cover enough of it. The cheap test that says uncover_sheet is not needed."""
+def may_show_sheet(
+    gray: np.ndarray, desk: float, lightest: float, share: float = MIN_SHARE
+) -> bool:
+    """Whether a sheet covering at least `share` of (h, w) `gray` may lie on a desk of level
+    `desk`, its lightest pixel `lightest`: the picture is large enough, and pixels lighter
+    than the desk by half the contrast cover enough of it. The cheap test that says
+    uncover_sheet is not needed."""
     if min(gray.shape) < MIN_SIDE or lightest - desk < MIN_CONTRAST:
         return False
     light = np.count_nonzero(gray > (desk + lightest) / 2)  # the sheet, or light strokes
-    return bool(light >= MIN_SHARE * (1 - MAX_HOLES) * gray.size)
+    return bool(light >= share * (1 - MAX_HOLES) * gray.size)
 
 
 def _filled(mask: np.ndarray) -> np.ndarray:

@@ -71,6 +71,18 @@ def test_a_blank_sheet_under_a_lamp_is_no_digit() -> None:
         normalize_digit(blank)
 
 
+def test_a_digit_on_a_sticky_note_on_a_desk_is_read_as_dark_ink_on_the_note() -> None:
+    photo = np.full((SIZE, SIZE), 0.3, np.float32)
+    photo[50:98, 90:138] = 0.9  # a note covering 9% of the picture
+    photo[60:63, 100:128] = 0.1  # a 7's bar
+    photo[63:90, 118:121] = 0.1  # its stem
+    digit, info = normalize_digit(photo)
+    assert info["inverted"]
+    left, top, right, bottom = info["bbox"]
+    assert left >= 98 and top >= 58 and right <= 130 and bottom <= 92  # the 7, not the note
+    assert 0.05 < float(digit.mean()) < 0.3  # strokes, not a filled square
+
+
 def bold_ring(thickness: float) -> np.ndarray:
     """(160, 160): a light "0" as bold as asked, on a dark canvas (dark mode)."""
     ys, xs = centred_grid()
