@@ -21,7 +21,9 @@ MIN_SHARE = 0.04  # the sheet covers at least this share of the picture: a stick
 CLEAN_SHARE = 0.2  # light strokes on a clean canvas covering less are no sheet (clean.py)
 MAX_HOLES = 0.2  # strokes and specks on it cover at most this share of the sheet
 MIN_FILL = 0.95  # the sheet fills at least this share of its tightest turned rectangle
-MIN_ASPECT = 0.4  # that rectangle's short side over its long side
+MIN_ASPECT = 0.4  # that rectangle's short side over its long side: a thick light bar is none
+SLIP_ASPECT = 0.2  # ... or this, for a sheet with strokes on it (a slip with a number)
+MIN_STROKES = 0.01  # share of a sheet's area its strokes cover at least, for that
 MAX_EDGE = 0.25  # the desk shows all round: the sheet reaches at most this share of the edge
 ANGLES = np.deg2rad(np.arange(-45.0, 45.0, 1.0))  # turns tried for the tightest rectangle
 RIM = 2  # pixels of the sheet's blurred edge painted with the desk
@@ -72,7 +74,8 @@ def _sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     edge = border(sheet)  # (k,)
     if np.count_nonzero(edge) > MAX_EDGE * edge.size:
         return None  # lit paper beside a shadow, not a sheet on a desk
-    if not _rectangular(sheet, area):
+    written = np.count_nonzero(sheet & ~light) >= MIN_STROKES * area  # strokes on it
+    if not _rectangular(sheet, area, SLIP_ASPECT if written else MIN_ASPECT):
         return None
     inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
     paper = inside & light  # (h, w)
@@ -162,8 +165,9 @@ def _spans(mask: np.ndarray) -> np.ndarray:
     return inside & rows
 
 
-def _rectangular(sheet: np.ndarray, area: int) -> bool:
-    """The set pixels fill most of their tightest rectangle, turned by one of ANGLES."""
+def _rectangular(sheet: np.ndarray, area: int, aspect: float) -> bool:
+    """The set pixels fill most of their tightest rectangle, turned by one of ANGLES, whose
+    short side is at least `aspect` times its long one."""
     outline = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its extremes
     rows, columns = np.nonzero(outline)  # (n,) each
     cos, sin = np.cos(ANGLES)[:, None], np.sin(ANGLES)[:, None]  # (a, 1) each
@@ -172,4 +176,4 @@ def _rectangular(sheet: np.ndarray, area: int) -> bool:
     lengths = np.ptp(along, axis=1) + 1, np.ptp(across, axis=1) + 1  # (a,) each
     best = int(np.argmin(lengths[0] * lengths[1]))
     short, long = sorted((lengths[0][best], lengths[1][best]))
-    return area >= MIN_FILL * short * long and short >= MIN_ASPECT * long
+    return area >= MIN_FILL * short * long and short >= aspect * long

@@ -83,6 +83,18 @@ def test_a_digit_on_a_sticky_note_on_a_desk_is_read_as_dark_ink_on_the_note() ->
     assert 0.05 < float(digit.mean()) < 0.3  # strokes, not a filled square
 
 
+def test_a_slip_with_writing_on_it_is_a_sheet_however_narrow() -> None:
+    photo = np.full((SIZE, SIZE), 0.3, np.float32)
+    photo[60:100, 20:140] = 0.9  # a slip a third as tall as it is wide
+    for left in (40, 70, 100):  # three strokes written on it
+        photo[68:92, left : left + 3] = 0.1
+    uncovered = uncover_sheet(photo)
+    assert uncovered is not None
+    np.testing.assert_allclose(uncovered[:10], 0.9)  # the desk is painted as the slip's paper
+    photo[68:92, 20:140] = 0.9  # the same slip blank: as narrow as a thick light bar, no sheet
+    assert uncover_sheet(photo) is None
+
+
 def bold_ring(thickness: float) -> np.ndarray:
     """(160, 160): a light "0" as bold as asked, on a dark canvas (dark mode)."""
     ys, xs = centred_grid()
