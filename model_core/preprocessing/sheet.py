@@ -2,9 +2,10 @@
 
 With the desk showing all round the sheet, the image edge is dark and the sheet is the light
 content, so the sheet would be read as a huge light stroke. A sheet differs from any light
-stroke in ways a digit drawn light on dark cannot all share: it covers much of the picture,
-it is one solid rectangle (turned or not) whose only holes are the strokes on it, and it is
-not a thin bar. An ellipse fills pi / 4 of its tightest rectangle, so even a bold "0" with its
+stroke in ways a digit drawn light on dark cannot all share: it covers a share of the
+picture (a sticky note's at least), it is one solid rectangle (turned or not) whose only
+holes are the strokes on it, and it is not a thin bar unless strokes are written on it (a
+slip of paper). An ellipse fills pi / 4 of its tightest rectangle, so even a bold "0" with its
 hole filled is no sheet; nor is a bold "8", nor a thick "1".
 """
 
@@ -45,11 +46,11 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     lit, the light is taken off (desk_light) to find it, and its paper painted as lit."""
     if float(gray.max()) - median(border(gray)) < MIN_CONTRAST:
         return None  # the common case: paper all round, nothing far lighter than the edge
-    light = None
-    found = _sheet(gray)
+    found, light = _sheet(gray), None
     if found is None or _unevenly_lit(gray, found[1]):
-        light = desk_light(gray)  # (h, w) relative to its mean
-        found = _sheet(gray / light)
+        lamp = desk_light(gray)  # (h, w) relative to its mean
+        if (levelled := _sheet(gray / lamp)) is not None:
+            found, light = levelled, lamp
     if found is None:
         return None
     inside, paper = found
