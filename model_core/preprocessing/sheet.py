@@ -44,12 +44,14 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     paper painted one flat level would meet the sheet's lit and dim edges in steps that read
     as strokes: where the sheet is not found as the picture stands, or its paper is unevenly
     lit, the light is taken off (desk_light) to find it, and its paper painted as lit."""
-    if float(gray.max()) - median(border(gray)) < MIN_CONTRAST:
+    desk, lightest = median(border(gray)), float(gray.max())
+    if lightest - desk < MIN_CONTRAST:
         return None  # the common case: paper all round, nothing far lighter than the edge
-    found, light = _sheet(gray), None
+    found, light = _sheet(gray, desk, lightest), None
     if found is None or _unevenly_lit(gray, found[1]):
         lamp = desk_light(gray)  # (h, w) relative to its mean
-        if (levelled := _sheet(gray / lamp)) is not None:
+        lit = gray / lamp  # (h, w) as under even light
+        if (levelled := _sheet(lit, median(border(lit)), float(lit.max()))) is not None:
             found, light = levelled, lamp
     if found is None:
         return None
@@ -60,22 +62,23 @@ def uncover_sheet(gray: np.ndarray) -> np.ndarray | None:
     return np.where(inside, gray, level * light)  # (h, w) the paper as lit off the sheet
 
 
-def _sheet(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(h, w) -> the sheet (its blurred rim left out) and its paper (the sheet's light
-    pixels), both (h, w) bool, or None where nothing lighter than the edge is a sheet."""
-    desk, lightest = median(border(gray)), float(gray.max())
+def _sheet(gray: np.ndarray, desk: float, lightest: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """(h, w) whose edge's median is `desk` and lightest pixel `lightest` -> the sheet (its
+    blurred rim left out) and its paper (the sheet's light pixels), both (h, w) bool, or None
+    where nothing lighter than the edge is a sheet."""
     if not may_show_sheet(gray, desk, lightest):
         return None  # strokes, not a sheet: they cover far less of the picture
     light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
     solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
     sheet = _filled(square_filter(solid, 5, np.maximum, 0.0) > 0)  # (h, w) holes filled
     area = int(np.count_nonzero(sheet))
-    if area < MIN_SHARE * sheet.size or np.count_nonzero(sheet & ~light) > MAX_HOLES * area:
+    holes = int(np.count_nonzero(sheet & ~light))  # the strokes on it, and specks
+    if area < MIN_SHARE * sheet.size or holes > MAX_HOLES * area:
         return None
     edge = border(sheet)  # (k,)
     if np.count_nonzero(edge) > MAX_EDGE * edge.size:
         return None  # lit paper beside a shadow, not a sheet on a desk
-    written = np.count_nonzero(sheet & ~light) >= MIN_STROKES * area  # strokes on it
+    written = holes >= MIN_STROKES * area  # a slip with writing on it may be narrow
     if not _rectangular(sheet, area, SLIP_ASPECT if written else MIN_ASPECT):
         return None
     inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
