@@ -165,13 +165,6 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     return Blobs(page, labels, groups, line, boxes, inks)
 
 
-def check_count(count: int, max_digits: int) -> None:
-    if count > max_digits:
-        raise TooManyDigitsError(
-            f"the image holds at least {count} digits; a number may have at most {max_digits}"
-        )
-
-
 def _ink(page: InkPage, labels: np.ndarray, own: list[int], box: Box) -> np.ndarray:
     """(h, w) the strokes of the pieces `own` inside `box`, nothing else."""
     mine = in_pieces(box.crop(labels), own)  # (h, w)

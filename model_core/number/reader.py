@@ -18,8 +18,9 @@ from typing import NamedTuple
 import numpy as np
 
 from model_core.preprocessing.box import Box, enclosing
+from model_core.preprocessing.errors import TooManyDigitsError
 
-from .candidates import Line, check_count, line_candidates
+from .candidates import Line, line_candidates
 from .paths import best_path, best_through
 from .reread import SequenceReader, read_as, reread_blobs
 from .shapes import ShapeLook
@@ -154,7 +155,11 @@ def read_line(
             unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
             touching[k : k + count] = [len(better) > 1] * len(better)
             together[k : k + count] = [len(better) > 1] * len(better)
-    check_count(len(readings), max_digits)  # the digits read: the path's may be merged again
+    if len(readings) > max_digits:  # the digits read: the path's may be merged again
+        raise TooManyDigitsError(
+            f"the image holds at least {len(readings)} digits; a number may have at most"
+            f" {max_digits}"
+        )
     flags = zip(unseen, touching, together, strict=True)  # each digit's last three fields
     digits = [
         DigitReading(digit, max(probs), probs, line.page.to_input(box), image, *flag)
