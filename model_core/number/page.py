@@ -23,6 +23,7 @@ from model_core.preprocessing.digit_box import neighbours
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp
+from model_core.preprocessing.panel import dark_panel
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
 from model_core.preprocessing.shading import remove_paper
@@ -87,15 +88,19 @@ def ink_page(gray: np.ndarray) -> InkPage:
     if (unfilled := unfill_corners(gray)) is not None:  # turned in an editor: corners filled
         gray = unfilled
     height, width = gray.shape
-    page = _page(gray, Box(0, 0, width, height))
+    within = Box(0, 0, width, height)
+    page = _page(gray, within)
+    if page.inverted and (panel := dark_panel(page.strokes, page.mask)) is not None:
+        within = page.to_input(panel)  # a dark panel on light paper (panel.py): its inside
+        page = _page(gray, within)
     found = page.to_input(ink_box(page.mask))
     rows = max(page.factor, round(AROUND * found.height))
     columns = max(page.factor, round(ALONG * found.height))
     around = Box(
-        max(found.left - columns, 0),
-        max(found.top - rows, 0),
-        min(found.right + columns, width),
-        min(found.bottom + rows, height),
+        max(found.left - columns, within.left),
+        max(found.top - rows, within.top),
+        min(found.right + columns, within.right),
+        min(found.bottom + rows, within.bottom),
     )
     if _factor(around) < page.factor:
         return _page(gray, around)

@@ -51,12 +51,12 @@ class Box(NamedTuple):
 
 def ink_box(mask: np.ndarray) -> Box:
     """The tightest box round the set pixels of (H, W) bool `mask`, which has some."""
-    top, bottom = _ends(np.asarray(mask.any(axis=1)))
-    left, right = _ends(np.asarray(mask[top:bottom].any(axis=0)))  # the rows with ink only
+    top, bottom = ends(np.asarray(mask.any(axis=1)))
+    left, right = ends(np.asarray(mask[top:bottom].any(axis=0)))  # the rows with ink only
     return Box(left, top, right, bottom)
 
 
-def _ends(flags: np.ndarray) -> tuple[int, int]:
+def ends(flags: np.ndarray) -> tuple[int, int]:
     """The first set index of 1-D bool `flags` (some set) and one past the last."""
     return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
 

@@ -25,6 +25,7 @@ from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
 from .levels import InkLevels, measure, ramp
+from .panel import dark_panel
 from .polarity import is_dark_on_light
 from .ring import ring_round
 from .rules import above_rules
@@ -43,6 +44,11 @@ class DigitInfo(TypedDict):
 
 def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     """(H, W) grayscale in [0, 1], any polarity -> ((28, 28) float32 light-on-dark, info)."""
+    return _normalized(gray, panels=True)
+
+
+def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
+    """normalize_digit; `panels`: a dark panel on light paper is read instead (panel.py)."""
     gray, span = _checked(gray)  # (H, W) float32 in [0, 1], its lowest and highest values
     # Corners an editor filled when it turned the picture: painted the picture's own paper.
     if (unfilled := unfill_corners(gray)) is not None:
@@ -51,7 +57,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     # Clean drawing: flat paper all round at one end of the range (a canvas, a raw digit)
     # holds no band, sheet, shading or rules, nor noise: the short way, no reduced copy.
     if (paper := clean_paper(gray, span)) is not None:
-        return _clean_digit(gray, paper, factor)
+        return _clean_digit(gray, paper, factor, panels)
     coarse = reduce_image(gray, factor)  # (h, w) the copy the digit is looked for on
     # Edge bands: a scanner's border, a frame or the table beside the page is cut off.
     content = content_box(coarse)
@@ -75,9 +81,12 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
         # Ruled paper, on any page: rules would stretch the box; only ink above them counts.
         levels, rules = above_rules(ink, levels) or (levels, (False, False))
         # Crop box: the box of the ink on the reduced copy, specks and things apart ignored.
-        box = digit_box(ink > levels.low, framed=True)
-        # A circle drawn round the digit: cut with it, and taken off at the finer scale.
         mask = ink > levels.low  # (h, w) with the levels the rules left
+        box = digit_box(mask, framed=True)
+        # A dark panel on light paper (a plot of the digit): the digit inside it is read.
+        if panels and inverted and (inside := dark_panel(ink, mask, box)) is not None:
+            return _in_panel(gray, scale_box(inside, factor, gray.shape), region)
+        # A circle drawn round the digit: cut with it, and taken off at the finer scale.
         ring = ring_round(box.crop(mask)) is not None
         if not ring:
             box = inside_outline(ink, mask, box)  # inside a box drawn round it
@@ -90,7 +99,17 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
     return image, DigitInfo(inverted=inverted, bbox=box.shifted(region.left, region.top))
 
 
-def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.ndarray, DigitInfo]:
+def _in_panel(gray: np.ndarray, inside: Box, region: Box) -> tuple[np.ndarray, DigitInfo]:
+    """The digit of the part `inside` of (H, W) `gray`, a dark panel's inside; `gray` is the
+    part `region` of the input, where the digit's box is given."""
+    image, info = _normalized(inside.crop(gray), panels=False)
+    box = info["bbox"].shifted(inside.left + region.left, inside.top + region.top)
+    return image, DigitInfo(inverted=info["inverted"], bbox=box)
+
+
+def _clean_digit(
+    gray: np.ndarray, paper: CleanPaper, factor: int, panels: bool
+) -> tuple[np.ndarray, DigitInfo]:
     """A clean drawing through the stages it needs: levels, box, cut, fit and centre."""
     ink, step, region = drawing(gray, paper, factor)  # (h, w) the drawn part, paper at 0
     levels = InkLevels(paper=0.0, sigma=0.0, peak=float(average2x2(ink).max()))
@@ -101,6 +120,9 @@ def _clean_digit(gray: np.ndarray, paper: CleanPaper, factor: int) -> tuple[np.n
         image, box = keep_normalised(paper.ink(gray), levels.noise)
         return image, DigitInfo(inverted=paper.inverted, bbox=box)
     box = digit_box(mask)
+    if panels and paper.inverted and (inside := dark_panel(ink, mask, box)) is not None:
+        shape = (region.height, region.width)  # a dark panel: the digit inside it is read
+        return _in_panel(region.crop(gray), scale_box(inside, step, shape), region)
     if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
         box.crop(ink)[ring] = 0  # comes off (the ink and its mask are this function's own)
         box.crop(mask)[ring] = False

@@ -64,3 +64,17 @@ def test_a_level_line_and_a_lone_digit_stand() -> None:
     assert level_page(page) is page
     lone = ink_page(canvas(100, one(40)))
     assert level_page(lone) is lone
+
+
+def test_a_number_plotted_light_on_a_dark_strip_is_read_inside_it() -> None:
+    """matplotlib's `imshow` of a row of digits beside a colour bar as tall as the figure."""
+    strip = 1 - canvas(300, one(40), seven(70), zero(140), seven(210))  # (100, 300)
+    figure = np.ones((480, 420), dtype=np.float32)
+    figure[190:290, 40:340] = strip  # the panel, 15% of the figure
+    figure[290:296, 60:340:50] = 0.0  # ticks below it, joined
+    figure[40:440, 370:390] = np.linspace(0.9, 0.1, 400)[:, None]  # the colour bar
+    blobs = line_blobs(figure, 20)
+    assert len(blobs.boxes) == 4
+    for box in blobs.boxes:
+        found = blobs.page.to_input(box)
+        assert 40 < found.left < found.right < 340 and 190 < found.top < found.bottom < 290

@@ -1,0 +1,83 @@
+"""A dark panel on light paper, the digit drawn light inside it: read the panel, not the page.
+
+A plot of an MNIST digit (matplotlib's `imshow`, saved with its white figure round the black
+image, its axes, ticks and title), a dark-mode canvas in a light screenshot, a slate held up
+against a wall: the dark panel is the picture, and the page round it only a frame. Taken as
+it stands, the panel is the darkest, largest thing on light paper, so it passed for one huge
+stroke with the digit as holes in it.
+
+A panel is told from a stroke by its shape. Its sides are the first and last rows and
+columns of the largest piece of ink that hold SIDES of its longest: the axes' ticks and
+labels joined to it lie outside them, and MOST of the piece inside. Between them it covers
+PANEL_SHARE of the picture, is ink over FILLED of that box and along SOLID of each side, and
+holds light strokes. A digit's box is seldom solid along all four sides, and then it is a
+bar (a bold 1) with nothing light inside; a box drawn round a digit is not filled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .box import Box, ends
+from .components import label_pieces
+
+PANEL_SHARE = 0.05  # a panel covers at least this share of the picture ...
+FILLED = 0.5  # ... is ink over at least this share of its box ...
+SOLID = 0.9  # ... and along this share of each of its four sides, ...
+MOST = 0.9  # ... which hold this share of the piece (ticks and labels joined to it outside)
+SIDES = 0.75  # its sides are the first and last lines that hold this share of the longest
+STROKES = 0.02  # inside its sides, the digit's strokes hold at least this share, ...
+LIGHTER = 0.5  # ... at most this share of the panel's own level as ink
+SQUARE = 0.4  # a digit's panel is at least this wide for its height, and this high for its
+# width (a 1 drawn bold fills its box, a bar)
+
+
+def dark_panel(ink: np.ndarray, mask: np.ndarray, found: Box | None = None) -> Box | None:
+    """The inside of the dark panel of (H, W) bool `mask`, where (H, W) `ink` (dark on light
+    paper, as light on dark) is ink: its largest piece, within its sides, in `mask`'s pixels;
+    None when there is no panel. `found`: the box the caller found the ink in
+    (a digit's box), which a panel fills to at least FILLED and no narrower than SQUARE;
+    without it (a number's page, whose panel may be a long strip), the quick test is the
+    longest row and column."""
+    height, width = mask.shape
+    if found is not None:
+        narrow = min(found.width, found.height) < SQUARE * max(found.width, found.height)
+        if narrow or np.count_nonzero(found.crop(mask)) < FILLED * found.area:
+            return None  # the common case: a digit's strokes fill less of their box; a 1
+    elif (
+        int(np.count_nonzero(mask, axis=1).max()) * int(np.count_nonzero(mask, axis=0).max())
+        < SOLID**2 * PANEL_SHARE * height * width
+    ):
+        return None  # no row and column long enough for a panel's sides
+    labels, pieces = label_pieces(mask)
+    largest = max(pieces, key=lambda piece: piece.area)
+    piece = largest.box.crop(labels) == largest.label  # (h, w)
+    core = _core(piece)
+    if np.count_nonzero(core.crop(piece)) < MOST * largest.area:
+        return None  # a thick stroke's straight part, not a panel with its ticks
+    box = core.shifted(largest.box.left, largest.box.top)
+    if box.area < PANEL_SHARE * height * width:
+        return None
+    panel = box.crop(mask)  # (h', w')
+    sides = (panel[:2], panel[-2:], panel.T[:2], panel.T[-2:])  # each side's edge lines
+    if np.count_nonzero(panel) < FILLED * box.area or not all(
+        np.count_nonzero(lines, axis=1).max() >= SOLID * lines.shape[1] for lines in sides
+    ):
+        return None  # a side is solid on its edge line or, where that is blurred, the next
+    inside = Box(box.left + 1, box.top + 1, box.right - 1, box.bottom - 1)
+    if inside.width < 1 or inside.height < 1:
+        return None
+    within = inside.crop(ink)  # (h, w) the panel's level, the strokes lighter (lower here)
+    light = np.count_nonzero(within < LIGHTER * float(np.median(within)))  # a bar has none
+    return inside if light >= STROKES * inside.area else None
+
+
+def _core(piece: np.ndarray) -> Box:
+    """The box of (h, w) bool `piece` from its first to its last row, and column, holding
+    SIDES of its longest (a tick may lengthen a column): a panel's sides, without the ticks
+    and labels joined to them."""
+    rows = np.count_nonzero(piece, axis=1)  # (h,)
+    columns = np.count_nonzero(piece, axis=0)  # (w,)
+    top, bottom = ends(rows >= SIDES * rows.max())
+    left, right = ends(columns >= SIDES * columns.max())
+    return Box(left, top, right, bottom)

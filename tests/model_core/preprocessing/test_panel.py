@@ -1,0 +1,71 @@
+"""A dark panel on light paper (preprocessing/panel.py): a plot of a digit is read inside it."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from model_core.preprocessing import normalize_digit
+from model_core.preprocessing.box import Box
+from model_core.preprocessing.panel import dark_panel
+from tests.model_core.preprocessing.helpers import correlation
+
+SCALE, MARGIN = 12, 60  # a 28x28 digit drawn 336 px wide, the figure's white round it
+
+
+def plot(image: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 white on black -> a stand-in for matplotlib's `imshow` with its axes:
+    the image enlarged pixel for pixel on a white figure, ticks joined to it on the left and
+    at the bottom, each with its label."""
+    panel = np.kron(image, np.ones((SCALE, SCALE), dtype=np.uint8))  # (h', w')
+    height, width = panel.shape
+    figure = Image.new("L", (width + 2 * MARGIN, height + 2 * MARGIN), 255)
+    figure.paste(Image.fromarray(panel), (MARGIN, MARGIN))
+    draw = ImageDraw.Draw(figure)
+    for pixel in range(0, image.shape[1], 5):
+        x = MARGIN + pixel * SCALE + SCALE // 2
+        draw.line((x, MARGIN + height, x, MARGIN + height + 6), fill=0, width=2)
+        draw.text((x - 4, MARGIN + height + 10), str(pixel), fill=0)
+    for pixel in range(0, image.shape[0], 5):
+        y = MARGIN + pixel * SCALE + SCALE // 2
+        draw.line((MARGIN - 6, y, MARGIN, y), fill=0, width=2)
+        draw.text((MARGIN - 22, y - 5), str(pixel), fill=0)
+    return np.asarray(figure)
+
+
+def test_a_plot_of_a_digit_reads_like_its_image_alone(digits: np.ndarray) -> None:
+    panel = Box(MARGIN, MARGIN, MARGIN + 28 * SCALE, MARGIN + 28 * SCALE)
+    for digit in digits[:20]:
+        image, info = normalize_digit(plot(digit) / 255.0)
+        alone, _ = normalize_digit(panel.crop(plot(digit)) / 255.0)
+        assert correlation(image, alone) > 0.99
+        assert not info["inverted"]  # light strokes on the dark panel
+        left, top, right, bottom = info["bbox"]
+        assert panel.left < left < right < panel.right
+        assert panel.top < top < bottom < panel.bottom
+
+
+def test_the_panel_is_found_between_its_sides_and_its_ticks_are_left_out() -> None:
+    mask = np.zeros((60, 90), dtype=bool)
+    mask[10:40, 20:80] = True  # the panel
+    mask[40:44, 30:31] = mask[40:44, 60:61] = True  # ticks below it, joined ...
+    mask[45:49, 28:33] = mask[45:49, 58:63] = True  # ... and their labels apart
+    mask[18:32, 45:48] = False  # a light stroke inside
+    ink = mask.astype(np.float32)
+    assert dark_panel(ink, mask) == Box(21, 11, 79, 39)
+    assert dark_panel(ink, mask, found=Box(20, 10, 80, 49)) == Box(21, 11, 79, 39)
+
+
+def test_bars_outlines_and_small_panels_are_not_panels() -> None:
+    bar = np.zeros((60, 60), dtype=bool)
+    bar[5:55, 25:36] = True  # a 1 drawn with a marker: solid, nothing light inside
+    square = np.zeros((60, 60), dtype=bool)
+    square[10:50, 10:50] = True  # as solid, but square: still nothing light inside
+    outline = square.copy()
+    outline[14:46, 14:46] = False  # a box drawn round a digit: not filled
+    small = np.zeros((100, 100), dtype=bool)
+    small[10:18, 10:30] = True  # a dark button with a light mark, 1.6% of the picture
+    small[13:15, 15:25] = False
+    for mask in (bar, square, outline, small):
+        assert dark_panel(mask.astype(np.float32), mask) is None
+    assert dark_panel(bar.astype(np.float32), bar, found=Box(25, 5, 36, 55)) is None
