@@ -4,7 +4,8 @@
 colour map at random (gray, viridis, matplotlib's default, and magma draw it light on a dark
 panel; gray_r and binary dark on white), with or without the axes, their ticks and labels, a
 title, a colour bar (beside a light panel not yet: preprocessing.md's known limits), in a
-figure of 2 to 6.4 inches at 100 dpi, saved whole or cropped tight, as a PNG.
+figure of 2 to 6.4 inches at 100 dpi, saved whole or cropped tight, as a PNG. A number may
+also be plotted a digit a subplot (`render_subplots`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,26 @@ def render_plot(
             figure.colorbar(shown)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight" if rng.random() < 0.3 else None)
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def render_subplots(
+    images: np.ndarray, rng: np.random.Generator, maps: tuple[str, ...] = COLOUR_MAPS
+) -> bytes:
+    """(k, 28, 28) uint8 MNIST images -> a PNG of `plt.subplots(1, k)`, one image each, in one
+    of the colour `maps`, with or without the axes."""
+    count = len(images)
+    figure, panes = plt.subplots(1, count, figsize=(2 * count, 2.4), dpi=100, squeeze=False)
+    try:
+        colours, bare = maps[int(rng.integers(len(maps)))], rng.random() < 0.5
+        for axes, image in zip(panes[0], images, strict=True):
+            axes.imshow(image, cmap=colours)
+            if bare:
+                axes.axis("off")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
         return buffer.getvalue()
     finally:
         plt.close(figure)

@@ -16,14 +16,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.blocks import average2x2, reduce_image
-from model_core.preprocessing.box import Box, ink_box, scale_box
+from model_core.preprocessing.box import Box, enclosing, ink_box, scale_box
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.digit_box import neighbours
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp
-from model_core.preprocessing.panel import dark_panel
+from model_core.preprocessing.panel import dark_panels
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
 from model_core.preprocessing.shading import remove_paper
@@ -90,8 +90,11 @@ def ink_page(gray: np.ndarray) -> InkPage:
     height, width = gray.shape
     within = Box(0, 0, width, height)
     page = _page(gray, within)
-    if page.inverted and (panel := dark_panel(page.strokes, page.mask)) is not None:
-        within = page.to_input(panel)  # a dark panel on light paper (panel.py): its inside
+    if page.inverted and (panels := dark_panels(page.strokes, page.mask)):
+        insides = [page.to_input(panel) for panel in panels]  # dark panels on light paper
+        within = enclosing(insides)  # (panel.py): what is inside them is read
+        if len(insides) > 1:  # a row of subplots: the paper between them painted as a panel
+            gray = _between_painted(gray, insides, within)
         page = _page(gray, within)
     found = page.to_input(ink_box(page.mask))
     rows = max(page.factor, round(AROUND * found.height))
@@ -105,6 +108,17 @@ def ink_page(gray: np.ndarray) -> InkPage:
     if _factor(around) < page.factor:
         return _page(gray, around)
     return page
+
+
+def _between_painted(gray: np.ndarray, insides: list[Box], within: Box) -> np.ndarray:
+    """A copy of (H, W) `gray` whose part `within` is the level of the first of the panels
+    `insides` wherever it lies outside them all."""
+    painted = gray.copy()  # (H, W)
+    outside = np.ones((within.height, within.width), dtype=bool)  # (h, w)
+    for inside in insides:
+        inside.shifted(-within.left, -within.top).crop(outside)[...] = False
+    within.crop(painted)[outside] = np.median(insides[0].crop(gray))
+    return painted
 
 
 def _without_rules(ink: np.ndarray, levels: InkLevels) -> tuple[np.ndarray, InkLevels]:

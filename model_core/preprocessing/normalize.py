@@ -25,7 +25,7 @@ from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
 from .levels import InkLevels, measure, ramp
-from .panel import dark_panel
+from .panel import dark_panels
 from .polarity import is_dark_on_light
 from .ring import ring_round
 from .rules import above_rules
@@ -84,8 +84,8 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
         mask = ink > levels.low  # (h, w) with the levels the rules left
         box = digit_box(mask, framed=True)
         # A dark panel on light paper (a plot of the digit): the digit inside it is read.
-        if panels and inverted and (inside := dark_panel(ink, mask, box)) is not None:
-            return _in_panel(gray, scale_box(inside, factor, gray.shape), region)
+        if panels and inverted and (insides := dark_panels(ink, mask, box)):
+            return _in_panel(gray, scale_box(insides[0], factor, gray.shape), region)
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
         ring = ring_round(box.crop(mask)) is not None
         if not ring:
@@ -120,9 +120,9 @@ def _clean_digit(
         image, box = keep_normalised(paper.ink(gray), levels.noise)
         return image, DigitInfo(inverted=paper.inverted, bbox=box)
     box = digit_box(mask)
-    if panels and paper.inverted and (inside := dark_panel(ink, mask, box)) is not None:
+    if panels and paper.inverted and (insides := dark_panels(ink, mask, box)):
         shape = (region.height, region.width)  # a dark panel: the digit inside it is read
-        return _in_panel(region.crop(gray), scale_box(inside, step, shape), region)
+        return _in_panel(region.crop(gray), scale_box(insides[0], step, shape), region)
     if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
         box.crop(ink)[ring] = 0  # comes off (the ink and its mask are this function's own)
         box.crop(mask)[ring] = False

@@ -19,45 +19,60 @@ from __future__ import annotations
 import numpy as np
 
 from .box import Box, ends
-from .components import label_pieces
+from .components import Piece, label_pieces
 
-PANEL_SHARE = 0.05  # a panel covers at least this share of the picture ...
+PANEL_SHARE = 0.05  # a panel (or a row of them) covers at least this share of the picture ...
 FILLED = 0.5  # ... is ink over at least this share of its box ...
 SOLID = 0.9  # ... and along this share of each of its four sides, ...
 MOST = 0.9  # ... which hold this share of the piece (ticks and labels joined to it outside)
 SIDES = 0.75  # its sides are the first and last lines that hold this share of the longest
 STROKES = 0.02  # inside its sides, the digit's strokes hold at least this share, ...
 LIGHTER = 0.5  # ... at most this share of the panel's own level as ink
+ALIKE = 0.5  # other pieces at least this share of the largest's size may be panels too
 SQUARE = 0.4  # a digit's panel is at least this wide for its height, and this high for its
 # width (a 1 drawn bold fills its box, a bar)
 
 
-def dark_panel(ink: np.ndarray, mask: np.ndarray, found: Box | None = None) -> Box | None:
-    """The inside of the dark panel of (H, W) bool `mask`, where (H, W) `ink` (dark on light
-    paper, as light on dark) is ink: its largest piece, within its sides, in `mask`'s pixels;
-    None when there is no panel. `found`: the box the caller found the ink in
-    (a digit's box), which a panel fills to at least FILLED and no narrower than SQUARE;
-    without it (a number's page, whose panel may be a long strip), the quick test is the
-    longest row and column."""
+def dark_panels(ink: np.ndarray, mask: np.ndarray, found: Box | None = None) -> list[Box]:
+    """The insides of the dark panels of (H, W) bool `mask`, where (H, W) `ink` (dark on light
+    paper, as light on dark) is ink, in `mask`'s pixels, largest first: its largest piece, and
+    the others ALIKE in size (a row of subplots), each within its sides; none when the largest
+    is no panel. `found`: the box the caller found the ink in (a digit's box), which a panel
+    fills to at least FILLED and no narrower than SQUARE; without it (a number's page, whose
+    panel may be a long strip), the quick test is the longest row and column."""
     height, width = mask.shape
     if found is not None:
         narrow = min(found.width, found.height) < SQUARE * max(found.width, found.height)
         if narrow or np.count_nonzero(found.crop(mask)) < FILLED * found.area:
-            return None  # the common case: a digit's strokes fill less of their box; a 1
+            return []  # the common case: a digit's strokes fill less of their box; a 1
     elif (
         int(np.count_nonzero(mask, axis=1).max()) * int(np.count_nonzero(mask, axis=0).max())
         < SOLID**2 * PANEL_SHARE * height * width
     ):
-        return None  # no row and column long enough for a panel's sides
+        return []  # no row and column long enough for a panel's sides
     labels, pieces = label_pieces(mask)
-    largest = max(pieces, key=lambda piece: piece.area)
-    piece = largest.box.crop(labels) == largest.label  # (h, w)
-    core = _core(piece)
-    if np.count_nonzero(core.crop(piece)) < MOST * largest.area:
+    pieces.sort(key=lambda piece: piece.area, reverse=True)
+    insides: list[Box] = []
+    for piece in pieces:
+        if piece.area < ALIKE * pieces[0].area:
+            break
+        if (inside := _inside(piece, labels, ink, mask)) is None:
+            if not insides:
+                return []  # the largest piece is no panel
+            continue
+        insides.append(inside)
+    if sum(inside.area for inside in insides) < PANEL_SHARE * height * width:
+        return []
+    return insides
+
+
+def _inside(piece: Piece, labels: np.ndarray, ink: np.ndarray, mask: np.ndarray) -> Box | None:
+    """The inside of `piece` of (H, W) `labels` where it is a dark panel, or None."""
+    own = piece.box.crop(labels) == piece.label  # (h, w)
+    core = _core(own)
+    if np.count_nonzero(core.crop(own)) < MOST * piece.area:
         return None  # a thick stroke's straight part, not a panel with its ticks
-    box = core.shifted(largest.box.left, largest.box.top)
-    if box.area < PANEL_SHARE * height * width:
-        return None
+    box = core.shifted(piece.box.left, piece.box.top)
     panel = box.crop(mask)  # (h', w')
     sides = (panel[:2], panel[-2:], panel.T[:2], panel.T[-2:])  # each side's edge lines
     if np.count_nonzero(panel) < FILLED * box.area or not all(

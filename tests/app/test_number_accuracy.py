@@ -12,7 +12,8 @@ digit's own ink box, for nearly all digits (touching digits share ink, so their 
 reading's estimate; run B in docs/experiments.md put 92% of held-out ones there).
 
 A number plotted as many users plot MNIST (its images side by side in `imshow`, light on a
-dark panel, with axes or a colour bar: tests/plot_styles.py) is read inside its panel.
+dark panel, with axes or a colour bar: tests/plot_styles.py) is read inside its panel, and
+one plotted a digit a subplot, inside its panels.
 
 Touching numbers photographed at a tilt must read nearly as well as upright ones: 41 of 60
 tilted 5 to 15 degrees (40 before the whole line was levelled, run T of session 47; 35 before
@@ -38,7 +39,7 @@ from PIL import Image
 from model_core.data.mnist import load_mnist
 from model_core.number.synth import KINDS
 from tests.numbers import RENDERINGS, make_numbers
-from tests.plot_styles import DARK_PANELS, render_plot
+from tests.plot_styles import DARK_PANELS, render_plot, render_subplots
 from tests.upload_styles import encode
 
 PER_RENDERING = 40  # numbers of each kind in each rendering: 120 of each kind in all
@@ -49,6 +50,8 @@ TILTED = 60  # touching numbers photographed at a tilt of 5 to 15 degrees
 MIN_TILTED = 0.63  # 40 read (35 before each tilted blob was levelled: run L of session 42)
 PLOTTED = 60  # numbers of MNIST images side by side, plotted by matplotlib light on dark
 MIN_PLOTTED = 0.9  # held-out writers' 25 of 30 to 30 of 30 a condition (run K, session 48)
+SUBPLOTS = 40  # numbers plotted a digit a subplot
+MIN_SUBPLOTS = 0.9  # held-out writers' 29 and 30 of 30 in gray, 30 of 30 gray_r (run K2)
 SURE = 0.9  # a reading this confident
 MAX_WRONG_WHEN_SURE = 0.06  # of those, at most this share wrong
 
@@ -134,3 +137,21 @@ def test_numbers_plotted_light_on_a_dark_panel_are_read(
         exact += response.status_code == 200 and response.json()["number"] == label
     print(f"\nnumbers plotted light on a dark panel: {exact}/{PLOTTED} exact")
     assert exact >= MIN_PLOTTED * PLOTTED, f"{exact}/{PLOTTED}"
+
+
+@pytest.mark.slow
+def test_numbers_plotted_a_digit_a_subplot_are_read(
+    number_client: TestClient, mnist_test: tuple[np.ndarray, np.ndarray]
+) -> None:
+    images, labels = mnist_test
+    rng = np.random.default_rng(700)
+    exact = 0
+    for _ in range(SUBPLOTS):
+        chosen = rng.choice(len(images), size=int(rng.integers(2, 6)), replace=False)
+        upload = render_subplots(images[chosen], rng, maps=("gray", "viridis", "gray_r"))
+        response = number_client.post("/predict/number", files={"file": ("n", upload)})
+        assert response.status_code < 500, response.text
+        label = "".join(str(int(labels[index])) for index in chosen)
+        exact += response.status_code == 200 and response.json()["number"] == label
+    print(f"\nnumbers plotted a digit a subplot: {exact}/{SUBPLOTS} exact")
+    assert exact >= MIN_SUBPLOTS * SUBPLOTS, f"{exact}/{SUBPLOTS}"

@@ -78,3 +78,15 @@ def test_a_number_plotted_light_on_a_dark_strip_is_read_inside_it() -> None:
     for box in blobs.boxes:
         found = blobs.page.to_input(box)
         assert 40 < found.left < found.right < 340 and 190 < found.top < found.bottom < 290
+
+
+def test_a_row_of_subplots_is_read_as_one_number() -> None:
+    """`plt.subplots(1, 3)`: three dark panels, one digit each, on a white figure."""
+    figure = np.ones((200, 480), dtype=np.float32)
+    for k, digit in enumerate((one(40), seven(40), zero(40))):
+        figure[50:150, 20 + 155 * k : 120 + 155 * k] = 1 - canvas(100, digit)  # (100, 100)
+    blobs = line_blobs(figure, 20)
+    assert len(blobs.boxes) == 3
+    for k, box in enumerate(blobs.boxes):
+        found = blobs.page.to_input(box)
+        assert 20 + 155 * k < found.left < found.right < 120 + 155 * k

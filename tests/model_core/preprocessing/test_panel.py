@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from model_core.preprocessing import normalize_digit
 from model_core.preprocessing.box import Box
-from model_core.preprocessing.panel import dark_panel
+from model_core.preprocessing.panel import dark_panels
 from tests.model_core.preprocessing.helpers import correlation
 
 SCALE, MARGIN = 12, 60  # a 28x28 digit drawn 336 px wide, the figure's white round it
@@ -52,8 +52,8 @@ def test_the_panel_is_found_between_its_sides_and_its_ticks_are_left_out() -> No
     mask[45:49, 28:33] = mask[45:49, 58:63] = True  # ... and their labels apart
     mask[18:32, 45:48] = False  # a light stroke inside
     ink = mask.astype(np.float32)
-    assert dark_panel(ink, mask) == Box(21, 11, 79, 39)
-    assert dark_panel(ink, mask, found=Box(20, 10, 80, 49)) == Box(21, 11, 79, 39)
+    assert dark_panels(ink, mask) == [Box(21, 11, 79, 39)]
+    assert dark_panels(ink, mask, found=Box(20, 10, 80, 49)) == [Box(21, 11, 79, 39)]
 
 
 def test_bars_outlines_and_small_panels_are_not_panels() -> None:
@@ -67,5 +67,15 @@ def test_bars_outlines_and_small_panels_are_not_panels() -> None:
     small[10:18, 10:30] = True  # a dark button with a light mark, 1.6% of the picture
     small[13:15, 15:25] = False
     for mask in (bar, square, outline, small):
-        assert dark_panel(mask.astype(np.float32), mask) is None
-    assert dark_panel(bar.astype(np.float32), bar, found=Box(25, 5, 36, 55)) is None
+        assert dark_panels(mask.astype(np.float32), mask) == []
+    assert dark_panels(bar.astype(np.float32), bar, found=Box(25, 5, 36, 55)) == []
+
+
+def test_panels_alike_in_size_are_all_found_largest_first() -> None:
+    mask = np.zeros((60, 120), dtype=bool)
+    mask[10:50, 5:45] = True  # two subplots ...
+    mask[12:48, 60:96] = True
+    mask[20:30, 105:115] = True  # ... and a dark swatch too small to be one
+    mask[20:40, 24:27] = mask[20:40, 77:80] = mask[23:27, 108:111] = False  # light strokes
+    panels = dark_panels(mask.astype(np.float32), mask)
+    assert panels == [Box(6, 11, 44, 49), Box(61, 13, 95, 47)]
