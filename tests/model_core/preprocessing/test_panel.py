@@ -79,3 +79,13 @@ def test_panels_alike_in_size_are_all_found_largest_first() -> None:
     mask[20:40, 24:27] = mask[20:40, 77:80] = mask[23:27, 108:111] = False  # light strokes
     panels = dark_panels(mask.astype(np.float32), mask)
     assert panels == [Box(6, 11, 44, 49), Box(61, 13, 95, 47)]
+
+
+def test_a_colour_bar_as_large_as_a_strip_of_digits_is_no_second_panel() -> None:
+    mask = np.zeros((100, 120), dtype=bool)
+    mask[40:52, 5:85] = True  # a strip of digits, 12 rows
+    mask[43:49, 20:22] = mask[43:49, 50:52] = False  # its light strokes
+    mask[5:95, 100:110] = True  # a colour bar's frame and dark half, as much ink
+    mask[8:50, 102:108] = False  # its light half
+    panels = dark_panels(mask.astype(np.float32), mask)
+    assert panels == [Box(6, 41, 84, 51)]
