@@ -10,7 +10,8 @@ the others and on their line, so it stays; and where only specks lie inside the 
 digits themselves reach its edges (a tight crop), so nothing is left out.
 
 A band of rows above or below the number is left out when it is a row of small things: at
-most half as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more, and further
+most half as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more (or, of any
+shape, FAR from it: a phone's status bar and home indicator), and further
 from it than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's
 bar is in it; a comma lies on the digits' rows. Two lines of digits of one size are still two
 lines (candidates.py refuses them).
@@ -24,7 +25,7 @@ import numpy as np
 
 from model_core.preprocessing.box import Box, enclosing, ink_box
 from model_core.preprocessing.components import Piece, in_pieces, near_pieces, reaches
-from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, first_band
+from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, far, first_band
 from model_core.preprocessing.stroke import stroke_width
 
 from .groups import PART_GAP, line_height
@@ -80,6 +81,7 @@ def heading_pieces(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
         small = bar.height <= MOSTLY * rest.height
         flat = bar.height <= UNDERLINE_FLAT * bar.width
         apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit
-        if small and flat and apart and len(strip) >= HEADING_PIECES:
+        row = flat and len(strip) >= HEADING_PIECES
+        if small and apart and (row or far(rows[::-1] if below else rows, band, start)):
             off += [p.label for p in strip]
     return off

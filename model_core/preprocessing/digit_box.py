@@ -17,6 +17,8 @@ UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 APART = 0.08  # something else in the picture lies this share of the digit's height from it,
 WIDER = 1.25  # a heading above it is this many times as wide,
 MOSTLY = 0.5  # and the digit without it is at least this share of all the ink's height
+FAR = 0.5  # a flat band this many heights of the ink beside it apart is no part of the digit,
+# however wide (a phone's status bar above the digit, its home indicator below)
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
@@ -70,15 +72,17 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
 
 def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
     """The box of (h, w) bool `ink` (cut to its box) without a flat band of rows above the
-    digit, apart from it and much wider (WIDER): a drawing app's toolbar, a printed heading.
-    A 5's cap and a 7's bar lie close and are no wider."""
+    digit, apart from it and much wider (WIDER) or FAR from it: a drawing app's toolbar, a
+    printed heading, a phone's status bar. A 5's cap and a 7's bar lie close and are no
+    wider."""
     whole = Box(0, 0, ink.shape[1], ink.shape[0])
     rows = np.asarray(ink.any(axis=1))  # (h,)
     if rows.all() or (split := first_band(rows)) is None:  # most digits: no row without ink
         return whole
     band, start = split
     line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
-    flat = line.height <= UNDERLINE_FLAT * line.width and line.width >= WIDER * rest.width
+    wider = line.width >= WIDER * rest.width or far(rows, band, start)
+    flat = line.height <= UNDERLINE_FLAT * line.width and wider
     return rest if flat and _digit_like(rest, start - band, ink.shape[0], picture) else whole
 
 
@@ -92,11 +96,20 @@ def first_band(flags: np.ndarray) -> tuple[int, int] | None:
     return band, band + int(np.argmax(flags[band:]))
 
 
+def far(flags: np.ndarray, band: int, start: int) -> bool:
+    """For a 1-D bool profile split by `first_band` into a first band and a rest from
+    `start`: the gap is FAR of the height of the band of the rest beside it."""
+    beside = first_band(flags[start:])
+    height = beside[0] if beside is not None else len(flags) - start
+    return start - band >= FAR * height
+
+
 def _above_underline(ink: np.ndarray) -> Box:
     """The box of (h, w) bool `ink` (cut to its box), without a line drawn under the digit:
     a flat band of rows at the bottom, apart from the rows above it, about as wide as they
-    are. A digit's own strokes seldom lie apart at the bottom (a 2's base is drawn on); a
-    5's cap and a 7's bar, flat and apart, are at the top."""
+    are or FAR from them (a phone's home indicator). A digit's own strokes seldom lie apart
+    at the bottom (a 2's base is drawn on); a 5's cap and a 7's bar, flat and apart, are at
+    the top."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
     whole = Box(0, 0, ink.shape[1], len(rows))
     if rows.all() or (split := first_band(rows[::-1])) is None:
@@ -104,7 +117,7 @@ def _above_underline(ink: np.ndarray) -> Box:
     band, start = split  # the last band's rows and the gap's, counted from the bottom
     line, digit = ink_box(ink[len(rows) - band :]), ink_box(ink[: len(rows) - start])
     flat = line.height <= UNDERLINE_FLAT * line.width
-    wide = line.width >= UNDERLINE_WIDTH * digit.width
+    wide = line.width >= UNDERLINE_WIDTH * digit.width or far(rows[::-1], band, start)
     return digit if flat and wide else whole
 
 

@@ -68,6 +68,19 @@ def test_a_toolbar_above_the_number_comes_off_and_a_second_line_is_still_refused
         line_blobs(np.vstack([plain[:90], plain[10:]]), 20)  # the digits twice, one above
 
 
+def test_a_phones_status_bar_far_above_the_number_comes_off() -> None:
+    plain = picture(240, 100)
+    screen = np.ones((560, 240), dtype=np.float32)  # a phone's screenshot, tall and narrow
+    for k in range(4):
+        screen[22 - 4 * k : 30, 170 + 7 * k : 175 + 7 * k] = 0.0  # the signal's bars
+    screen[14:30, 202:230] = 0.0  # the battery
+    screen[18:26, 205:222] = 1.0
+    screen[230:330] = plain
+    boxes = blob_boxes(screen)  # on a coarser page than the number alone: boxes a little wider
+    assert len(boxes) == len(blob_boxes(plain)) == 3
+    assert all(box.top >= 230 for box in boxes)
+
+
 def test_a_strip_of_colour_buttons_below_the_number_comes_off() -> None:
     plain = picture(240, 100)
     palette = np.full((48, 240), 0.92, dtype=np.float32)  # a phone app's colours, below

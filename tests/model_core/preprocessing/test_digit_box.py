@@ -81,6 +81,13 @@ def test_a_flat_band_above_much_wider_than_the_digit_is_left_out() -> None:
     assert digit_box(seven((12, 1, 48, 4))) == Box(12, 1, 48, 45)  # not wide enough
 
 
+def test_a_phones_status_bar_and_home_indicator_far_from_the_digit_are_left_out() -> None:
+    mask = np.pad(seven(), ((20, 20), (0, 0)))  # (100, 60) the 7 in rows 30 to 64
+    mask[2:6, 12:48] = True  # the status bar: flat, not much wider than the digit
+    mask[94:96, 22:38] = True  # the home indicator: narrower than an underline
+    assert digit_box(mask) == Box(15, 30, 45, 65)
+
+
 def test_what_is_left_without_a_band_must_be_most_of_the_ink() -> None:
     mask = np.zeros((60, 60), dtype=bool)
     mask[0:60, 0:30] = True  # a faint page's noise over most of the picture, at its edge
