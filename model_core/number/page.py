@@ -29,15 +29,13 @@ from model_core.preprocessing.rules import above_rules, rule_floor, without_rule
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
 
-from .shear import lift, packing_slope, shear
+from .shear import levelling_slope, lift, shear
 
 PAGE_ROWS = 96  # the line is read on a copy at most this many pixels high ...
 PAGE_COLUMNS = 1280  # ... and this many wide
 AROUND = 0.5  # the ink is read again with this share of its height as a margin above and below
 ALONG = 1.5  # ... and this share to the left and right: a digit the reduced copy lost
 # at either end of the line, and the gap before it
-LINE_SHORTER = 0.85  # a tilted line is levelled only if that packs its ink into this share
-# of its rows
 
 
 @dataclass(frozen=True)
@@ -70,9 +68,8 @@ class InkPage:
 
 def level_page(page: InkPage) -> InkPage:
     """The page sheared so that a line of digits photographed at a tilt lies level (shear.py),
-    where that packs its ink into LINE_SHORTER of the rows it spans; else the page itself."""
-    slope, rows = packing_slope(page.mask)
-    if slope == 0.0 or rows > LINE_SHORTER * ink_box(page.mask).height:
+    where that packs its ink into shear.SHORTER of the rows it spans; else the page itself."""
+    if not (slope := levelling_slope(page.mask, ink_box(page.mask).height)):
         return page
     strokes = shear(page.strokes, slope)  # (h + 2 lift, w)
     mask = shear(page.mask.astype(np.float32), slope) > 0  # (h + 2 lift, w) every ink pixel

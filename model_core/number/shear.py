@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 LEVEL_SLOPES = np.arange(-12, 13) * 0.03  # rows per column: tilts up to about 20 degrees
+SHORTER = 0.85  # ink is levelled only if the shear packs it into this share of its rows
 
 
 def packing_slope(inked: np.ndarray) -> tuple[float, int]:
@@ -31,6 +32,13 @@ def packing_slope(inked: np.ndarray) -> tuple[float, int]:
     spans = np.round((bottom - shift).max(axis=1)) - np.round((top - shift).min(axis=1)) + 1
     best = int(np.lexsort((np.abs(LEVEL_SLOPES), spans))[0])  # fewest rows, then least slope
     return float(LEVEL_SLOPES[best]), int(spans[best])
+
+
+def levelling_slope(inked: np.ndarray, height: int) -> float:
+    """(h, w) bool ink spanning `height` rows -> the packing slope where its shear packs the
+    ink into SHORTER of them, else 0.0 (the ink is left as it stands)."""
+    slope, rows = packing_slope(inked)
+    return 0.0 if rows > SHORTER * height else slope
 
 
 def lift(slope: float, width: int) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from .shear import packing_slope, shear
+from .shear import levelling_slope, shear
 
 STRIP_ROWS = 28
 DIGIT_ROWS = 20  # a line-height digit's rows in the strip
@@ -24,7 +24,6 @@ MAX_STRIP_COLUMNS = 1024  # about 25 line-height digits side by side: a wider bl
 # scribble) is no number, and its strip would cost hundreds of MB: the reader leaves it to
 # the cut path
 LEVEL_WIDTH = 1.5  # line heights: a narrower blob (one digit) is read as it stands
-LEVEL_SHORTER = 0.85  # a blob is levelled only if that packs its ink into this share of its rows
 
 
 def strip_image(ink: np.ndarray, line: int) -> np.ndarray:
@@ -48,13 +47,12 @@ def level(ink: np.ndarray, line: int) -> tuple[np.ndarray, int]:
 
     A blob of touching digits photographed at a tilt is taller than its digits, and its strip
     would shrink them, with their baseline running across it. A blob under LEVEL_WIDTH line
-    heights wide, one the shear would not make LEVEL_SHORTER of its height, or one whose
+    heights wide, one the shear would not make shear.SHORTER of its height, or one whose
     levelled strip would not fit, stands."""
     height, width = ink.shape
     if width < LEVEL_WIDTH * line:
         return ink, line
-    slope, rows = packing_slope(ink > 0.5)  # coverage over 0.5
-    if slope == 0.0 or rows > LEVEL_SHORTER * height:
+    if not (slope := levelling_slope(ink > 0.5, height)):  # coverage over 0.5
         return ink, line
     levelled = shear(ink, slope)  # (h + 2 lift, w)
     held = np.flatnonzero(levelled.max(axis=1) > 0)  # the rows holding ink

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_core.number.shear import LEVEL_SLOPES, lift, packing_slope, shear
+from model_core.number.shear import LEVEL_SLOPES, levelling_slope, lift, packing_slope, shear
 
 
 def band(slope: float, width: int = 200, thick: int = 6) -> np.ndarray:
@@ -40,3 +40,9 @@ def test_sheared_ink_lies_level_in_the_same_columns() -> None:
 def test_no_ink_and_the_steepest_slope() -> None:
     assert packing_slope(np.zeros((10, 10), bool)) == (0.0, 0)
     assert max(abs(LEVEL_SLOPES)) == pytest.approx(0.36)  # about 20 degrees
+
+
+def test_ink_is_levelled_only_where_the_shear_saves_enough_rows() -> None:
+    inked = band(0.15) > 0.5  # 38 rows, packed into 7
+    assert levelling_slope(inked, inked.shape[0]) == pytest.approx(0.15)
+    assert levelling_slope(inked, 8) == 0.0  # 7 of 8 rows: not SHORTER of them
