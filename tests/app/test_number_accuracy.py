@@ -113,11 +113,7 @@ def test_touching_numbers_at_a_tilt_read_nearly_as_well(
         upright = Image.open(io.BytesIO(sample.data)).convert("L")
         angle = rng.uniform(5, 15) * rng.choice([-1, 1])
         tilted = upright.rotate(angle, Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-        response = number_client.post(
-            "/predict/number", files={"file": ("n", encode(tilted, "PNG"))}
-        )
-        assert response.status_code < 500, response.text
-        exact += response.status_code == 200 and response.json()["number"] == sample.label
+        exact += read_right(number_client, encode(tilted, "PNG"), sample.label)
     print(f"\ntouching, tilted 5 to 15 degrees: {exact}/{TILTED} numbers exact")
     assert exact >= MIN_TILTED * TILTED, f"{exact}/{TILTED}"
 
@@ -137,9 +133,13 @@ def test_numbers_plotted_are_read(
             upload = render_plot(np.hstack(list(images[chosen])), rng, maps=DARK_PANELS)
         else:
             upload = render_subplots(images[chosen], rng, maps=("gray", "viridis", "gray_r"))
-        response = number_client.post("/predict/number", files={"file": ("n", upload)})
-        assert response.status_code < 500, response.text
-        label = "".join(str(int(labels[index])) for index in chosen)
-        exact += response.status_code == 200 and response.json()["number"] == label
+        exact += read_right(number_client, upload, "".join(str(int(labels[i])) for i in chosen))
     print(f"\nnumbers plotted ({plot}): {exact}/{count} exact")
     assert exact >= least * count, f"{exact}/{count}"
+
+
+def read_right(client: TestClient, upload: bytes, label: str) -> bool:
+    """Whether /predict/number reads `upload` as exactly `label` (never a 5xx)."""
+    response = client.post("/predict/number", files={"file": ("n", upload)})
+    assert response.status_code < 500, response.text
+    return response.status_code == 200 and response.json()["number"] == label
