@@ -4,6 +4,7 @@ and a box drawn round it left out."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -17,8 +18,8 @@ UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 APART = 0.08  # something else in the picture lies this share of the digit's height from it,
 WIDER = 1.25  # a heading above it is this many times as wide,
 MOSTLY = 0.5  # and the digit without it is at least this share of all the ink's height
-FAR = 0.5  # a flat band this many heights of the ink beside it apart is no part of the digit,
-# however wide (a phone's status bar above the digit, its home indicator below)
+FAR = 0.5  # a band this many heights of the ink beside it apart is no part of the digit,
+# whatever its shape (a phone's status bar or a window's toolbar above, a home indicator below)
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
@@ -71,19 +72,30 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
 
 
 def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
-    """The box of (h, w) bool `ink` (cut to its box) without a flat band of rows above the
-    digit, apart from it and much wider (WIDER) or FAR from it: a drawing app's toolbar, a
-    printed heading, a phone's status bar. A 5's cap and a 7's bar lie close and are no
-    wider."""
-    whole = Box(0, 0, ink.shape[1], ink.shape[0])
+    """The box of (h, w) bool `ink` (cut to its box) without what lies above the digit,
+    apart from it, and either flat and much wider (WIDER) or FAR from it: a printed heading,
+    a phone's status bar, a drawing app's title and toolbar. Each gap between rows is looked
+    at from the top and the last such one taken, so that a heading may hold several rows of
+    things. A 5's cap and a 7's bar lie close and are no wider."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
-    if rows.all() or (split := first_band(rows)) is None:  # most digits: no row without ink
-        return whole
-    band, start = split
-    line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
-    wider = line.width >= WIDER * rest.width or far(rows, band, start)
-    flat = line.height <= UNDERLINE_FLAT * line.width and wider
-    return rest if flat and _digit_like(rest, start - band, ink.shape[0], picture) else whole
+    digit = Box(0, 0, ink.shape[1], ink.shape[0])
+    for band, start in bands(rows):
+        line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
+        if rest.height < MOSTLY * ink.shape[0]:
+            break  # too little left to be the digit, here or further down
+        flat = line.height <= UNDERLINE_FLAT * line.width and line.width >= WIDER * rest.width
+        if (flat or far(rows, band, start)) and _digit_like(rest, start - band, len(rows), picture):
+            digit = rest
+    return digit
+
+
+def bands(flags: np.ndarray) -> Iterator[tuple[int, int]]:
+    """For a 1-D bool profile with its ends set, each gap in turn from its start: one past
+    the last entry before it and the first after it (`first_band`'s pair, further on)."""
+    band = 0
+    while (split := first_band(flags[band:])) is not None:
+        yield band + split[0], band + split[1]
+        band += split[1]
 
 
 def first_band(flags: np.ndarray) -> tuple[int, int] | None:

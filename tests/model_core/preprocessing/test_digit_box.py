@@ -88,6 +88,17 @@ def test_a_phones_status_bar_and_home_indicator_far_from_the_digit_are_left_out(
     assert digit_box(mask) == Box(15, 30, 45, 65)
 
 
+def test_a_windows_title_and_toolbar_far_above_the_digit_are_left_out() -> None:
+    mask = np.pad(seven(), ((20, 20), (0, 0)))  # (100, 60) the 7 in rows 30 to 64
+    mask[1:4, 2:10] = True  # what is left of the title bar's text: no flat band
+    for left in range(2, 26, 6):
+        mask[5:12, left : left + 4] = True  # the toolbar's buttons, one row below it
+    assert digit_box(mask) == Box(15, 30, 45, 65)
+    mask[5:12, 2:26] = False  # the title alone, close enough to be a stroke of the digit
+    mask[16:19, 2:10] = True
+    assert digit_box(mask) == Box(2, 16, 45, 65)
+
+
 def test_what_is_left_without_a_band_must_be_most_of_the_ink() -> None:
     mask = np.zeros((60, 60), dtype=bool)
     mask[0:60, 0:30] = True  # a faint page's noise over most of the picture, at its edge
