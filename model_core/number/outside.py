@@ -25,7 +25,7 @@ import numpy as np
 
 from model_core.preprocessing.box import Box, enclosing, ink_box
 from model_core.preprocessing.components import Piece, in_pieces, near_pieces, reaches
-from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, far, first_band
+from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, bands, far
 from model_core.preprocessing.stroke import stroke_width
 
 from .groups import PART_GAP, line_height
@@ -63,25 +63,30 @@ def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> li
 
 def heading_pieces(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
     """(h, w) bool ink of a line of digits and its pieces -> the labels of the pieces of a
-    heading or a toolbar above the number, and of a toolbar below it (or none)."""
+    heading or a toolbar above the number, and of a toolbar below it (or none). Each gap
+    between rows is looked at from that end in turn, as long as what lies beyond it is small,
+    and the last such one taken, so that a heading may hold several rows of things (a
+    window's title and its toolbar)."""
     box = ink_box(mask)
     rows = np.asarray(box.crop(mask).any(axis=1))  # (h,)
     off = []
     for below in (False, True):
-        if (split := first_band(rows[::-1] if below else rows)) is None:
-            continue
-        band, start = split  # the band's rows and the gap's, counted from that end
-        if below:
-            rest = ink_box(mask[box.top : box.bottom - start]).shifted(0, box.top)
-            strip = [p for p in pieces if p.box.top >= box.bottom - band]
-        else:
-            rest = ink_box(mask[box.top + start : box.bottom]).shifted(0, box.top + start)
-            strip = [p for p in pieces if p.box.bottom <= box.top + band]
-        bar = enclosing(p.box for p in strip)
-        small = bar.height <= MOSTLY * rest.height
-        flat = bar.height <= UNDERLINE_FLAT * bar.width
-        apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit
-        row = flat and len(strip) >= HEADING_PIECES
-        if small and apart and (row or far(rows[::-1] if below else rows, band, start)):
-            off += [p.label for p in strip]
+        profile = rows[::-1] if below else rows
+        heading: list[int] = []
+        for band, start in bands(profile):  # counted from that end
+            if below:
+                rest = ink_box(mask[box.top : box.bottom - start]).shifted(0, box.top)
+                strip = [p for p in pieces if p.box.top >= box.bottom - band]
+            else:
+                rest = ink_box(mask[box.top + start : box.bottom]).shifted(0, box.top + start)
+                strip = [p for p in pieces if p.box.bottom <= box.top + band]
+            bar = enclosing(p.box for p in strip)
+            if bar.height > MOSTLY * rest.height:
+                break  # as tall as the number: no heading, nor any further on
+            flat = bar.height <= UNDERLINE_FLAT * bar.width
+            apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit
+            row = flat and len(strip) >= HEADING_PIECES
+            if apart and (row or far(profile, band, start)):
+                heading = [p.label for p in strip]
+        off += heading
     return off

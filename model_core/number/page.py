@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from model_core.preprocessing.blocks import average2x2, reduce_image
-from model_core.preprocessing.box import Box, enclosing, ink_box, scale_box
+from model_core.preprocessing.box import Box, enclosing, ends, ink_box, scale_box
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
-from model_core.preprocessing.digit_box import neighbours
+from model_core.preprocessing.digit_box import MOSTLY, bands, far, neighbours
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp
@@ -93,7 +93,7 @@ def ink_page(gray: np.ndarray) -> InkPage:
         if len(insides) > 1:  # a row of subplots: the paper between them painted as a panel
             gray = _between_painted(gray, insides, within)
         page = _page(gray, within)
-    found = page.to_input(ink_box(page.mask))
+    found = page.to_input(_apart_from_bands(page.mask))
     rows = max(page.factor, round(AROUND * found.height))
     columns = max(page.factor, round(ALONG * found.height))
     around = Box(
@@ -105,6 +105,28 @@ def ink_page(gray: np.ndarray) -> InkPage:
     if _factor(around) < page.factor:
         return _page(gray, around)
     return page
+
+
+def _apart_from_bands(mask: np.ndarray) -> Box:
+    """The box of the ink in (h, w) bool `mask` without bands of rows above or below the rest
+    that are small beside it (MOSTLY of its height) and FAR from it (digit_box.py): a
+    window's title and toolbar, a status bar, a caption. The page is read again round what is
+    left, so that they do not keep it as coarse as the whole picture."""
+    inked = np.asarray(mask.any(axis=1))  # (H,)
+    top, bottom = ends(inked)
+    rows = inked[top:bottom]  # (h,)
+    for below in (False, True):
+        profile = rows[::-1] if below else rows
+        cut = 0
+        for band, start in bands(profile):
+            if band > MOSTLY * (len(profile) - start):
+                break  # as tall as what is left: no band to leave out, nor any further on
+            if far(profile, band, start):
+                cut = start
+        rows = rows[: len(rows) - cut] if below else rows[cut:]
+        top, bottom = (top, bottom - cut) if below else (top + cut, bottom)
+    left, right = ends(np.asarray(mask[top:bottom].any(axis=0)))
+    return Box(left, top, right, bottom)
 
 
 def _between_painted(gray: np.ndarray, insides: list[Box], within: Box) -> np.ndarray:

@@ -10,7 +10,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from model_core.number.candidates import line_blobs
+from model_core.number.outside import heading_pieces
 from model_core.preprocessing.box import Box
+from model_core.preprocessing.components import label_pieces
 from model_core.preprocessing.errors import SeveralLinesError
 from tests.model_core.number.test_segmentation import one, seven, zero
 
@@ -87,3 +89,21 @@ def test_a_strip_of_colour_buttons_below_the_number_comes_off() -> None:
     for k, left in enumerate(range(12, 210, 44)):
         palette[10:38, left : left + 28] = 0.15 + 0.12 * k
     assert blob_boxes(np.vstack([plain, palette])) == blob_boxes(plain)
+
+
+def test_a_windows_title_and_its_toolbar_above_the_number_come_off_together() -> None:
+    mask = np.zeros((120, 200), dtype=bool)
+    for left in (5, 12, 19):
+        mask[2:6, left : left + 5] = True  # the title's letters
+    for left in range(5, 125, 20):
+        mask[9:18, left : left + 12] = True  # the toolbar's buttons, three rows under it
+    for left in (60, 100, 140):
+        mask[60:100, left : left + 6] = True  # the number: three 1s
+    _, pieces = label_pieces(mask)
+    off = heading_pieces(mask, pieces)
+    assert sorted(off) == sorted(p.label for p in pieces if p.box.bottom <= 18)
+    mask[9:18] = False  # the title alone, close above the digits, stays
+    mask[50:54, 5:24] = mask[2:6, 5:24]
+    mask[2:6] = False
+    _, pieces = label_pieces(mask)
+    assert heading_pieces(mask, pieces) == []

@@ -24,6 +24,24 @@ def test_a_small_number_in_a_big_picture_keeps_a_thin_digit_at_its_end() -> None
     assert (found.left, found.right) == (600, 657)  # the 1, which the reduced copy loses, too
 
 
+def test_a_number_in_a_windows_screenshot_is_read_from_a_crop_round_it() -> None:
+    image = Image.new("L", (1280, 800), 235)  # a drawing app's window, a light grey
+    pen = ImageDraw.Draw(image)
+    pen.rectangle([0, 0, 1280, 30], fill=60)  # the title bar
+    pen.text((10, 8), "Paint - untitled.png", fill=255)
+    for left in range(10, 330, 40):
+        pen.rectangle([left, 40, left + 30, 70], fill=120)  # the toolbar's buttons
+    pen.rectangle([480, 100, 800, 420], fill=255)  # the canvas
+    pen.text((10, 780), "320 x 320px", fill=0)  # the status bar
+    pen.ellipse([600, 250, 622, 282], outline=0, width=3)  # a 0
+    pen.line([(640, 250), (662, 250), (648, 282)], fill=0, width=3)  # a 7
+    page = ink_page(np.asarray(image, dtype=np.float32) / 255)
+    found = page.to_input(ink_box(page.mask))
+    assert page.factor == 1  # not the whole window's factor of 9
+    number = (600, 250, 663, 283)  # the 0 and the 7, to a pixel of antialiasing
+    assert all(abs(a - b) <= 2 for a, b in zip(found, number, strict=True))
+
+
 def tilted_line(degrees: float) -> np.ndarray:
     """(H, W) grayscale in [0, 1]: 1 7 0 7, spaced, turned `degrees` anticlockwise."""
     gray = canvas(300, one(40), seven(70), zero(140), seven(210))  # (100, 300)
