@@ -25,14 +25,20 @@ import numpy as np
 
 from model_core.preprocessing.box import Box, enclosing, ink_box
 from model_core.preprocessing.components import Piece, in_pieces, near_pieces, reaches
-from model_core.preprocessing.digit_box import APART, MOSTLY, UNDERLINE_FLAT, bands, far
+from model_core.preprocessing.digit_box import (
+    APART,
+    HEADING_PIECES,
+    MOSTLY,
+    UNDERLINE_FLAT,
+    bands,
+    far,
+)
 from model_core.preprocessing.stroke import stroke_width
 
 from .groups import PART_GAP, line_height
 
 TALLER = 1.5  # line heights: taller than any digit of the line
 BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
-HEADING_PIECES = 3  # a heading or a toolbar holds at least this many pieces
 
 
 def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> list[int]:

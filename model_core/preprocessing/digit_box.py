@@ -18,6 +18,7 @@ UNDERLINE_WIDTH = 0.6  # and at least this share of the digit's width
 APART = 0.08  # something else in the picture lies this share of the digit's height from it,
 WIDER = 1.25  # a heading above it is this many times as wide,
 MOSTLY = 0.5  # and the digit without it is at least this share of all the ink's height
+HEADING_PIECES = 3  # a heading, a toolbar or a row of buttons holds this many things or more
 FAR = 0.5  # a band this many heights of the ink beside it apart is no part of the digit,
 # whatever its shape (a phone's status bar or a window's toolbar above, a home indicator below)
 
@@ -73,20 +74,29 @@ def _inside_pieces(ink: np.ndarray, picture: Box) -> Box:
 
 def _below_heading(ink: np.ndarray, picture: Box | None) -> Box:
     """The box of (h, w) bool `ink` (cut to its box) without what lies above the digit,
-    apart from it, and either flat and much wider (WIDER) or FAR from it: a printed heading,
-    a phone's status bar, a drawing app's title and toolbar. Each gap between rows is looked
-    at from the top and the last such one taken, so that a heading may hold several rows of
-    things. A 5's cap and a 7's bar lie close and are no wider."""
+    apart from it, and either flat and much wider (WIDER) or a row of things (words,
+    buttons), or FAR from it: a printed heading, a phone's status bar, a drawing app's title
+    and toolbar, a web page's tabs and heading. Each gap between rows is looked at from the
+    top, the band between it and the last cut judged alone, so that a heading may hold
+    several rows of things. A 5's cap and a 7's bar lie close and are one thing."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
-    digit = Box(0, 0, ink.shape[1], ink.shape[0])
+    digit, cut = Box(0, 0, ink.shape[1], ink.shape[0]), 0
     for band, start in bands(rows):
-        line, rest = ink_box(ink[:band]), ink_box(ink[start:]).shifted(0, start)
+        rest = ink_box(ink[start:]).shifted(0, start)
         if rest.height < MOSTLY * ink.shape[0]:
             break  # too little left to be the digit, here or further down
-        flat = line.height <= UNDERLINE_FLAT * line.width and line.width >= WIDER * rest.width
+        line = ink_box(ink[cut:band])
+        wider = line.width >= WIDER * rest.width or things(ink[cut:band]) >= HEADING_PIECES
+        flat = line.height <= UNDERLINE_FLAT * line.width and wider
         if (flat or far(rows, band, start)) and _digit_like(rest, start - band, len(rows), picture):
-            digit = rest
+            digit, cut = rest, start
     return digit
+
+
+def things(band: np.ndarray) -> int:
+    """How many things lie side by side in (h, w) bool `band`: its runs of inked columns."""
+    columns = np.asarray(band.any(axis=0))  # (w,)
+    return int(columns[0]) + int(np.count_nonzero(columns[1:] & ~columns[:-1]))
 
 
 def bands(flags: np.ndarray) -> Iterator[tuple[int, int]]:
@@ -119,7 +129,8 @@ def far(flags: np.ndarray, band: int, start: int) -> bool:
 def _above_underline(ink: np.ndarray) -> Box:
     """The box of (h, w) bool `ink` (cut to its box), without a line drawn under the digit:
     a flat band of rows at the bottom, apart from the rows above it, about as wide as they
-    are or FAR from them (a phone's home indicator). A digit's own strokes seldom lie apart
+    are, a row of things (a web page's buttons) or FAR from them (a phone's home
+    indicator). A digit's own strokes seldom lie apart
     at the bottom (a 2's base is drawn on); a 5's cap and a 7's bar, flat and apart, are at
     the top."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
@@ -130,7 +141,8 @@ def _above_underline(ink: np.ndarray) -> Box:
     line, digit = ink_box(ink[len(rows) - band :]), ink_box(ink[: len(rows) - start])
     flat = line.height <= UNDERLINE_FLAT * line.width
     wide = line.width >= UNDERLINE_WIDTH * digit.width or far(rows[::-1], band, start)
-    return digit if flat and wide else whole
+    row = things(ink[len(rows) - band :]) >= HEADING_PIECES  # a row of buttons
+    return digit if flat and (wide or row) else whole
 
 
 def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:

@@ -99,6 +99,18 @@ def test_a_windows_title_and_toolbar_far_above_the_digit_are_left_out() -> None:
     assert digit_box(mask) == Box(2, 16, 45, 65)
 
 
+def test_a_web_pages_heading_and_buttons_close_to_the_digit_are_left_out() -> None:
+    mask = np.pad(seven(), ((30, 20), (10, 10)))  # (110, 80) the 7 in rows 40 to 74
+    mask[1:3, 5:60] = True  # the address bar's text, far above
+    for left, right in ((10, 20), (23, 27), (30, 40)):
+        mask[28:32, left:right] = True  # the page's heading, three words, close above
+    for left in (28, 34, 40):
+        mask[80:83, left : left + 4] = True  # a row of buttons under the canvas
+    assert digit_box(mask) == Box(25, 40, 55, 75)
+    mask[28:32, 23:27] = False  # two things close above: a 5's cap in two strokes, kept
+    assert digit_box(mask) == Box(10, 28, 55, 75)
+
+
 def test_what_is_left_without_a_band_must_be_most_of_the_ink() -> None:
     mask = np.zeros((60, 60), dtype=bool)
     mask[0:60, 0:30] = True  # a faint page's noise over most of the picture, at its edge
