@@ -1,7 +1,8 @@
 """Things in the picture that are no part of the number: a pen lying along the side of a
 photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading.
 
-A piece of ink that touches the picture's edge is left out when it is no digit of the line the
+A piece of ink that touches the picture's edge (or ends EDGE short of it, as a frame's side
+cut by the page's crop does) is left out when it is no digit of the line the
 pieces inside the picture make: drawn BOLDER than their strokes (a solid thing), or, lying
 apart from them (APART of their line's height, as a digit's box leaves such things out,
 preprocessing/digit_box.py), taller than TALLER line heights or centred above or below the
@@ -9,7 +10,8 @@ line's rows. A digit of the number cut by the frame is drawn with the same pen, 
 the others and on their line, so it stays; and where only specks lie inside the picture, the
 digits themselves reach its edges (a tight crop), so nothing is left out.
 
-A band of rows above or below the number is left out when it is a row of small things: at
+A band of rows above or below the number (several, one gap after another, each judged from
+the last cut) is left out when it is a row of small things: at
 most half as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more (or, of any
 shape, FAR from it: a phone's status bar and home indicator), and further
 from it than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's
@@ -37,6 +39,7 @@ from model_core.preprocessing.stroke import stroke_width
 
 from .groups import PART_GAP, line_height
 
+EDGE = 1  # page pixels: a frame's side cut by the page's crop may end this far short of its edge
 TALLER = 1.5  # line heights: taller than any digit of the line
 BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
 
@@ -45,8 +48,8 @@ def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> li
     """(h, w) bool ink of a line of digits, its (h, w) piece labels and its pieces -> the
     labels of the pieces at its edges that are no part of the number (or none)."""
     picture = Box(0, 0, mask.shape[1], mask.shape[0])
-    edge = [p for p in pieces if reaches(p.box, picture)]
-    inner = [p for p in pieces if not reaches(p.box, picture)]
+    edge = [p for p in pieces if reaches(p.box, picture, EDGE)]
+    inner = [p for p in pieces if not reaches(p.box, picture, EDGE)]
     if not edge or not inner:
         return []
     line = line_height(inner)
@@ -70,15 +73,16 @@ def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> li
 def heading_pieces(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
     """(h, w) bool ink of a line of digits and its pieces -> the labels of the pieces of a
     heading or a toolbar above the number, and of a toolbar below it (or none). Each gap
-    between rows is looked at from that end in turn, as long as what lies beyond it is small,
-    and the last such one taken, so that a heading may hold several rows of things (a
-    window's title and its toolbar)."""
+    between rows is looked at from that end in turn, the band since the last cut judged
+    alone, as long as it is small, and the last such one taken, so that a heading may hold
+    several rows of things (a window's title and its toolbar, a web page's tabs, address and
+    heading)."""
     box = ink_box(mask)
     rows = np.asarray(box.crop(mask).any(axis=1))  # (h,)
     off = []
     for below in (False, True):
         profile = rows[::-1] if below else rows
-        heading: list[int] = []
+        heading: list[int] = []  # the pieces before the last cut
         for band, start in bands(profile):  # counted from that end
             if below:
                 rest = ink_box(mask[box.top : box.bottom - start]).shifted(0, box.top)
@@ -86,12 +90,13 @@ def heading_pieces(mask: np.ndarray, pieces: list[Piece]) -> list[int]:
             else:
                 rest = ink_box(mask[box.top + start : box.bottom]).shifted(0, box.top + start)
                 strip = [p for p in pieces if p.box.bottom <= box.top + band]
-            bar = enclosing(p.box for p in strip)
+            fresh = [p for p in strip if p.label not in heading]  # since the last cut
+            bar = enclosing(p.box for p in fresh)
             if bar.height > MOSTLY * rest.height:
                 break  # as tall as the number: no heading, nor any further on
             flat = bar.height <= UNDERLINE_FLAT * bar.width
             apart = start - band >= PART_GAP * rest.height  # as far as groups.py parts a digit
-            row = flat and len(strip) >= HEADING_PIECES
+            row = flat and len(fresh) >= HEADING_PIECES
             if apart and (row or far(profile, band, start)):
                 heading = [p.label for p in strip]
         off += heading

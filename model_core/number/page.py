@@ -109,8 +109,9 @@ def ink_page(gray: np.ndarray) -> InkPage:
 
 def _apart_from_bands(mask: np.ndarray) -> Box:
     """The box of the ink in (h, w) bool `mask` without bands of rows above or below the rest
-    that are small beside it (MOSTLY of its height) and FAR from it (digit_box.py): a
-    window's title and toolbar, a status bar, a caption. The page is read again round what is
+    that are small beside it (MOSTLY of its height) and FAR from it (digit_box.py), each
+    judged from the last cut: a window's title and toolbar, a web page's heading, a status
+    bar. The page is read again round what is
     left, so that they do not keep it as coarse as the whole picture."""
     inked = np.asarray(mask.any(axis=1))  # (H,)
     top, bottom = ends(inked)
@@ -119,7 +120,7 @@ def _apart_from_bands(mask: np.ndarray) -> Box:
         profile = rows[::-1] if below else rows
         cut = 0
         for band, start in bands(profile):
-            if band > MOSTLY * (len(profile) - start):
+            if band - cut > MOSTLY * (len(profile) - start):
                 break  # as tall as what is left: no band to leave out, nor any further on
             if far(profile, band, start):
                 cut = start

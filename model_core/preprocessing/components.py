@@ -73,11 +73,12 @@ def in_pieces(labels: np.ndarray, own: Sequence[int]) -> np.ndarray:
     return mask
 
 
-def reaches(box: Box, picture: Box) -> bool:
-    """Whether `box` touches an edge of `picture` (both in the same coordinates)."""
+def reaches(box: Box, picture: Box, margin: int = 0) -> bool:
+    """Whether `box`, inside `picture` (both in the same coordinates), comes within `margin`
+    pixels of one of its edges (0: touches it)."""
     return (
-        box.left == picture.left or box.top == picture.top
-        or box.right == picture.right or box.bottom == picture.bottom
+        box.left - picture.left <= margin or box.top - picture.top <= margin
+        or picture.right - box.right <= margin or picture.bottom - box.bottom <= margin
     )  # fmt: skip
 
 

@@ -43,6 +43,12 @@ def test_a_pen_along_the_side_and_a_fingertip_on_the_bottom_edge_come_off() -> N
     assert finger == plain
 
 
+def test_a_frames_side_ending_a_pixel_short_of_the_edge_comes_off() -> None:
+    plain = blob_boxes(picture(240, 160))
+    side = blob_boxes(picture(240, 160, lambda d: d.line([(226, 1), (226, 158)], fill=0, width=2)))
+    assert side == plain
+
+
 def test_a_digit_cut_by_the_frame_and_a_tight_crop_keep_every_digit() -> None:
     cut = picture(240, 160, lambda d: d.ellipse([222, 18, 258, 80], outline=0, width=7))
     assert len(blob_boxes(cut)) == 4  # a fourth digit, a 0, half in the picture

@@ -42,6 +42,21 @@ def test_a_number_in_a_windows_screenshot_is_read_from_a_crop_round_it() -> None
     assert all(abs(a - b) <= 2 for a, b in zip(found, number, strict=True))
 
 
+def test_a_number_under_a_web_pages_tabs_address_and_heading_is_read_from_a_crop() -> None:
+    image = Image.new("L", (1280, 800), 255)
+    pen = ImageDraw.Draw(image)
+    pen.rectangle([0, 0, 1280, 40], fill=225)  # the tab strip, a tab's title on it
+    pen.text((20, 16), "Digit recognizer", fill=0)
+    pen.text((110, 53), "localhost:8000/draw", fill=0)  # the address bar
+    pen.text((100, 110), "Draw a number", fill=0, font_size=28)  # the page's heading
+    pen.ellipse([600, 250, 650, 330], outline=0, width=5)  # a 0, 80 px tall
+    pen.line([(670, 250), (720, 250), (690, 330)], fill=0, width=5)  # a 7
+    page = ink_page(np.asarray(image, dtype=np.float32) / 255)
+    found = page.to_input(ink_box(page.mask))
+    number = (600, 248, 723, 332)  # the heading is far above it, but the tabs' band is taller
+    assert all(abs(a - b) <= 2 for a, b in zip(found, number, strict=True))
+
+
 def tilted_line(degrees: float) -> np.ndarray:
     """(H, W) grayscale in [0, 1]: 1 7 0 7, spaced, turned `degrees` anticlockwise."""
     gray = canvas(300, one(40), seven(70), zero(140), seven(210))  # (100, 300)
