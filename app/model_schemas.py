@@ -138,7 +138,8 @@ class NotADigitInfo(BaseModel):
         ge=0,
         le=1,
         description="an image whose ink, as normalised, is less tall than this times its width"
-        " (a dash, a word, a horizon) has is_digit false; null: no shape test",
+        " (a dash, a word, a horizon), or whose box is mostly empty rows or columns (things"
+        " apart), has is_digit false; null: no shape test",
     )
     validation: dict[str, Any] | None = Field(
         None,

@@ -8,6 +8,9 @@ Two tests, either of which flags an image:
   20x20 box by its longer side, and one handwritten digit is never much wider than tall (of the
   24,345 MNIST training digits none has its ink under 0.5 times as tall as wide). Ink flatter
   than `min_aspect` (a dash, a word, a horizon in a photo) is flagged whatever the network says.
+  So is ink whose box is mostly empty rows or columns (MAX_GAPS): one digit's strokes run
+  through most of its box (of the training digits none leaves more than 0.6 of it empty),
+  while things apart were fitted together (a web page's heading and its buttons, no digit).
 
 A digit of a number that shares its blob of ink with other digits (touching digits, cut apart)
 is held to TOUCHING_SCALE times the threshold: its image holds some of a neighbour's strokes,
@@ -25,19 +28,33 @@ from typing import Any
 
 import numpy as np
 
-from model_core.preprocessing.box import ink_box
+from model_core.preprocessing.box import ends, ink_box
 
 METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
 MIN_ASPECT = 0.4  # 0.8x the flattest MNIST training digit's 0.5: a margin for other writers
 INK_LEVEL = 0.2  # a pixel of a normalised digit above this is ink, for its height and width
 TOUCHING_SCALE = 0.5  # a touching digit's score is flagged under this times the threshold
+MAX_GAPS = 0.65  # ink whose box has more than this share of its rows or columns empty
 
 
 def ink_aspect(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank)."""
     boxes = [ink_box(ink) if ink.any() else None for ink in np.greater(images, INK_LEVEL)]
     return np.array([1.0 if b is None else b.height / b.width for b in boxes])  # (N,)
+
+
+def ink_gaps(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) normalised digits -> (N,) the share of their ink box's rows, or of its
+    columns, that hold no ink, the larger (0 if blank)."""
+    shares = []
+    for ink in np.greater(images, INK_LEVEL):  # (28, 28) each
+        empty = [0.0]
+        for flags in (ink.any(axis=1), ink.any(axis=0)) if ink.any() else ():  # (28,) each
+            first, last = ends(flags)
+            empty.append(1.0 - float(flags[first:last].mean()))
+        shares.append(max(empty))
+    return np.array(shares)  # (N,)
 
 
 @dataclass(frozen=True)
@@ -79,6 +96,7 @@ class RejectRule:
         digit = self.scores(probabilities) >= self.thresholds(laxer)  # (N,)
         if self.min_aspect is not None:
             digit &= ink_aspect(images) >= self.min_aspect  # (N,)
+            digit &= ink_gaps(images) <= MAX_GAPS  # (N,)
         return digit
 
     def explain(self, probabilities: np.ndarray, touching: np.ndarray | None = None) -> str:
@@ -97,7 +115,10 @@ class RejectRule:
             if len(these):
                 reasons.append(f"{self.score} {_listed(these)} below {kind} {threshold:g}")
         if low.sum() < len(scores):
-            reasons.append(f"ink is under {self.min_aspect:g} times as tall as it is wide")
+            reasons.append(
+                f"its ink is no digit's shape (under {self.min_aspect:g} times as tall as it is"
+                " wide, or things apart)"
+            )
         return " and ".join(reasons)
 
 

@@ -12,6 +12,7 @@ from model_core.rejection import (
     TOUCHING_SCALE,
     RejectRule,
     ink_aspect,
+    ink_gaps,
     rule_from_metadata,
 )
 
@@ -70,16 +71,32 @@ def test_ink_flatter_than_min_aspect_is_not_a_digit_however_sure(
     assert rule.is_digit(sure, images).tolist() == expected
 
 
+def test_ink_gaps_is_the_emptiest_share_of_the_ink_boxs_rows_or_columns() -> None:
+    images = _bars((20, 10), (1, 1))  # (2, 28, 28): no gap
+    apart = np.zeros((2, 28, 28))
+    apart[0, 2:4, 4:24] = apart[0, 20:22, 4:24] = 0.9  # two bars, 16 empty rows of 20 between
+    apart[1, 4:24, 4:6] = apart[1, 4:24, 12:14] = 0.9  # side by side: 6 empty columns of 10
+    np.testing.assert_allclose(ink_gaps(np.concatenate([images, apart])), [0.0, 0.0, 0.8, 0.6])
+    np.testing.assert_allclose(ink_gaps(np.zeros((1, 28, 28))), [0.0])
+
+
+def test_things_apart_over_most_of_their_box_are_not_a_digit_however_sure() -> None:
+    sure = np.tile(PROBABILITIES[:1], (2, 1))  # (2, 10): 0.91 each
+    images = np.zeros((2, 28, 28))
+    images[0, 4:24, 10:14] = 0.9  # a 1
+    images[1, 4:6, 4:20] = images[1, 22:24, 8:14] = 0.9  # a heading and a button, no digit
+    assert RejectRule("max_probability", 0.3, 0.4).is_digit(sure, images).tolist() == [True, False]
+    assert RejectRule("max_probability", 0.3).is_digit(sure, images).tolist() == [True, True]
+
+
 def test_the_explanation_names_the_test_each_image_failed() -> None:
     rule = RejectRule("max_probability", 0.3, 0.4)
     low = "max_probability 0.1000 is below the model's threshold 0.3"
     assert rule.explain(PROBABILITIES[2:]) == low
-    assert rule.explain(PROBABILITIES[:1]) == "ink is under 0.4 times as tall as it is wide"
+    shape = "its ink is no digit's shape (under 0.4 times as tall as it is wide, or things apart)"
+    assert rule.explain(PROBABILITIES[:1]) == shape
     both = rule.explain(PROBABILITIES[[2, 2, 0]])
-    assert both == (
-        "max_probability 0.1000, 0.1000 are below the model's threshold 0.3"
-        " and ink is under 0.4 times as tall as it is wide"
-    )
+    assert both == "max_probability 0.1000, 0.1000 are below the model's threshold 0.3 and " + shape
 
 
 def test_a_digit_touching_others_is_held_to_a_laxer_score_threshold() -> None:
