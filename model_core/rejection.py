@@ -49,18 +49,20 @@ def ink_gaps(images: np.ndarray) -> np.ndarray:
     columns, that hold no ink, the larger (0 if blank)."""
     shares = []
     for ink in np.greater(images, INK_LEVEL):  # (28, 28) each
-        empty = [0.0]
-        for flags in (ink.any(axis=1), ink.any(axis=0)) if ink.any() else ():  # (28,) each
-            first, last = ends(flags)
-            empty.append(1.0 - float(flags[first:last].mean()))
-        shares.append(max(empty))
+        share = 0.0
+        if ink.any():
+            for flags in (ink.any(axis=1), ink.any(axis=0)):  # (28,) each: rows, columns
+                first, last = ends(flags)
+                share = max(share, 1.0 - float(flags[first:last].mean()))
+        shares.append(share)
     return np.array(shares)  # (N,)
 
 
 @dataclass(frozen=True)
 class RejectRule:
     """Flag an image as not a digit when its score is below `threshold`, or when its ink is
-    flatter than `min_aspect` (height over width; None: no shape test)."""
+    flatter than `min_aspect` (height over width) or its box more than MAX_GAPS empty rows or
+    columns (None: no shape test)."""
 
     score: str
     threshold: float

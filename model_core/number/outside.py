@@ -2,21 +2,21 @@
 photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading.
 
 A piece of ink that touches the picture's edge (or ends EDGE short of it, as a frame's side
-cut by the page's crop does) is left out when it is no digit of the line the
-pieces inside the picture make: drawn BOLDER than their strokes (a solid thing), or, lying
-apart from them (APART of their line's height, as a digit's box leaves such things out,
+cut by the page's crop does) is left out when it is no digit of the line the pieces inside
+the picture make: drawn BOLDER than their strokes (a solid thing), or, lying apart from them
+(APART of their line's height, as a digit's box leaves such things out,
 preprocessing/digit_box.py), taller than TALLER line heights or centred above or below the
 line's rows. A digit of the number cut by the frame is drawn with the same pen, as tall as
 the others and on their line, so it stays; and where only specks lie inside the picture, the
 digits themselves reach its edges (a tight crop), so nothing is left out.
 
 A band of rows above or below the number (several, one gap after another, each judged from
-the last cut) is left out when it is a row of small things: at
-most half as tall as the number (MOSTLY), flat, of HEADING_PIECES pieces or more (or, of any
-shape, FAR from it: a phone's status bar and home indicator), and further
-from it than groups.py lets a digit's pieces lie apart (PART_GAP), so that no 5's cap or 7's
-bar is in it; a comma lies on the digits' rows. Two lines of digits of one size are still two
-lines (candidates.py refuses them).
+the last cut) is left out when it is a row of small things: at most half as tall as the
+number (MOSTLY), flat, of HEADING_PIECES pieces or more (or, of any shape, FAR from it: a
+phone's status bar and home indicator), and further from it than groups.py lets a digit's
+pieces lie apart (PART_GAP), so that no 5's cap or 7's bar is in it; a comma lies on the
+digits' rows. Two lines of digits of one size are still two lines (candidates.py refuses
+them).
 """
 
 from __future__ import annotations

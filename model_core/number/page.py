@@ -111,8 +111,8 @@ def _apart_from_bands(mask: np.ndarray) -> Box:
     """The box of the ink in (h, w) bool `mask` without bands of rows above or below the rest
     that are small beside it (MOSTLY of its height) and FAR from it (digit_box.py), each
     judged from the last cut: a window's title and toolbar, a web page's heading, a status
-    bar. The page is read again round what is
-    left, so that they do not keep it as coarse as the whole picture."""
+    bar. The page is read again round what is left, so that they do not keep it as coarse
+    as the whole picture."""
     inked = np.asarray(mask.any(axis=1))  # (H,)
     top, bottom = ends(inked)
     rows = inked[top:bottom]  # (h,)

@@ -129,10 +129,9 @@ def far(flags: np.ndarray, band: int, start: int) -> bool:
 def _above_underline(ink: np.ndarray) -> Box:
     """The box of (h, w) bool `ink` (cut to its box), without a line drawn under the digit:
     a flat band of rows at the bottom, apart from the rows above it, about as wide as they
-    are, a row of things (a web page's buttons) or FAR from them (a phone's home
-    indicator). A digit's own strokes seldom lie apart
-    at the bottom (a 2's base is drawn on); a 5's cap and a 7's bar, flat and apart, are at
-    the top."""
+    are, a row of things (a web page's buttons) or FAR from them (a phone's home indicator).
+    A digit's own strokes seldom lie apart at the bottom (a 2's base is drawn on); a 5's cap
+    and a 7's bar, flat and apart, are at the top."""
     rows = np.asarray(ink.any(axis=1))  # (h,)
     whole = Box(0, 0, ink.shape[1], len(rows))
     if rows.all() or (split := first_band(rows[::-1])) is None:
