@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.preprocessing.box import ends, ink_box
+from model_core.preprocessing.box import ends
 
 METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
@@ -38,24 +38,35 @@ TOUCHING_SCALE = 0.5  # a touching digit's score is flagged under this times the
 MAX_GAPS = 0.65  # ink whose box has more than this share of its rows or columns empty
 
 
+def ink_shape(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank),
+    and (N,) the share of their ink box's rows, or of its columns, that hold no ink, the
+    larger (0 if blank)."""
+    aspects, gaps = [], []
+    for ink in np.greater(images, INK_LEVEL):  # (28, 28) each
+        rows, columns = ink.any(axis=1), ink.any(axis=0)  # (28,) each
+        if not rows.any():
+            aspects.append(1.0)
+            gaps.append(0.0)
+            continue
+        (top, bottom), (left, right) = ends(rows), ends(columns)
+        aspects.append((bottom - top) / (right - left))
+        inked = min(
+            np.count_nonzero(rows) / (bottom - top), np.count_nonzero(columns) / (right - left)
+        )
+        gaps.append(1.0 - inked)
+    return np.array(aspects), np.array(gaps)  # (N,) each
+
+
 def ink_aspect(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank)."""
-    boxes = [ink_box(ink) if ink.any() else None for ink in np.greater(images, INK_LEVEL)]
-    return np.array([1.0 if b is None else b.height / b.width for b in boxes])  # (N,)
+    return ink_shape(images)[0]
 
 
 def ink_gaps(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) normalised digits -> (N,) the share of their ink box's rows, or of its
     columns, that hold no ink, the larger (0 if blank)."""
-    shares = []
-    for ink in np.greater(images, INK_LEVEL):  # (28, 28) each
-        share = 0.0
-        if ink.any():
-            for flags in (ink.any(axis=1), ink.any(axis=0)):  # (28,) each: rows, columns
-                first, last = ends(flags)
-                share = max(share, 1.0 - float(flags[first:last].mean()))
-        shares.append(share)
-    return np.array(shares)  # (N,)
+    return ink_shape(images)[1]
 
 
 @dataclass(frozen=True)
@@ -97,8 +108,8 @@ class RejectRule:
         laxer = _touching(touching, len(probabilities))  # (N,)
         digit = self.scores(probabilities) >= self.thresholds(laxer)  # (N,)
         if self.min_aspect is not None:
-            digit &= ink_aspect(images) >= self.min_aspect  # (N,)
-            digit &= ink_gaps(images) <= MAX_GAPS  # (N,)
+            aspect, gaps = ink_shape(images)  # (N,) each
+            digit &= (aspect >= self.min_aspect) & (gaps <= MAX_GAPS)  # (N,)
         return digit
 
     def explain(self, probabilities: np.ndarray, touching: np.ndarray | None = None) -> str:
