@@ -81,7 +81,8 @@ def ink_page(gray: np.ndarray) -> InkPage:
 
     A number may fill a small part of the picture (a meter in a photo, a few digits on a
     big canvas): the ink found on the reduced copy is read again from the input cropped round
-    it, reduced only as much as the crop needs."""
+    it, reduced only as much as the crop needs: twice, four times as much... where a noisy
+    photo's strokes do not stand out of the noise at the finer scale."""
     if (unfilled := unfill_corners(gray)) is not None:  # turned in an editor: corners filled
         gray = unfilled
     height, width = gray.shape
@@ -102,8 +103,12 @@ def ink_page(gray: np.ndarray) -> InkPage:
         min(found.right + columns, within.right),
         min(found.bottom + rows, within.bottom),
     )
-    if _factor(around) < page.factor:
-        return _page(gray, around)
+    factor = _factor(around)
+    while factor < page.factor:  # a noisy photo's strokes may be lost at the finest scale
+        try:
+            return _page(gray, around, factor)
+        except EmptyImageError:
+            factor *= 2
     return page
 
 
@@ -165,11 +170,12 @@ def _factor(region: Box) -> int:
     return max(1, math.ceil(region.height / PAGE_ROWS), math.ceil(region.width / PAGE_COLUMNS))
 
 
-def _page(full: np.ndarray, within: Box) -> InkPage:
-    """The InkPage of the part `within` of the (H, W) input `full`."""
+def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
+    """The InkPage of the part `within` of the (H, W) input `full`, reduced `factor` times
+    (0: as little as the page's size allows)."""
     gray = within.crop(full)  # (h, w)
     height, width = gray.shape
-    factor = _factor(within)
+    factor = factor or _factor(within)
     coarse = reduce_image(gray, factor)  # (h', w')
     if (paper := clean_paper(gray)) is not None:
         ink = paper.ink(coarse)  # (h', w') paper at exactly 0

@@ -57,6 +57,19 @@ def test_a_number_under_a_web_pages_tabs_address_and_heading_is_read_from_a_crop
     assert all(abs(a - b) <= 2 for a, b in zip(found, number, strict=True))
 
 
+def test_a_noisy_dark_photos_number_is_read_from_a_crop_coarse_enough() -> None:
+    image = Image.new("L", (400, 400), 80)  # paper in dim light
+    pen = ImageDraw.Draw(image)
+    pen.ellipse([150, 180, 166, 210], outline=20, width=3)  # a 0, 30 px tall
+    pen.line([(190, 180), (206, 180), (198, 210)], fill=20, width=3)  # a 7
+    noise = np.random.default_rng(0).normal(0, 14, (400, 400))  # the sensor's, sigma 14 of 255
+    gray = np.clip((np.asarray(image, dtype=np.float32) + noise) / 255, 0, 1).astype(np.float32)
+    page = ink_page(gray)  # at full resolution the strokes do not stand out of the noise
+    found = page.to_input(ink_box(page.mask))
+    assert page.factor == 2  # the crop read twice as coarse, not the whole picture's copy (5)
+    assert found.left <= 152 and found.right >= 204 and found.top <= 182 and found.bottom >= 208
+
+
 def tilted_line(degrees: float) -> np.ndarray:
     """(H, W) grayscale in [0, 1]: 1 7 0 7, spaced, turned `degrees` anticlockwise."""
     gray = canvas(300, one(40), seven(70), zero(140), seven(210))  # (100, 300)
