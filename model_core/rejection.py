@@ -58,17 +58,6 @@ def ink_shape(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(aspects), np.array(gaps)  # (N,) each
 
 
-def ink_aspect(images: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) normalised digits -> (N,) their ink's height over its width (1 if blank)."""
-    return ink_shape(images)[0]
-
-
-def ink_gaps(images: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) normalised digits -> (N,) the share of their ink box's rows, or of its
-    columns, that hold no ink, the larger (0 if blank)."""
-    return ink_shape(images)[1]
-
-
 @dataclass(frozen=True)
 class RejectRule:
     """Flag an image as not a digit when its score is below `threshold`, or when its ink is

@@ -11,8 +11,7 @@ from model_core.rejection import (
     METADATA_KEY,
     TOUCHING_SCALE,
     RejectRule,
-    ink_aspect,
-    ink_gaps,
+    ink_shape,
     rule_from_metadata,
 )
 
@@ -49,12 +48,12 @@ def test_an_image_scoring_below_the_threshold_is_not_a_digit(
     assert flags.dtype == bool and flags.tolist() == expected
 
 
-def test_ink_aspect_is_the_inks_height_over_its_width() -> None:
+def test_the_ink_shapes_aspect_is_the_inks_height_over_its_width() -> None:
     images = _bars((20, 10), (4, 20), (1, 1), (20, 1))  # (4, 28, 28)
     images[1, 2, 3] = 0.1  # faint, not ink
     blank = np.zeros((1, 28, 28))
-    np.testing.assert_allclose(ink_aspect(images), [2.0, 0.2, 1.0, 20.0])
-    np.testing.assert_allclose(ink_aspect(blank), [1.0])
+    np.testing.assert_allclose(ink_shape(images)[0], [2.0, 0.2, 1.0, 20.0])
+    np.testing.assert_allclose(ink_shape(blank)[0], [1.0])
 
 
 @pytest.mark.parametrize(
@@ -71,13 +70,13 @@ def test_ink_flatter_than_min_aspect_is_not_a_digit_however_sure(
     assert rule.is_digit(sure, images).tolist() == expected
 
 
-def test_ink_gaps_is_the_emptiest_share_of_the_ink_boxs_rows_or_columns() -> None:
+def test_the_ink_shapes_gaps_are_the_emptiest_share_of_its_boxs_rows_or_columns() -> None:
     images = _bars((20, 10), (1, 1))  # (2, 28, 28): no gap
     apart = np.zeros((2, 28, 28))
     apart[0, 2:4, 4:24] = apart[0, 20:22, 4:24] = 0.9  # two bars, 16 empty rows of 20 between
     apart[1, 4:24, 4:6] = apart[1, 4:24, 12:14] = 0.9  # side by side: 6 empty columns of 10
-    np.testing.assert_allclose(ink_gaps(np.concatenate([images, apart])), [0.0, 0.0, 0.8, 0.6])
-    np.testing.assert_allclose(ink_gaps(np.zeros((1, 28, 28))), [0.0])
+    np.testing.assert_allclose(ink_shape(np.concatenate([images, apart]))[1], [0.0, 0.0, 0.8, 0.6])
+    np.testing.assert_allclose(ink_shape(np.zeros((1, 28, 28)))[1], [0.0])
 
 
 def test_things_apart_over_most_of_their_box_are_not_a_digit_however_sure() -> None:
