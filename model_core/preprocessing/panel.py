@@ -55,7 +55,7 @@ def dark_panels(ink: np.ndarray, mask: np.ndarray, found: Box | None = None) -> 
     else:
         rows = np.add.reduce(mask.view(np.uint8), axis=1, dtype=np.uint16)  # (H,) pages are
         # at most 1,280 wide; a uint16 sum is the fast one
-        if np.partition(rows, -2)[-2] < LONG_ROWS * width:
+        if height < 2 or np.partition(rows, -2)[-2] < LONG_ROWS * width:
             return []  # a line of digits: no two rows of ink as long as a panel's (or a row's)
     labels, pieces = label_pieces(mask)
     pieces.sort(key=lambda piece: piece.area, reverse=True)

@@ -196,6 +196,8 @@ CATALOGUE: list[BadInput] = [
             path=NUMBER, digits=DIGITS_LIMIT),
     predict("two lines of digits", lambda: png_bytes(np.vstack([bars_array(3)] * 2)), 422,
             "several_lines", "2 lines", path=NUMBER),
+    predict("10000x1 strip as a number", lambda: line_png(10_000, 1), 422, "no_digit",
+            "no digit", path=NUMBER),
     predict("animated GIF number", animated_gif, 200, None, path=NUMBER, animated=True),
     predict("16-bit PNG number", png_16bit, 200, None, path=NUMBER, mode="I;16"),
     BadInput("invalid base64 number", "POST", NUMBER_B64,
