@@ -1,7 +1,8 @@
 """Place a cropped digit in the MNIST frame: fit a 20x20 box, centre its mass in 28x28.
 
 An input already normalised (28x28, its digit spanning about 20 px) keeps its pixels instead,
-and its position unless it is clearly off-centre.
+and its position unless it is clearly off-centre. Either way, a digit with hard edges, which
+MNIST's never have, is softened last (soften.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PIL import Image
 
 from .box import Box, ink_box
 from .resample import lanczos_resize
+from .soften import soften
 from .stroke import WORK_SCALE, dilate, dilation_steps, stroke_width
 
 MNIST_SIZE = 28  # side of the network's input
@@ -24,7 +26,8 @@ REDUCING_GAP = 3.0  # Pillow's resize first reduces by whole factors of this man
 def fit_and_centre(crop: np.ndarray) -> np.ndarray:
     """(h, w) digit crop with values in [0, 1] -> (28, 28) float32, brightest pixel 1.
 
-    Strokes much thinner than MNIST's (a thin pen on a big canvas) are thickened first.
+    Strokes much thinner than MNIST's (a thin pen on a big canvas) are thickened first, and
+    hard edges softened last.
     """
     small = fit_box(crop, MNIST_BOX)  # (h', w'), max(h', w') == 20
     peak = float(small.max())
@@ -35,7 +38,7 @@ def fit_and_centre(crop: np.ndarray) -> np.ndarray:
         peak = float(small.max())
     if peak > 0:
         small = small * np.float32(1 / peak)
-    return place_by_mass(small)
+    return soften(place_by_mass(small))
 
 
 def is_normalised(shape: tuple[int, int], mask: np.ndarray) -> bool:
@@ -49,11 +52,13 @@ def is_normalised(shape: tuple[int, int], mask: np.ndarray) -> bool:
 
 def keep_normalised(ink: np.ndarray, floor: float) -> tuple[np.ndarray, Box]:
     """(28, 28) light-on-dark `ink` already normalised -> its pixels above `floor`, stretched
-    to a brightest pixel of 1 and moved only if clearly off-centre, and the digit's box."""
+    to a brightest pixel of 1, moved only if clearly off-centre and softened if hard-edged
+    (a digit drawn without anti-aliasing); and the digit's box."""
     scale = np.float32(1 / (float(ink.max()) - floor))
     image = np.clip((ink - np.float32(floor)) * scale, 0.0, 1.0)  # (28, 28)
     box = ink_box(image > 0)
-    return place_by_mass(box.crop(image), origin=(box.top, box.left), tolerance=1.0), box
+    placed = place_by_mass(box.crop(image), origin=(box.top, box.left), tolerance=1.0)
+    return soften(placed), box
 
 
 def fit_box(crop: np.ndarray, box: int) -> np.ndarray:
