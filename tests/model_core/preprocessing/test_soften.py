@@ -15,14 +15,9 @@ def _grey_share(image: np.ndarray) -> float:
     return np.count_nonzero(ink & (image < FULL)) / np.count_nonzero(ink)
 
 
-def _bar() -> np.ndarray:
+def test_a_hard_edged_digit_is_blurred_by_the_gaussian() -> None:
     bar = np.zeros((28, 28), dtype=np.float32)
     bar[4:24, 13:15] = 1.0  # a 1 as a block of whole pixels: no grey at all
-    return bar
-
-
-def test_a_hard_edged_digit_is_blurred_by_the_gaussian() -> None:
-    bar = _bar()
     taps = np.exp(-(np.arange(-3, 4) ** 2) / (2 * SIGMA**2))  # (7,) wider than soften's reach
     rows = np.apply_along_axis(np.convolve, 0, bar, taps, mode="same")  # (28, 28)
     expected = np.apply_along_axis(np.convolve, 1, rows, taps, mode="same")  # (28, 28)
