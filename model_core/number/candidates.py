@@ -31,6 +31,7 @@ from .strips import fits_strip
 MAX_JOINED = 3  # blobs one digit may be drawn in
 MIN_HEIGHT = 0.4  # of the line's height: a part cut off a blob any shorter is no digit
 CANDIDATES_PER_DIGIT = 40  # more candidates than this per digit allowed: not a number, noise
+MAX_WIDTH_PER_DIGIT = 2.0  # line heights of blobs a digit may take: numbers' take at most 1.4
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def line_candidates(
 def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     """(H, W) grayscale in [0, 1], any polarity -> its blobs; raises EmptyImageError when
     there is no ink, TooManyDigitsError past MAX_JOINED x `max_digits` blobs (a digit may be
-    drawn in several: a 5's cap apart; the number read is held to `max_digits` itself), and
+    drawn in several: a 5's cap apart; the number read is held to `max_digits` itself) or
+    blobs wider than MAX_WIDTH_PER_DIGIT x `max_digits` line heights all told, and
     SeveralLinesError when the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
@@ -157,6 +159,12 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         raise SeveralLinesError(
             f"the image holds {lines} lines of digits, one above the other; a number is one"
             " line: send each line on its own"
+        )
+    if sum(box.width for box in boxes) > MAX_WIDTH_PER_DIGIT * max_digits * line:  # before
+        # the sequence reader reads it: a strip a hundred line heights long takes seconds
+        raise TooManyDigitsError(
+            f"the image's marks are wider than a number of at most {max_digits} digits could"
+            " be: is it a line of handwritten digits?"
         )
     inks = [
         _ink(page, labels, [p.label for p in group], box)

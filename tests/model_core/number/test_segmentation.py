@@ -169,6 +169,18 @@ def test_a_scribble_with_too_many_candidates_is_refused_before_they_are_made(
     assert len(made) <= candidates.CANDIDATES_PER_DIGIT * 20  # not one per span of the stroke
 
 
+def test_marks_wider_than_the_digits_allowed_could_be_are_refused_before_they_are_read() -> None:
+    gray = np.ones((120, 1000), np.float32)  # (H, W) white: one wavy stroke about 11 lines long
+    columns = np.arange(10, 990)
+    rows = (60 + 40 * np.sin(columns / 7)).astype(int)
+    for offset in range(-3, 3):
+        gray[rows + offset, columns] = 0.0
+    found = candidates.line_blobs(gray, 6)  # room for 6 digits of 2 line heights each
+    assert found.boxes[0].width > 5 * candidates.MAX_WIDTH_PER_DIGIT * found.line
+    with pytest.raises(TooManyDigitsError, match="wider than a number of at most 5 digits"):
+        candidates.line_blobs(gray, 5)
+
+
 def test_digits_written_on_a_rule_of_lined_paper_stay_apart() -> None:
     gray = canvas(260, one(40), seven(80), zero(160))  # strokes down to row 83
     for row in (10, 80):  # faint rules across the line: the one above, the one written on
