@@ -129,7 +129,7 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     """(H, W) grayscale in [0, 1], any polarity -> its blobs; raises EmptyImageError when
     there is no ink, TooManyDigitsError past MAX_JOINED x `max_digits` blobs (a digit may be
     drawn in several: a 5's cap apart; the number read is held to `max_digits` itself) or
-    blobs wider than MAX_WIDTH_PER_DIGIT x `max_digits` line heights all told, and
+    blobs spanning more than MAX_WIDTH_PER_DIGIT x `max_digits` line heights all told, and
     SeveralLinesError when the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
@@ -160,7 +160,7 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
             f"the image holds {lines} lines of digits, one above the other; a number is one"
             " line: send each line on its own"
         )
-    if sum(box.width for box in boxes) > MAX_WIDTH_PER_DIGIT * max_digits * line:  # before
+    if _columns(boxes, page.mask.shape[1]) > MAX_WIDTH_PER_DIGIT * max_digits * line:  # before
         # the sequence reader reads it: a strip a hundred line heights long takes seconds
         raise TooManyDigitsError(
             f"the image's marks are wider than a number of at most {max_digits} digits could"
@@ -171,6 +171,14 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         for group, box in zip(groups, boxes, strict=True)
     ]
     return Blobs(page, labels, groups, line, boxes, inks)
+
+
+def _columns(boxes: list[Box], width: int) -> int:
+    """How many of a page's `width` columns the boxes span (a 5's cap over its body once)."""
+    spanned = np.zeros(width, dtype=bool)  # (W,)
+    for box in boxes:
+        spanned[box.left : box.right] = True
+    return int(np.count_nonzero(spanned))
 
 
 def _ink(page: InkPage, labels: np.ndarray, own: list[int], box: Box) -> np.ndarray:
