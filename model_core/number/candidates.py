@@ -160,8 +160,9 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
             f"the image holds {lines} lines of digits, one above the other; a number is one"
             " line: send each line on its own"
         )
-    if _columns(boxes, page.mask.shape[1]) > MAX_WIDTH_PER_DIGIT * max_digits * line:  # before
-        # the sequence reader reads it: a strip a hundred line heights long takes seconds
+    # Refused before the sequence reader reads it: a strip a hundred line heights long takes
+    # seconds, and no number of max_digits digits is that wide.
+    if _columns(boxes, page.mask.shape[1]) > MAX_WIDTH_PER_DIGIT * max_digits * line:
         raise TooManyDigitsError(
             f"the image's marks are wider than a number of at most {max_digits} digits could"
             " be: is it a line of handwritten digits?"
