@@ -6,7 +6,9 @@ blocks that strokes still raise (in light-on-dark polarity strokes only ever rai
 phone's light is a gradient across the page times a vignette falling off toward the corners:
 a cubic follows the product up to the image edges (a quadratic would leave the corners about
 as bright as faint pencil). Where the edge is evenly lit, or the surface fits the outermost
-pixels no better than flat paper (a digit cropped tight), the paper is taken as flat.
+pixels no better than flat paper (a digit cropped tight), the paper is taken as flat. A picture
+as small as a raw 28x28 digit gets the surface too, each edge block a pixel: one flat level
+left the lit side of a small photo as ink.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from .stats import border, median, paper_and_noise, spread
 
 BLOCKS_PER_SIDE = 16  # blocks along the short side of the analysed image
-MIN_SIDE_FOR_SURFACE = 32  # smaller images get one flat paper level
+MIN_SIDE_FOR_SURFACE = BLOCKS_PER_SIDE  # smaller images (blocks under a pixel) get one level
 FLAT_SPREAD = 2 / 255  # edge levels varying less than this are flat paper
 _TRIMMED_FITS = 4
 TERMS = 10  # the cubic's: 1, u, v, uu, uv, vv, uuu, uuv, uvv, vvv
