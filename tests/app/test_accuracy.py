@@ -103,6 +103,44 @@ def test_each_upload_style_reads_at_least_its_bar(
     assert accuracy >= bar, f"{style}: {accuracy:.3f} < {bar} ({refused} refused)"
 
 
+def _read_and_flagged(
+    client: TestClient, uploads: Iterator[bytes], labels: np.ndarray
+) -> tuple[int, int]:
+    """How many uploads /predict reads as their labels, and how many it flags as no digit
+    or refuses."""
+    right = flagged = 0
+    for upload, label in zip(uploads, labels, strict=True):
+        response = client.post("/predict", files={"file": ("upload.png", upload)})
+        assert response.status_code < 500, response.text
+        answer = response.json() if response.status_code == 200 else {"digit": None}
+        right += answer["digit"] == int(label)
+        flagged += not answer.get("is_digit", False)  # a refusal (no digit found) counts too
+    return right, flagged
+
+
+def _noisy(image: np.ndarray, index: int, rng: np.random.Generator) -> bytes:
+    """The digit with Gaussian noise of a fifth of the range (odd `index`), or with 3% of its
+    pixels salted and 3% peppered."""
+    noisy = image.astype(np.float32)  # (28, 28)
+    if index % 2:
+        noisy = noisy + rng.normal(0.0, 0.2 * 255, noisy.shape)
+    else:
+        draw = rng.random(noisy.shape)
+        noisy[draw < 0.03], noisy[draw > 0.97] = 255.0, 0.0
+    return png_bytes(np.clip(noisy, 0, 255).astype(np.uint8))
+
+
+def _small_photo(image: np.ndarray, index: int, rng: np.random.Generator) -> bytes:
+    """The digit dark on paper lit unevenly (170 to 230), shrunk to 20, 24 or 28 px."""
+    side = (20, 24, 28)[index % 3]
+    small = Image.fromarray(image).resize((side, side), Image.Resampling.BILINEAR)
+    ink = np.asarray(small, np.float32) / 255  # (side, side)
+    ys, xs = np.mgrid[0:side, 0:side] / side  # (2, side, side)
+    angle = rng.uniform(0, 2 * np.pi)
+    paper = 170 + 60 * (np.cos(angle) * xs + np.sin(angle) * ys) + rng.normal(0, 3, ink.shape)
+    return png_bytes(np.clip(paper * (1 - 0.75 * ink), 0, 255).astype(np.uint8))
+
+
 @pytest.mark.slow
 def test_raw_digits_with_noise_are_read(
     committed_client: TestClient, mnist_sample: tuple[np.ndarray, np.ndarray]
@@ -112,20 +150,8 @@ def test_raw_digits_with_noise_are_read(
     the time, and 0.3% and 12% misread."""
     images, labels = mnist_sample
     rng = np.random.default_rng(51)
-    right = flagged = 0
-    for index, (image, label) in enumerate(zip(images[:NOISY], labels[:NOISY], strict=True)):
-        noisy = image.astype(np.float32)
-        if index % 2:
-            noisy = noisy + rng.normal(0.0, 0.2 * 255, noisy.shape)
-        else:
-            draw = rng.random(noisy.shape)
-            noisy[draw < 0.03], noisy[draw > 0.97] = 255.0, 0.0
-        upload = png_bytes(np.clip(noisy, 0, 255).astype(np.uint8))
-        response = committed_client.post("/predict", files={"file": ("noisy.png", upload)})
-        assert response.status_code < 500, response.text
-        answer = response.json() if response.status_code == 200 else {"digit": None}
-        right += answer["digit"] == int(label)
-        flagged += not answer.get("is_digit", False)  # a refusal (no digit found) counts too
+    uploads = (_noisy(image, index, rng) for index, image in enumerate(images[:NOISY]))
+    right, flagged = _read_and_flagged(committed_client, uploads, labels[:NOISY])
     print(f"\nnoisy raw digits: {right}/{NOISY} read right, {flagged} flagged or refused")
     assert right / NOISY >= 0.97 and flagged / NOISY <= 0.05
 
@@ -138,22 +164,8 @@ def test_small_photos_under_uneven_light_are_read(
     flat paper level (background.py), held-out ones read wrong about one time in two."""
     images, labels = mnist_sample
     rng = np.random.default_rng(52)
-    right = flagged = 0
-    for index, (image, label) in enumerate(zip(images[:NOISY], labels[:NOISY], strict=True)):
-        side = (20, 24, 28)[index % 3]
-        small = Image.fromarray(image).resize((side, side), Image.Resampling.BILINEAR)
-        ink = np.asarray(small, np.float32) / 255  # (side, side)
-        ys, xs = np.mgrid[0:side, 0:side] / side  # (2, side, side)
-        angle = rng.uniform(0, 2 * np.pi)
-        paper = 170 + 60 * (np.cos(angle) * xs + np.sin(angle) * ys) + rng.normal(0, 3, ink.shape)
-        photo = np.clip(paper * (1 - 0.75 * ink), 0, 255).astype(np.uint8)
-        response = committed_client.post(
-            "/predict", files={"file": ("small.png", png_bytes(photo))}
-        )
-        assert response.status_code < 500, response.text
-        answer = response.json() if response.status_code == 200 else {"digit": None}
-        right += answer["digit"] == int(label)
-        flagged += not answer.get("is_digit", False)
+    uploads = (_small_photo(image, index, rng) for index, image in enumerate(images[:NOISY]))
+    right, flagged = _read_and_flagged(committed_client, uploads, labels[:NOISY])
     print(f"\nsmall photos: {right}/{NOISY} read right, {flagged} flagged or refused")
     assert right / NOISY >= 0.97 and flagged / NOISY <= 0.03
 
