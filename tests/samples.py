@@ -50,6 +50,23 @@ def digit_array(seed: int = 0) -> np.ndarray:
     return image
 
 
+def eight_by_eight(digit: np.ndarray) -> np.ndarray:
+    """A 28x28 uint8 white-on-black digit as scikit-learn's digits data set stores its own:
+    the ink's box fitted to a 32x32 bitmap, each pixel of the (8, 8) result counting the ink
+    of a 4x4 block (0 to 16), shown on 0 to 255. Strokes are about a pixel wide."""
+    rows = np.flatnonzero(digit.max(axis=1) > 30)
+    cols = np.flatnonzero(digit.max(axis=0) > 30)
+    ink = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    scale = 32 / max(ink.size)
+    size = (max(1, round(ink.width * scale)), max(1, round(ink.height * scale)))
+    fitted = np.asarray(ink.resize(size, Image.Resampling.BILINEAR)) > 127  # (h, w) bool
+    bitmap = np.zeros((32, 32), dtype=np.float32)
+    top, left = (32 - size[1]) // 2, (32 - size[0]) // 2
+    bitmap[top : top + size[1], left : left + size[0]] = fitted
+    counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))  # (8, 8) 0 to 16
+    return np.round(counts * 255 / 16).astype(np.uint8)
+
+
 def bars_array(count: int, height: int = 40, gap: int = 30) -> np.ndarray:
     """(height, 20 + count * (6 + gap)) uint8: `count` dark vertical bars on white, 6 px wide
     and `gap` px apart, bar i at columns 10 + i * (6 + gap) onwards, rows 5 .. height - 5: a

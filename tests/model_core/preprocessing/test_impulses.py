@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
-from model_core.preprocessing.impulses import SMALL_SIDE, without_impulses
+from model_core.preprocessing.impulses import SMALL_SIDE, TINY_SIDE, without_impulses
+from tests.samples import eight_by_eight
 
 
 def _salted(image: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
@@ -42,3 +43,15 @@ def test_a_larger_picture_is_left_to_the_later_stages() -> None:
     assert without_impulses(noisy) is noisy
     small = noisy[:, :SMALL_SIDE]  # (SMALL_SIDE + 1, SMALL_SIDE): small enough
     assert without_impulses(small) is not small
+
+
+def test_a_tiny_picture_keeps_its_strokes_a_pixel_wide(digits: np.ndarray) -> None:
+    """An 8x8 digit's one-pixel strokes stand out like specks; a median would erase them."""
+    for digit in digits[:20]:
+        tiny = eight_by_eight(digit).astype(np.float32) / 255  # (8, 8)
+        assert without_impulses(tiny) is tiny
+    rng = np.random.default_rng(7)
+    noisy = _salted(np.zeros((TINY_SIDE, TINY_SIDE), np.float32), 0.05, rng)
+    assert without_impulses(noisy) is not noisy
+    smaller = noisy[:-1]  # (TINY_SIDE - 1, TINY_SIDE): tiny
+    assert without_impulses(smaller) is smaller
