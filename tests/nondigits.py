@@ -168,3 +168,16 @@ def _photo(rng: np.random.Generator) -> bytes:
     noisy = np.asarray(image.filter(ImageFilter.GaussianBlur(1.0)), np.float32)
     noisy = noisy + rng.normal(0, 3, noisy.shape)
     return encode(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), "JPEG", quality=80)
+
+
+def render_barcode(rng: np.random.Generator) -> bytes:
+    """A barcode: 60 black bars and gaps of 1 to 4 modules (2 to 4 px each), 80 to 200 px
+    tall, on white (PNG). Bars a few pixels apart merge on a reduced copy."""
+    module = int(rng.integers(2, 5))
+    widths = rng.integers(1, 5, 60) * module  # (60,) bar, gap, bar, ...
+    height = int(rng.integers(80, 200))
+    page = np.full((height + 40, int(widths.sum()) + 60), 255, np.uint8)
+    edges = 30 + np.concatenate([[0], np.cumsum(widths)])  # (61,)
+    for left, right in zip(edges[:-1:2], edges[1::2], strict=True):
+        page[20 : 20 + height, left:right] = 0
+    return encode(Image.fromarray(page), "PNG")

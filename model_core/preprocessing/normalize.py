@@ -34,6 +34,7 @@ from .shading import remove_paper
 from .sheet import uncover_sheet
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
+FILLS_PANEL = 0.95  # a digit in a dark panel spans less of its height (a plot's, 20/28 of it)
 
 
 class DigitInfo(TypedDict):
@@ -89,7 +90,9 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
         box = digit_box(mask, framed=True)
         # A dark panel on light paper (a plot of the digit): the digit inside it is read.
         if panels and inverted and (insides := dark_panels(ink, mask, box)):
-            return _in_panel(gray, scale_box(insides[0], factor, gray.shape), region)
+            read = _in_panel(gray, scale_box(insides[0], factor, gray.shape), region)
+            if read is not None:
+                return read
         # A circle drawn round the digit: cut with it, and taken off at the finer scale.
         ring = ring_round(box.crop(mask)) is not None
         if not ring:
@@ -103,10 +106,13 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     return image, DigitInfo(inverted=inverted, bbox=box.shifted(region.left, region.top))
 
 
-def _in_panel(gray: np.ndarray, inside: Box, region: Box) -> tuple[np.ndarray, DigitInfo]:
+def _in_panel(gray: np.ndarray, inside: Box, region: Box) -> tuple[np.ndarray, DigitInfo] | None:
     """The digit of the part `inside` of (H, W) `gray`, a dark panel's inside; `gray` is the
-    part `region` of the input, where the digit's box is given."""
+    part `region` of the input, where the digit's box is given. None where what was read
+    runs from the panel's top to its bottom: the picture is then read the usual way."""
     image, info = _normalized(inside.crop(gray), panels=False)
+    if info["bbox"].height >= FILLS_PANEL * inside.height:
+        return None  # a light gap between dark bars (a barcode), not a digit drawn inside
     box = info["bbox"].shifted(inside.left + region.left, inside.top + region.top)
     return image, DigitInfo(inverted=info["inverted"], bbox=box)
 
@@ -126,7 +132,9 @@ def _clean_digit(
     box = digit_box(mask)
     if panels and paper.inverted and (insides := dark_panels(ink, mask, box)):
         shape = (region.height, region.width)  # a dark panel: the digit inside it is read
-        return _in_panel(region.crop(gray), scale_box(insides[0], step, shape), region)
+        read = _in_panel(region.crop(gray), scale_box(insides[0], step, shape), region)
+        if read is not None:
+            return read
     if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
         box.crop(ink)[ring] = 0  # comes off (the ink and its mask are this function's own)
         box.crop(mask)[ring] = False

@@ -21,7 +21,7 @@ from model_core.data.mnist import load_mnist
 from model_core.nn.serialization import load_model
 from model_core.rejection import rule_from_metadata
 from tests.app.test_accuracy import COMMITTED_MODEL
-from tests.nondigits import KINDS, render_nondigit
+from tests.nondigits import KINDS, render_barcode, render_nondigit
 from tests.samples import png_bytes
 from tests.upload_styles import encode
 
@@ -35,6 +35,7 @@ MAX_DIGITS_FLAGGED = 0.01  # the issue's bar; the committed model flagged 5 of 1
 # Digits with no grey edges (soften.py): 47 of 300 held-out ones were flagged before, 1 after.
 HARD_DIGITS = 300
 MAX_HARD_FLAGGED = 0.02
+BARCODES = 60
 FLAGGED: dict[str, float] = {}
 
 
@@ -67,6 +68,16 @@ def test_each_kind_of_non_digit_is_mostly_flagged(kind: str, client: TestClient)
         overall = sum(FLAGGED.values()) / len(KINDS)
         print(f"all kinds: {overall:.3f} flagged")
         assert overall >= MIN_FLAGGED
+
+
+@pytest.mark.slow
+def test_barcodes_are_flagged(client: TestClient) -> None:
+    """Bars a few pixels apart merge into one dark piece with light gaps in it, which was
+    read as a light 1 drawn in a dark panel (a plot) 14% of the time."""
+    rng = np.random.default_rng(29)
+    flagged = sum(_flagged(client, render_barcode(rng)) for _ in range(BARCODES))
+    print(f"\nbarcodes: {flagged}/{BARCODES} flagged as not a digit")
+    assert flagged >= BARCODES - 1
 
 
 @pytest.mark.slow

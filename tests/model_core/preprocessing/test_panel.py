@@ -45,6 +45,17 @@ def test_a_plot_of_a_digit_reads_like_its_image_alone(digits: np.ndarray) -> Non
         assert panel.top < top < bottom < panel.bottom
 
 
+def test_a_gap_between_dark_bars_is_not_read_as_a_digit_in_a_panel() -> None:
+    """Bars a few pixels apart merge into a dark piece with light slivers in it, from its top
+    to its bottom: a digit in a panel lies within it, so the bars are read as dark ink."""
+    bars = np.full((200, 340), 1.0, np.float32)  # white paper
+    for left in range(30, 310, 13):
+        bars[20:180, left : left + 9] = 0.0  # 9 px bars, 4 px gaps: 160 px tall
+    _, info = normalize_digit(bars)
+    assert info["inverted"]  # dark bars on the light page
+    assert info["bbox"].width > 200  # all the bars, not one gap between two
+
+
 def test_the_panel_is_found_between_its_sides_and_its_ticks_are_left_out() -> None:
     mask = np.zeros((60, 90), dtype=bool)
     mask[10:40, 20:80] = True  # the panel
