@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from model_core.number.synth import DIGIT_HEIGHT, Box, Layout, random_layout
+from model_core.number.synth import DIGIT_HEIGHT, Box, Layout, random_layout, strokes
 from tests.upload_styles import _to_image, camera, encode
 
 RENDERINGS: tuple[str, ...] = ("canvas", "transparent", "photo")
@@ -56,6 +56,26 @@ def make_numbers(
     """`count` numbers, the same bytes for the same seed."""
     rng = np.random.default_rng(seed)
     return [make_number(images, labels, kind, rendering, rng) for _ in range(count)]
+
+
+def in_boxes(digits: np.ndarray, rng: np.random.Generator) -> bytes:
+    """(n, 28, 28) digits written one a box, in a row of printed boxes sharing their sides (a
+    form's), 1 to 3 px lines; each digit 0.55 to 0.85 of its box on its long side, off its
+    centre by up to 6 px, so that some touch a side (PNG)."""
+    cell, line = int(rng.integers(60, 110)), int(rng.integers(1, 4))
+    page = np.full((cell + 80, 80 + len(digits) * cell + line), 255.0)  # (H, W) white
+    for index, digit in enumerate(digits):
+        left = 40 + index * cell
+        page[40 : 40 + cell + line, [*range(left, left + line)]] = 40.0  # the side before it
+        ink = strokes(digit, int(cell * rng.uniform(0.55, 0.85)))  # (h, w)
+        y, x = (np.array([cell, cell]) - ink.shape) // 2 + rng.integers(-6, 7, 2)
+        y, x = 40 + max(0, y), left + max(0, x)
+        region = page[y : y + ink.shape[0], x : x + ink.shape[1]]
+        region[...] = np.minimum(region, 255 * (1 - ink[: region.shape[0], : region.shape[1]]))
+    right = 40 + len(digits) * cell
+    page[40 : 40 + cell + line, right : right + line] = 40.0  # the last side
+    page[[*range(40, 40 + line), *range(40 + cell, 40 + cell + line)], 40 : right + line] = 40.0
+    return encode(_to_image(page), "PNG")
 
 
 def _render(layout: Layout, rendering: str, rng: np.random.Generator) -> tuple[bytes, list[Box]]:

@@ -4,7 +4,10 @@ None of them is a digit, and one that touches the digits joins them all into one
 come off the ink mask before the blobs are found:
 - a box drawn round the number, or printed boxes, one for each digit: a piece wider than any
   digit (MAX_WIDTH line heights, cuts.py) round another piece's box, its ink along the edges
-  of its own box, or on straight lines along its rows and across its whole height;
+  of its own box, or on straight lines along its rows and across its whole height. Printed
+  boxes (a piece with rows across its whole width in its top and bottom bands) lose only
+  those rows and the columns down their whole height (sides and dividers): a digit that
+  touches them is part of their piece, and stays;
 - a loop drawn round the number (a circle, an ellipse), found as /predict finds one round a
   digit (preprocessing/ring.py);
 - a straight line: ink that runs along a row for LONG_RUN line heights or more, further than
@@ -32,7 +35,8 @@ from .groups import line_height
 LONG_RUN = 2.0  # line heights: no digit, nor two touching, runs along a row this far
 FRAME_BAND = 0.25  # line heights: a box's ink lies this close to the edges of its box ...
 INSIDE_SHARE = 0.05  # ... all but this share of it
-FULL_HEIGHT = 0.9  # of a box's height: how far a side or a divider of printed boxes runs
+FULL_HEIGHT = 0.9  # of a printed box's height: how far its sides and dividers run (and, of
+# its width, its top and bottom)
 SLOPES = (-0.12, -0.09, -0.06, -0.03, 0.03, 0.06, 0.09, 0.12)  # rows per column: slanted
 # lines looked for where a piece is wider than any digit (a line may join them)
 
@@ -45,10 +49,15 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     loops = [p for p in rounds if _loop(p, mask)]
     line = line_height([p for p in pieces if p not in loops] or pieces)  # a loop round a
     # short number is taller than its digits
-    boxes = [p for p in rounds if p not in loops and _frame(p, labels, line)]
+    # Printed boxes first: a digit touching them joins them, so they are not taken off whole.
+    ruled = [p for p in rounds if p.box.width > MAX_WIDTH * line and _ruled(p, labels, line)]
+    loops = [p for p in loops if p not in ruled]
+    boxes = [p for p in rounds if p not in loops + ruled and _frame(p, labels, line)]
     frames = [p.label for p in loops + boxes]
     kept = mask & ~in_pieces(labels, frames) if frames else mask  # (h, w)
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
+    for piece in ruled:
+        long |= _lines_of(piece, labels)  # its sides, dividers, top and bottom
     if any(p.box.width > MAX_WIDTH * line for p in pieces if p.label not in frames):
         long |= on_slanted_runs(kept, math.ceil(LONG_RUN * line))
     if not frames and not long.any():
@@ -101,6 +110,27 @@ def crossings(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
     found = np.zeros_like(line)  # (h, w)
     for run in crossed:
         found[tops[run] : bottoms[run], columns[run]] = True
+    return found
+
+
+def _ruled(piece: Piece, labels: np.ndarray, line: int) -> bool:
+    """`piece` of (h, w) `labels` has rows running FULL_HEIGHT of its width in its top and
+    its bottom bands: a printed box's top and bottom, or a row of boxes'."""
+    own = piece.box.crop(labels) == piece.label  # (h', w')
+    band = max(2, round(FRAME_BAND * line))
+    across = on_runs(own, math.ceil(FULL_HEIGHT * piece.box.width))  # (h', w')
+    return bool(across[:band].any() and across[-band:].any())
+
+
+def _lines_of(piece: Piece, labels: np.ndarray) -> np.ndarray:
+    """The pixels of `piece` of (h, w) `labels` on its columns running FULL_HEIGHT of its
+    box's height and its rows running FULL_HEIGHT of its width, as (h, w) bool: a ruled
+    piece's sides, dividers, top and bottom, without a digit that touches them."""
+    own = piece.box.crop(labels) == piece.label  # (h', w')
+    found = np.zeros(labels.shape, dtype=bool)  # (h, w)
+    down = on_runs(own.T, math.ceil(FULL_HEIGHT * piece.box.height)).T  # (h', w')
+    across = on_runs(own, math.ceil(FULL_HEIGHT * piece.box.width))  # (h', w')
+    piece.box.crop(found)[...] = down | across
     return found
 
 

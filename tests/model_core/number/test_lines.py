@@ -147,3 +147,21 @@ def test_printed_boxes_one_for_each_digit_come_off() -> None:
             pen.rectangle([left, 8, right, 92], outline=0, width=2)
 
     assert blob_boxes(canvas(240, boxes, *strokes)) == plain  # no divider read as a 1
+
+
+def test_printed_boxes_a_digit_touches_come_off_and_leave_the_digit() -> None:
+    def long_seven(pen: ImageDraw.ImageDraw) -> None:  # its bar runs into the divider at 155
+        pen.line([(110, 20), (156, 20), (124, 80)], fill=0, width=PEN)
+
+    strokes = (one(50), long_seven, zero(170))
+    plain = blob_boxes(canvas(240, *strokes))
+
+    def boxes(pen: ImageDraw.ImageDraw) -> None:
+        for left, right in ((30, 90), (90, 155), (155, 220)):  # sides shared
+            pen.rectangle([left, 8, right, 92], outline=0, width=2)
+
+    found = blob_boxes(canvas(240, boxes, *strokes))
+
+    assert len(found) == len(plain) == 3  # no divider read as a 1
+    for box, alone in zip(found, plain, strict=True):  # the 7's bar ends at the divider
+        assert max(abs(a - b) for a, b in zip(box, alone, strict=True)) <= PEN
