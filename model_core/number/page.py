@@ -22,7 +22,7 @@ from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.digit_box import MOSTLY, bands, far, neighbours
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
-from model_core.preprocessing.levels import InkLevels, measure, ramp
+from model_core.preprocessing.levels import InkLevels, measure, ramp, refuse_one_step
 from model_core.preprocessing.panel import dark_panels
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
@@ -83,6 +83,7 @@ def ink_page(gray: np.ndarray) -> InkPage:
     big canvas): the ink found on the reduced copy is read again from the input cropped round
     it, reduced only as much as the crop needs: twice, four times as much... where a noisy
     photo's strokes do not stand out of the noise at the finer scale."""
+    refuse_one_step(float(gray.min()), float(gray.max()))  # a [0, 1] array saved as 8 bits
     if (unfilled := unfill_corners(gray)) is not None:  # turned in an editor: corners filled
         gray = unfilled
     height, width = gray.shape

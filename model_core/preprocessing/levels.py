@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .blocks import average2x2
+from .errors import EmptyImageError
 from .stats import border, paper_and_noise
 
 MIN_CONTRAST = 0.05  # weakest stroke-to-paper contrast accepted as a digit, on [0, 1]
 DETECT_SIGMAS = 6.0  # the strongest stroke must stand this many noise sigmas above the paper
+ONE_STEP = 1.5 / 255  # values this close are at most one level of an 8-bit picture apart
 NOISE_SIGMAS = 3.0  # ink less than this many sigmas above the paper is noise
 LOW_FRACTION = 0.2  # the ramp maps this fraction of the stroke contrast to 0 ...
 HIGH_FRACTION = 0.7  # ... and this fraction to 1: anti-aliasing kept, strokes evened out
@@ -65,3 +67,14 @@ def ramp(ink: np.ndarray, levels: InkLevels) -> np.ndarray:
     """Linear ramp from the noise floor to most of the stroke level: soft, not binary."""
     scale = np.float32(1 / (levels.high - levels.low))
     return np.clip((ink - np.float32(levels.low)) * scale, 0.0, 1.0)  # (h, w)
+
+
+def refuse_one_step(lowest: float, highest: float) -> None:
+    """Raise EmptyImageError, saying why, for a picture whose values (on [0, 1]) differ but
+    by one 8-bit level at most: far under MIN_CONTRAST, nothing shows, as where an array on
+    [0, 1] was saved as 8 bits (its 1s become 1 of 255)."""
+    if 0 < highest - lowest <= ONE_STEP:
+        raise EmptyImageError(
+            "no digit found in the image: its pixels differ by one level of 255 at most (an"
+            " array scaled to [0, 1] and saved as 8 bits? multiply it by 255 first)"
+        )

@@ -25,7 +25,7 @@ from .edges import content_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
 from .impulses import without_impulses
-from .levels import InkLevels, measure, ramp
+from .levels import InkLevels, measure, ramp, refuse_one_step
 from .panel import dark_panels
 from .polarity import is_dark_on_light
 from .ring import ring_round
@@ -52,6 +52,7 @@ def normalize_digit(gray: np.ndarray) -> tuple[np.ndarray, DigitInfo]:
 def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     """normalize_digit; `panels`: a dark panel on light paper is read instead (panel.py)."""
     gray, span = _checked(gray)  # (H, W) float32 in [0, 1], its lowest and highest values
+    refuse_one_step(*span)  # a [0, 1] array saved as 8 bits: nothing shows, and why
     # Impulse noise on a small picture, whose strokes are a few pixels wide: a 3x3 median.
     if (smoothed := without_impulses(gray)) is not gray:
         gray, span = smoothed, (float(smoothed.min()), float(smoothed.max()))

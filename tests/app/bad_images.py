@@ -55,6 +55,12 @@ def fully_transparent_png() -> bytes:
     return encode(Image.new("RGBA", (64, 64), (0, 0, 0, 0)), "PNG")
 
 
+def unit_range_png() -> bytes:
+    """A digit as an array on [0, 1] saved as 8 bits: its pixels are 0 and 1 of 255."""
+    ink = np.asarray(digit_image(), dtype=np.float32) < 128  # (H, W) the 7's strokes
+    return encode(Image.fromarray(ink.astype(np.uint8)), "PNG")
+
+
 def blank_white_png() -> bytes:
     return encode(Image.new("L", (64, 64), 255), "PNG")
 

@@ -33,6 +33,7 @@ from tests.app.bad_images import (
     png_16bit,
     tiny_png,
     truncated,
+    unit_range_png,
 )
 from tests.samples import bars_array, png_bytes
 from tests.upload_styles import encode
@@ -143,6 +144,7 @@ CATALOGUE: list[BadInput] = [
     predict("blank white image", blank_white_png, 422, "no_digit", "no digit"),
     predict("fully transparent PNG", fully_transparent_png, 422, "no_digit", "no digit"),
     predict("1x1 image", lambda: tiny_png(1, 1), 422, "no_digit", "no digit"),
+    predict("[0, 1] array saved as 8 bits", unit_range_png, 422, "no_digit", "multiply it by 255"),
     # --- odd but valid images: a prediction, read the way the file says
     predict("10000x1 strip with a stroke", lambda: line_png(10_000, 1), 200, None,
             width=10_000, height=1),
@@ -190,6 +192,8 @@ CATALOGUE: list[BadInput] = [
     predict("SVG number", lambda: SVG, 415, "unsupported_format", "SVG", "n.svg", path=NUMBER),
     predict("blank number", blank_white_png, 422, "no_digit", "no digit", path=NUMBER),
     predict("transparent number", fully_transparent_png, 422, "no_digit", "no digit", path=NUMBER),
+    predict("[0, 1] array number", unit_range_png, 422, "no_digit", "multiply it by 255",
+            path=NUMBER),
     predict("one digit over the limit", lambda: png_bytes(bars_array(DIGITS_LIMIT + 1)), 422,
             "too_many_digits", f"at most {DIGITS_LIMIT}", path=NUMBER),
     predict("digits at the limit", lambda: png_bytes(bars_array(DIGITS_LIMIT)), 200, None,
