@@ -7,6 +7,7 @@ it shows the service adds nothing between an upload and the network.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from tests.marked_styles import MARKED_STYLES, render_marked
 from tests.plot_styles import PLOT_STYLES, render_plot
 from tests.samples import eight_by_eight, png_bytes
 from tests.unusual_styles import UNUSUAL_STYLES, render_unusual
-from tests.upload_styles import LIT_STYLES, PAPER_STYLES, STYLES, render
+from tests.upload_styles import LIT_STYLES, PAPER_STYLES, STYLES, encode, render
 
 COMMITTED_MODEL = Path(__file__).resolve().parents[2] / "trained_cnn_model.npz"
 PER_STYLE = 500  # at about 99.4%, the standard error is 0.35%: the 98% bar is no coin toss
@@ -168,6 +169,35 @@ def test_small_photos_under_uneven_light_are_read(
     right, flagged = _read_and_flagged(committed_client, uploads, labels[:NOISY])
     print(f"\nsmall photos: {right}/{NOISY} read right, {flagged} flagged or refused")
     assert right / NOISY >= 0.97 and flagged / NOISY <= 0.03
+
+
+def _at_an_angle(image: np.ndarray, index: int, rng: np.random.Generator) -> bytes:
+    """The `desk` style photographed at an angle: the far side narrower by 10, 20 or 30% of
+    the picture's width, the desk's own grain round the warped picture (JPEG)."""
+    desk = Image.open(io.BytesIO(render("desk", image, rng))).convert("L")
+    width, height = desk.size
+    pull = (0.1, 0.2, 0.3)[index % 3] * width / 2
+    quad = (-pull, 0, 0, height, width, height, width + pull, 0)  # top left, clockwise
+    warped = np.asarray(desk.transform(desk.size, Image.Transform.QUAD, quad), np.float32)
+    seen = Image.new("L", desk.size, 255).transform(desk.size, Image.Transform.QUAD, quad)
+    grain = rng.choice(np.asarray(desk, np.float32)[:6].ravel(), size=(height, width))
+    weight = np.asarray(seen, np.float32) / 255  # (H, W) 1 on the warped picture
+    photo = np.clip(warped * weight + grain * (1 - weight), 0, 255).astype(np.uint8)
+    return encode(Image.fromarray(photo), "JPEG", quality=85)
+
+
+@pytest.mark.slow
+def test_desk_photos_taken_at_an_angle_are_read(
+    committed_client: TestClient, mnist_sample: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A sheet on a desk photographed at an angle is a quadrilateral: held-out ones, as a
+    rectangle was looked for, read right 55 of 60 at 10%, 9 at 20% and 10 at 30% (sheet.py)."""
+    images, labels = mnist_sample
+    rng = np.random.default_rng(53)
+    uploads = (_at_an_angle(image, index, rng) for index, image in enumerate(images[:NOISY]))
+    right, flagged = _read_and_flagged(committed_client, uploads, labels[:NOISY])
+    print(f"\ndesk photos at an angle: {right}/{NOISY} read right, {flagged} flagged or refused")
+    assert right / NOISY >= 0.95 and flagged / NOISY <= 0.05
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image, ImageFilter
 
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.normalize import normalize_digit
@@ -93,6 +94,51 @@ def test_a_slip_with_writing_on_it_is_a_sheet_however_narrow() -> None:
     np.testing.assert_allclose(uncovered[:10], 0.9)  # the desk is painted as the slip's paper
     photo[68:92, 20:140] = 0.9  # the same slip blank: as narrow as a thick light bar, no sheet
     assert uncover_sheet(photo) is None
+
+
+def trapezoid(narrow: float) -> np.ndarray:
+    """(160, 160) bool: a sheet seen at an angle, its far (top) side `narrow` of its near one's
+    width, on a quarter of the picture or more."""
+    ys, xs = centred_grid()
+    half_width = 56 * (1 - (1 - narrow) * (50 - ys) / 100)  # (160, 160) 56 px at the bottom
+    return (np.abs(xs) < half_width) & (np.abs(ys) < 50)
+
+
+def angled_photo(narrow: float, grain: float = 0.01) -> np.ndarray:
+    """(160, 160): the trapezoid's sheet with a 7 on it, on a desk with a photo's grain."""
+    desk = 0.3 + grain * np.random.default_rng(4).standard_normal((SIZE, SIZE))
+    photo = np.where(trapezoid(narrow), 0.9, desk).astype(np.float32)  # (160, 160)
+    photo[60:66, 60:100] = 0.1  # a 7's bar
+    photo[66:105, 88:94] = 0.1  # its stem
+    return photo
+
+
+@pytest.mark.parametrize("narrow", [0.9, 0.75, 0.6])
+def test_a_sheet_photographed_at_an_angle_is_found(narrow: float) -> None:
+    photo = angled_photo(narrow)
+    uncovered = uncover_sheet(photo)
+    assert uncovered is not None
+    assert np.abs(uncovered[:10] - 0.9).max() < 0.01  # the desk is painted as the sheet
+    _, info = normalize_digit(photo)
+    left, top, right, bottom = info["bbox"]
+    assert left >= 58 and top >= 58 and right <= 102 and bottom <= 107  # the 7, not the sheet
+
+
+def test_a_light_quadrilateral_on_a_flat_panel_or_fading_into_it_is_no_sheet() -> None:
+    flat = angled_photo(0.6, grain=0.0)  # a plot's panel has no grain: a bold light digit
+    assert uncover_sheet(flat) is None
+    lit = Image.fromarray(trapezoid(0.6).astype(np.uint8) * 255).filter(ImageFilter.BoxBlur(3))
+    grain = 0.01 * np.random.default_rng(5).standard_normal((SIZE, SIZE))
+    fading = 0.3 + 0.6 * np.asarray(lit, np.float32) / 255 + grain  # a lit middle, 7 px of fade
+    fading[60:66, 60:100] = 0.1  # a 7 on it
+    fading[66:105, 88:94] = 0.1
+    assert uncover_sheet(fading.astype(np.float32)) is None
+
+
+def test_a_light_wedge_is_no_sheet() -> None:
+    ys, xs = centred_grid()
+    wedge = (ys > -60) & (np.abs(xs) < (ys + 60) * 0.5)  # (160, 160) a filled triangle
+    assert uncover_sheet(np.where(wedge, 0.9, 0.1).astype(np.float32)) is None
 
 
 def bold_ring(thickness: float) -> np.ndarray:
