@@ -8,19 +8,19 @@ holes are the strokes on it, and it is not a thin bar unless strokes are written
 slip of paper). An ellipse fills pi / 4 of its tightest rectangle, so even a bold "0" with its
 hole filled is no sheet; nor is a bold "8", nor a thick "1".
 
-Photographed at an angle, a sheet is a quadrilateral instead. One is taken for a sheet only
-where it is clear of the picture's edges, has strokes on it, lies on a desk with a photo's
-grain and has a sharp edge: a bold light 8 on a plot's flat dark panel is a parallelogram, and
-the lit middle of a page fading into its shaded corners a quadrilateral.
+Photographed at an angle, a sheet is a quadrilateral instead; running off the photo on one
+side, a rectangle the frame cuts (sheet_shape.py). Such a shape is taken for a sheet only
+where it has strokes on it, lies on a desk with a photo's grain and has a sharp edge (and a
+quadrilateral clear of the picture's edges): a bold light 8 on a plot's flat dark panel is a
+parallelogram, and the lit middle of a page fading into its shaded corners a quadrilateral.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .box import Box
-from .components import label_pieces, reaches
 from .morphology import square_filter
+from .sheet_shape import MIN_FILL, cut_by_the_frame, enclosed, outline, quadrilateral, tightest
 from .stats import border, median, paper_and_noise
 
 MIN_SIDE = 32  # smaller pictures are a digit alone, never a photo of a sheet
@@ -28,15 +28,14 @@ MIN_CONTRAST = 0.2  # the sheet is at least this much lighter than the desk
 MIN_SHARE = 0.04  # the sheet covers at least this share of the picture: a sticky note
 CLEAN_SHARE = 0.2  # light strokes on a clean canvas covering less are no sheet (clean.py)
 MAX_HOLES = 0.2  # strokes and specks on it cover at most this share of the sheet
-MIN_FILL = 0.95  # the sheet fills at least this share of its tightest turned rectangle
-MIN_ASPECT = 0.4  # that rectangle's short side over its long side: a thick light bar is none
+MIN_ASPECT = 0.4  # its tightest rectangle's short side over its long one: a light bar's is less
 SLIP_ASPECT = 0.2  # ... or this, for a sheet with strokes on it (a slip with a number)
 MIN_STROKES = 0.01  # share of a sheet's area its strokes cover at least, for that
 MAX_EDGE = 0.25  # the desk shows all round: the sheet reaches at most this share of the edge
 ANGLED_EDGE = 0.1  # ... and a sheet seen at an angle (a quadrilateral) at most this share
-ANGLES = np.deg2rad(np.arange(-45.0, 45.0, 1.0))  # turns tried for the tightest rectangle
-DIRECTIONS = 64  # directions the hull of a sheet at an angle is found in (a quadrilateral)
-DESK_GRAIN = 0.002  # ... which lies on a desk with at least this noise (half an 8-bit level)
+ONE_SIDE = 0.5  # ... and one running off the photo at least this share of one side of it,
+OTHER_SIDES = 0.35  # ... and at most this share of each other side
+DESK_GRAIN = 0.002  # either lies on a desk with at least this noise (half an 8-bit level), ...
 EDGE_BLUR = 2.5  # ... its edge sharp: pixels between desk and paper per outline pixel at most
 RIM = 2  # pixels of the sheet's blurred edge painted with the desk
 DARKEST = 0.05  # the desk's light is taken as at least this, so that dividing by it is safe
@@ -87,23 +86,46 @@ def _sheet(gray: np.ndarray, desk: float, lightest: float) -> tuple[np.ndarray, 
     holes = int(np.count_nonzero(sheet & ~light))  # the strokes on it, and specks
     if area < MIN_SHARE * sheet.size or holes > MAX_HOLES * area:
         return None
-    edge = border(sheet)  # (k,)
-    if np.count_nonzero(edge) > MAX_EDGE * edge.size:
-        return None  # lit paper beside a shadow, not a sheet on a desk
     written = holes >= MIN_STROKES * area  # a slip with writing on it may be narrow
-    rows, columns, short, long = _tightest(sheet)
-    if short < (SLIP_ASPECT if written else MIN_ASPECT) * long:
-        return None  # a bar, not a sheet
-    if area < MIN_FILL * short * long and not (
-        np.count_nonzero(edge) <= ANGLED_EDGE * edge.size  # clear of the picture's edges
-        and written
-        and _on_a_desk(gray, sheet, desk, lightest)
-        and _quadrilateral(rows, columns, _enclosed(closed))
-    ):
-        return None  # no rectangle, nor a quadrilateral on a desk (a sheet seen at an angle)
+    if not _shaped_as_a_sheet(gray, sheet, closed, area, written, (desk, lightest)):
+        return None
     inside = square_filter(sheet, 2 * RIM + 1, np.minimum, 0.0) > 0  # (h, w)
     paper = inside & light  # (h, w)
     return (inside, paper) if paper.any() else None
+
+
+def _shaped_as_a_sheet(
+    gray: np.ndarray,
+    sheet: np.ndarray,
+    closed: np.ndarray,
+    area: int,
+    written: bool,
+    levels: tuple[float, float],
+) -> bool:
+    """Whether (h, w) bool `sheet` of `area` pixels (`closed` before its holes were filled) is
+    a rectangle, turned or not, with the desk all round; or, with strokes on it (`written`)
+    and on a photo's desk (`levels`: the desk's and the lightest), a quadrilateral clear of
+    the picture's edges (seen at an angle) or a rectangle the frame cuts on one side (running
+    off the photo)."""
+    edge = border(sheet)  # (k,)
+    touching = np.count_nonzero(edge) / edge.size  # the share of the picture's edge it reaches
+    rows, columns = outline(sheet)
+    short, long = tightest(rows, columns)
+    broad = short >= (SLIP_ASPECT if written else MIN_ASPECT) * long  # not a bar
+    if touching <= MAX_EDGE and broad and area >= MIN_FILL * short * long:
+        return True
+    if not (written and _on_a_desk(gray, sheet, *levels)):
+        return False  # lit paper beside a shadow, a bold light digit, a page's lit middle
+    if touching <= ANGLED_EDGE and broad and quadrilateral(rows, columns, enclosed(closed)):
+        return True
+    return _off_one_side(sheet) and cut_by_the_frame(rows, columns, area, sheet.shape, MIN_ASPECT)
+
+
+def _off_one_side(sheet: np.ndarray) -> bool:
+    """(h, w) bool `sheet` runs off the picture on one side: it covers ONE_SIDE or more of one
+    side of the picture, and OTHER_SIDES or less of each other."""
+    sides = sorted(float(side.mean()) for side in (sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]))
+    return sides[3] >= ONE_SIDE and sides[2] <= OTHER_SIDES
 
 
 def _on_a_desk(gray: np.ndarray, sheet: np.ndarray, desk: float, lightest: float) -> bool:
@@ -202,52 +224,3 @@ def _spans(mask: np.ndarray) -> np.ndarray:
     inside = (columns >= first[:, None]) & (columns <= last[:, None])  # (h, w)
     rows = np.any(mask, axis=1, keepdims=True)  # (h, 1)
     return inside & rows
-
-
-def _tightest(sheet: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """The rows and columns of (h, w) bool `sheet`'s outline pixels, (n,) each, and the short
-    and long sides of its tightest rectangle, turned by one of ANGLES."""
-    outline = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its extremes
-    rows, columns = np.nonzero(outline)  # (n,) each
-    cos, sin = np.cos(ANGLES)[:, None], np.sin(ANGLES)[:, None]  # (a, 1) each
-    along = columns * cos + rows * sin  # (a, n)
-    across = rows * cos - columns * sin  # (a, n)
-    lengths = np.ptp(along, axis=1) + 1, np.ptp(across, axis=1) + 1  # (a,) each
-    best = int(np.argmin(lengths[0] * lengths[1]))
-    short, long = sorted((float(lengths[0][best]), float(lengths[1][best])))
-    return rows, columns, short, long
-
-
-def _enclosed(mask: np.ndarray) -> int:
-    """How many pixels (h, w) bool `mask` covers with its holes filled: all but the paper
-    that reaches the picture's edge. Unlike `_filled`, it leaves a bold digit's notches open
-    (the waist of an 8, the mouth of a 4)."""
-    _, pieces = label_pieces(~mask)
-    picture = Box(0, 0, mask.shape[1], mask.shape[0])
-    outside = [piece for piece in pieces if reaches(piece.box, picture)]
-    return mask.size - sum(piece.area for piece in outside)
-
-
-def _quadrilateral(rows: np.ndarray, columns: np.ndarray, area: int) -> bool:
-    """Whether the region of `area` pixels whose outline pixels are at (n,) `rows` and
-    `columns` is a quadrilateral: the largest one with its corners on the region's hull
-    and the region cover MIN_FILL of each other (a filled ellipse is far larger than any
-    quadrilateral in it, a page striped by its rules far smaller), and the largest triangle
-    does not cover MIN_FILL of it (a bold 7, filled, is one).
-
-    The hull is the outline's pixel corners furthest out in each of DIRECTIONS, in turn;
-    each pair of its corners is a diagonal, with the furthest corner on either side."""
-    corners = np.concatenate(
-        [np.stack([columns + dx, rows + dy], axis=1) for dx in (-0.5, 0.5) for dy in (-0.5, 0.5)]
-    )  # (4n, 2) x, y
-    turns = np.linspace(0, 2 * np.pi, DIRECTIONS, endpoint=False)  # (d,)
-    furthest = np.argmax(corners @ np.stack([np.cos(turns), np.sin(turns)]), axis=0)  # (d,)
-    _, first = np.unique(furthest, return_index=True)
-    hull = corners[furthest[np.sort(first)]]  # (m, 2) in turn, convex
-    to = hull[None, :, :] - hull[:, None, :]  # (m, m, 2) from corner i to corner k
-    cross = to[:, :, None, 0] * to[:, None, :, 1] - to[:, :, None, 1] * to[:, None, :, 0]
-    # (m, m, m): twice the signed area of the triangle of corners i, k and j
-    left = np.maximum(cross, 0).max(axis=2) / 2  # (m, m) the largest triangle on each side
-    right = np.maximum(-cross, 0).max(axis=2) / 2  # (m, m) of the diagonal from i to k
-    quad, triangle = float((left + right).max()), float(left.max())
-    return MIN_FILL * quad <= area <= quad / MIN_FILL and triangle < MIN_FILL * area

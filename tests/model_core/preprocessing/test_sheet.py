@@ -135,6 +135,33 @@ def test_a_light_quadrilateral_on_a_flat_panel_or_fading_into_it_is_no_sheet() -
     assert uncover_sheet(fading.astype(np.float32)) is None
 
 
+def cut_sheet_photo(rows: slice, columns: slice, grain: float = 0.01) -> np.ndarray:
+    """(160, 160): a turned sheet with a 7 on it on a grainy desk, cropped to `rows` and
+    `columns` of a larger photo (so that the sheet may run off it), then scaled back."""
+    ys, xs = np.mgrid[0:240, 0:240] - 119.5  # (2, 240, 240) the photo before the crop
+    turn = np.deg2rad(10.0)
+    along, across = np.cos(turn) * xs + np.sin(turn) * ys, np.cos(turn) * ys - np.sin(turn) * xs
+    desk = 0.3 + grain * np.random.default_rng(6).standard_normal((240, 240))
+    photo = np.where((np.abs(along) < 60) & (np.abs(across) < 50), 0.9, desk)  # (240, 240)
+    photo[100:108, 95:145] = 0.1  # a 7's bar
+    photo[108:150, 130:138] = 0.1  # its stem
+    crop = photo[rows, columns]
+    assert crop.shape == (SIZE, SIZE)
+    return crop.astype(np.float32)
+
+
+def test_a_sheet_running_off_the_photo_on_one_side_is_found() -> None:
+    off_the_top = cut_sheet_photo(slice(80, 240), slice(40, 200))
+    assert off_the_top[0].mean() > 0.6  # the sheet reaches the top ...
+    uncovered = uncover_sheet(off_the_top)
+    assert uncovered is not None
+    assert np.abs(uncovered[-5:] - 0.9).max() < 0.05  # ... and the desk below is painted out
+    flat = cut_sheet_photo(slice(80, 240), slice(40, 200), grain=0.0)  # no desk's grain
+    assert uncover_sheet(flat) is None
+    two_sides = cut_sheet_photo(slice(80, 240), slice(70, 230))  # off the top and the left
+    assert uncover_sheet(two_sides) is None
+
+
 def test_a_light_wedge_is_no_sheet() -> None:
     ys, xs = centred_grid()
     wedge = (ys > -60) & (np.abs(xs) < (ys + 60) * 0.5)  # (160, 160) a filled triangle
