@@ -80,7 +80,7 @@ def _sheet(gray: np.ndarray, desk: float, lightest: float) -> tuple[np.ndarray, 
         return None  # strokes, not a sheet: they cover far less of the picture
     light = gray > (desk + lightest) / 2  # (h, w) the sheet, or light strokes
     solid = square_filter(light, 5, np.minimum, 1.0)  # (h, w) grain of the desk left out
-    closed = square_filter(solid, 5, np.maximum, 0.0) > 0  # (h, w)
+    closed = square_filter(solid, 5, np.maximum, 0.0) > 0  # (h, w) the light, grain left out
     sheet = _filled(closed)  # (h, w) holes filled
     area = int(np.count_nonzero(sheet))
     holes = int(np.count_nonzero(sheet & ~light))  # the strokes on it, and specks
@@ -137,10 +137,10 @@ def _on_a_desk(gray: np.ndarray, sheet: np.ndarray, desk: float, lightest: float
     if paper_and_noise(border(gray))[1] < DESK_GRAIN:
         return False
     low, high = desk + 0.25 * (lightest - desk), desk + 0.75 * (lightest - desk)
-    outline = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w)
-    inner = square_filter(sheet & ~outline, 9, np.minimum, 0.0) > 0  # (h, w)
+    rim = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its outline
+    inner = square_filter(sheet & ~rim, 9, np.minimum, 0.0) > 0  # (h, w) 4 px in from it
     between = np.count_nonzero((gray > low) & (gray < high) & ~inner)
-    return bool(between <= EDGE_BLUR * np.count_nonzero(outline))
+    return bool(between <= EDGE_BLUR * np.count_nonzero(rim))
 
 
 def _unevenly_lit(gray: np.ndarray, paper: np.ndarray) -> bool:

@@ -54,7 +54,8 @@ def cut_by_the_frame(
             continue
         at, over = xs * cos + ys * sin, ys * cos - xs * sin  # (p,) each
         inside = (at >= low[0]) & (at <= high[0]) & (over >= low[1]) & (over <= high[1])
-        if area >= MIN_FILL * 4 * np.count_nonzero(inside):
+        seen = 4 * np.count_nonzero(inside)  # pixels of the rectangle inside the picture
+        if seen and area >= MIN_FILL * seen:
             return True
     return False
 
