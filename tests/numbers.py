@@ -66,7 +66,7 @@ def in_boxes(digits: np.ndarray, rng: np.random.Generator) -> bytes:
     page = np.full((cell + 80, 80 + len(digits) * cell + line), 255.0)  # (H, W) white
     for index, digit in enumerate(digits):
         left = 40 + index * cell
-        page[40 : 40 + cell + line, [*range(left, left + line)]] = 40.0  # the side before it
+        page[40 : 40 + cell + line, left : left + line] = 40.0  # the side before it
         ink = strokes(digit, int(cell * rng.uniform(0.55, 0.85)))  # (h, w)
         y, x = (np.array([cell, cell]) - ink.shape) // 2 + rng.integers(-6, 7, 2)
         y, x = 40 + max(0, y), left + max(0, x)
@@ -74,7 +74,8 @@ def in_boxes(digits: np.ndarray, rng: np.random.Generator) -> bytes:
         region[...] = np.minimum(region, 255 * (1 - ink[: region.shape[0], : region.shape[1]]))
     right = 40 + len(digits) * cell
     page[40 : 40 + cell + line, right : right + line] = 40.0  # the last side
-    page[[*range(40, 40 + line), *range(40 + cell, 40 + cell + line)], 40 : right + line] = 40.0
+    page[40 : 40 + line, 40 : right + line] = 40.0  # the top
+    page[40 + cell : 40 + cell + line, 40 : right + line] = 40.0  # the bottom
     return encode(_to_image(page), "PNG")
 
 
