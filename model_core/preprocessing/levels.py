@@ -70,10 +70,11 @@ def ramp(ink: np.ndarray, levels: InkLevels) -> np.ndarray:
 
 
 def refuse_one_step(lowest: float, highest: float) -> None:
-    """Raise EmptyImageError, saying why, for a picture whose values (on [0, 1]) differ but
-    by one 8-bit level at most: far under MIN_CONTRAST, nothing shows, as where an array on
-    [0, 1] was saved as 8 bits (its 1s become 1 of 255)."""
-    if 0 < highest - lowest <= ONE_STEP:
+    """Raise EmptyImageError, saying why, for a picture whose values (on [0, 1]) run from 0 up
+    to one 8-bit level at most: far under MIN_CONTRAST, nothing shows, as where an array on
+    [0, 1] was saved as 8 bits (its 1s become 1 of 255). A blank page, its paper a level or
+    two from white, gets the plain refusal later."""
+    if lowest == 0 and 0 < highest <= ONE_STEP:
         raise EmptyImageError(
             "no digit found in the image: its pixels differ by one level of 255 at most (an"
             " array scaled to [0, 1] and saved as 8 bits? multiply it by 255 first)"

@@ -151,5 +151,6 @@ def test_a_picture_one_8_bit_level_deep_is_refused_saying_why(digit: np.ndarray)
     one_step = (digit > 127).astype(np.float32) / 255  # (28, 28) a [0, 1] array saved as 8 bits
     with pytest.raises(EmptyImageError, match="multiply it by 255"):
         normalize_digit(one_step)
-    with pytest.raises(EmptyImageError, match=r"^no digit found in the image$"):
-        normalize_digit(np.full((28, 28), 0.5, np.float32))  # uniform: the plain refusal
+    for blank in (np.full((28, 28), 0.5, np.float32), 1 - one_step):  # uniform, near white
+        with pytest.raises(EmptyImageError, match=r"^no digit found in the image$"):
+            normalize_digit(blank)  # the plain refusal
