@@ -50,14 +50,19 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
     line = line_height([p for p in pieces if p not in loops] or pieces)  # a loop round a
     # short number is taller than its digits
     # Printed boxes first: a digit touching them joins them, so they are not taken off whole.
-    ruled = [p for p in rounds if p.box.width > MAX_WIDTH * line and _ruled(p, labels, line)]
+    printed = {
+        p.label: lines
+        for p in rounds
+        if p.box.width > MAX_WIDTH * line and (lines := _printed_lines(p, labels, line)) is not None
+    }
+    ruled = [p for p in rounds if p.label in printed]
     loops = [p for p in loops if p not in ruled]
     boxes = [p for p in rounds if p not in loops + ruled and _frame(p, labels, line)]
     frames = [p.label for p in loops + boxes]
     kept = mask & ~in_pieces(labels, frames) if frames else mask  # (h, w)
     long = on_runs(kept, math.ceil(LONG_RUN * line))  # (h, w)
-    for piece in ruled:
-        long |= _lines_of(piece, labels)  # its sides, dividers, top and bottom
+    for lines in printed.values():
+        long |= lines  # printed boxes' sides, dividers, tops and bottoms
     if any(p.box.width > MAX_WIDTH * line for p in pieces if p.label not in frames):
         long |= on_slanted_runs(kept, math.ceil(LONG_RUN * line))
     if not frames and not long.any():
@@ -113,23 +118,18 @@ def crossings(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
     return found
 
 
-def _ruled(piece: Piece, labels: np.ndarray, line: int) -> bool:
-    """`piece` of (h, w) `labels` has rows running FULL_HEIGHT of its width in its top and
-    its bottom bands: a printed box's top and bottom, or a row of boxes'."""
+def _printed_lines(piece: Piece, labels: np.ndarray, line: int) -> np.ndarray | None:
+    """Where `piece` of (h, w) `labels` has rows running FULL_HEIGHT of its width in its top
+    and its bottom bands (a printed box's top and bottom, or a row of boxes'): its pixels on
+    those rows and on its columns running FULL_HEIGHT of its height, as (h, w) bool, its
+    sides, dividers, top and bottom without a digit that touches them. Else None."""
     own = piece.box.crop(labels) == piece.label  # (h', w')
     band = max(2, round(FRAME_BAND * line))
     across = on_runs(own, math.ceil(FULL_HEIGHT * piece.box.width))  # (h', w')
-    return bool(across[:band].any() and across[-band:].any())
-
-
-def _lines_of(piece: Piece, labels: np.ndarray) -> np.ndarray:
-    """The pixels of `piece` of (h, w) `labels` on its columns running FULL_HEIGHT of its
-    box's height and its rows running FULL_HEIGHT of its width, as (h, w) bool: a ruled
-    piece's sides, dividers, top and bottom, without a digit that touches them."""
-    own = piece.box.crop(labels) == piece.label  # (h', w')
-    found = np.zeros(labels.shape, dtype=bool)  # (h, w)
+    if not (across[:band].any() and across[-band:].any()):
+        return None
     down = on_runs(own.T, math.ceil(FULL_HEIGHT * piece.box.height)).T  # (h', w')
-    across = on_runs(own, math.ceil(FULL_HEIGHT * piece.box.width))  # (h', w')
+    found = np.zeros(labels.shape, dtype=bool)  # (h, w)
     piece.box.crop(found)[...] = down | across
     return found
 

@@ -20,7 +20,15 @@ from __future__ import annotations
 import numpy as np
 
 from .morphology import square_filter
-from .sheet_shape import MIN_FILL, cut_by_the_frame, enclosed, outline, quadrilateral, tightest
+from .sheet_shape import (
+    MIN_FILL,
+    cut_by_the_frame,
+    enclosed,
+    outline,
+    quadrilateral,
+    rim,
+    tightest,
+)
 from .stats import border, median, paper_and_noise
 
 MIN_SIDE = 32  # smaller pictures are a digit alone, never a photo of a sheet
@@ -137,10 +145,10 @@ def _on_a_desk(gray: np.ndarray, sheet: np.ndarray, desk: float, lightest: float
     if paper_and_noise(border(gray))[1] < DESK_GRAIN:
         return False
     low, high = desk + 0.25 * (lightest - desk), desk + 0.75 * (lightest - desk)
-    rim = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its outline
-    inner = square_filter(sheet & ~rim, 9, np.minimum, 0.0) > 0  # (h, w) 4 px in from it
+    edge = rim(sheet)  # (h, w) its outline
+    inner = square_filter(sheet & ~edge, 9, np.minimum, 0.0) > 0  # (h, w) 4 px in from it
     between = np.count_nonzero((gray > low) & (gray < high) & ~inner)
-    return bool(between <= EDGE_BLUR * np.count_nonzero(rim))
+    return bool(between <= EDGE_BLUR * np.count_nonzero(edge))
 
 
 def _unevenly_lit(gray: np.ndarray, paper: np.ndarray) -> bool:

@@ -16,10 +16,14 @@ ANGLES = np.deg2rad(np.arange(-45.0, 45.0, 1.0))  # turns tried for the tightest
 DIRECTIONS = 64  # directions the hull of a sheet at an angle is found in (a quadrilateral)
 
 
+def rim(sheet: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the pixels of (h, w) bool `sheet` on its outline."""
+    return sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)
+
+
 def outline(sheet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows and columns, (n,) each, of the pixels on (h, w) bool `sheet`'s outline."""
-    edge = sheet & (square_filter(sheet, 3, np.minimum, 0.0) == 0)  # (h, w) its extremes
-    rows, columns = np.nonzero(edge)
+    rows, columns = np.nonzero(rim(sheet))
     return rows, columns
 
 
