@@ -24,7 +24,7 @@ from .cuts import MAX_WIDTH, WIDE, between, candidate_cuts, candidate_spans
 from .fragments import CutBlob
 from .groups import digit_groups, group_box, line_height, stacked_lines
 from .lines import without_lines
-from .outside import edge_pieces, heading_pieces
+from .outside import edge_pieces, faint_pieces, heading_pieces
 from .page import InkPage, ink_page, level_page
 from .strips import fits_strip
 
@@ -133,6 +133,9 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     SeveralLinesError when the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
+    if pieces and (off := faint_pieces(page.strokes, labels, pieces)):
+        page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # show-through, erasures
+        labels, pieces = label_pieces(page.mask)
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
         page = replace(page, mask=kept)  # a box round the number, an underline: off
         labels, pieces = label_pieces(kept)

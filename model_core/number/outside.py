@@ -1,5 +1,12 @@
-"""Things in the picture that are no part of the number: a pen lying along the side of a
-photo, a fingertip on its bottom edge, a drawing app's toolbar or a printed heading.
+"""Things in the picture that are no part of the number: strokes showing through from the
+page's back or left by an eraser, a pen lying along the side of a photo, a fingertip on its
+bottom edge, a drawing app's toolbar or a printed heading.
+
+A piece of ink whose strongest stroke is under FAINT of the page's (the ramp's 1) was not
+written with the number's pen: a digit on the sheet's other side, seen through the paper,
+or an attempt rubbed out. Where the ghost touches a digit, the two are one piece and stay;
+and where the darker pieces are no line of digits (a black speck beside a number in faint
+pencil: the line they make is under MOSTLY of all the pieces'), nothing comes off.
 
 A piece of ink that touches the picture's edge (or ends EDGE short of it, as a frame's side
 cut by the page's crop does) is left out when it is no digit of the line the pieces inside
@@ -39,9 +46,25 @@ from model_core.preprocessing.stroke import stroke_width
 
 from .groups import PART_GAP, line_height
 
+FAINT = 0.2  # of the page's ramp: a piece never darker than this is a ghost (about 0.3 of
+# the darkest strokes' contrast, as the ramp runs from 0.2 to 0.7 of it: levels.py)
 EDGE = 1  # page pixels: a frame's side cut by the page's crop may end this far short of its edge
 TALLER = 1.5  # line heights: taller than any digit of the line
 BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
+
+
+def faint_pieces(strokes: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> list[int]:
+    """(h, w) ramped strokes of a line of digits, its (h, w) piece labels and its pieces ->
+    the labels of the pieces whose strongest stroke is under FAINT (or none) beside darker
+    ones that make a line."""
+    inked = labels > 0  # (h, w)
+    strongest = np.zeros(len(pieces) + 1, dtype=np.float32)  # (P + 1,) by label
+    np.maximum.at(strongest, labels[inked], strokes[inked])
+    faint = [piece for piece in pieces if strongest[piece.label] < FAINT]
+    dark = [piece for piece in pieces if strongest[piece.label] >= FAINT]
+    if not faint or not dark or line_height(dark) < MOSTLY * line_height(pieces):
+        return []
+    return [piece.label for piece in faint]
 
 
 def edge_pieces(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> list[int]:

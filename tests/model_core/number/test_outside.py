@@ -113,3 +113,17 @@ def test_a_windows_title_and_its_toolbar_above_the_number_come_off_together() ->
     mask[2:6] = False
     _, pieces = label_pieces(mask)
     assert heading_pieces(mask, pieces) == []
+
+
+def test_a_faint_ghost_comes_off_and_a_light_digit_stays() -> None:
+    plain = blob_boxes(picture(240, 160))
+    ghost = picture(240, 160, lambda d: d.line([(150, 18), (156, 80)], fill=190, width=7))
+    light = picture(240, 160, lambda d: d.line([(150, 18), (156, 80)], fill=110, width=7))
+    assert blob_boxes(ghost) == plain  # a stroke from the page's back, or rubbed out
+    assert len(blob_boxes(light)) == 4  # pressed lighter, still written
+
+
+def test_faint_digits_beside_a_black_speck_stay() -> None:
+    faint = 1 - (1 - picture(240, 160)) * 0.25  # a number in faint pencil ...
+    faint[120:125, 20:25] = 0.0  # ... and a black speck under it, the page's darkest ink
+    assert len(blob_boxes(faint)) == 3
