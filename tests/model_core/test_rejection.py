@@ -11,6 +11,7 @@ from model_core.rejection import (
     METADATA_KEY,
     TOUCHING_SCALE,
     RejectRule,
+    bottom_span,
     ink_shape,
     rule_from_metadata,
 )
@@ -88,11 +89,39 @@ def test_things_apart_over_most_of_their_box_are_not_a_digit_however_sure() -> N
     assert RejectRule("max_probability", 0.3).is_digit(sure, images).tolist() == [True, True]
 
 
+def _v_and_ring() -> np.ndarray:
+    """(2, 28, 28): a V coming to a point at the bottom (a heart's lower half) and a ring."""
+    images = np.zeros((2, 28, 28))
+    for row in range(4, 25):
+        step = round((24 - row) / 2)  # each arm 10 columns across 20 rows
+        images[0, row, 13 - step : 15 - step] = images[0, row, 13 + step : 15 + step] = 0.9
+    rows, columns = np.mgrid[0:28, 0:28]
+    images[1][np.abs(np.hypot(rows - 14, columns - 14) - 9) < 1.2] = 0.9
+    return images
+
+
+def test_the_bottom_span_is_the_share_of_the_width_its_lowest_rows_reach() -> None:
+    spans = bottom_span(np.concatenate([_v_and_ring(), np.zeros((1, 28, 28))]))
+    assert spans[0] <= 0.3 < 0.5 <= spans[1]  # a point, a round bottom
+    assert spans[2] == 1.0  # blank
+
+
+def test_a_zero_pointed_at_the_bottom_is_a_heart_and_no_digit() -> None:
+    zero, seven = np.eye(10)[[0, 0]] * 0.9 + 0.01, np.eye(10)[[7, 7]] * 0.9 + 0.01  # (2, 10)
+    rule = RejectRule("max_probability", 0.3, 0.4)
+    assert rule.is_digit(zero, _v_and_ring()).tolist() == [False, True]  # a heart; a 0
+    assert rule.is_digit(seven, _v_and_ring()).tolist() == [True, True]  # a pointed 7 is fine
+    assert RejectRule("max_probability", 0.3).is_digit(zero, _v_and_ring()).all()  # no shape test
+
+
 def test_the_explanation_names_the_test_each_image_failed() -> None:
     rule = RejectRule("max_probability", 0.3, 0.4)
     low = "max_probability 0.1000 is below the model's threshold 0.3"
     assert rule.explain(PROBABILITIES[2:]) == low
-    shape = "its ink is no digit's shape (under 0.4 times as tall as it is wide, or things apart)"
+    shape = (
+        "its ink is no digit's shape (under 0.4 times as tall as it is wide, things apart, or a"
+        " 0 pointed at the bottom like a heart)"
+    )
     assert rule.explain(PROBABILITIES[:1]) == shape
     both = rule.explain(PROBABILITIES[[2, 2, 0]])
     assert both == "max_probability 0.1000, 0.1000 are below the model's threshold 0.3 and " + shape
