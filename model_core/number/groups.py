@@ -1,11 +1,13 @@
-"""Which pieces of ink make one digit: specks, dots, commas and dashes dropped, strokes merged.
+"""Which pieces of ink make one digit: specks and marks dropped, strokes merged.
 
 A digit drawn in several strokes (a 5's cap, a 4 or a 7 in two pieces) has a small piece
 mostly above or below a larger one, sharing its columns. Two digits side by side share few
 columns, and are both about the line's height. A dot or a speck is far smaller than a digit.
 A flat stroke wider than any digit (an underline apart from the digits) is no part of one
-(lines.py takes longer lines and boxes off before). Digits in bands of rows one above the
-other are lines of their own (stacked_lines), and a number is one line.
+(lines.py takes longer lines and boxes off before), nor is a small mark beside the digits: a
+comma, a full stop or a dash, a degree sign or an apostrophe between groups of digits. Digits
+in bands of rows one above the other are lines of their own (stacked_lines), and a number is
+one line.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ PART_GAP = 0.25  # unless more than this share of the line's height of paper lie
 # them: a digit of the line below
 MARK_HEIGHT = 0.5  # a piece alone under this share of the line's height and ...
 MARK_AREA = 0.15  # ... this share of the largest piece's area, low or flat, is a comma, a full
-# stop or a dash (a 5's body apart from its cap is larger)
+# stop or a dash (a 5's body apart from its cap is larger); high and not FLAT, of any area, a
+# degree sign or an apostrophe
+FLAT = 2.0  # a piece this many times as wide as it is tall is flat: a dash, a 5's cap
 BAND_HEIGHT = 0.5  # a band of rows this share of the line's height or taller, apart from the
 # others, is a line of digits of its own; a lower one is a mark
 
@@ -52,17 +56,25 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
 
 def _mark(k: int, groups: list[list[Piece]], boxes: list[Box], tall: list[int], line: int,
           small: float) -> bool:  # fmt: skip
-    """Group k is a comma, a full stop or a dash between digits: one piece under MARK_HEIGHT
-    line heights and `small` pixels, wholly below the middle of the digits beside it, or flat
-    and no wider than a digit. `boxes` are the groups' boxes, `tall` the digits' indices."""
+    """Group k is a mark beside the digits, no digit: one piece under MARK_HEIGHT line
+    heights, wholly above the middle of the digits beside it and not flat (a degree sign, an
+    apostrophe between groups of digits, a quote), or under `small` pixels and wholly below
+    that middle (a comma, a full stop) or flat and no wider than a digit (a dash). `boxes` are
+    the groups' boxes, `tall` the digits' indices. A flat piece up there is a 5's cap or a 7's
+    bar drawn apart, so only the dash's test may drop it."""
     box = boxes[k]
-    alone = len(groups[k]) == 1 and groups[k][0].area < small
-    if not alone or box.height >= MARK_HEIGHT * line or not tall:
+    if len(groups[k]) > 1 or box.height >= MARK_HEIGHT * line or not tall:
         return False
-    if box.height < DOT_SIZE * line and box.width >= 2 * box.height:
-        return True  # a dash
     beside = [boxes[t] for t in sorted(tall, key=lambda t: abs(t - k))[:2]]  # nearest digits
-    return box.top >= sum((b.top + b.bottom) / 2 for b in beside) / len(beside)
+    middle = sum((b.top + b.bottom) / 2 for b in beside) / len(beside)
+    flat = box.width >= FLAT * box.height
+    if box.bottom <= middle and not flat:
+        return True  # a degree sign, an apostrophe
+    if groups[k][0].area >= small:
+        return False
+    if box.height < DOT_SIZE * line and flat:
+        return True  # a dash
+    return box.top >= middle
 
 
 def line_height(pieces: list[Piece]) -> int:

@@ -188,8 +188,9 @@ def test_a_digit_the_path_cut_in_two_is_read_whole_by_the_digit_network() -> Non
 
 
 def stub(x: int) -> Draw:
-    """A short stroke, about a third of a digit's height."""
-    return lambda pen: pen.line([(x, 22), (x, 44)], fill=0, width=PEN)  # in the upper half
+    """A short stroke, about a third of a digit's height, across the digits' middle (wholly
+    above it, it would be a mark, groups.py)."""
+    return lambda pen: pen.line([(x, 38), (x, 60)], fill=0, width=PEN)
 
 
 def test_a_short_blob_the_reader_finds_no_digit_in_is_dropped() -> None:

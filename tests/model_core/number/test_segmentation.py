@@ -68,6 +68,14 @@ def dash(x: int) -> Draw:  # flat, at mid-height
     return lambda pen: pen.line([(x, 50), (x + 16, 50)], fill=0, width=4)
 
 
+def degree(x: int) -> Draw:  # a small ring high, after the digits
+    return lambda pen: pen.ellipse([x, 12, x + 14, 26], outline=0, width=4)
+
+
+def apostrophe(x: int) -> Draw:  # a tick high, between groups of digits
+    return lambda pen: pen.line([(x + 3, 10), (x, 34)], fill=0, width=5)
+
+
 def boxes(gray: np.ndarray, split: bool = False) -> list[Box]:
     """The boxes, in `gray`'s pixels, of the blobs read whole (or of every candidate)."""
     line = line_candidates(gray, 20, split=split)
@@ -95,6 +103,12 @@ def test_a_dot_between_two_digits_is_left_out() -> None:
 
 def test_a_comma_and_a_dash_between_digits_are_left_out() -> None:
     found = boxes(canvas(260, one(50), comma(76), seven(95), dash(148), zero(190)))
+    assert len(found) == 3
+    assert all(box.height > 40 for box in found)
+
+
+def test_a_degree_sign_and_an_apostrophe_above_the_digits_middle_are_left_out() -> None:
+    found = boxes(canvas(300, one(50), apostrophe(72), seven(95), zero(150), degree(200)))
     assert len(found) == 3
     assert all(box.height > 40 for box in found)
 
