@@ -20,6 +20,7 @@ import numpy as np
 from model_core.preprocessing.box import Box, enclosing
 from model_core.preprocessing.errors import TooManyDigitsError
 
+from .bars import printed_bars
 from .candidates import Line, line_candidates
 from .paths import best_path, best_through
 from .reread import SequenceReader, read_as, reread_blobs
@@ -155,6 +156,8 @@ def read_line(
             unseen[k : k + count] = [any(unseen[k : k + count])] * len(better)
             touching[k : k + count] = [len(better) > 1] * len(better)
             together[k : k + count] = [len(better) > 1] * len(better)
+    if printed_bars(line.blobs):  # a barcode, stripes: no digit however they read
+        unseen = [True] * len(readings)
     if len(readings) > max_digits:  # the digits read: the path's may be merged again
         raise TooManyDigitsError(
             f"the image holds at least {len(readings)} digits; a number may have at most"
