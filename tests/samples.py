@@ -70,11 +70,15 @@ def eight_by_eight(digit: np.ndarray) -> np.ndarray:
 def bars_array(count: int, height: int = 40, gap: int = 30) -> np.ndarray:
     """(height, 20 + count * (6 + gap)) uint8: `count` dark vertical bars on white, 6 px wide
     and `gap` px apart, bar i at columns 10 + i * (6 + gap) onwards, rows 5 .. height - 5: a
-    number of `count` digits to the segmentation, whatever a model reads in each."""
+    number of `count` digits to the segmentation, whatever a model reads in each. Each bar's
+    corners are rounded off as a pen's ends are: square ones are printed bars, a barcode
+    (model_core/number/bars.py)."""
     page = np.full((height, 20 + count * (6 + gap)), 255, dtype=np.uint8)
     for index in range(count):
         left = 10 + index * (6 + gap)
         page[5 : height - 5, left : left + 6] = 0
+        for row in (5, height - 6):
+            page[row, [left, left + 1, left + 4, left + 5]] = 255  # a pen's round ends
     return page
 
 
