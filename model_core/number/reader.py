@@ -59,7 +59,7 @@ class DigitReading:
     probabilities: list[float]  # ten floats summing to 1
     box: Box  # in the input's pixels
     image: np.ndarray  # (28, 28) float32: what the network saw
-    unseen: bool = False  # its blob holds no digit (shapes.py): not a digit
+    unseen: bool = False  # its blob holds no digit (shapes.py, bars.py): not a digit
     touching: bool = False  # one of several digits read in one blob: its image may hold a
     # neighbour's strokes, so the non-digit rule's score test is laxer (rejection.py)
     in_sequence: bool = False  # one of several digits of a blob the sequence reader read:
