@@ -133,9 +133,6 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
     SeveralLinesError when the blobs make lines one above the other."""
     page = ink_page(gray)
     labels, pieces = label_pieces(page.mask)  # (h, w) int32, pieces left to right
-    if pieces and (off := faint_pieces(page.strokes, labels, pieces)):
-        page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # show-through, erasures
-        labels, pieces = label_pieces(page.mask)
     if pieces and (kept := without_lines(page.mask, labels, pieces)) is not None:
         page = replace(page, mask=kept)  # a box round the number, an underline: off
         labels, pieces = label_pieces(kept)
@@ -144,6 +141,10 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         labels, pieces = label_pieces(page.mask)
     if pieces and (off := heading_pieces(page.mask, pieces)):
         page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # a toolbar, a heading
+        labels, pieces = label_pieces(page.mask)
+    # Last: a dark box, pen or heading round digits in faint pencil is off by now.
+    if pieces and (off := faint_pieces(page.strokes, labels, pieces)):
+        page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # show-through, erasures
         labels, pieces = label_pieces(page.mask)
     if pieces and (levelled := level_page(page)) is not page:  # a photo taken at a tilt
         page = levelled

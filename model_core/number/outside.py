@@ -6,7 +6,8 @@ A piece of ink whose strongest stroke is under FAINT of the page's (the ramp's 1
 written with the number's pen: a digit on the sheet's other side, seen through the paper,
 or an attempt rubbed out. Where the ghost touches a digit, the two are one piece and stay;
 and where the darker pieces are no line of digits (a black speck beside a number in faint
-pencil: the line they make is under MOSTLY of all the pieces'), nothing comes off.
+pencil: the line they make is under MOSTLY of all the pieces'), nothing comes off. The test
+comes after the others, so that a dark box, pen or heading round faint digits is off first.
 
 A piece of ink that touches the picture's edge (or ends EDGE short of it, as a frame's side
 cut by the page's crop does) is left out when it is no digit of the line the pieces inside

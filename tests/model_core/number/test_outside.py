@@ -127,3 +127,10 @@ def test_faint_digits_beside_a_black_speck_stay() -> None:
     faint = 1 - (1 - picture(240, 160)) * 0.25  # a number in faint pencil ...
     faint[120:125, 20:25] = 0.0  # ... and a black speck under it, the page's darkest ink
     assert len(blob_boxes(faint)) == 3
+
+
+def test_faint_digits_in_a_dark_box_stay() -> None:
+    faint = 1 - (1 - picture(240, 160)) * 0.25  # a number in faint pencil ...
+    boxed = Image.fromarray(np.uint8(faint * 255))
+    ImageDraw.Draw(boxed).rectangle([30, 6, 230, 100], outline=0, width=4)  # ... boxed in ink
+    assert len(blob_boxes(np.asarray(boxed, dtype=np.float32) / 255)) == 3
