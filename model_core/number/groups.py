@@ -57,18 +57,20 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
 def _mark(k: int, groups: list[list[Piece]], boxes: list[Box], tall: list[int], line: int,
           small: float) -> bool:  # fmt: skip
     """Group k is a mark beside the digits, no digit: one piece under MARK_HEIGHT line
-    heights, wholly above the middle of the digits beside it and not flat (a degree sign, an
-    apostrophe between groups of digits, a quote), or under `small` pixels and wholly below
-    that middle (a comma, a full stop) or flat and no wider than a digit (a dash). `boxes` are
-    the groups' boxes, `tall` the digits' indices. A flat piece up there is a 5's cap or a 7's
-    bar drawn apart, so only the dash's test may drop it."""
+    heights, wholly above the middle of the digits beside it, not flat and in none of their
+    columns (a degree sign, an apostrophe between groups of digits, a quote), or under `small`
+    pixels and wholly below that middle (a comma, a full stop) or flat and no wider than a
+    digit (a dash). `boxes` are the groups' boxes, `tall` the digits' indices. A piece up
+    there that is flat or over a digit's columns is a 5's cap or a 7's bar drawn apart, so
+    only the dash's test may drop it."""
     box = boxes[k]
     if len(groups[k]) > 1 or box.height >= MARK_HEIGHT * line or not tall:
         return False
     beside = [boxes[t] for t in sorted(tall, key=lambda t: abs(t - k))[:2]]  # nearest digits
     middle = sum((b.top + b.bottom) / 2 for b in beside) / len(beside)
     flat = box.width >= FLAT * box.height
-    if box.bottom <= middle and not flat:
+    apart = all(_columns_shared(box, b) <= 0 for b in beside)  # no cap over a digit's body
+    if box.bottom <= middle and not flat and apart:
         return True  # a degree sign, an apostrophe
     if groups[k][0].area >= small:
         return False

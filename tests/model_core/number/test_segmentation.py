@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw
 from model_core.number import candidates, strips
 from model_core.number.candidates import line_candidates
 from model_core.number.cuts import CUTS_PER_LINE, WIDE_CUTS_PER_LINE, between, candidate_cuts
-from model_core.number.groups import stacked_lines
+from model_core.number.groups import digit_groups, stacked_lines
 from model_core.preprocessing.box import Box
-from model_core.preprocessing.components import label_pieces
+from model_core.preprocessing.components import Piece, label_pieces
 from model_core.preprocessing.errors import SeveralLinesError, TooManyDigitsError
 
 Draw = Callable[[ImageDraw.ImageDraw], None]
@@ -111,6 +111,14 @@ def test_a_degree_sign_and_an_apostrophe_above_the_digits_middle_are_left_out() 
     found = boxes(canvas(300, one(50), apostrophe(72), seven(95), zero(150), degree(200)))
     assert len(found) == 3
     assert all(box.height > 40 for box in found)
+
+
+def test_a_piece_high_over_a_digits_columns_is_a_part_not_a_mark() -> None:
+    first, second = Piece(1, Box(10, 40, 40, 100), 600), Piece(2, Box(60, 40, 90, 100), 600)
+    tick = Piece(3, Box(47, 28, 52, 46), 60)  # between the digits' columns: an apostrophe
+    cap = Piece(4, Box(62, 0, 78, 16), 60)  # over the second's columns, far above: a 5's cap
+    groups = digit_groups([first, tick, second, cap])
+    assert [[piece.label for piece in group] for group in groups] == [[1], [2], [4]]
 
 
 def test_two_lines_of_digits_one_above_the_other_are_refused() -> None:
