@@ -143,7 +143,7 @@ def line_blobs(gray: np.ndarray, max_digits: int) -> Blobs:
         page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # a toolbar, a heading
         labels, pieces = label_pieces(page.mask)
     # Last: a dark box, pen or heading round digits in faint pencil is off by now.
-    if pieces and (off := faint_pieces(page.strokes, labels, pieces)):
+    if pieces and (off := faint_pieces(page.mask, page.strokes, labels, pieces)):
         page = replace(page, mask=page.mask & ~in_pieces(labels, off))  # show-through, erasures
         labels, pieces = label_pieces(page.mask)
     if pieces and (levelled := level_page(page)) is not page:  # a photo taken at a tilt

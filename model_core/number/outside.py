@@ -54,13 +54,14 @@ TALLER = 1.5  # line heights: taller than any digit of the line
 BOLDER = 2.0  # stroke widths: no digit's pen is this much bolder than its neighbours'
 
 
-def faint_pieces(strokes: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> list[int]:
-    """(h, w) ramped strokes of a line of digits, its (h, w) piece labels and its pieces ->
-    the labels of the pieces whose strongest stroke is under FAINT (or none) beside darker
-    ones that make a line."""
-    inked = labels > 0  # (h, w)
+def faint_pieces(
+    mask: np.ndarray, strokes: np.ndarray, labels: np.ndarray, pieces: list[Piece]
+) -> list[int]:
+    """(h, w) bool ink of a line of digits, its (h, w) ramped strokes and piece labels, and
+    its pieces -> the labels of the pieces whose strongest stroke is under FAINT (or none)
+    beside darker ones that make a line."""
     strongest = np.zeros(len(pieces) + 1, dtype=np.float32)  # (P + 1,) by label
-    np.maximum.at(strongest, labels[inked], strokes[inked])
+    np.maximum.at(strongest, labels[mask], strokes[mask])
     faint = [piece for piece in pieces if strongest[piece.label] < FAINT]
     dark = [piece for piece in pieces if strongest[piece.label] >= FAINT]
     if not faint or not dark or line_height(dark) < MOSTLY * line_height(pieces):
