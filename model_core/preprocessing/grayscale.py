@@ -2,7 +2,9 @@
 
 Transparency is resolved here (see `composite`): a drawing on a transparent canvas gets a
 background that contrasts with its strokes, whatever colour the transparent pixels hold.
-The polarity of the result is left to the normaliser.
+An opaque picture is read by its luma, unless its ink and paper differ in hue far more than in
+luma (red on green, yellow on white): then by the colour channel that parts them most (see
+`colour_channel`). The polarity of the result is left to the normaliser.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601-2,
 _OPAQUE = 0.5  # alpha above which a pixel counts as opaque content
 _ONE_COLOUR = 0.5  # opaque pixels spanning less than this (5th-95th percentile) are one ink
 _SAMPLES = 4096  # opaque pixels sampled to judge their colours
+_WEAK_LUMA = 0.4  # luma's spread under this share of a channel's: read that channel instead
+_PROBE_SIDE = 128  # the colour test reads a copy box-reduced to about this side
 
 
 def image_to_gray(image: Image.Image) -> np.ndarray:
@@ -27,17 +31,16 @@ def image_to_gray(image: Image.Image) -> np.ndarray:
     try:
         if image.has_transparency_data:
             rgba = image if image.mode == "RGBA" else image.convert("RGBA")
-            gray = _as_unit(rgba.convert("L"))  # (H, W) colour, alpha ignored
             alpha = rgba.getchannel("A")
             if alpha.getextrema() == (255, 255):  # opaque, as a canvas export usually is
-                return gray
+                return _colour_gray(rgba)
+            gray = _as_unit(rgba.convert("L"))  # (H, W) colour, alpha ignored
             return composite(gray, _as_unit(alpha))
         if image.mode == "L":
             return _as_unit(image)
-        try:
+        if image.mode == "1":
             return _as_unit(image.convert("L"))
-        except ValueError:  # e.g. LAB converts to RGB only
-            return _as_unit(image.convert("RGB").convert("L"))
+        return _colour_gray(image)
     except ValueError as error:
         raise InvalidImageError(f"cannot read pixels of mode {image.mode!r}") from error
 
@@ -52,10 +55,69 @@ def array_to_gray(array: np.ndarray) -> tuple[np.ndarray, str]:
     channels = unit.shape[2]
     if channels == 1:
         return unit[:, :, 0], "L"
-    colour = unit[:, :, 0] if channels == 2 else unit[:, :, :3] @ LUMA_WEIGHTS  # (H, W)
+    if channels == 2:
+        return composite(unit[:, :, 0], unit[:, :, 1]), "LA"
+    rgb = unit[:, :, :3]  # (H, W, 3)
+    colour = rgb @ LUMA_WEIGHTS  # (H, W)
+    opaque = channels == 3 or float(unit[:, :, 3].min()) >= 1.0
+    if opaque and float(colour.max() - colour.min()) < _WEAK_LUMA:  # hue may part ink and paper
+        probe = _block_mean(rgb, max(1, max(rgb.shape[:2]) // _PROBE_SIDE))  # (h, w, 3)
+        channel = _hue_channel(probe)
+        colour = colour if channel is None else np.ascontiguousarray(rgb[:, :, channel])
     if channels == 3:
         return colour, "RGB"
-    return composite(colour, unit[:, :, -1]), "LA" if channels == 2 else "RGBA"
+    return composite(colour, unit[:, :, -1]), "RGBA"
+
+
+def colour_channel(channels: list[tuple[float, float]], luma: tuple[float, float]) -> int | None:
+    """The channel (0, 1, 2 for R, G, B) to read instead of luma, given each one's and luma's
+    (low, high) over the picture, or None to read luma.
+
+    Ink and paper apart in colour are apart in luma too, by 0.41 to 1 of their widest
+    channel's gap (green and black ink on white paper), unless their hues alone differ: red
+    ink on green paper, whose lumas are nearly equal, or yellow ink on white. Luma's spread
+    under `_WEAK_LUMA` of a channel's then means the channel with the widest spread shows the
+    strokes that luma hides.
+    """
+    spreads = [high - low for low, high in channels]
+    widest = int(np.argmax(spreads))
+    return widest if luma[1] - luma[0] < _WEAK_LUMA * spreads[widest] else None
+
+
+def _colour_gray(image: Image.Image) -> np.ndarray:
+    """An opaque picture of any colour mode -> (H, W) luma, or its channel `colour_channel`
+    picks. Only a picture whose luma spans under `_WEAK_LUMA` is tested (no channel spans
+    more than 1), on a box-reduced copy, where noise averages out."""
+    try:
+        luma = image.convert("L")
+    except ValueError:  # e.g. LAB converts to RGB only
+        luma = image.convert("RGB").convert("L")
+    gray = _as_unit(luma)  # (H, W)
+    if float(gray.max() - gray.min()) >= _WEAK_LUMA:
+        return gray
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    factor = max(1, max(rgb.size) // _PROBE_SIDE)
+    probe = rgb.reduce(factor) if factor > 1 else rgb
+    channel = _hue_channel(np.asarray(probe, dtype=np.float32) * np.float32(1 / 255))
+    return gray if channel is None else _as_unit(rgb.getchannel(channel))
+
+
+def _hue_channel(probe: np.ndarray) -> int | None:
+    """`colour_channel` of (h, w, 3) colours in [0, 1]."""
+    luma = probe @ LUMA_WEIGHTS  # (h, w)
+    bands = [(float(band.min()), float(band.max())) for band in np.moveaxis(probe, 2, 0)]
+    return colour_channel(bands, (float(luma.min()), float(luma.max())))
+
+
+def _block_mean(array: np.ndarray, factor: int) -> np.ndarray:
+    """(H, W, C) -> (H // factor, W // factor, C) means of factor x factor blocks."""
+    if factor == 1:
+        return array
+    rows, cols = array.shape[0] // factor * factor, array.shape[1] // factor * factor
+    if rows == 0 or cols == 0:
+        return array
+    blocks = array[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor, -1)
+    return blocks.mean(axis=(1, 3))  # (h, w, C)
 
 
 def to_unit_range(array: np.ndarray) -> np.ndarray:

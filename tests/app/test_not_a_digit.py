@@ -27,8 +27,8 @@ from tests.upload_styles import encode
 
 PER_KIND = 100
 DIGITS = 1000
-# Issue 28 asks for 95% of the non-digits flagged. The committed model and rule flag 98.4%:
-# letters 100, symbols 98, photos 97, doodles 99, scribbles 98 (of 100 each); the bars guard that.
+# Issue 28 asks for 95% of the non-digits flagged. The committed model and rule flag 98.2%:
+# letters 100, symbols 98, photos 96, doodles 99, scribbles 98 (of 100 each); the bars guard that.
 MIN_FLAGGED = 0.93  # of all held-out non-digits
 MIN_FLAGGED_BY_KIND = 0.8  # of each kind
 MAX_DIGITS_FLAGGED = 0.01  # the issue's bar; the committed model flagged 5 of 1,000

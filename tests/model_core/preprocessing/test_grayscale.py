@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model_core.preprocessing import decode_image, preprocess_bytes
+from model_core.preprocessing import decode_image, preprocess_array, preprocess_bytes
+from model_core.preprocessing.grayscale import colour_channel
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 from tests.upload_styles import encode
 
@@ -35,6 +36,37 @@ def test_palette_png_with_transparency(digit: np.ndarray) -> None:
     result = preprocess_bytes(encode(strokes, "PNG", transparency=white))
     assert result.had_alpha and result.mode == "P"
     assert correlation(result.image, digit) > 0.85
+
+
+def coloured(digit: np.ndarray, ink: tuple[int, ...], paper: tuple[int, ...]) -> np.ndarray:
+    """(280, 280, C) uint8: the digit in colour `ink` on colour `paper`."""
+    coverage = (255 - ink_page(digit))[:, :, None] / 255.0  # (280, 280, 1) ink in [0, 1]
+    return np.round(np.array(paper) + coverage * (np.array(ink) - np.array(paper))).astype(np.uint8)
+
+
+# red ink on green paper and blue on grey of nearly its luma; yellow ink on white paper
+HUES = [((230, 40, 40), (40, 140, 40)), ((40, 60, 230), (80, 80, 80)), ((255, 255, 0), (255,) * 3)]
+
+
+@pytest.mark.parametrize("opaque_alpha", [False, True], ids=["RGB", "opaque-RGBA"])
+@pytest.mark.parametrize(("ink", "paper"), HUES, ids=["red-on-green", "blue-on-grey", "yellow"])
+def test_ink_that_differs_from_the_paper_in_hue_alone_is_read(
+    digit: np.ndarray, ink: tuple[int, ...], paper: tuple[int, ...], opaque_alpha: bool
+) -> None:
+    page = coloured(digit, ink + (255,) * opaque_alpha, paper + (255,) * opaque_alpha)
+    assert correlation(preprocess_bytes(png(page)).image, digit) > 0.85
+    assert correlation(preprocess_array(page).image, digit) > 0.85
+
+
+def test_colour_channel_reads_luma_wherever_it_shows_the_ink() -> None:
+    grey, paper_white = [(0.0, 1.0)] * 3, (1.0, 1.0)
+    assert colour_channel(grey, (0.0, 1.0)) is None
+    green_ink = [(0.0, 1.0), paper_white, (0.0, 1.0)]  # (0, 255, 0) on white: luma 0.41 apart
+    assert colour_channel(green_ink, (0.587, 1.0)) is None
+    yellow_ink = [paper_white, paper_white, (0.0, 1.0)]  # (255, 255, 0) on white: 0.11 apart
+    assert colour_channel(yellow_ink, (0.886, 1.0)) == 2
+    red_on_green = [(0.16, 0.9), (0.16, 0.55), (0.16, 0.16)]  # luma 0.02 apart
+    assert colour_channel(red_on_green, (0.38, 0.40)) == 0
 
 
 @pytest.mark.parametrize("ink", [0, 255], ids=["black-strokes", "white-strokes"])
