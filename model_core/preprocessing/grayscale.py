@@ -123,15 +123,16 @@ def _block_mean(array: np.ndarray, factor: int) -> np.ndarray:
 def to_unit_range(array: np.ndarray) -> np.ndarray:
     """Scale samples to float32 [0, 1] from their true range; non-finite samples become 0.
 
-    uint8 uses 0..255 and uint16 0..65535. Other integer and float data are read as [0, 1],
-    0..255 or 0..65535 when they fit, and are otherwise stretched from their own min..max.
+    uint8 uses 0..255. Other integer and float data, uint16 included, are read as [0, 1],
+    0..255 or 0..65535 when they fit (a 16-bit file holding 8-bit values is an 8-bit picture),
+    and are otherwise stretched from their own min..max.
     """
     if array.size == 0:
         raise InvalidImageError("the image has no pixels")
     if array.dtype == np.bool_:
         return array.astype(np.float32)
-    if array.dtype.kind == "u" and array.dtype.itemsize <= 2:  # any byte order
-        return array.astype(np.float32) * np.float32(1 / (256**array.dtype.itemsize - 1))
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) * np.float32(1 / 255)
     if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
         raise InvalidImageError(f"cannot read pixels of dtype {array.dtype}")
     values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)

@@ -22,6 +22,13 @@ def test_sixteen_bit_png_is_scaled_not_clipped(digit: np.ndarray) -> None:
     assert np.abs(preprocess_bytes(data).image - eight_bit).max() < 0.02
 
 
+def test_sixteen_bit_png_of_eight_bit_values_reads_them_as_eight_bit(digit: np.ndarray) -> None:
+    page = ink_page(digit).astype(np.uint16)  # (280, 280) 0..255 in a 16-bit file
+    decoded = decode_image(encode(Image.fromarray(page), "PNG"))
+    assert decoded.mode == "I;16"
+    assert np.abs(decoded.gray - page / 255).max() < 1e-5
+
+
 def test_cmyk_jpeg_matches_the_grey_jpeg(digit: np.ndarray) -> None:
     grey = Image.fromarray(ink_page(digit))
     cmyk = preprocess_bytes(encode(grey.convert("CMYK"), "JPEG", quality=95))
