@@ -14,6 +14,8 @@ Two tests, either of which flags an image:
   And an image read as a 0 whose ink comes to a point at the bottom (its lowest BOTTOM of
   rows span at most POINTED of its width) is a heart, not a 0: of the 2,406 MNIST training
   zeros two do, each with a speck or a tail below it; of hand-drawn heart outlines about 97%.
+  And ink that fills most of a round box (a blob, a dot, a bright spot on a blank photo) is no
+  digit: strokes leave a digit's box partly empty (FILLED, ROUND: 3 of 6,000 training digits).
 
 A digit of a number that shares its blob of ink with other digits (touching digits, cut apart)
 is held to TOUCHING_SCALE times the threshold: its image holds some of a neighbour's strokes,
@@ -42,6 +44,8 @@ MAX_GAPS = 0.65  # ink whose box has more than this share of its rows or columns
 POINTED = 0.35  # a 0 whose ink's lowest rows span at most this share of its width is a heart
 BOTTOM = 0.15  # those lowest rows: this share of the ink's height
 POINT_LEVEL = 0.5  # ink for that test (at INK_LEVEL, the blur round a point widens it)
+FILLED = 0.7  # ink (over POINT_LEVEL) filling this share of its box or more, ...
+ROUND = 0.7  # ... the box's shorter side at least this share of its longer: a blob
 
 
 def bottom_span(images: np.ndarray) -> np.ndarray:
@@ -58,6 +62,22 @@ def bottom_span(images: np.ndarray) -> np.ndarray:
         reaching = columns[left:right] & (last >= bottom - 1 - BOTTOM * (bottom - top))  # (w,)
         spans.append(np.count_nonzero(reaching) / (right - left))
     return np.array(spans)  # (N,)
+
+
+def filled_blob(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28) normalised digits -> (N,) True where their ink (pixels over POINT_LEVEL)
+    fills FILLED of its box or more and the box is ROUND: a blob, no strokes."""
+    blobs = []
+    for ink in np.greater(images, POINT_LEVEL):  # (28, 28) each
+        rows, columns = ink.any(axis=1), ink.any(axis=0)  # (28,) each
+        if not rows.any():
+            blobs.append(False)
+            continue
+        (top, bottom), (left, right) = ends(rows), ends(columns)
+        height, width = bottom - top, right - left
+        fill = np.count_nonzero(ink[top:bottom, left:right]) / (height * width)
+        blobs.append(bool(fill >= FILLED and min(height, width) >= ROUND * max(height, width)))
+    return np.array(blobs, dtype=bool)  # (N,)
 
 
 def ink_shape(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,6 +141,7 @@ class RejectRule:
         if self.min_aspect is not None:
             aspect, gaps = ink_shape(images)  # (N,) each
             digit &= (aspect >= self.min_aspect) & (gaps <= MAX_GAPS)  # (N,)
+            digit &= ~filled_blob(np.asarray(images))  # (N,)
             zeros = np.flatnonzero(np.asarray(probabilities).argmax(axis=1) == 0)  # (Z,)
             digit[zeros] &= bottom_span(np.asarray(images)[zeros]) > POINTED  # a heart: no 0
         return digit
@@ -143,7 +164,7 @@ class RejectRule:
         if low.sum() < len(scores):
             reasons.append(
                 f"its ink is no digit's shape (under {self.min_aspect:g} times as tall as it is"
-                " wide, things apart, or a 0 pointed at the bottom like a heart)"
+                " wide, things apart, a blob, or a 0 pointed at the bottom like a heart)"
             )
         return " and ".join(reasons)
 

@@ -12,6 +12,7 @@ from model_core.rejection import (
     TOUCHING_SCALE,
     RejectRule,
     bottom_span,
+    filled_blob,
     ink_shape,
     rule_from_metadata,
 )
@@ -29,7 +30,7 @@ def _bars(*sizes: tuple[int, int]) -> np.ndarray:
     return images
 
 
-DIGIT_SHAPED = _bars((20, 10), (20, 20), (20, 4))  # (3, 28, 28): a 0, a blob and a 1
+DIGIT_SHAPED = _bars((20, 10), (20, 13), (20, 4))  # (3, 28, 28): digit-sized, not round
 
 
 def test_the_score_is_the_largest_probability() -> None:
@@ -114,13 +115,25 @@ def test_a_zero_pointed_at_the_bottom_is_a_heart_and_no_digit() -> None:
     assert RejectRule("max_probability", 0.3).is_digit(zero, _v_and_ring()).all()  # no shape test
 
 
+def test_a_filled_round_blob_is_no_digit_however_sure() -> None:
+    rows, columns = np.mgrid[0:28, 0:28]
+    disc = np.where(np.hypot(rows - 14, columns - 14) < 9, 0.9, 0.0)[None]  # (1, 28, 28)
+    ring = _v_and_ring()[1:]  # a 0 drawn with a pen
+    images = np.concatenate([disc, ring, _bars((20, 6), (14, 14), (14, 8))])  # a 1, a square
+    assert filled_blob(images).tolist() == [True, False, False, True, False]
+    sure = np.eye(10)[[0, 0, 1, 8, 1]] * 0.9 + 0.01  # (5, 10)
+    rule = RejectRule("max_probability", 0.3, 0.4)
+    assert rule.is_digit(sure, images).tolist() == [False, True, True, False, True]
+    assert RejectRule("max_probability", 0.3).is_digit(sure, images).all()  # no shape test
+
+
 def test_the_explanation_names_the_test_each_image_failed() -> None:
     rule = RejectRule("max_probability", 0.3, 0.4)
     low = "max_probability 0.1000 is below the model's threshold 0.3"
     assert rule.explain(PROBABILITIES[2:]) == low
     shape = (
-        "its ink is no digit's shape (under 0.4 times as tall as it is wide, things apart, or a"
-        " 0 pointed at the bottom like a heart)"
+        "its ink is no digit's shape (under 0.4 times as tall as it is wide, things apart, a"
+        " blob, or a 0 pointed at the bottom like a heart)"
     )
     assert rule.explain(PROBABILITIES[:1]) == shape
     both = rule.explain(PROBABILITIES[[2, 2, 0]])
