@@ -139,7 +139,8 @@ class NotADigitInfo(BaseModel):
         le=1,
         description="an image whose ink, as normalised, is less tall than this times its width"
         " (a dash, a word, a horizon), or whose box is mostly empty rows or columns (things"
-        " apart), or that reads as a 0 pointed at the bottom (a heart), has is_digit false;"
+        " apart), or that fills most of a round box (a blob), or that reads as a 0 pointed at"
+        " the bottom (a heart), has is_digit false;"
         " null: no shape tests",
     )
     validation: dict[str, Any] | None = Field(
