@@ -103,8 +103,9 @@ def ink_shape(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class RejectRule:
     """Flag an image as not a digit when its score is below `threshold`, or when its ink is
-    flatter than `min_aspect` (height over width) or its box more than MAX_GAPS empty rows or
-    columns (None: no shape test)."""
+    flatter than `min_aspect` (height over width), its box more than MAX_GAPS empty rows or
+    columns, a filled round blob, or a 0 pointed like a heart (`min_aspect` None: no shape
+    test)."""
 
     score: str
     threshold: float
