@@ -73,11 +73,11 @@ def colour_channel(channels: list[tuple[float, float]], luma: tuple[float, float
     """The channel (0, 1, 2 for R, G, B) to read instead of luma, given each one's and luma's
     (low, high) over the picture, or None to read luma.
 
-    Dark ink on white paper stands off it in luma by 0.41 (pure green) to 1 (black) of its
-    widest channel's gap; ink that differs from its paper mostly in hue stands off by less:
-    yellow (0.11) or cyan (0.3) on white, red on a green of nearly its luma. Luma's spread
-    under `_WEAK_LUMA` of a channel's means the channel with the widest spread shows the
-    strokes that luma hides.
+    Black, blue, red or green ink on white paper stands off it in luma by 0.41 (pure green)
+    to 1 (black) of its widest channel's gap; ink that differs from its paper mostly in hue
+    stands off by less: yellow (0.11) or cyan (0.3) on white, red on a green of nearly its
+    luma. Luma's spread under `_WEAK_LUMA` of a channel's means the channel with the widest
+    spread shows the strokes that luma hides.
     """
     spreads = [high - low for low, high in channels]
     widest = int(np.argmax(spreads))
