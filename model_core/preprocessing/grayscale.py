@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from .blocks import reduce_image
 from .errors import InvalidImageError
 
 # Modes whose samples do not fit in 8 bits: read through NumPy so that nothing is clipped.
@@ -61,8 +62,9 @@ def array_to_gray(array: np.ndarray) -> tuple[np.ndarray, str]:
     colour = rgb @ LUMA_WEIGHTS  # (H, W)
     opaque = channels == 3 or float(unit[:, :, 3].min()) >= 1.0
     if opaque and float(colour.max() - colour.min()) < _WEAK_LUMA:  # hue may part ink and paper
-        probe = _block_mean(rgb, max(1, max(rgb.shape[:2]) // _PROBE_SIDE))  # (h, w, 3)
-        channel = _hue_channel(probe)
+        factor = max(1, max(rgb.shape[:2]) // _PROBE_SIDE)
+        probe = np.stack([reduce_image(band, factor) for band in np.moveaxis(rgb, 2, 0)], 2)
+        channel = _hue_channel(probe)  # probe (h, w, 3), as Pillow's reduce would make it
         colour = colour if channel is None else np.ascontiguousarray(rgb[:, :, channel])
     if channels == 3:
         return colour, "RGB"
@@ -107,17 +109,6 @@ def _hue_channel(probe: np.ndarray) -> int | None:
     luma = probe @ LUMA_WEIGHTS  # (h, w)
     bands = [(float(band.min()), float(band.max())) for band in np.moveaxis(probe, 2, 0)]
     return colour_channel(bands, (float(luma.min()), float(luma.max())))
-
-
-def _block_mean(array: np.ndarray, factor: int) -> np.ndarray:
-    """(H, W, C) -> (H // factor, W // factor, C) means of factor x factor blocks."""
-    if factor == 1:
-        return array
-    rows, cols = array.shape[0] // factor * factor, array.shape[1] // factor * factor
-    if rows == 0 or cols == 0:
-        return array
-    blocks = array[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor, -1)
-    return blocks.mean(axis=(1, 3))  # (h, w, C)
 
 
 def to_unit_range(array: np.ndarray) -> np.ndarray:
