@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from model_core.preprocessing.box import ends
+from model_core.preprocessing.box import ends, ink_box
 
 METADATA_KEY = "not_a_digit"
 SCORES = ("max_probability",)
@@ -69,14 +69,13 @@ def filled_blob(images: np.ndarray) -> np.ndarray:
     fills FILLED of its box or more and the box is ROUND: a blob, no strokes."""
     blobs = []
     for ink in np.greater(images, POINT_LEVEL):  # (28, 28) each
-        rows, columns = ink.any(axis=1), ink.any(axis=0)  # (28,) each
-        if not rows.any():
+        if not ink.any():
             blobs.append(False)
             continue
-        (top, bottom), (left, right) = ends(rows), ends(columns)
-        height, width = bottom - top, right - left
-        fill = np.count_nonzero(ink[top:bottom, left:right]) / (height * width)
-        blobs.append(bool(fill >= FILLED and min(height, width) >= ROUND * max(height, width)))
+        box = ink_box(ink)
+        sides = sorted((box.height, box.width))
+        fill = np.count_nonzero(box.crop(ink)) / (box.height * box.width)
+        blobs.append(bool(fill >= FILLED and sides[0] >= ROUND * sides[1]))
     return np.array(blobs, dtype=bool)  # (N,)
 
 
@@ -140,11 +139,12 @@ class RejectRule:
         laxer = _touching(touching, len(probabilities))  # (N,)
         digit = self.scores(probabilities) >= self.thresholds(laxer)  # (N,)
         if self.min_aspect is not None:
+            images = np.asarray(images)  # (N, 28, 28)
             aspect, gaps = ink_shape(images)  # (N,) each
             digit &= (aspect >= self.min_aspect) & (gaps <= MAX_GAPS)  # (N,)
-            digit &= ~filled_blob(np.asarray(images))  # (N,)
+            digit &= ~filled_blob(images)  # (N,)
             zeros = np.flatnonzero(np.asarray(probabilities).argmax(axis=1) == 0)  # (Z,)
-            digit[zeros] &= bottom_span(np.asarray(images)[zeros]) > POINTED  # a heart: no 0
+            digit[zeros] &= bottom_span(images[zeros]) > POINTED  # a heart: no 0
         return digit
 
     def explain(self, probabilities: np.ndarray, touching: np.ndarray | None = None) -> str:
