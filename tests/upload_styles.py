@@ -11,7 +11,9 @@ hand or the phone across part of the page, its edge sharp or soft), "desk" (a ph
 of a sheet lying turned on a darker desk that shows all round it, plain or grained), "lined"
 (a phone photo of notebook paper: blue rules, a red margin, blue or black ink), "graph"
 (a phone photo of graph paper: a blue or green-grey grid, blue ink or pencil) and
-"desk_lamp" (the desk photo under a lamp to one side: the photo style's uneven light).
+"desk_lamp" (the desk photo under a lamp to one side: the photo style's uneven light) and
+"spotlight" (the photo style's sheet lit by a pool of light: a spotlight, a phone's flash held
+close).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ STYLES: tuple[str, ...] = (
 PAPER_STYLES: tuple[str, ...] = ("lined", "graph")
 # Added after the others, so that their samples stay the ones measured before.
 LIT_STYLES: tuple[str, ...] = ("desk_lamp",)
+POOL_STYLES: tuple[str, ...] = ("spotlight",)  # added later still
 
 
 def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -55,9 +58,10 @@ def render(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
         "desk_lamp": lambda digit, rng: _desk(digit, rng, lamp=True),
         "lined": _lined,
         "graph": _graph,
+        "spotlight": _spotlight,
     }
     if style not in renderers:
-        known = STYLES + PAPER_STYLES + LIT_STYLES
+        known = STYLES + PAPER_STYLES + LIT_STYLES + POOL_STYLES
         raise ValueError(f"unknown style {style!r}; choose from {known}")
     return renderers[style](np.asarray(digit, dtype=np.uint8), rng)
 
@@ -200,6 +204,21 @@ def _desk(digit: np.ndarray, rng: np.random.Generator, lamp: bool = False) -> by
         drawn = drawn * illumination(size, rng)
     photo = camera(drawn, float(rng.uniform(0.6, 1.2)), 3.0, rng)
     return encode(photo, "JPEG", quality=80)
+
+
+def _spotlight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    """Ink on paper under a pool of light inside the picture: the paper at the edges lit 0.5
+    to 0.65 as brightly as in the pool, which may shine as far above it as the ink falls."""
+    size = 300
+    ink = strokes(digit, int(rng.integers(150, 221)), angle=float(rng.uniform(-6, 6)))
+    coverage = place((size, size), ink, rng, margin=12)  # (300, 300)
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)  # (2, 300, 300)
+    row, column = rng.uniform(0.35, 0.65, 2) * size  # the pool's centre
+    pool = np.exp(-((ys - row) ** 2 + (xs - column) ** 2) / (2 * (0.2 * size) ** 2))
+    light = 1 - rng.uniform(0.35, 0.5) * (1 - pool)  # (300, 300)
+    paper, pen = float(rng.uniform(180, 225)), float(rng.uniform(20, 60))
+    gray = (paper - np.clip(coverage, 0, 1) * (paper - pen)) * light  # (300, 300)
+    return encode(camera(gray, float(rng.uniform(0.8, 1.4)), 4.0, rng), "JPEG", quality=80)
 
 
 def _lined(digit: np.ndarray, rng: np.random.Generator) -> bytes:
