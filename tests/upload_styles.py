@@ -207,8 +207,8 @@ def _desk(digit: np.ndarray, rng: np.random.Generator, lamp: bool = False) -> by
 
 
 def _spotlight(digit: np.ndarray, rng: np.random.Generator) -> bytes:
-    """Ink on paper under a pool of light inside the picture: the paper at the edges lit 0.5
-    to 0.65 as brightly as in the pool, which may shine as far above it as the ink falls."""
+    """Ink on paper under a pool of light inside the picture: the paper far from the pool lit
+    0.5 to 0.65 as brightly as in it, so the pool may shine as far above it as the ink falls."""
     size = 300
     ink = strokes(digit, int(rng.integers(150, 221)), angle=float(rng.uniform(-6, 6)))
     coverage = place((size, size), ink, rng, margin=12)  # (300, 300)
