@@ -16,6 +16,7 @@ import numpy as np
 from .background import light_level
 from .blocks import average2x2
 from .morphology import square_filter
+from .sheet_shape import rim
 from .stats import border, tenths
 
 TWO_LEVELS = 0.1  # a tenth of the border this far from another tenth: two levels of paper
@@ -83,16 +84,8 @@ def pooled_light(gray: np.ndarray) -> bool:
     dark = smooth <= paper - dip / 2  # (H - 1, W - 1)
     near = square_filter(dark.astype(np.float32), NEAR, np.maximum, 0.0) > 0
     slopes = np.hypot(*np.gradient(smooth))  # (H - 1, W - 1)
-    light_edge, dark_edge = _edge(light) & ~near, _edge(dark)
+    light_edge, dark_edge = rim(light) & ~near, rim(dark)
     if np.count_nonzero(light_edge) < MIN_EDGE or not dark_edge.any():
         return False
     fading = float(slopes[light_edge].mean()) / rise
     return float(slopes[dark_edge].mean()) / dip >= SHARPER * fading
-
-
-def _edge(mask: np.ndarray) -> np.ndarray:
-    """The pixels of (h, w) `mask` with a 4-neighbour outside it (pixels past the image count
-    as inside)."""
-    inner = mask.copy()
-    inner[1:-1, 1:-1] &= mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
-    return mask & ~inner
