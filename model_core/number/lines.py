@@ -15,7 +15,10 @@ come off the ink mask before the blobs are found:
   rows (up to 0.12 rows a column: a hand-drawn strike-through), looked for where a piece is
   wider than any digit. Where a digit's stroke crossed the line (ink right above and right
   below it), the stroke keeps the line's pixels, so the line cuts no digit in two. A sliver
-  along a slanted line's edge, where its runs fall short, may stay with a digit.
+  along a slanted line's edge, where its runs fall short, may stay with a digit;
+- a printed comb's ticks (a form's field: a base line with short upright bars between the
+  cells): once the line is off, the upright bars left that stood on it, shorter than the
+  digits, two or more of them.
 A line apart from the digits and too short for this is left to groups.py, which takes no
 flat piece wider than a digit.
 """
@@ -26,7 +29,7 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.components import Piece, in_pieces, row_runs
+from model_core.preprocessing.components import Piece, in_pieces, label_pieces, row_runs
 from model_core.preprocessing.ring import ring_round
 
 from .cuts import MAX_WIDTH
@@ -37,6 +40,10 @@ FRAME_BAND = 0.25  # line heights: a box's ink lies this close to the edges of i
 INSIDE_SHARE = 0.05  # ... all but this share of it
 FULL_HEIGHT = 0.9  # of a printed box's height: how far its sides and dividers run (and, of
 # its width, its top and bottom)
+TICK_HEIGHT = 0.9  # of the digits' height: a comb's ticks are shorter, ...
+UPRIGHT = 2.0  # ... this many times as tall as they are wide or more, ...
+SOLID = 0.8  # ... fill this share of their box or more (printed: straight and upright), ...
+SAME_HEIGHT = 0.15  # ... and are all as tall as each other, within this share
 SLOPES = (-0.12, -0.09, -0.06, -0.03, 0.03, 0.06, 0.09, 0.12)  # rows per column: slanted
 # lines looked for where a piece is wider than any digit (a line may join them)
 
@@ -67,7 +74,37 @@ def without_lines(mask: np.ndarray, labels: np.ndarray, pieces: list[Piece]) -> 
         long |= on_slanted_runs(kept, math.ceil(LONG_RUN * line))
     if not frames and not long.any():
         return None
-    return kept & ~long | crossings(kept & ~long, long)
+    kept = kept & ~long | crossings(kept & ~long, long)  # (h, w)
+    return kept & ~comb_ticks(kept, long) if long.any() else kept
+
+
+def comb_ticks(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """(h, w) bool `ink` left once the (h, w) `line` came off -> the pixels of its printed
+    comb's ticks: solid upright bars that touched the line (within a pixel), two or more, all
+    about as tall and under TICK_HEIGHT of the height of the other pieces; else none. A
+    handwritten digit is seldom a solid bar, nor shorter than the others."""
+    labels, pieces = label_pieces(ink)  # (h, w)
+    near = line.copy()  # (h, w) the line widened by a pixel each way
+    near[1:] |= line[:-1]
+    near[:-1] |= line[1:]
+    near[:, 1:] |= near[:, :-1].copy()
+    near[:, :-1] |= near[:, 1:].copy()
+    touched = set(np.unique(labels[near]).tolist())
+    bars = [
+        p
+        for p in pieces
+        if p.label in touched
+        and p.box.height >= UPRIGHT * p.box.width
+        and p.area >= SOLID * p.box.height * p.box.width
+    ]
+    others = [p for p in pieces if p not in bars]
+    if len(bars) < 2 or not others:
+        return np.zeros_like(ink)
+    heights = [p.box.height for p in bars]
+    tall = max(heights)
+    if tall - min(heights) > SAME_HEIGHT * tall or tall >= TICK_HEIGHT * line_height(others):
+        return np.zeros_like(ink)
+    return in_pieces(labels, [p.label for p in bars])
 
 
 def on_runs(mask: np.ndarray, length: int) -> np.ndarray:

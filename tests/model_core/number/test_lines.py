@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -164,4 +166,35 @@ def test_printed_boxes_a_digit_touches_come_off_and_leave_the_digit() -> None:
 
     assert len(found) == len(plain) == 3  # no divider read as a 1
     for box, alone in zip(found, plain, strict=True):  # the 7's bar ends at the divider
+        assert max(abs(a - b) for a, b in zip(box, alone, strict=True)) <= PEN
+
+
+def comb(pen: ImageDraw.ImageDraw) -> None:
+    """A form's printed comb under three cells: a base line, a short tick at each cell's side."""
+    pen.line([(30, 90), (220, 90)], fill=0, width=2)
+    for x in (30, 90, 155, 220):
+        pen.line([(x, 42), (x, 90)], fill=0, width=2)  # as tall as 0.7 of a digit
+
+
+def test_a_printed_combs_ticks_come_off_with_its_line() -> None:
+    strokes = (one(50), seven(110), zero(170))
+    plain = blob_boxes(canvas(240, *strokes))
+
+    assert blob_boxes(canvas(240, comb, *strokes)) == plain  # no tick read as a 1
+
+
+def test_upright_ones_standing_on_an_underline_are_no_ticks() -> None:
+    def upright(x: int) -> Callable[[ImageDraw.ImageDraw], None]:
+        return lambda pen: pen.line([(x, 18), (x, 86)], fill=0, width=PEN)  # a solid bar
+
+    strokes = (upright(50), upright(110), zero(170))
+    plain = blob_boxes(canvas(240, *strokes))
+
+    def underline(pen: ImageDraw.ImageDraw) -> None:
+        pen.line([(20, 88), (230, 88)], fill=0, width=3)  # the digits stand on it
+
+    found = blob_boxes(canvas(240, underline, *strokes))
+
+    assert len(found) == len(plain) == 3  # the 1s stay
+    for box, alone in zip(found, plain, strict=True):
         assert max(abs(a - b) for a, b in zip(box, alone, strict=True)) <= PEN
