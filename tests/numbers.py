@@ -58,23 +58,29 @@ def make_numbers(
     return [make_number(images, labels, kind, rendering, rng) for _ in range(count)]
 
 
-def in_boxes(digits: np.ndarray, rng: np.random.Generator) -> bytes:
+def in_boxes(digits: np.ndarray, rng: np.random.Generator, comb: bool = False) -> bytes:
     """(n, 28, 28) digits written one a box, in a row of printed boxes sharing their sides (a
     form's), 1 to 3 px lines; each digit 0.55 to 0.85 of its box on its long side, off its
-    centre by up to 6 px, so that some touch a side (PNG)."""
+    centre by up to 6 px, so that some touch a side (PNG). With `comb`, an open comb instead:
+    a base line, and at each cell's sides a tick 0.25 to 0.5 of a cell tall; the digits sit
+    low in their cells, some on the line."""
     cell, line = int(rng.integers(60, 110)), int(rng.integers(1, 4))
+    tick = int(cell * rng.uniform(0.25, 0.5)) if comb else cell
     page = np.full((cell + 80, 80 + len(digits) * cell + line), 255.0)  # (H, W) white
     for index, digit in enumerate(digits):
         left = 40 + index * cell
-        page[40 : 40 + cell + line, left : left + line] = 40.0  # the side before it
+        page[40 + cell - tick : 40 + cell + line, left : left + line] = 40.0  # the side before
         ink = strokes(digit, int(cell * rng.uniform(0.55, 0.85)))  # (h, w)
         y, x = (np.array([cell, cell]) - ink.shape) // 2 + rng.integers(-6, 7, 2)
+        if comb:  # low in the cell: 0 to 6 px above the line, or on it
+            y = cell - ink.shape[0] - int(rng.integers(-1, 7))
         y, x = 40 + max(0, y), left + max(0, x)
         region = page[y : y + ink.shape[0], x : x + ink.shape[1]]
         region[...] = np.minimum(region, 255 * (1 - ink[: region.shape[0], : region.shape[1]]))
     right = 40 + len(digits) * cell
-    page[40 : 40 + cell + line, right : right + line] = 40.0  # the last side
-    page[40 : 40 + line, 40 : right + line] = 40.0  # the top
+    page[40 + cell - tick : 40 + cell + line, right : right + line] = 40.0  # the last side
+    if not comb:
+        page[40 : 40 + line, 40 : right + line] = 40.0  # the top
     page[40 + cell : 40 + cell + line, 40 : right + line] = 40.0  # the bottom
     return encode(_to_image(page), "PNG")
 
