@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.components import Piece, in_pieces, label_pieces, row_runs
+from model_core.preprocessing.components import Piece, in_pieces, label_pieces, on_runs, row_runs
 from model_core.preprocessing.ring import ring_round
 
 from .cuts import MAX_WIDTH
@@ -105,16 +105,6 @@ def comb_ticks(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
     if tall - min(heights) > SAME_HEIGHT * tall or tall >= TICK_HEIGHT * line_height(others):
         return np.zeros_like(ink)
     return in_pieces(labels, [p.label for p in bars])
-
-
-def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """(h, w) bool -> the pixels of its runs along a row at least `length` long."""
-    rows, starts, ends = row_runs(mask)  # (R,) each
-    long = np.flatnonzero(ends - starts >= length)  # (L,)
-    found = np.zeros_like(mask)  # (h, w)
-    for run in long:
-        found[rows[run], starts[run] : ends[run]] = True
-    return found
 
 
 def on_slanted_runs(mask: np.ndarray, length: int) -> np.ndarray:

@@ -140,3 +140,13 @@ def smallest_connected(count: int, first: np.ndarray, second: np.ndarray) -> np.
         if np.array_equal(hooked, labels):
             return labels
         labels = hooked
+
+
+def on_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """(h, w) bool -> the pixels of its runs along a row at least `length` long."""
+    rows, starts, ends = row_runs(mask)  # (R,) each
+    long = np.flatnonzero(ends - starts >= length)  # (L,)
+    found = np.zeros_like(mask)  # (h, w)
+    for run in long:
+        found[rows[run], starts[run] : ends[run]] = True
+    return found
