@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .box import Box, ink_box, scale_box
-from .components import in_pieces, label_pieces, near_pieces, reaches
+from .components import in_pieces, label_pieces, near_pieces, on_runs, reaches
 from .edges import content_box
 from .errors import EmptyImageError
 
@@ -21,6 +21,9 @@ MOSTLY = 0.5  # and the digit without it is at least this share of all the ink's
 HEADING_PIECES = 3  # a heading, a toolbar or a row of buttons holds this many things or more
 FAR = 0.5  # a band this many heights of the ink beside it apart is no part of the digit,
 # whatever its shape (a phone's status bar or a window's toolbar above, a home indicator below)
+PRINTED = 0.95  # a printed line has this share of its ink on straight lines across its box
+STRAIGHT = 0.9  # those lines: rows across this share of its width, columns down its height
+STROKES = 0.5  # and its ink, lines not a block, fills at most this share of its box
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
@@ -36,7 +39,8 @@ def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
         box = _inside_pieces(box.crop(mask), _picture(box, mask.shape)).shifted(box.left, box.top)
     picture = _picture(box, mask.shape) if framed else None
     box = _below_heading(box.crop(mask), picture).shifted(box.left, box.top)
-    return _above_underline(box.crop(mask)).shifted(box.left, box.top)
+    box = _above_underline(box.crop(mask)).shifted(box.left, box.top)
+    return _above_printed_line(box.crop(mask)).shifted(box.left, box.top)
 
 
 def _picture(box: Box, shape: tuple[int, ...]) -> Box:
@@ -142,6 +146,34 @@ def _above_underline(ink: np.ndarray) -> Box:
     wide = line.width >= UNDERLINE_WIDTH * digit.width or far(rows[::-1], band, start)
     row = things(ink[len(rows) - band :]) >= HEADING_PIECES  # a row of buttons
     return digit if flat and (wide or row) else whole
+
+
+def _above_printed_line(ink: np.ndarray) -> Box:
+    """The box of (h, w) bool `ink` (cut to its box) without a printed line under the digit
+    that rises into its rows: a form's comb, a base line with a tick at each side of the
+    digit's cell. Its piece holds a run across UNDERLINE_WIDTH of the last row, lies on
+    straight lines (PRINTED), thin ones (STROKES: not a block in a photo, whose rows all run
+    across it), and leaves the digit MOSTLY of the ink's height."""
+    whole = Box(0, 0, ink.shape[1], ink.shape[0])
+    if np.count_nonzero(ink[-1]) < UNDERLINE_WIDTH * ink.shape[1]:
+        return whole  # most digits: no long run along the bottom row
+    labels, pieces = label_pieces(ink)  # (h, w)
+    if len(pieces) < 2:
+        return whole
+    along = np.bincount(labels[-1])  # (P + 1,) each label's pixels in the bottom row
+    along[0] = 0
+    under = int(along.argmax())
+    line = next(piece for piece in pieces if piece.label == under)  # the one along the bottom
+    if line.area > STROKES * line.box.height * line.box.width:
+        return whole
+    own = line.box.crop(labels) == line.label  # (h', w')
+    across = on_runs(own, math.ceil(STRAIGHT * line.box.width))  # (h', w')
+    down = on_runs(own.T, math.ceil(STRAIGHT * line.box.height)).T  # (h', w')
+    rest = ink & (labels != line.label)  # (h, w)
+    if np.count_nonzero(across | down) < PRINTED * line.area or not rest.any():
+        return whole
+    digit = ink_box(rest)
+    return digit if digit.height >= MOSTLY * ink.shape[0] else whole
 
 
 def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:

@@ -42,6 +42,19 @@ def test_a_line_under_the_digit_is_left_out_of_its_box() -> None:
     assert digit_box(seven((20, 46, 44, 48))) == Box(15, 10, 45, 45)  # one row apart
 
 
+def test_a_printed_comb_under_the_digit_is_left_out_of_its_box() -> None:
+    mask = seven((5, 50, 55, 52))  # a form's comb: its base line under the 7 ...
+    mask[32:50, 5:7] = mask[32:50, 53:55] = True  # ... and its ticks, up into the 7's rows
+    assert digit_box(mask) == Box(15, 10, 45, 45)
+
+
+def test_a_block_along_the_bottom_is_no_printed_line() -> None:
+    mask = np.zeros((60, 80), dtype=bool)
+    mask[10:50, 10:14] = True  # an upright stroke
+    mask[30:60, 20:78] = True  # a solid block beside it: a building in a photo
+    assert digit_box(mask) == Box(10, 10, 78, 60)
+
+
 def test_strokes_under_the_digit_that_are_no_line_stay_in_its_box() -> None:
     assert digit_box(seven((20, 48, 30, 51))) == Box(15, 10, 45, 51)  # too short
     assert digit_box(seven((10, 48, 50, 58))) == Box(10, 10, 50, 58)  # too thick
