@@ -2,7 +2,10 @@
 
 "circled": a loop drawn round the digit with a pen (wobbly, sometimes left open by a gap or
 closed past its start), clear of the digit, on a canvas; "circled_photo": the same on paper
-photographed under uneven light; "boxed": a printed box round the digit, as a form's field.
+photographed under uneven light; "boxed": a printed box round the digit, as a form's field;
+"comb": a form's printed comb under it (a base line, a tick at each side of the digit's cell
+rising 0.25 to 0.5 of the cell, and at times the cells beside it), the digit low in its cell,
+clear of the line.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from model_core.number.synth import strokes
 from tests.upload_styles import camera, encode, illumination
 
 MARKED_STYLES: tuple[str, ...] = ("circled", "circled_photo", "boxed")
+COMB_STYLES: tuple[str, ...] = ("comb",)  # apart: the styles before keep their samples
 SIZE = 360  # px, the page's side
 
 
 def render_marked(style: str, digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> encoded upload bytes in `style`."""
-    if style not in MARKED_STYLES:
-        raise ValueError(f"unknown style {style!r}; choose from {MARKED_STYLES}")
+    if style not in MARKED_STYLES + COMB_STYLES:
+        raise ValueError(f"unknown style {style!r}; choose from {MARKED_STYLES + COMB_STYLES}")
     ink = strokes(digit, int(rng.integers(100, 151)))  # (h, w) coverage
     page = Image.new("L", (SIZE, SIZE), 0)  # ink coverage, 0 to 255
     height, width = ink.shape
@@ -29,7 +33,9 @@ def render_marked(style: str, digit: np.ndarray, rng: np.random.Generator) -> by
     page.paste(Image.fromarray(np.round(ink * 255).astype(np.uint8)), corner)
     draw = ImageDraw.Draw(page)
     pen = int(rng.integers(3, 9))
-    if style == "boxed":
+    if style == "comb":
+        _comb(draw, corner, width, height, rng)
+    elif style == "boxed":
         margin = rng.uniform(12, 30, 4)  # (4,) paper between the digit and each side
         draw.rectangle(
             (corner[0] - margin[0], corner[1] - margin[1],
@@ -45,6 +51,27 @@ def render_marked(style: str, digit: np.ndarray, rng: np.random.Generator) -> by
         return encode(camera(gray, float(rng.uniform(1.0, 1.6)), 5.0, rng), "JPEG", quality=75)
     gray = 255 - coverage * (255 - float(rng.integers(0, 40)))
     return encode(Image.fromarray(np.round(gray).astype(np.uint8)), "PNG")
+
+
+def _comb(
+    draw: ImageDraw.ImageDraw,
+    corner: tuple[int, int],
+    width: int,
+    height: int,
+    rng: np.random.Generator,
+) -> None:
+    """A printed comb under a (height, width) digit at `corner`: the base line 6 to 20 px
+    under it, a tick at each side of its cell (12 to 30 px from the digit), and the line
+    running on into the cells beside it, up to one cell each way, with their ticks."""
+    left, right = corner[0] - rng.uniform(12, 30), corner[0] + width + rng.uniform(12, 30)
+    cell = right - left
+    base = corner[1] + height + rng.uniform(6, 20)
+    tick = cell * rng.uniform(0.25, 0.5)
+    line = int(rng.integers(1, 4))
+    before, after = rng.integers(0, 2, 2)  # (2,) cells beside it, to the left and right
+    draw.line([(left - before * cell, base), (right + after * cell, base)], fill=255, width=line)
+    for x in np.arange(left - before * cell, right + after * cell + 1, cell):
+        draw.line([(x, base), (x, base - tick)], fill=255, width=line)
 
 
 def _loop(
