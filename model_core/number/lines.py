@@ -29,7 +29,14 @@ import math
 
 import numpy as np
 
-from model_core.preprocessing.components import Piece, in_pieces, label_pieces, on_runs, row_runs
+from model_core.preprocessing.components import (
+    Piece,
+    in_pieces,
+    label_pieces,
+    near_pieces,
+    on_runs,
+    row_runs,
+)
 from model_core.preprocessing.ring import ring_round
 
 from .cuts import MAX_WIDTH
@@ -84,12 +91,7 @@ def comb_ticks(ink: np.ndarray, line: np.ndarray) -> np.ndarray:
     about as tall and under TICK_HEIGHT of the height of the other pieces; else none. A
     handwritten digit is seldom a solid bar, nor shorter than the others."""
     labels, pieces = label_pieces(ink)  # (h, w)
-    near = line.copy()  # (h, w) the line widened by a pixel each way
-    near[1:] |= line[:-1]
-    near[:-1] |= line[1:]
-    near[:, 1:] |= near[:, :-1].copy()
-    near[:, :-1] |= near[:, 1:].copy()
-    touched = set(np.unique(labels[near]).tolist())
+    touched = near_pieces(labels, line, 1)
     bars = [
         p
         for p in pieces
