@@ -17,8 +17,8 @@ come off the ink mask before the blobs are found:
   below it), the stroke keeps the line's pixels, so the line cuts no digit in two. A sliver
   along a slanted line's edge, where its runs fall short, may stay with a digit;
 - a printed comb's ticks (a form's field: a base line with short upright bars between the
-  cells): once the line is off, the upright bars left that stood on it, shorter than the
-  digits, two or more of them.
+  cells): once the line is off, the solid upright bars left that stood on it, two or more,
+  all about as tall and shorter than the digits.
 A line apart from the digits and too short for this is left to groups.py, which takes no
 flat piece wider than a digit.
 """
