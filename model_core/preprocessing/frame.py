@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from .box import Box, ink_box
+from .dots import DOTS_WIDTH, digit_window, join_dots
 from .resample import lanczos_resize
 from .soften import soften
 from .stroke import WORK_SCALE, dilate, dilation_steps, stroke_width
@@ -23,15 +24,22 @@ MNIST_CENTRE = 14.0  # MNIST centres of mass lie in [13.5, 14.5] (row and column
 REDUCING_GAP = 3.0  # Pillow's resize first reduces by whole factors of this many times the size
 
 
-def fit_and_centre(crop: np.ndarray) -> np.ndarray:
+def fit_and_centre(crop: np.ndarray, dots: bool = False) -> np.ndarray:
     """(h, w) digit crop with values in [0, 1] -> (28, 28) float32, brightest pixel 1.
 
+    With `dots`, a digit made of separate dots (a dot-matrix font) has them joined (dots.py).
     Strokes much thinner than MNIST's (a thin pen on a big canvas) are thickened first, and
     hard edges softened last.
     """
     small = fit_box(crop, MNIST_BOX)  # (h', w'), max(h', w') == 20
     peak = float(small.max())
-    steps = dilation_steps(stroke_width(small / max(peak, 1e-6)))
+    width = stroke_width(small / max(peak, 1e-6))
+    if dots and width < DOTS_WIDTH and (window := digit_window(crop, small)):
+        crop = join_dots(crop, window)  # (h, w)
+        small = fit_box(crop, MNIST_BOX)
+        peak = float(small.max())
+        width = stroke_width(small / max(peak, 1e-6))
+    steps = dilation_steps(width)
     if steps:
         large = dilate(fit_box(crop, MNIST_BOX * WORK_SCALE), steps)  # (4h' + 2s, 4w' + 2s)
         small = fit_box(large, MNIST_BOX)

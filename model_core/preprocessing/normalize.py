@@ -103,7 +103,7 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
         analysis = Analysis(factor, inverted, background, levels, rules, ring)
         strokes, box = cut_digit(gray, ink, search, analysis)
         # Fit and centre: the strokes fill a 20x20 box, their centre of mass centred in 28x28.
-        image = fit_and_centre(strokes)
+        image = fit_and_centre(strokes, dots=True)
     return image, DigitInfo(inverted=inverted, bbox=box.shifted(region.left, region.top))
 
 
@@ -141,7 +141,7 @@ def _clean_digit(
         box.crop(mask)[ring] = False
         box = digit_box(mask)
     inner = inside_outline(ink, mask, box)
-    image = fit_and_centre(ramp(inner.crop(ink), levels))
+    image = fit_and_centre(ramp(inner.crop(ink), levels), dots=True)
     box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)
     return image, DigitInfo(inverted=paper.inverted, bbox=box)
 
