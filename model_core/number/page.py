@@ -4,7 +4,8 @@ The same stages as a single digit's normalisation (normalize.py), on a copy redu
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
 anything else loses its edge bands, the desk round a sheet, its shading and the rules of
 lined or graph paper (each off its own row, and the cut-off above them) before the ink is
-ramped. A line photographed at a tilt is sheared level once its pieces are known
+ramped; the dots of a dot-matrix font are joined into strokes (dots.py). A line
+photographed at a tilt is sheared level once its pieces are known
 (`level_page`); the page maps its boxes back to the upload's pixels either way.
 """
 
@@ -20,6 +21,7 @@ from model_core.preprocessing.box import Box, enclosing, ends, ink_box, scale_bo
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.digit_box import MOSTLY, bands, far, neighbours
+from model_core.preprocessing.dots import CORE, join_dots, join_window
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp, refuse_one_step
@@ -49,6 +51,7 @@ class InkPage:
     inverted: bool  # the upload had dark ink on light paper
     slope: float = 0.0  # the shear that levelled the page's line (shear.py), rows per column
     lift: int = 0  # ... and the rows it added above
+    dotted: bool = False  # a dot-matrix font's dots were joined (dots.py): a blob a digit
 
     def to_input(self, box: Box) -> Box:
         """A box of page pixels -> the same box in the input's pixels."""
@@ -196,7 +199,13 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
         raise EmptyImageError()
     strokes = ramp(ink, levels)  # (h', w')
     raw = ink > levels.low  # (h', w')
+    # A dot-matrix font: its dots joined, judged and kept by their cores, as the faint blur
+    # round a photo's dots joins them into rings, and would join the digits once grown.
+    if dotted := bool(window := join_window(strokes > CORE)):
+        strokes = join_dots(strokes, window)  # (h', w')
+        raw = strokes > CORE
     mask = raw & (neighbours(raw) >= 2)  # lone pixels and pairs are noise
     if not mask.any():
         raise EmptyImageError()
-    return InkPage(strokes, mask, factor, region.shifted(within.left, within.top), inverted)
+    box = region.shifted(within.left, within.top)
+    return InkPage(strokes, mask, factor, box, inverted, dotted=dotted)

@@ -107,13 +107,14 @@ def read_line(
     `verifier` maps candidates to 11 probabilities, the last that the candidate is not one
     digit: blobs it is unsure of are cut, and the reading is the path of candidates most
     likely to be digits, each scored by its log-odds plus READ_WEIGHT times the log of the
-    digit network's top probability. Without it, each blob is read whole (digits must not
-    touch). The candidates go through `probabilities` in one batch, or through `screen`'s
-    cheaper network (the cascade's first), when given: then the digits chosen are finished
-    by the full one from its probabilities. `sequence` (with a verifier) reads every blob
-    whole, as a strip: where it finds other digits than the path, far more likely, they
-    replace the path's (reread.py); blobs of touching digits are left uncut for it. `shapes`
-    (with `sequence`) flags the digits of blobs that hold no digit (shapes.py): each
+    digit network's top probability. Without it, or on a dot-matrix font's page (each digit
+    in its own cell), each blob is read whole (digits must not touch). The candidates go
+    through `probabilities` in one batch, or through `screen`'s cheaper network (the
+    cascade's first), when given: then the digits chosen are finished by the full one from
+    its probabilities. `sequence` (with a verifier; not on a dot-matrix font's page) reads
+    every blob whole, as a strip: where it finds other digits than the path, far more likely,
+    they replace the path's (reread.py); blobs of touching digits are left uncut for it.
+    `shapes` (with `sequence`) flags the digits of blobs that hold no digit (shapes.py): each
     DigitReading's `unseen`. A digit cut from its blob, or one of several the reader reads
     in it, is `touching`."""
     odds = None
@@ -142,7 +143,7 @@ def read_line(
     touching = [_cut_from_blob(line, candidates[i].span) for i in chosen]
     together = [False] * len(readings)
     log_likelihood = 0.0
-    if sequence is not None and verifier is not None:
+    if sequence is not None and verifier is not None and not line.page.dotted:
         read = [digit for digit, *_ in readings]
         settled = _settled(line, chosen, probs)
         reread = reread_blobs(line, chosen, read, sequence, probabilities, settled, shapes)

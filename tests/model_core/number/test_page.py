@@ -9,7 +9,8 @@ from PIL import Image, ImageDraw
 from model_core.number.candidates import line_blobs
 from model_core.number.page import ink_page, level_page
 from model_core.preprocessing.box import ink_box
-from tests.model_core.number.test_segmentation import canvas, one, seven, zero
+from tests.dot_matrix import dot_coverage
+from tests.model_core.number.test_segmentation import canvas, dot, one, seven, zero
 
 
 def test_a_small_number_in_a_big_picture_keeps_a_thin_digit_at_its_end() -> None:
@@ -136,3 +137,18 @@ def test_a_row_of_subplots_is_read_as_one_number() -> None:
     for k, box in enumerate(blobs.boxes):
         found = blobs.page.to_input(box)
         assert 20 + 155 * k < found.left < found.right < 120 + 155 * k
+
+
+@pytest.mark.parametrize("pitch", [5, 9, 14])
+def test_a_dot_matrix_numbers_dots_are_joined_a_blob_a_digit(pitch: int) -> None:
+    dots = dot_coverage([4, 0, 7, 1, 8], pitch, 0.4 * pitch, margin=3 * pitch)  # (H, W)
+    page = ink_page(1 - dots)  # black dots on white
+    assert page.dotted
+    assert len(line_blobs(1 - dots, 20).boxes) == 5  # about 60 pieces before the join
+
+
+def test_handwritten_digits_and_a_dotted_decimal_point_are_no_dot_matrix() -> None:
+    gray = canvas(300, zero(20), seven(80), one(150), dot(180), zero(200), one(260))
+    page = ink_page(gray)
+    assert not page.dotted
+    assert len(line_blobs(gray, 20).boxes) == 5  # the point left out, as before
