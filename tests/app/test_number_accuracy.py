@@ -38,6 +38,7 @@ from PIL import Image
 
 from model_core.data.mnist import load_mnist
 from model_core.number.synth import KINDS
+from tests.dot_matrix import dot_upload
 from tests.numbers import RENDERINGS, in_boxes, make_numbers
 from tests.plot_styles import DARK_PANELS, render_plot, render_subplots
 from tests.upload_styles import encode
@@ -56,6 +57,8 @@ PLOTS = {  # a number plotted: numbers read, the least share exact, seed, most d
 IN_BOXES = 60  # numbers written one digit a printed box, some digits touching their box
 MIN_IN_BOXES = 0.9  # held-out writers' 60 of 60 on two seeds (53 and 57 before run C, session 51)
 # in an open comb too: 60 and 57 of 60 (29 and 23 before run C of session 56)
+DOT_NUMBERS = 60  # numbers of 2 to 6 digits in a 5x7 dot-matrix font (tests/dot_matrix.py)
+MIN_DOT_NUMBERS = 0.65  # a held-out seed: 48 of 60 (none before run D of session 57)
 SURE = 0.9  # a reading this confident
 MAX_WRONG_WHEN_SURE = 0.06  # of those, at most this share wrong
 
@@ -158,6 +161,20 @@ def test_numbers_written_one_digit_a_box_are_read(
         exact += read_right(number_client, upload, "".join(str(int(labels[i])) for i in chosen))
     print(f"\nnumbers in a printed {'comb' if comb else 'row of boxes'}: {exact}/{IN_BOXES} exact")
     assert exact >= MIN_IN_BOXES * IN_BOXES, f"{exact}/{IN_BOXES}"
+
+
+@pytest.mark.slow
+def test_numbers_in_a_dot_matrix_font_are_read(number_client: TestClient) -> None:
+    """An LED board's, a receipt's or a clock's digits: their dots, specks on the page, are
+    joined into strokes, and each joined glyph is one digit (dots.py, run D of session 57)."""
+    rng = np.random.default_rng(5700)
+    exact = 0
+    for _ in range(DOT_NUMBERS):
+        digits = [int(digit) for digit in rng.integers(0, 10, size=int(rng.integers(2, 7)))]
+        upload = dot_upload(digits, rng)
+        exact += read_right(number_client, upload, "".join(str(digit) for digit in digits))
+    print(f"\nnumbers in a dot-matrix font: {exact}/{DOT_NUMBERS} exact")
+    assert exact >= MIN_DOT_NUMBERS * DOT_NUMBERS, f"{exact}/{DOT_NUMBERS}"
 
 
 def read_right(client: TestClient, upload: bytes, label: str) -> bool:
