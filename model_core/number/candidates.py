@@ -83,12 +83,12 @@ def line_candidates(
     EmptyImageError when there is no ink, and TooManyDigitsError past line_blobs' count of
     blobs or CANDIDATES_PER_DIGIT x `max_digits` candidates.
     With `split` False, or on a dot-matrix font's page, each blob is taken whole: no cuts,
-    no unions. `odds` maps the blobs'
-    whole images (B, 28, 28) to (B,) log-odds that each is one digit: those at `sure_odds`
-    or more are not cut. With `read_wide`, neither is a blob of touching digits (WIDE line
-    heights wide or more) that the sequence reader will read whole (reread.py): the reader
-    reads such blobs at least as well as their cuts would, and cutting them took about a
-    third of a touching number's time (run Z in docs/experiments.md)."""
+    no unions. `odds` maps the blobs' whole images (B, 28, 28) to (B,) log-odds that each is
+    one digit: those at `sure_odds` or more are not cut. With `read_wide`, neither is a blob
+    of touching digits (WIDE line heights wide or more) that the sequence reader will read
+    whole (reread.py): the reader reads such blobs at least as well as their cuts would, and
+    cutting them took about a third of a touching number's time (run Z in
+    docs/experiments.md)."""
     found = line_blobs(gray, max_digits)
     page, labels, groups, line = found.page, found.labels, found.groups, found.line
     split = split and not page.dotted  # a dot-matrix font prints each digit in its own cell

@@ -4,9 +4,9 @@ The same stages as a single digit's normalisation (normalize.py), on a copy redu
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
 anything else loses its edge bands, the desk round a sheet, its shading and the rules of
 lined or graph paper (each off its own row, and the cut-off above them) before the ink is
-ramped; the dots of a dot-matrix font are joined into strokes (dots.py). A line
-photographed at a tilt is sheared level once its pieces are known
-(`level_page`); the page maps its boxes back to the upload's pixels either way.
+ramped; the dots of a dot-matrix font are joined into strokes (dots.py). A line photographed
+at a tilt is sheared level once its pieces are known (`level_page`); the page maps its boxes
+back to the upload's pixels either way.
 """
 
 from __future__ import annotations

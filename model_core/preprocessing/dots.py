@@ -2,11 +2,11 @@
 joined into strokes.
 
 The network learnt strokes: a digit of a 5x7 dot font reads as noise, and on a number's page
-its dots are specks. Where the ink is a lattice of dots (many pieces, a dot's size apart or
-less), a running maximum over a square wide enough to bridge diagonal neighbours joins the
-dots of each stroke, and glyphs a column of dots apart stay apart; a running minimum over half
-that square then takes back part of the growth.
-A cheap Euler number (pieces less holes) tells most pictures apart before any run is measured.
+its dots are specks. Where the ink is a lattice of dots (many pieces of about one size, a few
+dots' sizes apart), a running maximum over a square wide enough to bridge diagonal neighbours
+joins the dots of each stroke, while glyphs a column of dots apart stay apart; a running
+minimum over half that square then takes back part of the growth. A cheap Euler number
+(pieces less holes) rules out most pictures before their pieces are labelled.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def join_window(mask: np.ndarray) -> int:
         return 0  # one stroke and specks, or text beside it (a plot's tick labels)
     if areas[areas <= SAME_SIZE * np.median(areas)].sum() < DOT_SHARE * areas.sum():
         return 0  # pieces of many sizes: a thin digit's strokes and specks round it
-    lengths, steps = [], []  # each run's median length across rows, then down columns
+    lengths, steps = [], []  # the runs' median length across rows, then down columns
     for lines in (mask, mask.T):
         rows, starts, ends = row_runs(lines)  # (R,) each
         lengths.append(float(np.median(ends - starts)))
