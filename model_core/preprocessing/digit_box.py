@@ -10,6 +10,7 @@ import numpy as np
 
 from .box import Box, ink_box, scale_box
 from .components import in_pieces, label_pieces, near_pieces, on_runs, reaches
+from .dots import join_window
 from .edges import content_box
 from .errors import EmptyImageError
 
@@ -29,7 +30,7 @@ STROKES = 0.5  # and its ink, lines not a block, fills at most this share of its
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
     """The box of the ink in (H, W) `mask`, ignoring isolated specks, a line under it, things
     at the picture's edges apart from it (with `framed`: the mask's sides are the picture's)
-    and a heading above it."""
+    and a heading above it; but not the rows of a dot-matrix digit's dots (dots.py)."""
     solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
@@ -38,9 +39,13 @@ def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
     if framed:
         box = _inside_pieces(box.crop(mask), _picture(box, mask.shape)).shifted(box.left, box.top)
     picture = _picture(box, mask.shape) if framed else None
+    whole = box
     box = _below_heading(box.crop(mask), picture).shifted(box.left, box.top)
     box = _above_underline(box.crop(mask)).shifted(box.left, box.top)
-    return _above_printed_line(box.crop(mask)).shifted(box.left, box.top)
+    box = _above_printed_line(box.crop(mask)).shifted(box.left, box.top)
+    if box != whole and join_window(whole.crop(mask)):
+        return whole  # a dot-matrix digit: its rows of dots are bands apart, no heading or line
+    return box
 
 
 def _picture(box: Box, shape: tuple[int, ...]) -> Box:

@@ -19,7 +19,8 @@ from .box import ink_box
 from .components import label_pieces, row_runs
 from .morphology import square_filter
 
-CORE = 0.5  # ramped strokes over this are a dot's core, apart from its blur
+CORE = 0.5  # ramped strokes over this are a dot's core, apart from its blur (on a number's page)
+DIGIT_CORE = 0.7  # ... on a single digit's cut, finer, where blur bridges close dots
 DOTS_WIDTH = 1.6  # px of stroke width (stroke.py) in MNIST's 20x20 box: a digit's dots measure
 # at most 1.54 (144 joined of 200 glyphs), as 8% of handwritten digits do (session 57)
 MIN_DOTS = 5  # a 1 of a 5x7 font is 7 to 10 dots, fewer blurred into beads; a handwritten
@@ -103,6 +104,6 @@ def digit_window(crop: np.ndarray, fitted: np.ndarray) -> int:
     """join_window for a single digit's (H, W) ramped `crop`, judged first on its (h, w) fit
     into MNIST's box, `fitted`: a cheap Euler number there rules out nearly every digit.
     (Its caller asks only where the fitted strokes are under DOTS_WIDTH wide.)"""
-    if euler_number(fitted > CORE * float(fitted.max())) < MIN_DOTS:
+    if euler_number(fitted > DIGIT_CORE * float(fitted.max())) < MIN_DOTS:
         return 0
-    return join_window(crop > CORE)
+    return join_window(crop > DIGIT_CORE)

@@ -7,7 +7,9 @@ import pytest
 from PIL import Image
 
 from model_core.preprocessing import preprocess_bytes
+from model_core.preprocessing.box import ink_box
 from model_core.preprocessing.components import label_pieces
+from model_core.preprocessing.digit_box import digit_box
 from model_core.preprocessing.dots import CORE, euler_number, join_dots, join_window
 from tests.dot_matrix import dot_coverage
 from tests.upload_styles import encode
@@ -65,3 +67,9 @@ def test_a_dot_matrix_digit_is_read_as_one_stroke() -> None:
     image = preprocess_bytes(upload).image  # (28, 28)
     assert _pieces(image > CORE) == 1  # 21 dots without the join
     assert np.count_nonzero(image[-8:] > CORE) > 20  # the bottom row of dots kept, joined
+
+
+@pytest.mark.parametrize("digit", [2, 7])
+def test_a_dot_matrix_digits_rows_of_dots_are_no_heading_or_underline(digit: int) -> None:
+    mask = dot_coverage([digit], 10, 3.5, margin=20) > CORE  # (110, 90) rows of dots apart
+    assert digit_box(mask) == ink_box(mask)  # a 2's bottom row, a 7's top row, kept
