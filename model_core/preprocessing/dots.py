@@ -84,9 +84,10 @@ def join_window(mask: np.ndarray) -> int:
         lengths.append(float(np.median(ends - starts)))
         same = rows[1:] == rows[:-1]  # (R - 1,) a run and the next on its row
         steps.append((starts + ends)[1:][same] / 2 - (starts + ends)[:-1][same] / 2)
-    if max(lengths) > ROUND * min(lengths):
-        return 0  # bars (a barcode, stripes), not dots
-    pitch = float(np.percentile(np.concatenate(steps), PITCH_QUANTILE))
+    beside = np.concatenate(steps)  # (S,)
+    if not beside.size or max(lengths) > ROUND * min(lengths):
+        return 0  # no two dots side by side (a diagonal of dots); bars (a barcode), not dots
+    pitch = float(np.percentile(beside, PITCH_QUANTILE))
     if pitch > MAX_PITCH * max(lengths):
         return 0
     return math.ceil(REACH * pitch) + 1

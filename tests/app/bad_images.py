@@ -104,6 +104,16 @@ def line_png(width: int, height: int) -> bytes:
     return encode(Image.fromarray(pixels), "PNG")
 
 
+def dot_diagonal_png() -> bytes:
+    """Dots down a diagonal, none beside another on a row or column: nothing to measure a
+    dot-matrix font's pitch by (a crash once)."""
+    page = Image.new("L", (280, 280), 255)
+    draw = ImageDraw.Draw(page)
+    for k in range(7):
+        draw.ellipse([40 + 30 * k, 40 + 30 * k, 52 + 30 * k, 52 + 30 * k], fill=0)
+    return encode(page, "PNG")
+
+
 def cmyk_jpeg() -> bytes:
     return encode(digit_image("CMYK"), "JPEG", quality=95)
 

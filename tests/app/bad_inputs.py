@@ -25,6 +25,7 @@ from tests.app.bad_images import (
     decompression_bomb_png,
     digit_image,
     digit_png,
+    dot_diagonal_png,
     fully_transparent_png,
     ico_bytes,
     line_png,
@@ -148,6 +149,7 @@ CATALOGUE: list[BadInput] = [
     # --- odd but valid images: a prediction, read the way the file says
     predict("10000x1 strip with a stroke", lambda: line_png(10_000, 1), 200, None,
             width=10_000, height=1),
+    predict("a diagonal of dots", dot_diagonal_png, 200, None),
     predict("16-bit PNG", png_16bit, 200, None, mode="I;16", inverted=True),
     predict("CMYK JPEG", cmyk_jpeg, 200, None, format="JPEG", mode="CMYK", inverted=True),
     predict("palette PNG with transparency", palette_png_with_transparency, 200, None,
@@ -204,6 +206,7 @@ CATALOGUE: list[BadInput] = [
             "no digit", path=NUMBER),
     predict("animated GIF number", animated_gif, 200, None, path=NUMBER, animated=True),
     predict("16-bit PNG number", png_16bit, 200, None, path=NUMBER, mode="I;16"),
+    predict("a diagonal of dots as a number", dot_diagonal_png, 200, None, path=NUMBER),
     BadInput("invalid base64 number", "POST", NUMBER_B64,
              lambda: as_json({"image": "iVBOR%%w0"}), 422, "invalid_base64", "'%'"),
     BadInput("number base64 over the size limit", "POST", NUMBER_B64,

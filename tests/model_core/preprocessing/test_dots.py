@@ -73,3 +73,10 @@ def test_a_dot_matrix_digit_is_read_as_one_stroke() -> None:
 def test_a_dot_matrix_digits_rows_of_dots_are_no_heading_or_underline(digit: int) -> None:
     mask = dot_coverage([digit], 10, 3.5, margin=20) > CORE  # (110, 90) rows of dots apart
     assert digit_box(mask) == ink_box(mask)  # a 2's bottom row, a 7's top row, kept
+
+
+def test_dots_never_side_by_side_are_no_lattice() -> None:
+    mask = np.zeros((70, 70), dtype=bool)
+    for k in range(7):
+        mask[10 * k : 10 * k + 4, 10 * k : 10 * k + 4] = True  # a diagonal of dots
+    assert join_window(mask) == 0  # no row or column holds two: no pitch to measure
