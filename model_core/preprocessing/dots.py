@@ -61,7 +61,8 @@ def join_window(mask: np.ndarray) -> int:
     (join_dots), or 0 where its ink is no lattice of dots: at least MIN_DOTS pieces (less
     holes) and DOTS_PER_HEIGHT for each height of the ink's width, none holding more than
     LARGEST of the ink, those of about one size (SAME_SIZE) holding DOT_SHARE of it, as
-    tall as wide (ROUND), a pitch at most MAX_PITCH times the dots' size apart.
+    tall as wide (ROUND), a pitch at most MAX_PITCH times the dots' size apart, and some two
+    side by side on a row or a column to measure it by.
 
     Along a row or a column, neighbouring dots' runs are a pitch apart centre to centre, and
     no two runs are closer, so the pitch is a low quantile of those steps; dots blurred into
