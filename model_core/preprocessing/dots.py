@@ -102,10 +102,10 @@ def join_dots(ink: np.ndarray, window: int) -> np.ndarray:
     return square_filter(grown, max(1, window // 2), np.minimum, np.inf)  # (H, W)
 
 
-def digit_window(crop: np.ndarray, fitted: np.ndarray) -> int:
+def digit_window(crop: np.ndarray, fitted: np.ndarray, width: float) -> int:
     """join_window for a single digit's (H, W) ramped `crop`, judged first on its (h, w) fit
-    into MNIST's box, `fitted`: a cheap Euler number there rules out nearly every digit.
-    (Its caller asks only where the fitted strokes are under DOTS_WIDTH wide.)"""
-    if euler_number(fitted > DIGIT_CORE * float(fitted.max())) < MIN_DOTS:
+    into MNIST's box, `fitted`, whose strokes are `width` px wide (stroke.py): strokes as
+    wide as DOTS_WIDTH, or a cheap Euler number there, rule out nearly every digit."""
+    if width >= DOTS_WIDTH or euler_number(fitted > DIGIT_CORE * float(fitted.max())) < MIN_DOTS:
         return 0
     return join_window(crop > DIGIT_CORE)

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from .box import Box, ink_box
-from .dots import DOTS_WIDTH, digit_window, join_dots
+from .dots import digit_window, join_dots
 from .resample import lanczos_resize
 from .soften import soften
 from .stroke import WORK_SCALE, dilate, dilation_steps, stroke_width
@@ -34,7 +34,7 @@ def fit_and_centre(crop: np.ndarray, dots: bool = False) -> np.ndarray:
     small = fit_box(crop, MNIST_BOX)  # (h', w'), max(h', w') == 20
     peak = float(small.max())
     width = stroke_width(small / max(peak, 1e-6))
-    if dots and width < DOTS_WIDTH and (window := digit_window(crop, small)):
+    if dots and (window := digit_window(crop, small, width)):
         crop = join_dots(crop, window)  # (h, w)
         small = fit_box(crop, MNIST_BOX)
         peak = float(small.max())
