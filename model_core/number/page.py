@@ -2,11 +2,11 @@
 
 The same stages as a single digit's normalisation (normalize.py), on a copy reduced so that a
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
-anything else loses its edge bands, the desk round a sheet, its shading and the rules of
-lined or graph paper (each off its own row, and the cut-off above them) before the ink is
-ramped; the dots of a dot-matrix font are joined into strokes (dots.py). A line photographed
-at a tilt is sheared level once its pieces are known (`level_page`); the page maps its boxes
-back to the upload's pixels either way.
+anything else loses its edge bands, the desk round a sheet, its shading, a scanner's streaks
+across the whole page (streaks.py) and the rules of lined or graph paper (each off its own
+row, and the cut-off above them) before the ink is ramped; the dots of a dot-matrix font are
+joined into strokes (dots.py). A line photographed at a tilt is sheared level once its pieces
+are known (`level_page`); the page maps its boxes back to the upload's pixels either way.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
 from model_core.preprocessing.shading import remove_paper
 from model_core.preprocessing.sheet import uncover_sheet
+from model_core.preprocessing.streaks import find_streaks, paint_over
 
 from .shear import levelling_slope, lift, shear
 
@@ -194,7 +195,11 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
-        ink, levels = _without_rules(ink, measure(ink))  # (h', w')
+        levels = measure(ink)
+        if streaks := find_streaks(ink, levels.low):  # lines across the page: a scanner's
+            ink = paint_over(ink, streaks)
+            levels = measure(ink)
+        ink, levels = _without_rules(ink, levels)  # (h', w')
     if not levels.shows_ink():
         raise EmptyImageError()
     strokes = ramp(ink, levels)  # (h', w')

@@ -32,6 +32,7 @@ from .ring import ring_round
 from .rules import above_rules
 from .shading import remove_paper
 from .sheet import uncover_sheet
+from .streaks import find_streaks, paint_over
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FILLS_PANEL = 0.95  # a digit in a dark panel spans less of its height (a plot's, 20/28 of it)
@@ -81,6 +82,10 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     levels = measure(ink)
     if not levels.shows_ink():
         raise EmptyImageError()
+    # Streaks: a straight line across the whole picture (a scanner's, a table's) painted over.
+    if streaks := find_streaks(ink, levels.low):
+        ink, gray = paint_over(ink, streaks), paint_over(gray, streaks, factor)
+        levels = measure(ink)
     if is_normalised(gray.shape, ink > levels.low):  # already like MNIST: kept as it is
         image, box = keep_normalised(ink, levels.noise)
     else:
