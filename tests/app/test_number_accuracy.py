@@ -41,6 +41,7 @@ from model_core.number.synth import KINDS
 from tests.dot_matrix import dot_upload
 from tests.numbers import RENDERINGS, in_boxes, make_numbers
 from tests.plot_styles import DARK_PANELS, render_plot, render_subplots
+from tests.scans import streaked_number
 from tests.upload_styles import encode
 
 PER_RENDERING = 40  # numbers of each kind in each rendering: 120 of each kind in all
@@ -59,6 +60,8 @@ MIN_IN_BOXES = 0.9  # held-out writers' 60 of 60 on two seeds (53 and 57 before 
 # in an open comb too: 60 and 57 of 60 (29 and 23 before run C of session 56)
 DOT_NUMBERS = 60  # numbers of 2 to 6 digits in a 5x7 dot-matrix font (tests/dot_matrix.py)
 MIN_DOT_NUMBERS = 0.65  # a held-out seed: 48 of 60 (none before run D of session 57)
+STREAKED = 60  # spaced and tight numbers scanned with a streak or two from edge to edge
+MIN_STREAKED = 0.9  # held-out writers' 60 of 60 (41 before streaks.py, session 58)
 SURE = 0.9  # a reading this confident
 MAX_WRONG_WHEN_SURE = 0.06  # of those, at most this share wrong
 
@@ -175,6 +178,20 @@ def test_numbers_in_a_dot_matrix_font_are_read(number_client: TestClient) -> Non
         exact += read_right(number_client, upload, "".join(str(digit) for digit in digits))
     print(f"\nnumbers in a dot-matrix font: {exact}/{DOT_NUMBERS} exact")
     assert exact >= MIN_DOT_NUMBERS * DOT_NUMBERS, f"{exact}/{DOT_NUMBERS}"
+
+
+@pytest.mark.slow
+def test_numbers_scanned_with_streaks_are_read(
+    number_client: TestClient, mnist_test: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A scanner's streak down the page was read as a 1 among the digits, or joined one."""
+    images, labels = mnist_test
+    rng = np.random.default_rng(5800)
+    exact = sum(
+        read_right(number_client, *streaked_number(images, labels, rng)) for _ in range(STREAKED)
+    )
+    print(f"\nnumbers scanned with streaks: {exact}/{STREAKED} exact")
+    assert exact >= MIN_STREAKED * STREAKED, f"{exact}/{STREAKED}"
 
 
 def read_right(client: TestClient, upload: bytes, label: str) -> bool:

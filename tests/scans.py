@@ -1,0 +1,54 @@
+"""Uploads as a scanner with a speck on its glass makes them: straight lines, streaks, from one
+edge of the page to the other (model_core/preprocessing/streaks.py).
+
+A scan: light paper with a little noise, a dark pen, and one or two streaks 1 to 3 px wide, 0.4
+to 0.9 as dark as the pen, down the page (a flatbed's) or across it (a fax's), anywhere:
+through the writing or beside it (PNG). A digit is 100 to 200 px tall with a margin of 0.3 to
+0.8 of its height, a number's digits 50 to 110 px tall.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from model_core.number.synth import DIGIT_HEIGHT, random_layout, strokes
+from tests.upload_styles import camera, encode
+
+
+def streaked_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    """(28, 28) uint8 MNIST digit (white on black) -> a scan of it with streaks."""
+    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
+    margin = int(rng.uniform(0.3, 0.8) * ink.shape[0])
+    return scanned(np.pad(ink, margin), rng)
+
+
+def streaked_number(
+    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
+) -> tuple[bytes, str]:
+    """A spaced or tight number of 2 to 6 of `images` (N, 28, 28) scanned with streaks, and
+    its digits."""
+    kind = ("spaced", "tight")[int(rng.integers(2))]
+    drawn, chosen = random_layout(images, int(rng.integers(2, 7)), kind, rng)
+    height, width = drawn.coverage.shape
+    scale = rng.uniform(50, 110) / DIGIT_HEIGHT
+    size = (round(width * scale), round(height * scale))
+    levels = Image.fromarray(np.uint8(np.round(drawn.coverage * 255))).resize(
+        size, Image.Resampling.BICUBIC
+    )
+    ink = np.asarray(levels, dtype=np.float32) / 255  # (h, w) coverage
+    margin = int(0.6 * DIGIT_HEIGHT * scale)
+    label = "".join(str(int(labels[index])) for index in chosen)
+    return scanned(np.pad(ink, margin), rng), label
+
+
+def scanned(coverage: np.ndarray, rng: np.random.Generator) -> bytes:
+    """(H, W) ink coverage in [0, 1] -> PNG bytes of its scan with one or two streaks."""
+    pen = rng.uniform(0.7, 0.9)
+    page = rng.uniform(0.9, 0.98) * (1 - pen * coverage)  # (H, W) light paper, dark ink
+    across = rng.random() < 0.5
+    lines = page.T if across else page  # (W, H) or (H, W): a streak is columns of `lines`
+    for _ in range(int(rng.integers(1, 3))):
+        start, width = int(rng.uniform(0.1, 0.9) * lines.shape[1]), int(rng.integers(1, 4))
+        lines[:, start : start + width] *= 1 - pen * rng.uniform(0.4, 0.9)
+    return encode(camera(255 * page, 0.6, 2.0, rng), "PNG")
