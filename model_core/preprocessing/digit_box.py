@@ -25,6 +25,8 @@ FAR = 0.5  # a band this many heights of the ink beside it apart is no part of t
 PRINTED = 0.95  # a printed line has this share of its ink on straight lines across its box
 STRAIGHT = 0.9  # those lines: rows across this share of its width, columns down its height
 STROKES = 0.5  # and its ink, lines not a block, fills at most this share of its box
+SPECK = 0.05  # a piece under this share of the largest one's area, apart from the rest, is dust
+THIN = 0.01  # specks are looked for where a band APART wide at one side holds this share of ink
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
@@ -34,7 +36,11 @@ def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
     solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
-    around = scale_box(ink_box(solid), 1, mask.shape, margin=2)  # stroke ends the filter shaved
+    box = ink_box(solid)
+    if framed and _thin_end(box.crop(solid)):  # and so are specks of dust apart from the rest
+        solid = _without_specks(solid)
+        box = ink_box(solid)
+    around = scale_box(box, 1, mask.shape, margin=2)  # stroke ends the filter shaved
     box = ink_box(around.crop(mask)).shifted(around.left, around.top)
     if framed:
         box = _inside_pieces(box.crop(mask), _picture(box, mask.shape)).shifted(box.left, box.top)
@@ -46,6 +52,29 @@ def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
     if box != whole and join_window(whole.crop(mask)):
         return whole  # a dot-matrix digit: its rows of dots are bands apart, no heading or line
     return box
+
+
+def _without_specks(solid: np.ndarray) -> np.ndarray:
+    """(H, W) bool `solid` without its specks: pieces under SPECK of the largest one's area
+    lying APART of the rest's height from it (dust on a scan, toner, a fax's noise)."""
+    labels, pieces = label_pieces(solid)
+    largest = max(piece.area for piece in pieces)
+    big = [piece.label for piece in pieces if piece.area >= SPECK * largest]
+    if len(big) == len(pieces):
+        return solid
+    rest = in_pieces(labels, big)  # (H, W)
+    near = near_pieces(labels, rest, math.ceil(APART * ink_box(rest).height))
+    return in_pieces(labels, sorted(near | set(big)))
+
+
+def _thin_end(ink: np.ndarray) -> bool:
+    """Whether (h, w) bool `ink`, cut to its box, holds under THIN of itself in the band APART
+    of its height or width at one of its sides, as a speck apart from the rest leaves it."""
+    height, width = ink.shape
+    rows, columns = math.ceil(APART * height), math.ceil(APART * width)
+    least = THIN * np.count_nonzero(ink)
+    ends = (ink[:rows], ink[height - rows :], ink[:, :columns], ink[:, width - columns :])
+    return any(np.count_nonzero(end) < least for end in ends)
 
 
 def _picture(box: Box, shape: tuple[int, ...]) -> Box:

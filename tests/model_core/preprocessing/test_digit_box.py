@@ -127,7 +127,7 @@ def test_a_web_pages_heading_and_buttons_close_to_the_digit_are_left_out() -> No
 def test_what_is_left_without_a_band_must_be_most_of_the_ink() -> None:
     mask = np.zeros((60, 60), dtype=bool)
     mask[0:60, 0:30] = True  # a faint page's noise over most of the picture, at its edge
-    mask[50:54, 44:50] = True  # and a speck apart from it
+    mask[46:58, 40:50] = True  # and a small thing apart from it (no speck: over SPECK of it)
     assert digit_box(mask, framed=True) == Box(0, 0, 50, 60)
 
 
@@ -136,3 +136,26 @@ def test_no_band_is_left_out_when_what_is_left_reaches_the_pictures_edge() -> No
     blocks[10:60, 0:6] = True  # a photo of houses: blocks rising from its bottom edge
     blocks[20:60, 30:36] = True
     assert digit_box(blocks, framed=True) == Box(0, 10, 36, 60)
+
+
+def _dusty(specks: list[tuple[int, int]], size: int = 2) -> np.ndarray:
+    """(120, 120) bool: seven() at twice its size (ink 852 px, a box from (30, 20) to (90, 90)),
+    with square specks `size` px a side at (row, column) each."""
+    mask = np.kron(seven(), np.ones((2, 2), dtype=bool))
+    for row, column in specks:
+        mask[row : row + size, column : column + size] = True
+    return mask
+
+
+def test_specks_of_dust_apart_from_the_digit_are_left_out_of_its_box() -> None:
+    far = [(2, 4), (110, 100), (60, 3)]  # 2x2 specks: the neighbours' test keeps them
+    assert digit_box(_dusty([])) == Box(30, 20, 90, 90)
+    assert digit_box(_dusty(far)) == Box(3, 2, 102, 112)  # a clean drawing's ink is all ink
+    assert digit_box(_dusty(far), framed=True) == Box(30, 20, 90, 90)
+
+
+def test_pieces_close_to_the_digit_or_not_small_stay_in_its_box() -> None:
+    near = [(92, 60)]  # just under the stem: part of the digit, or too close to tell
+    assert digit_box(_dusty(near), framed=True) == Box(30, 20, 90, 94)
+    block = [(100, 4)]  # 8x8: over SPECK of the digit's ink, something else
+    assert digit_box(_dusty(block, size=8), framed=True) == Box(4, 20, 90, 108)
