@@ -19,6 +19,7 @@ from .blocks import average2x2, reduce_image
 from .box import Box, scale_box
 from .clean import CleanPaper, clean_paper, drawing
 from .corners import unfill_corners
+from .creases import above_creases
 from .cut import Analysis, cut_digit
 from .digit_box import digit_box, inside_outline
 from .edges import content_box
@@ -91,6 +92,9 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     else:
         # Ruled paper, on any page: rules would stretch the box; only ink above them counts.
         levels, rules = above_rules(ink, levels) or (levels, (False, False))
+        # Creases: faint lines from the edges (a fold, a hand's skin) stay under the cut-off.
+        if rules == (False, False) and (raised := above_creases(ink, levels)) is not None:
+            levels = raised
         # Crop box: the box of the ink on the reduced copy, specks and things apart ignored.
         mask = ink > levels.low  # (h, w) with the levels the rules left
         box = digit_box(mask, framed=True)
