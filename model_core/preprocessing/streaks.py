@@ -60,8 +60,8 @@ def find_streaks(ink: np.ndarray, low: float) -> list[Streak]:
 def paint_over(image: np.ndarray, streaks: list[Streak], factor: int = 1) -> np.ndarray:
     """A copy of (H, W) `image` (ink or a grayscale picture, either polarity) with the
     `streaks`, found on a copy reduced `factor` times, painted over. At full scale each is
-    looked for within its reduced columns and one more either side: its core stands CORE of
-    its rise above the faintest sides, and a pixel of blur round it is painted too."""
+    looked for within its reduced columns and one more either side (`_core`), and a pixel of
+    blur either side of it is painted too."""
     painted = image.copy()
     for streak in streaks:
         lines = painted.T if streak.across else painted  # (H, W): a streak is columns
@@ -88,8 +88,9 @@ def _rest_clear(mask: np.ndarray, runs: list[tuple[int, int]]) -> bool:
 
 def _core(strip: np.ndarray, offset: int) -> tuple[int, int]:
     """The columns of (H, k) `strip` (column `offset` of the picture first) along which the
-    streak runs: its extreme over the rows (a dark or a light line) stands CORE of its rise
-    off the sides, the first and last columns."""
+    streak runs: its extreme over the rows (the brightest pixel of a dark line, the darkest
+    of a light one) stands CORE of its rise above the nearer of the strip's first and last
+    columns, its sides."""
     darkest, lightest = strip.max(axis=0), strip.min(axis=0)  # (k,) each
     # A dark line on light paper keeps every row's pixel dark: its brightest is low.
     dark = float(min(darkest[0], darkest[-1]) - darkest.min())
