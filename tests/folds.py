@@ -3,8 +3,9 @@
 
 Light paper with a dark pen; one to three straight creases, each a thin line 8 to 30% darker
 than the paper with a light edge beside it, the paper on one side of it 0 to 12% darker, at
-any angle, anywhere (through the digit or beside it), under a little blur and sensor noise
-(JPEG). The digit is 100 to 200 px tall with a margin of 0.3 to 0.8 of its height.
+any angle, anywhere (through the writing or beside it), under a little blur and sensor noise
+(JPEG). A digit is 100 to 200 px tall with a margin of 0.3 to 0.8 of its height, a number's
+digits 50 to 110 px tall.
 """
 
 from __future__ import annotations
@@ -12,13 +13,27 @@ from __future__ import annotations
 import numpy as np
 
 from model_core.number.synth import strokes
+from tests.numbers import number_coverage
 from tests.upload_styles import camera, encode
 
 
 def folded_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> a photo of it on a creased sheet."""
     ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
-    coverage = np.pad(ink, int(rng.uniform(0.3, 0.8) * ink.shape[0]))  # (H, W)
+    return folded(np.pad(ink, int(rng.uniform(0.3, 0.8) * ink.shape[0])), rng)
+
+
+def folded_number(
+    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
+) -> tuple[bytes, str]:
+    """A spaced or tight number of 2 to 6 of `images` (N, 28, 28) on a creased sheet, and its
+    digits."""
+    coverage, label = number_coverage(images, labels, rng)
+    return folded(coverage, rng), label
+
+
+def folded(coverage: np.ndarray, rng: np.random.Generator) -> bytes:
+    """(H, W) ink coverage in [0, 1] -> JPEG bytes of a photo of it on a creased sheet."""
     paper = np.full(coverage.shape, rng.uniform(0.8, 0.95), dtype=np.float32)  # (H, W)
     for _ in range(int(rng.integers(1, 4))):
         paper *= _crease(coverage.shape, rng)

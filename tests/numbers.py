@@ -58,6 +58,22 @@ def make_numbers(
     return [make_number(images, labels, kind, rendering, rng) for _ in range(count)]
 
 
+def number_coverage(
+    images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """A spaced or tight number of 2 to 6 of `images` (N, 28, 28) as (H, W) ink coverage, its
+    digits 50 to 110 px tall with a margin of 0.6 of their height all round, and its digits."""
+    kind = ("spaced", "tight")[int(rng.integers(2))]
+    drawn, chosen = random_layout(images, int(rng.integers(2, 7)), kind, rng)
+    height, width = drawn.coverage.shape
+    scale = rng.uniform(50, 110) / DIGIT_HEIGHT
+    size = (round(width * scale), round(height * scale))
+    levels = _to_image(drawn.coverage * 255).resize(size, Image.Resampling.BICUBIC)
+    ink = np.asarray(levels, dtype=np.float32) / 255  # (h, w)
+    label = "".join(str(int(labels[index])) for index in chosen)
+    return np.pad(ink, int(0.6 * DIGIT_HEIGHT * scale)), label
+
+
 def in_boxes(digits: np.ndarray, rng: np.random.Generator, comb: bool = False) -> bytes:
     """(n, 28, 28) digits written one a box, in a row of printed boxes sharing their sides (a
     form's), 1 to 3 px lines; each digit 0.55 to 0.85 of its box on its long side, off its

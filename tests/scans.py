@@ -11,9 +11,9 @@ as dark as the pen, anywhere (digit_box.py). A digit is 100 to 200 px tall with 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-from model_core.number.synth import DIGIT_HEIGHT, random_layout, strokes
+from model_core.number.synth import strokes
+from tests.numbers import number_coverage
 from tests.upload_styles import camera, encode
 
 
@@ -42,18 +42,8 @@ def streaked_number(
 ) -> tuple[bytes, str]:
     """A spaced or tight number of 2 to 6 of `images` (N, 28, 28) scanned with streaks, and
     its digits."""
-    kind = ("spaced", "tight")[int(rng.integers(2))]
-    drawn, chosen = random_layout(images, int(rng.integers(2, 7)), kind, rng)
-    height, width = drawn.coverage.shape
-    scale = rng.uniform(50, 110) / DIGIT_HEIGHT
-    size = (round(width * scale), round(height * scale))
-    levels = Image.fromarray(np.uint8(np.round(drawn.coverage * 255))).resize(
-        size, Image.Resampling.BICUBIC
-    )
-    ink = np.asarray(levels, dtype=np.float32) / 255  # (h, w) coverage
-    margin = int(0.6 * DIGIT_HEIGHT * scale)
-    label = "".join(str(int(labels[index])) for index in chosen)
-    return scanned(np.pad(ink, margin), rng), label
+    coverage, label = number_coverage(images, labels, rng)
+    return scanned(coverage, rng), label
 
 
 def scanned(coverage: np.ndarray, rng: np.random.Generator) -> bytes:
