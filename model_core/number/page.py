@@ -4,9 +4,10 @@ The same stages as a single digit's normalisation (normalize.py), on a copy redu
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
 anything else loses its edge bands, the desk round a sheet, its shading, a scanner's streaks
 across the whole page (streaks.py) and the rules of lined or graph paper (each off its own
-row, and the cut-off above them) before the ink is ramped; the dots of a dot-matrix font are
-joined into strokes (dots.py). A line photographed at a tilt is sheared level once its pieces
-are known (`level_page`); the page maps its boxes back to the upload's pixels either way.
+row, and the cut-off above them), or else a fold's creases (creases.py: the cut-off above
+them) before the ink is ramped; the dots of a dot-matrix font are joined into strokes
+(dots.py). A line photographed at a tilt is sheared level once its pieces are known
+(`level_page`); the page maps its boxes back to the upload's pixels either way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from model_core.preprocessing.blocks import average2x2, reduce_image
 from model_core.preprocessing.box import Box, enclosing, ends, ink_box, scale_box
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
+from model_core.preprocessing.creases import above_creases
 from model_core.preprocessing.digit_box import MOSTLY, bands, far, neighbours
 from model_core.preprocessing.dots import CORE, join_dots, join_window
 from model_core.preprocessing.edges import content_box
@@ -200,6 +202,8 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
             ink = paint_over(ink, streaks)
             levels = measure(ink)
         ink, levels = _without_rules(ink, levels)  # (h', w')
+        if levels.rules is None and (raised := above_creases(ink, levels)) is not None:
+            levels = raised  # a fold's creases from the page's edges: under the cut-off
     if not levels.shows_ink():
         raise EmptyImageError()
     strokes = ramp(ink, levels)  # (h', w')
