@@ -19,6 +19,9 @@ Touching numbers photographed at a tilt must read nearly as well as upright ones
 tilted 5 to 15 degrees (40 before the whole line was levelled, run T of session 47; 35 before
 tilted blobs were levelled for the sequence reader).
 
+Numbers on paper that is not clean, scanned with streaks (tests/scans.py) or photographed on
+a folded sheet (tests/folds.py), must read nearly as well as on a clean page (session 58).
+
 A number's confidence must mean what it says: of the readings at 0.9 or more, hardly any
 wrong. Held-out numbers: 2 of 903 (36 of 1,053 under the product of the digits' confidences
 it replaced; run C of session 42). These: touching 2 of 40 and mixed 1 of 57 (9 of 73 and 4
