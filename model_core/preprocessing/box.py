@@ -61,6 +61,12 @@ def ends(flags: np.ndarray) -> tuple[int, int]:
     return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
 
 
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of every run of set entries of 1-D bool `flags`."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], flags, [False])).astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
 def enclosing(boxes: Iterable[Box]) -> Box:
     """The smallest box round all of `boxes` (at least one)."""
     left, top, right, bottom = zip(*boxes, strict=True)

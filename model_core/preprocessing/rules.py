@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .box import runs
 from .levels import InkLevels
 
 RULE_QUANTILE = 0.25  # a rule covers at least 3/4 of its row: the digit crosses the rest
@@ -97,10 +98,10 @@ def _rules(profile: np.ndarray, levels: InkLevels, even: bool) -> float | None:
     """
     if len(profile) < 4 * MIN_RULES:
         return None
-    runs = _runs(profile > max(levels.noise, levels.paper + MIN_SHARE * levels.contrast))
+    raised = runs(profile > max(levels.noise, levels.paper + MIN_SHARE * levels.contrast))
     widest = max(2.0, len(profile) * MAX_THICKNESS)
-    thin = [(start, stop) for start, stop in runs if stop - start <= widest]
-    if not thin or (even and not _evenly_spaced(thin, len(runs))):
+    thin = [(start, stop) for start, stop in raised if stop - start <= widest]
+    if not thin or (even and not _evenly_spaced(thin, len(raised))):
         return None
     level = float(np.quantile([profile[start:stop].max() for start, stop in thin], 0.75))
     return level if level - levels.paper < MAX_SHARE * levels.contrast else None
@@ -116,9 +117,3 @@ def _evenly_spaced(thin: list[tuple[int, int]], runs: int) -> bool:
     spacing = float(np.median(gaps))
     multiples = np.maximum(np.round(gaps / spacing), 1.0)  # (k - 1,)
     return bool(np.abs(gaps - multiples * spacing).max() <= SPACING_TOLERANCE * spacing)
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of every run of True in a 1-D bool array."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], flags, [False])).astype(np.int8)))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .box import ends
+from .box import ends, runs
 from .digit_box import neighbours
 
 WIDEST = 3  # reduced px: a streak is at most this wide
@@ -47,13 +47,13 @@ def find_streaks(ink: np.ndarray, low: float) -> list[Streak]:
         if not inked.any():
             continue
         inked[inked] = lines[:, inked].min(axis=0) > low  # ... and from one to the other
-        runs = [
+        narrow = [
             (start, stop)
-            for start, stop in _runs(inked)
+            for start, stop in runs(inked)
             if stop - start <= WIDEST and start >= 2 and stop <= len(inked) - 2
         ]
-        if 0 < len(runs) <= MOST and _rest_clear(lines > low, runs):
-            found += [Streak(across, start, stop) for start, stop in runs]
+        if 0 < len(narrow) <= MOST and _rest_clear(lines > low, narrow):
+            found += [Streak(across, start, stop) for start, stop in narrow]
     return found
 
 
@@ -113,9 +113,3 @@ def _interpolate(lines: np.ndarray, left: int, right: int) -> None:
     lines[:, left + 1 : right] = (
         lines[:, left : left + 1] * (1 - share) + lines[:, right : right + 1] * share
     )  # (H, k)
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of each run of set values of 1-D bool `flags`."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.view(np.int8), [0]))))
-    return [(int(start), int(stop)) for start, stop in edges.reshape(-1, 2)]

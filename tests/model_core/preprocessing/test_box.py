@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model_core.preprocessing.box import Box, grid_box, ink_box, scale_box
+from model_core.preprocessing.box import Box, grid_box, ink_box, runs, scale_box
 
 
 def test_a_box_is_left_top_right_bottom_with_right_and_bottom_exclusive() -> None:
@@ -42,3 +42,9 @@ def test_scale_box_rounds_outwards_grows_by_the_margin_and_stays_in_the_image() 
 def test_grid_box_is_the_cells_a_box_touches() -> None:
     assert grid_box(Box(3, 6, 12, 15), 3) == Box(1, 2, 4, 5)
     assert grid_box(Box(4, 7, 11, 14), 3) == Box(1, 2, 4, 5)
+
+
+def test_runs_are_each_stretch_of_set_entries_start_to_stop() -> None:
+    flags = np.array([1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
+    assert runs(flags) == [(0, 2), (4, 5), (6, 9)]
+    assert runs(np.zeros(4, dtype=bool)) == [] and runs(np.ones(3, dtype=bool)) == [(0, 3)]
