@@ -22,7 +22,7 @@ from model_core.preprocessing.box import Box, enclosing, ends, ink_box, scale_bo
 from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.creases import above_creases
-from model_core.preprocessing.digit_box import MOSTLY, bands, far, neighbours
+from model_core.preprocessing.digit_box import MOSTLY, bands, far, without_noise
 from model_core.preprocessing.dots import CORE, join_dots, join_window
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
@@ -213,7 +213,7 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
     if dotted := bool(window := join_window(strokes > CORE)):
         strokes = join_dots(strokes, window)  # (h', w')
         raw = strokes > CORE
-    mask = raw & (neighbours(raw) >= 2)  # lone pixels and pairs are noise
+    mask = without_noise(raw)  # lone pixels and pairs are noise
     if not mask.any():
         raise EmptyImageError()
     box = region.shifted(within.left, within.top)

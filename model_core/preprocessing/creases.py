@@ -21,7 +21,7 @@ import numpy as np
 
 from .box import Box, ink_box, scale_box
 from .components import reaches
-from .digit_box import neighbours
+from .digit_box import without_noise
 from .levels import InkLevels
 
 STRONG = 0.5  # of the contrast: a pen's strokes stand this far off the paper, a crease less
@@ -39,8 +39,7 @@ def above_creases(ink: np.ndarray, levels: InkLevels) -> InkLevels | None:
             or mask[:, -RING:].any()):  # fmt: skip
         return None
     height, width = mask.shape
-    strong = ink > levels.paper + STRONG * levels.contrast  # (h, w)
-    strong &= neighbours(strong) >= 2
+    strong = without_noise(ink > levels.paper + STRONG * levels.contrast)  # (h, w)
     if not strong.any():
         return None
     strokes = ink_box(strong)

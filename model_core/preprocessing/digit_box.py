@@ -33,7 +33,7 @@ def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
     """The box of the ink in (H, W) `mask`, ignoring isolated specks, a line under it, things
     at the picture's edges apart from it (with `framed`: the mask's sides are the picture's)
     and a heading above it; but not the rows of a dot-matrix digit's dots (dots.py)."""
-    solid = mask & (neighbours(mask) >= 2)  # lone pixels and pairs are noise
+    solid = without_noise(mask)  # lone pixels and pairs are noise
     if not solid.any():
         raise EmptyImageError()
     box = ink_box(solid)
@@ -223,6 +223,11 @@ def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
     except EmptyImageError:
         return box  # nothing inside: the outline is the digit (a "0" drawn square)
     return digit.shifted(field.left, field.top)
+
+
+def without_noise(mask: np.ndarray) -> np.ndarray:
+    """(H, W) bool `mask` without its lone pixels and pairs (under two set neighbours)."""
+    return mask & (neighbours(mask) >= 2)
 
 
 def neighbours(mask: np.ndarray) -> np.ndarray:

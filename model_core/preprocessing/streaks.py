@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .box import ends, runs
-from .digit_box import neighbours
+from .digit_box import without_noise
 
 WIDEST = 3  # reduced px: a streak is at most this wide
 MOST = 2  # more streaks a way are a page's rules, left to rules.py
@@ -79,7 +79,7 @@ def _rest_clear(mask: np.ndarray, runs: list[tuple[int, int]]) -> bool:
     rest = mask.copy()
     for start, stop in runs:
         rest[:, start - 1 : stop + 1] = False
-    rows = np.asarray((rest & (neighbours(rest) >= 2)).any(axis=1))  # (h,)
+    rows = np.asarray(without_noise(rest).any(axis=1))  # (h,)
     if not rows.any():
         return False  # nothing else: a lone stroke, such as a 1, is read as it is
     top, bottom = ends(rows)

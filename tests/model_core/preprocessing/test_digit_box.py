@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model_core.preprocessing.box import Box
-from model_core.preprocessing.digit_box import digit_box, neighbours
+from model_core.preprocessing.digit_box import digit_box, neighbours, without_noise
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 6), (6, 1), (7, 3), (64, 50)])
@@ -21,6 +21,16 @@ def test_neighbours_counts_the_eight_around_each_pixel(shape: tuple[int, int]) -
     counts = neighbours(mask)
     assert counts.dtype == np.uint8
     np.testing.assert_array_equal(counts, expected)
+
+
+def test_without_noise_drops_lone_pixels_and_pairs_only() -> None:
+    mask = np.zeros((8, 12), dtype=bool)
+    mask[1, 1] = True  # a lone pixel
+    mask[5, 2:4] = True  # a pair
+    mask[1:3, 7] = mask[2, 8] = True  # three pixels: each has two set neighbours
+    kept = np.zeros_like(mask)
+    kept[1:3, 7] = kept[2, 8] = True
+    np.testing.assert_array_equal(without_noise(mask), kept)
 
 
 def seven(line: tuple[int, int, int, int] | None = None) -> np.ndarray:
