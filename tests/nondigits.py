@@ -181,3 +181,17 @@ def render_barcode(rng: np.random.Generator) -> bytes:
     for left, right in zip(edges[:-1:2], edges[1::2], strict=True):
         page[20 : 20 + height, left:right] = 0
     return encode(Image.fromarray(page), "PNG")
+
+
+def render_trousers(rng: np.random.Generator) -> bytes:
+    """Trousers as Fashion-MNIST frames its garments (PNG, 28x28): light cloth on black, top
+    to bottom, 11 to 16 px wide, the dark gap between the legs rising from the bottom."""
+    width = int(rng.integers(11, 17))
+    left = (28 - width) // 2
+    cloth = rng.uniform(0.5, 0.95) + 0.02 * rng.standard_normal((28, width))  # (28, w)
+    image = np.zeros((28, 28), np.float32)
+    image[:, left : left + width] = cloth
+    gap = int(rng.integers(1, 3))
+    middle = left + (width - gap) // 2
+    image[int(rng.integers(8, 14)) :, middle : middle + gap] = 0.0  # the legs apart
+    return encode(Image.fromarray(np.uint8(np.clip(image, 0, 1) * 255)), "PNG")

@@ -22,6 +22,8 @@ PAPER_LINES = 2  # this many even lines of paper follow a band
 BLURRED_LINES = 2  # the edge between them may be blurred over this many lines
 MAX_DEPTH = 0.25  # a band covers at most this share of the image across it
 MAX_PASSES = 8  # nested bands cut from the outside in: a frame, then the table beyond it
+SMALL_SIDE = 56  # px: a picture no longer than this a side (2x MNIST's) shows no page ...
+SMALL_DEPTH = 0.125  # ... so a band deeper than this share of its side is its background
 
 
 def content_box(gray: np.ndarray) -> Box:
@@ -51,6 +53,18 @@ def content_box(gray: np.ndarray) -> Box:
             break
         top, bottom, left, right = top + cut[0], bottom - cut[1], left + cut[2], right - cut[3]
     return Box(left, top, right, bottom)
+
+
+def picture_box(gray: np.ndarray) -> Box:
+    """content_box of a whole picture. One as small as a raw digit (SMALL_SIDE) has no table
+    beside a page, only a frame line: where a band there is deeper (SMALL_DEPTH of its side),
+    the dark is the picture's ground round a light thing (a garment), and nothing is cut."""
+    box = content_box(gray)
+    height, width = gray.shape
+    cuts = (box.top / height, 1 - box.bottom / height, box.left / width, 1 - box.right / width)
+    if max(height, width) <= SMALL_SIDE and max(cuts) > SMALL_DEPTH:
+        return Box(0, 0, width, height)
+    return box
 
 
 def band_depth(lines: np.ndarray) -> int:

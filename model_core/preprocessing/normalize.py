@@ -22,7 +22,7 @@ from .corners import unfill_corners
 from .creases import above_creases
 from .cut import Analysis, cut_digit
 from .digit_box import digit_box, inside_outline
-from .edges import content_box
+from .edges import picture_box
 from .errors import EmptyImageError, InvalidImageError
 from .frame import fit_and_centre, is_normalised, keep_normalised
 from .impulses import without_impulses
@@ -67,8 +67,9 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     if (paper := clean_paper(gray, span)) is not None:
         return _clean_digit(gray, paper, factor, panels)
     coarse = reduce_image(gray, factor)  # (h, w) the copy the digit is looked for on
-    # Edge bands: a scanner's border, a frame or the table beside the page is cut off.
-    content = content_box(coarse)
+    # Edge bands: a scanner's border, a frame or the table beside the page is cut off (on a
+    # picture as small as a raw digit, no deeper band than a frame line: its ground is dark).
+    content = picture_box(coarse)
     region = scale_box(content, factor, gray.shape)  # the same box in the input's pixels
     coarse, gray = content.crop(coarse), region.crop(gray)  # views: all when nothing is cut
     # Sheet on a desk: the darker desk all round a photographed sheet is painted out.

@@ -8,7 +8,7 @@ from PIL import Image, ImageFilter
 
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.box import Box
-from model_core.preprocessing.edges import MAX_DEPTH, content_box
+from model_core.preprocessing.edges import MAX_DEPTH, content_box, picture_box
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 
 
@@ -107,3 +107,27 @@ def test_a_square_drawn_alone_is_the_digit_not_an_empty_field() -> None:
     page[48:152, 68:132] = 250  # a "0" drawn as a rectangle 8 px wide: nothing inside it
     result = preprocess_bytes(png(page))
     assert result.bbox == (60, 40, 140, 160)
+
+
+def _trousers() -> np.ndarray:
+    """(28, 28) light trousers on black as Fashion-MNIST frames them: top to bottom, dark
+    sides 7 px deep, and the dark gap between the legs reaching the bottom."""
+    image = np.zeros((28, 28), np.float32)
+    image[:, 7:21] = 0.7 + 0.02 * np.random.default_rng(3).standard_normal((28, 14))
+    image[10:, 13:15] = 0.0  # the gap between the legs
+    return image
+
+
+def test_a_picture_as_small_as_a_raw_digit_keeps_its_dark_ground() -> None:
+    trousers = _trousers()
+    assert content_box(trousers) == Box(left=7, top=0, right=21, bottom=28)  # a page's bands
+    assert picture_box(trousers) == Box(left=0, top=0, right=28, bottom=28)  # ... are its ground
+    result = preprocess_bytes(png(np.uint8(trousers * 255)))
+    assert not result.inverted  # the gap between the legs is not read as a 1 on light paper
+
+
+def test_a_small_picture_framed_by_a_thin_line_has_it_cut_off() -> None:
+    page = np.full((40, 40), 0.93, np.float32)
+    page[10:30, 18:22] = 0.1  # a stroke
+    page[:2], page[-2:], page[:, :2], page[:, -2:] = 0.05, 0.05, 0.05, 0.05
+    assert picture_box(page) == content_box(page) == Box(left=2, top=2, right=38, bottom=38)
