@@ -29,6 +29,9 @@ MARK_AREA = 0.15  # ... this share of the largest piece's area, low or flat, is 
 # stop or a dash (a 5's body apart from its cap is larger); high and not FLAT, of any area, a
 # degree sign or an apostrophe
 FLAT = 2.0  # a piece this many times as wide as it is tall is flat: a dash, a 5's cap
+DESCENT = 0.1  # a low mark reaching this share of the line's height below the digits beside
+COMMA_AREA = 0.35  # it, under this share of the largest piece's area, is a comma (a typed one
+# is bolder than MARK_AREA; a 5's body drawn apart stands on the line)
 BAND_HEIGHT = 0.5  # a band of rows this share of the line's height or taller, apart from the
 # others, is a line of digits of its own; a lower one is a mark
 
@@ -50,19 +53,20 @@ def digit_groups(pieces: list[Piece]) -> list[list[Piece]]:
     groups.sort(key=lambda g: group_box(g).left)
     boxes = [group_box(g) for g in groups]
     tall = [k for k, box in enumerate(boxes) if box.height >= MARK_HEIGHT * line]
-    small = MARK_AREA * largest
-    return [g for k, g in enumerate(groups) if not _mark(k, groups, boxes, tall, line, small)]
+    return [g for k, g in enumerate(groups) if not _mark(k, groups, boxes, tall, line, largest)]
 
 
 def _mark(k: int, groups: list[list[Piece]], boxes: list[Box], tall: list[int], line: int,
-          small: float) -> bool:  # fmt: skip
+          largest: int) -> bool:  # fmt: skip
     """Group k is a mark beside the digits, no digit: one piece under MARK_HEIGHT line
     heights, wholly above the middle of the digits beside it, not flat and in none of their
-    columns (a degree sign, an apostrophe between groups of digits, a quote), or under `small`
-    pixels and wholly below that middle (a comma, a full stop) or flat and no wider than a
-    digit (a dash). `boxes` are the groups' boxes, `tall` the digits' indices. A piece up
-    there that is flat or over a digit's columns is a 5's cap or a 7's bar drawn apart, so
-    only the dash's test may drop it."""
+    columns (a degree sign, an apostrophe between groups of digits, a quote), or under
+    MARK_AREA of the `largest` piece's pixels and wholly below that middle (a comma, a full
+    stop) or flat and no wider than a digit (a dash), or under COMMA_AREA, below that middle
+    and reaching DESCENT line heights below the digits (a bolder comma). `boxes` are the
+    groups' boxes, `tall` the digits' indices. A piece up there that is flat or over a
+    digit's columns is a 5's cap or a 7's bar drawn apart, so only the dash's test may drop
+    it."""
     box = boxes[k]
     if len(groups[k]) > 1 or box.height >= MARK_HEIGHT * line or not tall:
         return False
@@ -72,7 +76,11 @@ def _mark(k: int, groups: list[list[Piece]], boxes: list[Box], tall: list[int], 
     apart = all(_columns_shared(box, b) <= 0 for b in beside)  # no cap over a digit's body
     if box.bottom <= middle and not flat and apart:
         return True  # a degree sign, an apostrophe
-    if groups[k][0].area >= small:
+    area = groups[k][0].area
+    below = box.bottom >= max(b.bottom for b in beside) + DESCENT * line
+    if box.top >= middle and below and area < COMMA_AREA * largest:
+        return True  # a comma reaching below the line
+    if area >= MARK_AREA * largest:
         return False
     if box.height < DOT_SIZE * line and flat:
         return True  # a dash

@@ -121,6 +121,14 @@ def test_a_piece_high_over_a_digits_columns_is_a_part_not_a_mark() -> None:
     assert [[piece.label for piece in group] for group in groups] == [[1], [2], [4]]
 
 
+def test_a_bold_comma_reaching_below_the_line_is_a_mark_and_a_piece_on_the_line_is_not() -> None:
+    first, second = Piece(1, Box(10, 40, 40, 100), 600), Piece(2, Box(60, 40, 90, 100), 600)
+    comma = Piece(3, Box(46, 84, 54, 110), 120)  # a typed comma: a fifth of a digit's ink
+    low = Piece(4, Box(46, 75, 56, 100), 120)  # as large, standing on the line
+    assert [[p.label for p in g] for g in digit_groups([first, comma, second])] == [[1], [2]]
+    assert len(digit_groups([first, low, second])) == 3
+
+
 def test_two_lines_of_digits_one_above_the_other_are_refused() -> None:
     above = canvas(220, seven(40), zero(120))
     below = canvas(220, one(60), zero(110))  # the 1 under the 7, sharing its columns
