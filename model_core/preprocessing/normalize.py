@@ -34,6 +34,7 @@ from .rules import above_rules
 from .shading import remove_paper
 from .sheet import uncover_sheet
 from .streaks import find_streaks, paint_over
+from .wedges import paper_past_wedges
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FILLS_PANEL = 0.95  # a digit in a dark panel spans less of its height (a plot's, 20/28 of it)
@@ -72,6 +73,9 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     content = picture_box(coarse)
     region = scale_box(content, factor, gray.shape)  # the same box in the input's pixels
     coarse, gray = content.crop(coarse), region.crop(gray)  # views: all when nothing is cut
+    # Wedges: the desk past a sheet's straight edge, in a corner of a photo at an angle.
+    if (wedged := paper_past_wedges(coarse)) is not None:
+        coarse = wedged
     # Sheet on a desk: the darker desk all round a photographed sheet is painted out.
     if (sheet := uncover_sheet(coarse)) is not None:
         coarse = sheet
