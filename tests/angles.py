@@ -13,15 +13,13 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from model_core.number.synth import strokes
-from tests.numbers import number_coverage
+from tests.numbers import digit_coverage, number_coverage
 from tests.upload_styles import camera, encode
 
 
 def angled_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> a photo of its sheet at an angle."""
-    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
-    return angled(np.pad(ink, int(rng.uniform(0.5, 1.0) * ink.shape[0])), rng)
+    return angled(digit_coverage(digit, rng, (0.5, 1.0)), rng)
 
 
 def angled_number(

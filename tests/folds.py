@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from model_core.number.synth import strokes
-from tests.numbers import number_coverage
+from tests.numbers import digit_coverage, number_coverage
 from tests.upload_styles import camera, encode
 
 
 def folded_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> a photo of it on a creased sheet."""
-    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
-    return folded(np.pad(ink, int(rng.uniform(0.3, 0.8) * ink.shape[0])), rng)
+    return folded(digit_coverage(digit, rng), rng)
 
 
 def folded_number(

@@ -58,6 +58,15 @@ def make_numbers(
     return [make_number(images, labels, kind, rendering, rng) for _ in range(count)]
 
 
+def digit_coverage(
+    digit: np.ndarray, rng: np.random.Generator, margin: tuple[float, float] = (0.3, 0.8)
+) -> np.ndarray:
+    """A (28, 28) MNIST digit as (H, W) ink coverage, 100 to 200 px tall, with a margin of
+    `margin` times its height all round: number_coverage's counterpart for one digit."""
+    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w)
+    return np.pad(ink, int(rng.uniform(*margin) * ink.shape[0]))
+
+
 def number_coverage(
     images: np.ndarray, labels: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, str]:

@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from model_core.number.synth import strokes
-from tests.numbers import number_coverage
+from tests.numbers import digit_coverage, number_coverage
 from tests.upload_styles import camera, encode
 
 
 def streaked_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> a scan of it with streaks."""
-    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
-    margin = int(rng.uniform(0.3, 0.8) * ink.shape[0])
-    return scanned(np.pad(ink, margin), rng)
+    return scanned(digit_coverage(digit, rng), rng)
 
 
 def dusty_digit(digit: np.ndarray, rng: np.random.Generator) -> bytes:
     """(28, 28) uint8 MNIST digit (white on black) -> a scan of it with specks of dust."""
-    ink = strokes(digit, int(rng.integers(100, 201)))  # (h, w) coverage
-    page = np.pad(ink, int(rng.uniform(0.3, 0.8) * ink.shape[0]))  # (H, W)
+    page = digit_coverage(digit, rng)  # (H, W)
     rows, columns = np.ogrid[: page.shape[0], : page.shape[1]]
     for _ in range(int(rng.integers(5, 41))):
         row, column = rng.uniform(0, page.shape[0]), rng.uniform(0, page.shape[1])
