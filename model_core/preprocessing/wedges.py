@@ -8,7 +8,8 @@ all round, so neither finds it; left in, it is a long dark stroke at the picture
 joins the digit's box or reads as a 1 in a number. A wedge is told from a stroke at the edge
 by its shape: along a side from one of its corners for at least LENGTH of the side, its
 depth a straight line of the position along it (RESIDUAL) that changes by at least TAPER
-pixels, no deeper than MAX_DEPTH of the picture across, with paper beyond it all along.
+pixels or runs out to nothing (ENDS), no deeper than MAX_DEPTH of the picture across, with
+paper beyond it all along. A tight crop's bar lying along the edge is as deep all along.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .stats import median
 
 MIN_CONTRAST = 0.2  # the desk is at least this much darker than the paper (as edges.py's bands)
 LENGTH = 0.3  # a wedge runs along at least this share of its side, from one of its corners
-TAPER = 3  # its depth changes by at least this many pixels along it (a band's does not)
+TAPER = 3  # its depth changes by at least this many pixels along it (a band's does not), ...
+ENDS = 1  # ... or by at least this many, to at most this many at its thin end (a thin wedge)
 RESIDUAL = 1.0  # px: its depth lies this close to a straight line (rms), a sheet's edge
 MAX_DEPTH = 0.25  # it reaches at most this share of the picture across
 BEYOND = 2  # pixels past its edge are paper, at most MIN_CONTRAST / 2 darker than the median
@@ -68,8 +70,10 @@ def _wedge(gray: np.ndarray, desk: float, paper: float) -> np.ndarray | None:
     runs = depth[inked] - depth[inked].mean()  # (n,)
     slope = float(along @ runs) / float(along @ along)
     misfit = float(np.sqrt(np.mean((runs - slope * along) ** 2)))
-    if abs(slope) * len(inked) < TAPER or misfit > RESIDUAL:
-        return None
+    ends = depth[inked].mean() + slope * along[[0, -1]]  # (2,) the line at its two ends
+    thin, deep = float(ends.min()), float(ends.max())
+    if misfit > RESIDUAL or (deep - thin < TAPER and (thin > ENDS or deep - thin < ENDS)):
+        return None  # not straight, or neither tapering far nor to nothing (a stroke's edge)
     past = gray[np.minimum(depth[inked] + BEYOND, height - 1), inked]  # (n,)
     if np.count_nonzero(past >= paper - MIN_CONTRAST / 2) < 0.9 * len(inked):
         return None  # no paper beyond it: a dark thing, not the desk past a sheet

@@ -27,16 +27,17 @@ def _wedge(page: np.ndarray, deepest: int) -> np.ndarray:
     return depth
 
 
-def test_the_desk_past_a_slanting_edge_is_painted_as_paper() -> None:
+@pytest.mark.parametrize("deepest", [20, 3])  # a wedge, and a thin one (a slight angle)
+def test_the_desk_past_a_slanting_edge_is_painted_as_paper(deepest: int) -> None:
     page = _page(np.random.default_rng(0))
-    _wedge(page, 20)
+    _wedge(page, deepest)
     painted = paper_past_wedges(page)
     assert painted is not None
-    assert painted[:20].min() > 0.8  # the wedge is paper now
+    assert painted[:deepest].min() > 0.8  # the wedge is paper now
     assert np.array_equal(painted[40:80, 75:80], page[40:80, 75:80])  # the stroke is kept
 
 
-@pytest.mark.parametrize("kind", ["clean", "band", "stroke", "dark-mode", "no-paper-beyond"])
+@pytest.mark.parametrize("kind", ["clean", "band", "stroke", "bar", "dark-mode", "no-paper-beyond"])
 def test_what_is_no_wedge_is_left_alone(kind: str) -> None:
     page = _page(np.random.default_rng(1))
     if kind == "band":  # as deep all along: an edge band, edges.py's
@@ -44,6 +45,9 @@ def test_what_is_no_wedge_is_left_alone(kind: str) -> None:
     elif kind == "stroke":  # a tight crop's slanting bar, touching the edge at one end only
         for row in range(10):
             page[row, 100 + 3 * row : 130 + 3 * row] = 0.1
+    elif kind == "bar":  # a tight crop's bar along the edge from a corner, 4 to 3 px deep
+        for column in range(80):
+            page[: 4 - column // 40, column] = 0.1
     elif kind == "dark-mode":  # light strokes on dark paper: nothing darker than the paper
         page = 1 - page
     elif kind == "no-paper-beyond":  # a dark thing along the edge, more ink beyond it
