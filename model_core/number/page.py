@@ -2,13 +2,13 @@
 
 The same stages as a single digit's normalisation (normalize.py), on a copy reduced so that a
 line of digits keeps enough pixels per digit: a clean drawing takes the short way (clean.py);
-anything else loses its edge bands, the desk past a sheet's slanting edge (wedges.py) or round
-a sheet, its shading, a scanner's streaks across the whole page (streaks.py) and the rules of
-lined or graph paper (each off its own row, and the cut-off above them), or else a fold's
-creases (creases.py: the cut-off above them) before the ink is ramped; the dots of a
-dot-matrix font are joined into strokes (dots.py). A line photographed at a tilt is sheared
-level once its pieces are known (`level_page`); the page maps its boxes back to the upload's
-pixels either way.
+anything else loses its edge bands, the desk round a sheet (or past the slanting edges of one
+filling the frame: wedges.py), its shading, a scanner's streaks across the whole page
+(streaks.py) and the rules of lined or graph paper (each off its own row, and the cut-off
+above them), or else a fold's creases (creases.py: the cut-off above them) before the ink is
+ramped; the dots of a dot-matrix font are joined into strokes (dots.py). A line photographed
+at a tilt is sheared level once its pieces are known (`level_page`); the page maps its boxes
+back to the upload's pixels either way.
 """
 
 from __future__ import annotations
@@ -194,9 +194,10 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
         content = content_box(coarse)  # edge bands off
         region = scale_box(content, factor, (height, width))
         coarse = content.crop(coarse)
-        if (wedged := paper_past_wedges(coarse)) is not None:
-            coarse = wedged  # the desk past a sheet's edge, in a corner
-        if (sheet := uncover_sheet(coarse)) is not None:
+        sheet = uncover_sheet(coarse)
+        if sheet is None:  # the sheet fills the frame: the desk's wedges past its edges
+            sheet = paper_past_wedges(coarse)
+        if sheet is not None:
             coarse = sheet
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')

@@ -73,11 +73,12 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     content = picture_box(coarse)
     region = scale_box(content, factor, gray.shape)  # the same box in the input's pixels
     coarse, gray = content.crop(coarse), region.crop(gray)  # views: all when nothing is cut
-    # Wedges: the desk past a sheet's straight edge, in a corner of a photo at an angle.
-    if (wedged := paper_past_wedges(coarse)) is not None:
-        coarse = wedged
-    # Sheet on a desk: the darker desk all round a photographed sheet is painted out.
-    if (sheet := uncover_sheet(coarse)) is not None:
+    # Sheet on a desk: the darker desk all round a photographed sheet is painted out; or,
+    # where the sheet fills the frame, the desk's wedges past its slanting edges.
+    sheet = uncover_sheet(coarse)
+    if sheet is None:
+        sheet = paper_past_wedges(coarse)
+    if sheet is not None:
         coarse = sheet
     # Polarity: light strokes on dark paper from here on, as in MNIST.
     inverted = is_dark_on_light(coarse)

@@ -1,15 +1,16 @@
-"""Paint out the desk seen past a sheet's straight edge in a corner of a photo at an angle.
+"""Paint out the desk seen past a sheet's straight edge in a photo at an angle.
 
-A sheet photographed at an angle fills the frame but for a wedge of desk along a side: the
-sheet's edge runs across the picture at a slant, so the desk between it and the picture's
-edge tapers from a corner to nothing (or to a narrower band at the far corner). An edge band
-(edges.py) is as deep all along its side, and a sheet on a desk (sheet.py) shows the desk
-all round, so neither finds it; left in, it is a long dark stroke at the picture's edge that
-joins the digit's box or reads as a 1 in a number. A wedge is told from a stroke at the edge
-by its shape: along a side from one of its corners for at least LENGTH of the side, its
-depth a straight line of the position along it (RESIDUAL) that changes by at least TAPER
-pixels or runs out to nothing (ENDS), no deeper than MAX_DEPTH of the picture across, with
-paper beyond it all along. A tight crop's bar lying along the edge is as deep all along.
+A sheet photographed at an angle, or turned under the camera, fills the frame but for wedges
+of desk: the sheet's edge runs across the picture at a slant, so the desk between it and the
+picture's side tapers from a corner to nothing (or to a narrower band at the far corner). An
+edge band (edges.py) is as deep all along its side, and a sheet on a desk (sheet.py) shows
+the desk all round, so neither finds it; left in, it is a long dark stroke at the picture's
+edge that joins the digit's box or reads as a 1 in a number. A wedge is told from a stroke
+at the edge by its shape: along the whole side, or from a corner for at least CORNER of it
+and ending at its tip (a stroke across a corner goes on past it), its depth a straight line
+of the position along it (RESIDUAL) that changes by at least TAPER pixels or runs out to
+nothing (ENDS), no deeper than MAX_DEPTH of the picture across, with paper beyond it all
+along. A tight crop's bar lying along the edge is as deep all along.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .sheet import MIN_SIDE
 from .stats import median
 
 MIN_CONTRAST = 0.2  # the desk is at least this much darker than the paper (as edges.py's bands)
-LENGTH = 0.3  # a wedge runs along at least this share of its side, from one of its corners
+CORNER = 0.1  # a wedge runs along its whole side, or along this share of it from a corner
+TIP = 4  # ... where the desk ends at its tip: these pixels past it hold none (a stroke goes on)
 TAPER = 3  # its depth changes by at least this many pixels along it (a band's does not), ...
 ENDS = 1  # ... or by at least this many, to at most this many at its thin end (a thin wedge)
 RESIDUAL = 1.0  # px: its depth lies this close to a straight line (rms), a sheet's edge
@@ -37,8 +39,8 @@ def paper_past_wedges(gray: np.ndarray) -> np.ndarray | None:
     paper = median(gray[::SAMPLE, ::SAMPLE].ravel())  # most of the picture is the sheet
     desk = paper - MIN_CONTRAST  # the desk is darker than this
     edges = (gray[0], gray[:, -1], gray[-1], gray[:, 0])  # each side's edge line
-    if all(np.count_nonzero(line < desk) < LENGTH * line.size for line in edges):
-        return None  # the common case: no side's edge line is desk along LENGTH of it
+    if all(np.count_nonzero(line < desk) < CORNER * line.size for line in edges):
+        return None  # the common case: no side's edge line is desk along CORNER of it
     painted = gray.copy()
     found = False
     for turn in range(4):  # each side in turn as the top of a turned view
@@ -54,27 +56,40 @@ def paper_past_wedges(gray: np.ndarray) -> np.ndarray | None:
 
 
 def _wedge(gray: np.ndarray, desk: float, paper: float) -> np.ndarray | None:
-    """The depth (w,) of the wedge of desk (under `desk`) along the top of (h, w) `gray`, or
-    None."""
+    """The depth (w,) of the wedges of desk (under `desk`) along the top of (h, w) `gray`: one
+    along the whole side, or one from each corner at most; or None."""
     height, width = gray.shape
-    if np.count_nonzero(gray[0] < desk) < LENGTH * width:
+    if np.count_nonzero(gray[0] < desk) < CORNER * width:
         return None  # the edge line is paper along most of this side
     head = gray[: int(MAX_DEPTH * height) + 1] < desk  # (k, w) as deep as a wedge may go
-    if head.all(axis=0).any():
-        return None  # deeper somewhere: no wedge
+    too_deep = np.all(head, axis=0)  # (w,) the next side's wedge, or no desk
     depth = np.argmin(head, axis=0)  # (w,) the desk's run from the edge
-    inked = np.flatnonzero(depth)
-    if len(inked) != inked[-1] - inked[0] + 1 or (inked[0] != 0 and inked[-1] != width - 1):
-        return None  # in pieces (strokes reaching the edge), or from no corner
-    along = inked - inked.mean()  # (n,) a straight line's least squares, in closed form
-    runs = depth[inked] - depth[inked].mean()  # (n,)
-    slope = float(along @ runs) / float(along @ along)
+    if depth.all():  # along the whole side
+        return depth if not too_deep.any() and _desk(gray, depth, paper) else None
+    found = np.zeros_like(depth)  # (w,)
+    for turned in (False, True):  # from the left corner, then from the right
+        runs, tops = (depth[::-1], head[:, ::-1]) if turned else (depth, head)
+        length = int(np.argmin(runs > 0))  # of the run from this corner
+        tip = tops[: int(runs[:length].max(initial=0)), length + 1 : length + 1 + TIP]
+        deep = too_deep[::-1][:length] if turned else too_deep[:length]
+        if length < CORNER * width or deep.any() or np.count_nonzero(tip) > 1:
+            continue  # too short or deep, or dark past its tip: a stroke across a corner
+        side = slice(width - length, width) if turned else slice(0, length)
+        if _desk(gray[:, side], depth[side], paper):
+            found[side] = depth[side]
+    return found if found.any() else None
+
+
+def _desk(gray: np.ndarray, depth: np.ndarray, paper: float) -> bool:
+    """Whether the dark run (w,) `depth` from the top of (h, w) `gray` is the desk past a
+    sheet's edge: a straight line, tapering, with paper beyond it."""
+    along = np.arange(len(depth)) - (len(depth) - 1) / 2  # (w,) centred positions
+    runs = depth - depth.mean()  # (w,)
+    slope = float(along @ runs) / max(float(along @ along), 1.0)
     misfit = float(np.sqrt(np.mean((runs - slope * along) ** 2)))
-    ends = depth[inked].mean() + slope * along[[0, -1]]  # (2,) the line at its two ends
+    ends = depth.mean() + slope * along[[0, -1]]  # (2,) the line at its two ends
     thin, deep = float(ends.min()), float(ends.max())
     if misfit > RESIDUAL or (deep - thin < TAPER and (thin > ENDS or deep - thin < ENDS)):
-        return None  # not straight, or neither tapering far nor to nothing (a stroke's edge)
-    past = gray[np.minimum(depth[inked] + BEYOND, height - 1), inked]  # (n,)
-    if np.count_nonzero(past >= paper - MIN_CONTRAST / 2) < 0.9 * len(inked):
-        return None  # no paper beyond it: a dark thing, not the desk past a sheet
-    return depth
+        return False  # not straight, or neither tapering far nor to nothing (a stroke's edge)
+    past = gray[np.minimum(depth + BEYOND, gray.shape[0] - 1), np.arange(len(depth))]  # (w,)
+    return bool(np.count_nonzero(past >= paper - MIN_CONTRAST / 2) >= 0.9 * len(depth))

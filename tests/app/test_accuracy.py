@@ -217,9 +217,8 @@ HARD_UPLOADS: dict[str, tuple[Render, int, float, float]] = {
     # of 300 while a whole rectangle was looked for, 288 after (sheet.py)
     "sheets off one side": (_cut_through_the_sheet, 54, 0.88, 0.1),
     # strokes a pixel wide, which the impulse filter took for specks: held-out ones 86% read
-    # right, 17% flagged, before it left pictures under 12 px alone (impulses.py); these 18 of
-    # 300 flagged, 19 since their dark edges are no page's bands (run A2 of session 59: 2,000
-    # held-out ones 111 flagged before and after)
+    # right, 17% flagged, before it left pictures under 12 px alone (impulses.py); these 18
+    # flagged, 19 once dark edges were no bands (run A2, session 59: held-out ones alike)
     "8x8 digits": (_eight_by_eight, 0, 0.95, 0.07),
     # a scanner's streaks down or across the page: held-out ones read right 254 of 300, 42
     # flagged, before they were painted over (streaks.py), 300 and 3 after
@@ -230,8 +229,8 @@ HARD_UPLOADS: dict[str, tuple[Render, int, float, float]] = {
     # creases of a folded sheet: held-out ones read right 291 of 300, 7 flagged, while a crease
     # joined the digit's box (creases.py), 300 and 2 after
     "folded sheets": (_folded, 57, 0.97, 0.02),
-    # a sheet at an angle filling the frame, the desk in wedges along two sides: held-out ones
-    # read right 87 of 120, 29 flagged, before the desk was painted out (wedges.py), 120 and 0
+    # a sheet at an angle or turned, the desk in wedges: held-out 101 of 120 read right, 20
+    # flagged, with wedges only along a whole side or 0.3 of one (wedges.py), 120 and 0 after
     "sheets at an angle": (lambda image, _, rng: angled_digit(image, rng), 58, 0.96, 0.03),
 }
 

@@ -75,8 +75,8 @@ ON_PAPER = {  # how, the seed, the least share exact
     # creases, session 58), read as 1s or joined to a digit; these 54 (46 before), so the
     # bar, 0.9 before the read, sits a few numbers under
     "on a folded sheet": (folded_number, 5801, 0.85),
-    # photographed at an angle, the desk in wedges along two sides: held-out 58 of 60 (45
-    # before wedges.py, session 59), the wedges read as 1s or joined to a digit
+    # photographed at an angle or turned, the desk in wedges along the sides: held-out 59 of
+    # 60 (49 with wedges only along a whole side or 0.3 of one: wedges.py), read as 1s before
     "on a sheet at an angle": (angled_number, 5802, 0.85),
 }
 TYPED_NUMBERS = 60  # typed in a font, grouped by commas or full stops (tests/typed_numbers.py)

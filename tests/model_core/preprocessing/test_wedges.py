@@ -37,7 +37,20 @@ def test_the_desk_past_a_slanting_edge_is_painted_as_paper(deepest: int) -> None
     assert np.array_equal(painted[40:80, 75:80], page[40:80, 75:80])  # the stroke is kept
 
 
-@pytest.mark.parametrize("kind", ["clean", "band", "stroke", "bar", "dark-mode", "no-paper-beyond"])
+def test_the_desk_in_a_turned_sheets_corner_is_painted_as_paper() -> None:
+    page = _page(np.random.default_rng(2))
+    for column in range(24):  # from 8 px at the left corner to nothing, then paper
+        page[: 8 - column // 3, column] = 0.3
+    for column in range(150, 160):  # at the right, the next side's wedge, steep along this one
+        page[: 6 * (column - 149), column] = 0.3
+    painted = paper_past_wedges(page)
+    assert painted is not None
+    assert painted[:8, :24].min() > 0.8
+
+
+@pytest.mark.parametrize(
+    "kind", ["clean", "band", "stroke", "bar", "across", "dark-mode", "no-paper-beyond"]
+)
 def test_what_is_no_wedge_is_left_alone(kind: str) -> None:
     page = _page(np.random.default_rng(1))
     if kind == "band":  # as deep all along: an edge band, edges.py's
@@ -48,6 +61,9 @@ def test_what_is_no_wedge_is_left_alone(kind: str) -> None:
     elif kind == "bar":  # a tight crop's bar along the edge from a corner, 4 to 3 px deep
         for column in range(80):
             page[: 4 - column // 40, column] = 0.1
+    elif kind == "across":  # a bold stroke leaving by the corner at a shallow angle: it
+        rows, columns = np.mgrid[0:40, 0:100]  # touches the edge for 25 px, then goes on
+        page[:40, :100][np.abs(rows - columns / 6) <= 4] = 0.1
     elif kind == "dark-mode":  # light strokes on dark paper: nothing darker than the paper
         page = 1 - page
     elif kind == "no-paper-beyond":  # a dark thing along the edge, more ink beyond it
