@@ -60,7 +60,7 @@ def _wedge(gray: np.ndarray, desk: float, paper: float) -> np.ndarray | None:
     along the whole side, or one from each corner at most; or None."""
     height, width = gray.shape
     if np.count_nonzero(gray[0] < desk) < CORNER * width:
-        return None  # the edge line is paper along most of this side
+        return None  # the edge line is desk along under CORNER of this side
     head = gray[: int(MAX_DEPTH * height) + 1] < desk  # (k, w) as deep as a wedge may go
     too_deep = np.all(head, axis=0)  # (w,) the next side's wedge, or no desk
     depth = np.argmin(head, axis=0)  # (w,) the desk's run from the edge
