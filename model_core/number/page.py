@@ -32,9 +32,8 @@ from model_core.preprocessing.panel import dark_panels
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
 from model_core.preprocessing.shading import remove_paper
-from model_core.preprocessing.sheet import uncover_sheet
 from model_core.preprocessing.streaks import find_streaks, paint_over
-from model_core.preprocessing.wedges import paper_past_wedges
+from model_core.preprocessing.wedges import without_desk
 
 from .shear import levelling_slope, lift, shear
 
@@ -194,11 +193,7 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
         content = content_box(coarse)  # edge bands off
         region = scale_box(content, factor, (height, width))
         coarse = content.crop(coarse)
-        sheet = uncover_sheet(coarse)
-        if sheet is None:  # the sheet fills the frame: the desk's wedges past its edges
-            sheet = paper_past_wedges(coarse)
-        if sheet is not None:
-            coarse = sheet
+        coarse = without_desk(coarse)  # round a sheet, or past the edges of one filling it
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)

@@ -32,9 +32,8 @@ from .polarity import is_dark_on_light
 from .ring import ring_round
 from .rules import above_rules
 from .shading import remove_paper
-from .sheet import uncover_sheet
 from .streaks import find_streaks, paint_over
-from .wedges import paper_past_wedges
+from .wedges import without_desk
 
 ANALYSIS_SIDE = 160  # the digit is looked for on a copy at most this many pixels wide and high
 FILLS_PANEL = 0.95  # a digit in a dark panel spans less of its height (a plot's, 20/28 of it)
@@ -75,11 +74,7 @@ def _normalized(gray: np.ndarray, panels: bool) -> tuple[np.ndarray, DigitInfo]:
     coarse, gray = content.crop(coarse), region.crop(gray)  # views: all when nothing is cut
     # Sheet on a desk: the darker desk all round a photographed sheet is painted out; or,
     # where the sheet fills the frame, the desk's wedges past its slanting edges.
-    sheet = uncover_sheet(coarse)
-    if sheet is None:
-        sheet = paper_past_wedges(coarse)
-    if sheet is not None:
-        coarse = sheet
+    coarse = without_desk(coarse)
     # Polarity: light strokes on dark paper from here on, as in MNIST.
     inverted = is_dark_on_light(coarse)
     ink = 1 - coarse if inverted else coarse  # (h, w)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sheet import MIN_SIDE
+from .sheet import MIN_SIDE, uncover_sheet
 from .stats import median
 
 MIN_CONTRAST = 0.2  # the desk is at least this much darker than the paper (as edges.py's bands)
@@ -29,6 +29,16 @@ RESIDUAL = 1.0  # px: its depth lies this close to a straight line (rms), a shee
 MAX_DEPTH = 0.25  # it reaches at most this share of the picture across
 BEYOND = 2  # pixels past its edge are paper, at most MIN_CONTRAST / 2 darker than the median
 SAMPLE = 8  # the paper's level is the median of every SAMPLE-th pixel each way
+
+
+def without_desk(gray: np.ndarray) -> np.ndarray:
+    """(h, w) on [0, 1] -> the picture with the desk painted out: all round a sheet on it
+    (sheet.py) or, where the sheet fills the frame, in the wedges past its slanting edges;
+    `gray` itself where no desk shows."""
+    sheet = uncover_sheet(gray)
+    if sheet is None:
+        sheet = paper_past_wedges(gray)
+    return gray if sheet is None else sheet
 
 
 def paper_past_wedges(gray: np.ndarray) -> np.ndarray | None:
