@@ -21,6 +21,7 @@ from .levels import InkLevels, ramp
 from .ring import ring_round
 from .rules import without_rules
 from .shading import PaperMap
+from .stats import border, paper_and_noise
 
 FINE_SIDE = 96  # the digit is cut out at about this many pixels on its long side, or more
 
@@ -50,6 +51,8 @@ def cut_digit(
     if any(analysis.rules):
         ink = without_rules(ink, bands, analysis.levels.paper)  # (h, w)
     sigma = analysis.levels.sigma * analysis.factor / factor  # white noise: sigma ~ 1 / side
+    if factor < analysis.factor:  # grain, blur and JPEG keep noise from averaging down that far
+        sigma = max(analysis.levels.sigma, min(sigma, paper_and_noise(border(ink))[1]))
     levels = InkLevels(analysis.levels.paper, sigma, float(average2x2(ink).max()))
     mask = ink > levels.low  # (h, w)
     inner = digit_box(mask)
