@@ -59,9 +59,8 @@ def paper_past_wedges(gray: np.ndarray) -> np.ndarray | None:
         if depth is None:
             continue
         found = True
-        beyond = view[np.minimum(depth + BEYOND, view.shape[0] - 1), np.arange(view.shape[1])]
         rows = np.arange(view.shape[0])[:, None]  # (h', 1)
-        view[:] = np.where(rows < depth, beyond, view)  # (h', w') the paper past the edge
+        view[:] = np.where(rows < depth, _past(view, depth), view)  # (h', w') the paper past it
     return painted if found else None
 
 
@@ -101,5 +100,11 @@ def _desk(gray: np.ndarray, depth: np.ndarray, paper: float) -> bool:
     thin, deep = float(ends.min()), float(ends.max())
     if misfit > RESIDUAL or (deep - thin < TAPER and (thin > ENDS or deep - thin < ENDS)):
         return False  # not straight, or neither tapering far nor to nothing (a stroke's edge)
-    past = gray[np.minimum(depth + BEYOND, gray.shape[0] - 1), np.arange(len(depth))]  # (w,)
+    past = _past(gray, depth)  # (w,)
     return bool(np.count_nonzero(past >= paper - MIN_CONTRAST / 2) >= 0.9 * len(depth))
+
+
+def _past(gray: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """(w,) the pixel of each column of (h, w) `gray` BEYOND rows past its dark run `depth`
+    (w,) from the top, or the bottom row where that is deeper."""
+    return gray[np.minimum(depth + BEYOND, gray.shape[0] - 1), np.arange(len(depth))]
