@@ -80,7 +80,12 @@ def place(
 
 def encode(image: Image.Image, format_name: str, **options: object) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format=format_name, **options)
+    if format_name == "HEIF":  # the service reads HEIF with pi-heif, which writes none
+        import pillow_heif  # a dev dependency: libheif with the x265 encoder
+
+        pillow_heif.from_pillow(image).save(buffer, **options)
+    else:
+        image.save(buffer, format=format_name, **options)
     return buffer.getvalue()
 
 

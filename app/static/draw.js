@@ -155,6 +155,9 @@
     if (file) predictFile(file);
   });
 
+  // A picture the browser cannot show (a HEIC photo outside Safari) is still read.
+  preview.addEventListener("error", () => preview.classList.remove("shown"));
+
   function predictFile(file) {
     clearPad();
     mode.started(file);

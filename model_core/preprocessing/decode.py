@@ -2,7 +2,8 @@
 
 Allow-listed formats only, a pixel limit checked from the header before any pixel is decoded,
 the first frame of animations, EXIF orientation applied, and every Pillow failure mapped to one
-of the preprocessing errors. No global Pillow or warnings setting is touched.
+of the preprocessing errors. No global Pillow or warnings setting is touched, but for one
+plugin added: pi-heif's, which decodes HEIC/HEIF (an iPhone's photos) where it is installed.
 
 The pixel limit bounds what is decoded, so it bounds memory. A JPEG over WORKING_MAX_SIDE is
 decoded at 1/2, 1/4 or 1/8 scale (libjpeg scales while decoding), so a 24 or 50 megapixel phone
@@ -30,8 +31,25 @@ from .errors import (
 )
 from .grayscale import image_to_gray
 
+
+def _heif() -> tuple[str, ...]:
+    """("HEIF",) where pi-heif is installed, its Pillow plugin registered: libheif with the
+    libde265 decoder and no encoder. Only the primary image is decoded (no thumbnails, depth
+    or auxiliary images), on one thread, as the worker's other stages run."""
+    try:
+        import pi_heif
+    except ImportError:
+        return ()
+    pi_heif.register_heif_opener(
+        thumbnails=False, depth_images=False, aux_images=False, decode_threads=1
+    )
+    return ("HEIF",)
+
+
 _AVIF = ("AVIF",) if features.check_module("avif") else ()  # Pillow >= 11.3 built with libavif
-ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", *_AVIF)
+# AVIF before HEIF: Pillow tries them in this order, and pi-heif would claim an AVIF file
+# branded "mif1" that it has no decoder for.
+ALLOWED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", *_AVIF, *_heif())
 DEFAULT_MAX_PIXELS = 16_000_000  # decoded; far below Pillow's 89M
 MAX_DECLARED_PIXELS = 89_000_000  # any image's header; Pillow warns (a "bomb") above 89.5M
 WORKING_MAX_SIDE = 2048  # larger images are reduced (box filter) before normalisation

@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from model_core.classifier import DigitClassifier
 from tests.samples import digit_array, png_bytes
+from tests.upload_styles import encode
 
 PREPROCESSING_FIELDS = {"format", "width", "height", "mode", "inverted", "had_alpha", "bbox"}
 
@@ -96,6 +98,20 @@ def test_predict_reports_what_preprocessing_found(client: TestClient) -> None:
     assert found["had_alpha"] is True
     left, top, right, bottom = found["bbox"]
     assert 38 <= left <= 40 and 46 <= right <= 48 and 8 <= top <= 10 and 50 <= bottom <= 52
+
+
+def test_an_iphones_heic_photo_is_read_as_its_png_is(client: TestClient) -> None:
+    pytest.importorskip("pillow_heif", reason="pillow-heif writes the test's HEIC file")
+    page = np.full((200, 300), 235, dtype=np.uint8)  # a grey sheet with a bar on it
+    page[40:160, 140:156] = 30
+    heic = post_file(client, encode(Image.fromarray(page), "HEIF", quality=60), "IMG_0001.HEIC")
+    assert heic.status_code == 200, heic.text
+    body, png = heic.json(), post_file(client, png_bytes(page)).json()
+    assert_prediction(body)
+    assert body["preprocessing"]["format"] == "HEIF"
+    assert body["digit"] == png["digit"]
+    boxes = body["preprocessing"]["bbox"], png["preprocessing"]["bbox"]
+    assert np.abs(np.subtract(*boxes)).max() <= 2
 
 
 def test_base64_plain_and_data_url_answer_like_multipart(
