@@ -65,6 +65,8 @@ _HINTS = {
     "SVG": " (render it to PNG first)",
     "PDF": " (export the page as PNG or JPEG)",
 }
+# libheif decodes a HEIC whole, where libjpeg scales a large JPEG down while decoding.
+_TOO_LARGE_HINTS = {"HEIF": " (a HEIC is decoded whole: send the photo as JPEG instead)"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _decode_opened(image: Image.Image, max_pixels: int) -> DecodedImage:
     factor = math.ceil(max(width, height) / WORKING_MAX_SIDE)
     if factor > 1 and format_name in ("JPEG", "MPO"):  # sets the reduced size, decodes nothing
         image.draft(image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
-    _check_size(*image.size, max_pixels, declared=(width, height))
+    _check_size(*image.size, max_pixels, (width, height), _TOO_LARGE_HINTS.get(format_name, ""))
     _check_size(width, height, max(max_pixels, MAX_DECLARED_PIXELS))
     animated = _is_animated(image)  # after the checks: it may read past the first frame
     image.load()
@@ -169,9 +171,14 @@ def _identify_any(payload: bytes) -> str | None:
 
 
 def _check_size(
-    width: int, height: int, max_pixels: int, declared: tuple[int, int] | None = None
+    width: int,
+    height: int,
+    max_pixels: int,
+    declared: tuple[int, int] | None = None,
+    hint: str = "",
 ) -> None:
-    """Refuse width x height over `max_pixels`; `declared` is the full size of a reduced decode."""
+    """Refuse width x height over `max_pixels`; `declared` is the full size of a reduced decode,
+    `hint` what the message adds."""
     if width < 1 or height < 1:
         raise InvalidImageError(f"the image has no pixels ({width}x{height})")
     if width * height <= max_pixels:
@@ -179,7 +186,7 @@ def _check_size(
     size = f"{width}x{height} = {width * height:,} pixels"
     if declared is not None and declared != (width, height):
         size = f"{declared[0]}x{declared[1]} pixels, {size} decoded at reduced scale"
-    raise ImageTooLargeError(f"the image has {size}; the limit is {max_pixels:,}")
+    raise ImageTooLargeError(f"the image has {size}; the limit is {max_pixels:,}{hint}")
 
 
 def _is_animated(image: Image.Image) -> bool:
