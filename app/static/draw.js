@@ -155,7 +155,9 @@
     if (file) predictFile(file);
   });
 
-  // A picture the browser cannot show (a HEIC photo outside Safari) is still read.
+  // A picture the browser cannot show (a HEIC photo dropped on Chrome) is still read. HEIC is
+  // left out of the picker's types, so that an iPhone sends a JPEG, which decodes at reduced
+  // scale: 24 MP HEICs are over the pixel limit.
   preview.addEventListener("error", () => preview.classList.remove("shown"));
 
   function predictFile(file) {
