@@ -3,13 +3,17 @@
 A shadow cast across the page (a hand, a phone) darkens part of the paper with an edge too
 sharp for the smooth surface of background.py. In light-on-dark polarity the shadowed paper is
 a raised plateau. A grey opening (a running minimum, then a running maximum, over a square
-window a quarter of the image's short side) removes every bright feature narrower than the
-window, such as strokes, and keeps wider plateaus and their edges where they are: what is
-left is the paper level, shadow included. The image is first extended by repeating its edge
-pixels, so that a shadow meeting the edge at a slant keeps its thin corner. The map is used
-only where the edge shows a second level of paper that it explains, and never when it rises
-to the ink's own level (strokes as thick as the window, in a tight crop). A shadow dims the
-ink with the paper, so dark ink in it is scaled back to the lit ink's contrast.
+window) removes every bright feature narrower than the window, such as strokes, and keeps
+wider plateaus and their edges where they are: what is left is the paper level, shadow
+included. The image is first extended by repeating its edge pixels, so that a shadow meeting
+the edge at a slant keeps its thin corner. The map is used only where the edge shows a second
+level of paper that it explains, and never when it rises to the ink's own level (strokes as
+thick as the window, in a tight crop). Windows of a quarter, a sixth and an eighth of the
+image's short side are tried in turn, and a narrower one's map is kept only where it leaves
+the edge clearly more even than the wider one's: a narrow band of shadow (a finger's, a pen's)
+is narrower than a quarter. A narrower window is tried only where it is at least twice as wide
+as the strongest strokes, which it would otherwise keep in the map. A shadow dims the ink with
+the paper, so dark ink in it is scaled back to the lit ink's contrast.
 """
 
 from __future__ import annotations
@@ -21,8 +25,13 @@ import numpy as np
 from .background import Background, fit_background
 from .morphology import square_filter
 from .stats import border, tenths
+from .stroke import stroke_width
 
-WINDOW_SHARE = 4  # the window is the short side over this
+WINDOW_SHARES = (4, 6, 8)  # the windows tried: the short side over each
+EXPLAINS = 0.5  # a map must leave the edge at most this share as uneven as the fit does
+NARROWER = 0.8  # a narrower window's map, at most this share as uneven as the wider one's
+STRONG = 0.75  # the strokes measured: ink at this share of the strongest or more
+STROKES_WIDE = 2  # a narrower window is at least this many times the strokes' width
 MIN_SIDE = 32  # smaller images are not searched for shadows
 SHADE_TAILS = 0.1  # a tenth of the edge this far off the paper level may be a shadow
 MIN_LIGHT = 0.1  # paper in a shadow darker than this is taken as this light
@@ -52,13 +61,20 @@ class PaperMap:
         return np.minimum(centres // self.factor, self.levels.shape[axis] - 1).astype(np.intp)
 
 
-def paper_map(ink: np.ndarray, size: tuple[int, int], factor: int, relight: bool) -> PaperMap:
-    """The paper level of (h, w) light-on-dark `ink` by a grey opening, as a PaperMap.
+def paper_map(
+    ink: np.ndarray,
+    size: tuple[int, int],
+    factor: int,
+    relight: bool,
+    share: int = WINDOW_SHARES[0],
+) -> PaperMap:
+    """The paper level of (h, w) light-on-dark `ink` by a grey opening over a window of the
+    short side over `share`, as a PaperMap.
 
     `relight`: the picture was dark ink on light paper (`ink` is its negative), which a shadow
     dims with its ink, so the ink's contrast in the shadow is scaled up to the lit paper's.
     """
-    window = max(3, min(ink.shape) // WINDOW_SHARE)
+    window = max(3, min(ink.shape) // share)
     padded = np.pad(ink, window, mode="edge")  # (h + 2 window, w + 2 window)
     eroded = square_filter(padded, window, np.minimum, np.inf)
     opened = square_filter(eroded, window, np.maximum, -np.inf)
@@ -74,20 +90,27 @@ def remove_paper(
 ) -> tuple[Background | PaperMap, np.ndarray]:
     """The paper under (h, w) light-on-dark `ink`, which is `size` reduced by `factor`, and
     the ink with it removed: background.py's smooth fit, or a PaperMap where the image edge
-    shows a shadow or a dark surface that the fit leaves out (`relight`: see paper_map)."""
+    shows a shadow or a dark surface that the fit leaves out (`relight`: see paper_map); each
+    narrower window's map replaces the last where it leaves the edge clearly more even."""
     paper = fit_background(ink, size, factor)
     free = paper.remove(ink, 0, 0, factor)  # (h, w)
     tails = _tails(border(free))
     if tails <= SHADE_TAILS or min(ink.shape) < MIN_SIDE:
         return paper, free
-    shaded = paper_map(ink, size, factor, relight)
-    shaded_free = shaded.remove(ink, 0, 0, factor)  # (h, w)
-    if _tails(border(shaded_free)) >= 0.5 * tails:
-        return paper, free  # the edge is no more even under the map: strokes cross it
-    low, high = np.quantile(shaded.levels, (0.01, 0.99))
-    if high - low >= MAX_RISE * (float(ink.max()) - low):
-        return paper, free  # the map rises to the ink's level: thick strokes, not a shadow
-    return shaded, shaded_free
+    best: tuple[float, Background | PaperMap, np.ndarray] = (tails, paper, free)
+    strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
+    for share in WINDOW_SHARES:
+        if share != WINDOW_SHARES[0] and min(ink.shape) // share < STROKES_WIDE * strokes:
+            break  # the bold strokes would stand in the map as paper
+        shaded = paper_map(ink, size, factor, relight, share)
+        shaded_free = shaded.remove(ink, 0, 0, factor)  # (h, w)
+        left = _tails(border(shaded_free))
+        if left >= (EXPLAINS if best[1] is paper else NARROWER) * best[0]:
+            continue  # the edge not evener than under the fit or a wider window: strokes
+        low, high = np.quantile(shaded.levels, (0.01, 0.99))
+        if high - low < MAX_RISE * (float(ink.max()) - low):  # else thick strokes, no shadow
+            best = (left, shaded, shaded_free)
+    return best[1], best[2]
 
 
 def _tails(values: np.ndarray) -> float:

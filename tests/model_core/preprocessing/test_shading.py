@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+import model_core.preprocessing.shading as shading
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.background import Background
 from model_core.preprocessing.shading import PaperMap, paper_map, remove_paper
@@ -64,6 +65,44 @@ def test_a_shadow_on_the_edge_gets_a_map() -> None:
     np.testing.assert_array_equal(free, paper.remove(ink, 0, 0, 1))
 
 
+def test_a_narrow_band_of_shadow_gets_a_narrower_window() -> None:
+    """A finger's shadow 32 px wide down a 140 px page: a quarter's window (35 px) takes it
+    for strokes, a sixth's (23 px) keeps it as paper and still leaves the 8 px strokes out."""
+    rng = np.random.default_rng(3)
+    ink = np.full((140, 140), 0.1, dtype=np.float32)  # light-on-dark: paper at 0.1
+    ink[:, 96:128] = 0.5  # the band of shadow, down the whole page
+    ink[30:110, 30:38] = ink[30:38, 30:80] = ink[102:110, 30:80] = 0.95  # strokes beside it
+    ink += 0.005 * rng.standard_normal(ink.shape, dtype=np.float32)
+    paper, free = remove_paper(ink, ink.shape, 1, relight=True)
+    assert isinstance(paper, PaperMap)
+    assert np.abs(free[:, 90:135]).max() < 0.1  # the band (0.4 over the paper) is paper
+    assert free[30:110, 30:38].min() > 0.8 and free[30:38, 40:80].min() > 0.8
+
+
+def test_no_window_under_twice_the_strokes_is_tried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strokes 26 px wide on a 140 px page: windows of a sixth and an eighth (23 and 17 px)
+    would keep their middles in the map as paper, so only a quarter's (35 px) is tried."""
+    shares: list[int] = []
+
+    def recorded(
+        ink: np.ndarray, size: tuple[int, int], factor: int, relight: bool, share: int
+    ) -> PaperMap:
+        shares.append(share)
+        return paper_map(ink, size, factor, relight, share)
+
+    monkeypatch.setattr(shading, "paper_map", recorded)
+    rng = np.random.default_rng(4)
+    ink = np.full((140, 140), 0.1, dtype=np.float32)
+    ink[:, :30] = 0.5  # the shadow, along the left edge
+    ink[20:120, 50:76] = ink[20:46, 50:125] = ink[94:120, 50:125] = 0.95  # a bold "C"
+    ink += 0.005 * rng.standard_normal(ink.shape, dtype=np.float32)
+    remove_paper(ink, ink.shape, 1, relight=True)
+    assert shares == [4]
+    thin = _shadowed_ink(rng)  # strokes 8 px wide: every window is tried
+    remove_paper(thin, thin.shape, 1, relight=True)
+    assert shares == [4, 4, 6, 8]
+
+
 @pytest.mark.parametrize("kind", ["even paper", "strokes over the edge", "thick strokes"])
 def test_what_is_not_a_shadow_keeps_the_fitted_paper(kind: str) -> None:
     rng = np.random.default_rng(2)
@@ -89,3 +128,19 @@ def test_a_shadowed_photo_reads_like_the_evenly_lit_page(digit: np.ndarray, edge
     assert result.inverted
     assert correlation(result.image, plain.image) > 0.95
     assert np.abs(np.subtract(result.bbox, plain.bbox)).max() <= 4
+
+
+@pytest.mark.parametrize("across", [False, True])  # beside the digit, and over it
+def test_a_photo_under_a_finger_s_shadow_reads_like_the_evenly_lit_page(
+    digit: np.ndarray, across: bool
+) -> None:
+    page = ink_page(digit).astype(np.float32) * 0.9  # (280, 280) black on light grey
+    rows, columns = np.mgrid[0:280, 0:280].astype(np.float64)
+    start = 110 if across else 20  # a band 60 px wide, slanting down the page
+    distance = columns + 0.3 * rows - start
+    inside = 1 / (1 + np.exp(-distance / 3)) - 1 / (1 + np.exp(-(distance - 60) / 3))
+    shaded = Image.fromarray(np.uint8(np.round(page * (1 - 0.5 * inside))))
+    plain = preprocess_bytes(png(np.uint8(np.round(page))))
+    result = preprocess_bytes(png(np.asarray(shaded.filter(ImageFilter.BoxBlur(1)))))
+    assert correlation(result.image, plain.image) > 0.9
+    assert np.abs(np.subtract(result.bbox, plain.bbox)).max() <= 6
