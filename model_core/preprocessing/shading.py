@@ -97,20 +97,22 @@ def remove_paper(
     tails = _tails(border(free))
     if tails <= SHADE_TAILS or min(ink.shape) < MIN_SIDE:
         return paper, free
-    best: tuple[float, Background | PaperMap, np.ndarray] = (tails, paper, free)
+    best: tuple[Background | PaperMap, np.ndarray] = (paper, free)
+    bar = EXPLAINS * tails  # how uneven the edge may stay under the next map
     strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
+    peak = float(ink.max())
     for share in WINDOW_SHARES:
         if share != WINDOW_SHARES[0] and min(ink.shape) // share < STROKES_WIDE * strokes:
             break  # the bold strokes would stand in the map as paper
         shaded = paper_map(ink, size, factor, relight, share)
         shaded_free = shaded.remove(ink, 0, 0, factor)  # (h, w)
         left = _tails(border(shaded_free))
-        if left >= (EXPLAINS if best[1] is paper else NARROWER) * best[0]:
+        if left >= bar:
             continue  # the edge not evener than under the fit or a wider window: strokes
         low, high = np.quantile(shaded.levels, (0.01, 0.99))
-        if high - low < MAX_RISE * (float(ink.max()) - low):  # else thick strokes, no shadow
-            best = (left, shaded, shaded_free)
-    return best[1], best[2]
+        if high - low < MAX_RISE * (peak - low):  # else thick strokes, not a shadow
+            best, bar = (shaded, shaded_free), NARROWER * left
+    return best
 
 
 def _tails(values: np.ndarray) -> float:
