@@ -7,13 +7,16 @@ window) removes every bright feature narrower than the window, such as strokes, 
 wider plateaus and their edges where they are: what is left is the paper level, shadow
 included. The image is first extended by repeating its edge pixels, so that a shadow meeting
 the edge at a slant keeps its thin corner. The map is used only where the edge shows a second
-level of paper that it explains, and never when it rises to the ink's own level (strokes as
-thick as the window, in a tight crop). Windows of a quarter, a sixth and an eighth of the
-image's short side are tried in turn, and a narrower one's map is kept only where it leaves
-the edge clearly more even than the wider one's: a narrow band of shadow (a finger's, a pen's)
-is narrower than a quarter. A narrower window is tried only where it is at least twice as wide
-as the strongest strokes, which it would otherwise keep in the map. A shadow dims the ink with
-the paper, so dark ink in it is scaled back to the lit ink's contrast.
+level of paper that it explains, or where the fit, bending with a shadow along the edge, leaves
+its step inside: plateaus apart that a quarter's opening of what the fit leaves keeps, looked
+for where that window is at least twice as wide as the strongest strokes. It is never used
+when it rises to the ink's own level (strokes as thick as the window, in a tight crop).
+Windows of a quarter, a sixth and an eighth of the image's short side are tried in turn, and
+a narrower one's map is kept only where it leaves the edge clearly more even than the wider
+one's: a narrow band of shadow (a finger's, a pen's) is narrower than a quarter. A narrower
+window is tried only where it is at least twice as wide as the strongest strokes, which it
+would otherwise keep in the map. A shadow dims the ink with the paper, so dark ink in it is
+scaled back to the lit ink's contrast.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .background import Background, fit_background
+from .blocks import reduce_image
 from .morphology import square_filter
 from .stats import border, tenths
 from .stroke import stroke_width
@@ -35,6 +39,8 @@ STROKES_WIDE = 2  # a narrower window is at least this many times the strokes' w
 MIN_SIDE = 32  # smaller images are not searched for shadows
 SHADE_TAILS = 0.1  # a tenth of the edge this far off the paper level may be a shadow
 MIN_LIGHT = 0.1  # paper in a shadow darker than this is taken as this light
+PLATEAU = 0.01  # the plateaus' levels: this share of what an opening keeps past them
+PLATEAU_WINDOW = 8  # px of the copy they are looked for on, a quarter's window wide
 MAX_RISE = 0.9  # a shadow lifts the paper by less than this share of the ink's contrast
 
 
@@ -90,16 +96,21 @@ def remove_paper(
 ) -> tuple[Background | PaperMap, np.ndarray]:
     """The paper under (h, w) light-on-dark `ink`, which is `size` reduced by `factor`, and
     the ink with it removed: background.py's smooth fit, or a PaperMap where the image edge
-    shows a shadow or a dark surface that the fit leaves out (`relight`: see paper_map); each
-    narrower window's map replaces the last where it leaves the edge clearly more even."""
+    shows a shadow or a dark surface that the fit leaves out, or the fit leaves plateaus apart
+    inside (`relight`: see paper_map); each narrower window's map replaces the last where it
+    leaves the edge clearly more even."""
     paper = fit_background(ink, size, factor)
     free = paper.remove(ink, 0, 0, factor)  # (h, w)
-    tails = _tails(border(free))
-    if tails <= SHADE_TAILS or min(ink.shape) < MIN_SIDE:
+    if min(ink.shape) < MIN_SIDE:
+        return paper, free
+    tails = _tails(border(free))  # how uneven the edge is
+    strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
+    if min(ink.shape) // WINDOW_SHARES[0] >= STROKES_WIDE * strokes:  # else strokes stay
+        tails = max(tails, _plateaus(free))  # or the inside, where the fit bends with the edge
+    if tails <= SHADE_TAILS:
         return paper, free
     best: tuple[Background | PaperMap, np.ndarray] = (paper, free)
     bar = EXPLAINS * tails  # how uneven the edge may stay under the next map
-    strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
     peak = float(ink.max())
     for share in WINDOW_SHARES:
         if share != WINDOW_SHARES[0] and min(ink.shape) // share < STROKES_WIDE * strokes:
@@ -119,3 +130,17 @@ def _tails(values: np.ndarray) -> float:
     """How far the outer tenths of (K,) `values` reach from their median, the larger side."""
     low, middle, high = tenths(values)
     return max(high - middle, middle - low)
+
+
+def _plateaus(free: np.ndarray) -> float:
+    """How far apart the highest and the lowest plateaus of (h, w) `free` lie, of those wider
+    than a quarter's window (what a grey opening keeps: no stroke, no noise): a shadow's step
+    inside the picture, where the fit bends with it along the edge so that the edge is even.
+    Measured on a copy averaged down to PLATEAU_WINDOW pixels a window, as cheap as its size."""
+    window = min(free.shape) // WINDOW_SHARES[0]
+    reduced = reduce_image(free, max(1, window // PLATEAU_WINDOW))  # (h', w')
+    window = max(3, min(reduced.shape) // WINDOW_SHARES[0])
+    eroded = square_filter(reduced, window, np.minimum, np.inf)
+    levels = np.sort(square_filter(eroded, window, np.maximum, -np.inf), axis=None)  # (h' w',)
+    last = levels.size - 1
+    return float(levels[round((1 - PLATEAU) * last)] - levels[round(PLATEAU * last)])

@@ -8,8 +8,9 @@ from PIL import Image, ImageFilter
 
 import model_core.preprocessing.shading as shading
 from model_core.preprocessing import preprocess_bytes
-from model_core.preprocessing.background import Background
+from model_core.preprocessing.background import Background, fit_background
 from model_core.preprocessing.shading import PaperMap, paper_map, remove_paper
+from model_core.preprocessing.stats import border
 from tests.model_core.preprocessing.helpers import correlation, ink_page, png
 
 
@@ -63,6 +64,37 @@ def test_a_shadow_on_the_edge_gets_a_map() -> None:
     paper, free = remove_paper(ink, ink.shape, 1, relight=True)
     assert isinstance(paper, PaperMap)
     np.testing.assert_array_equal(free, paper.remove(ink, 0, 0, 1))
+
+
+def test_a_shadow_the_fit_follows_along_the_edge_gets_a_map() -> None:
+    """A line of digits (a wide, short picture) with a soft shadow over a corner: the cubic fit
+    bends with it along the edge (the edge's tenths under SHADE_TAILS), not inside, where the
+    step is left as ink; the plateau a quarter's opening keeps shows it."""
+    rows, columns = np.mgrid[0:90, 0:300].astype(np.float32)
+    into = (rows - 0.6 * columns + 40) / np.hypot(1, 0.6)  # px into the shadow, bottom left
+    ink = 0.1 + 0.35 / (1 + np.exp(-into / 6))  # (90, 300) light-on-dark: paper 0.1 to 0.45
+    for left in (40, 110, 180, 250):  # four strokes with a bar, 5 px wide
+        ink[20:70, left : left + 5] = ink[20:25, left : left + 25] = 0.95
+    ink += 0.005 * np.random.default_rng(5).standard_normal(ink.shape, dtype=np.float32)
+    fitted = fit_background(ink, ink.shape, 1).remove(ink, 0, 0, 1)
+    assert shading._tails(border(fitted)) <= shading.SHADE_TAILS  # the edge looks even
+    paper, free = remove_paper(ink, ink.shape, 1, relight=True)
+    assert isinstance(paper, PaperMap)
+    shadowed = (into > 18) & (ink < 0.9)
+    assert np.abs(fitted[shadowed]).max() > 0.15 and np.abs(free[shadowed]).max() < 0.1
+    assert free[20:70, 40:45].min() > 0.8 and free[20:70, 250:255].min() > 0.8
+
+
+def test_a_bold_stroke_wider_than_a_quarter_is_no_plateau() -> None:
+    """A tight crop of a bold 1, its stroke 26 px wide of 64, softer at its sides: a quarter's
+    opening (16 px) keeps its middle, which is no shadow; the fitted paper stays."""
+    ink = np.full((160, 64), 0.1, dtype=np.float32)
+    middle = 0.95 - 0.25 * np.abs(np.arange(18, 44, dtype=np.float32) - 31) / 13  # (26,)
+    ink[4:156, 18:44] = middle
+    ink += 0.005 * np.random.default_rng(6).standard_normal(ink.shape, dtype=np.float32)
+    paper, free = remove_paper(ink, ink.shape, 1, relight=True)
+    assert isinstance(paper, Background)
+    assert free[4:156, 18:44].min() > 0.5
 
 
 def test_a_narrow_band_of_shadow_gets_a_narrower_window() -> None:
