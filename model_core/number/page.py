@@ -24,7 +24,7 @@ from model_core.preprocessing.clean import clean_paper
 from model_core.preprocessing.corners import unfill_corners
 from model_core.preprocessing.creases import above_creases
 from model_core.preprocessing.digit_box import MOSTLY, bands, far, without_noise
-from model_core.preprocessing.dots import CORE, join_dots, join_window
+from model_core.preprocessing.dots import CORE, glyphs_apart, join_dots, join_window
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp, refuse_one_step
@@ -55,7 +55,7 @@ class InkPage:
     inverted: bool  # the upload had dark ink on light paper
     slope: float = 0.0  # the shear that levelled the page's line (shear.py), rows per column
     lift: int = 0  # ... and the rows it added above
-    dotted: bool = False  # a dot-matrix font's dots were joined (dots.py): a blob a digit
+    dotted: bool = False  # a dot-matrix font's glyphs, joined and apart (dots.py): a blob a digit
 
     def to_input(self, box: Box) -> Box:
         """A box of page pixels -> the same box in the input's pixels."""
@@ -209,10 +209,13 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
     strokes = ramp(ink, levels)  # (h', w')
     raw = ink > levels.low  # (h', w')
     # A dot-matrix font: its dots joined, judged and kept by their cores, as the faint blur
-    # round a photo's dots joins them into rings, and would join the digits once grown.
-    if dotted := bool(window := join_window(strokes > CORE)):
+    # round a photo's dots joins them into rings, and would join the digits once grown. Each
+    # glyph is then read whole, unless the joined blobs are wider than glyphs.
+    dotted = False
+    if window := join_window(strokes > CORE):
         strokes = join_dots(strokes, window)  # (h', w')
         raw = strokes > CORE
+        dotted = glyphs_apart(raw)
     mask = without_noise(raw)  # lone pixels and pairs are noise
     if not mask.any():
         raise EmptyImageError()

@@ -36,6 +36,8 @@ PITCH_QUANTILE = 25  # of the steps between runs' centres: the pitch (skipped do
 MAX_PITCH = 3.0  # times the dots' size: dots further apart make no strokes
 REACH = 0.6  # a square growing dots by this many pitches joins them to their neighbours
 # (a pitch apart, or sqrt(2) on a diagonal), not to the next glyph's (a column of dots away)
+GLYPH_WIDTH = 1.3  # times its height: no joined glyph is wider (5x7 dots, slanted: 0.9)
+GLYPH_SHARE = 0.2  # of the largest joined piece's ink: smaller pieces are not judged
 
 # Euler number (8-connected) = (one corner set - three set - 2 x two facing across a diagonal)
 # / 4 over the 2x2 windows; bits 1 and 2 are a window's left column, 4 and 8 its right.
@@ -100,6 +102,21 @@ def join_dots(ink: np.ndarray, window: int) -> np.ndarray:
     wide, as the network reads them best (docs/experiments.md, session 57)."""
     grown = square_filter(ink, window, np.maximum, 0.0)  # (H, W)
     return square_filter(grown, max(1, window // 2), np.minimum, np.inf)  # (H, W)
+
+
+def glyphs_apart(mask: np.ndarray) -> bool:
+    """Whether the joined pieces of (H, W) bool `mask` are glyphs, each one digit: none of
+    GLYPH_SHARE of the largest's ink or more wider than GLYPH_WIDTH times its height.
+    Handwriting broken into pieces (a thin pen, a shadow's edge across it) may pass
+    join_window's tests, and glyphs a column of dots apart may join: such blobs hold several
+    digits."""
+    _, pieces = label_pieces(mask)
+    largest = max((piece.area for piece in pieces), default=0)
+    return all(
+        piece.box.width <= GLYPH_WIDTH * piece.box.height
+        for piece in pieces
+        if piece.area >= GLYPH_SHARE * largest
+    )
 
 
 def digit_window(crop: np.ndarray, fitted: np.ndarray, width: float) -> int:

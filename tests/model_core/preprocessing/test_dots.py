@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from model_core.preprocessing import preprocess_bytes
 from model_core.preprocessing.box import ink_box
 from model_core.preprocessing.components import label_pieces
 from model_core.preprocessing.digit_box import digit_box
-from model_core.preprocessing.dots import CORE, euler_number, join_dots, join_window
+from model_core.preprocessing.dots import (
+    CORE,
+    euler_number,
+    glyphs_apart,
+    join_dots,
+    join_window,
+)
 from tests.dot_matrix import dot_coverage
 from tests.upload_styles import encode
 
@@ -46,6 +52,7 @@ def test_a_dot_glyphs_dots_are_joined_and_glyphs_stay_apart(pitch: int, radius: 
     assert window > 0
     joined = join_dots(dots.astype(np.float32), window) > CORE
     assert _pieces(joined) == 3  # each glyph one stroke, the three apart
+    assert glyphs_apart(joined)
     stroke = joined.sum() / dots.sum()
     assert 1.2 < stroke < 4  # bolder than the dots, not a blob
 
@@ -80,3 +87,22 @@ def test_dots_never_side_by_side_are_no_lattice() -> None:
     for k in range(7):
         mask[10 * k : 10 * k + 4, 10 * k : 10 * k + 4] = True  # a diagonal of dots
     assert join_window(mask) == 0  # no row or column holds two: no pitch to measure
+
+
+def test_handwriting_in_pieces_joins_into_blobs_wider_than_glyphs() -> None:
+    """A line of thin handwritten digits broken into pieces (the 7's bar apart from its stem,
+    a speck): joined as dots would be, it is one blob of several digits, not glyphs."""
+    image = Image.new("L", (100, 52), 0)
+    pen = ImageDraw.Draw(image)
+    pen.arc([4, 6, 18, 24], 200, 20, fill=255, width=4)  # a 2 ...
+    pen.line([(17, 18), (5, 44), (20, 44)], fill=255, width=4)
+    pen.arc([23, 6, 36, 24], 220, 90, fill=255, width=4)  # a 3 ...
+    pen.arc([23, 24, 38, 44], 270, 150, fill=255, width=4)
+    pen.line([(42, 8), (55, 7)], fill=255, width=4)  # a 7 in two pieces ...
+    pen.line([(56, 13), (47, 44)], fill=255, width=4)
+    pen.line([(68, 6), (62, 44)], fill=255, width=4)  # a 1, and a speck
+    pen.rectangle([72, 36, 73, 37], fill=255)
+    mask = np.asarray(image) > 127  # (52, 100)
+    window = join_window(mask)
+    assert window > 0  # it passes for a lattice of dots
+    assert not glyphs_apart(join_dots(mask.astype(np.float32), window) > CORE)
