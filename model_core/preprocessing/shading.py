@@ -105,8 +105,10 @@ def remove_paper(
         return paper, free
     tails = _tails(border(free))  # how uneven the edge is
     strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
-    if min(ink.shape) // WINDOW_SHARES[0] >= STROKES_WIDE * strokes:  # else strokes stay
-        tails = max(tails, _plateaus(free))  # or the inside, where the fit bends with the edge
+    # Or the inside, where the fit bends with a shadow along the edge: its plateaus, looked
+    # for where a quarter's window is too wide to keep the strokes as plateaus too.
+    if min(ink.shape) // WINDOW_SHARES[0] >= STROKES_WIDE * strokes:
+        tails = max(tails, _plateaus(free))
     if tails <= SHADE_TAILS:
         return paper, free
     best: tuple[Background | PaperMap, np.ndarray] = (paper, free)
@@ -137,9 +139,9 @@ def _plateaus(free: np.ndarray) -> float:
     than a quarter's window (what a grey opening keeps: no stroke, no noise): a shadow's step
     inside the picture, where the fit bends with it along the edge so that the edge is even.
     Measured on a copy averaged down to PLATEAU_WINDOW pixels a window, as cheap as its size."""
-    window = min(free.shape) // WINDOW_SHARES[0]
-    reduced = reduce_image(free, max(1, window // PLATEAU_WINDOW))  # (h', w')
-    window = max(3, min(reduced.shape) // WINDOW_SHARES[0])
+    quarter = min(free.shape) // WINDOW_SHARES[0]  # px of `free`
+    reduced = reduce_image(free, max(1, quarter // PLATEAU_WINDOW))  # (h', w')
+    window = max(3, min(reduced.shape) // WINDOW_SHARES[0])  # px of the reduced copy
     eroded = square_filter(reduced, window, np.minimum, np.inf)
     levels = np.sort(square_filter(eroded, window, np.maximum, -np.inf), axis=None)  # (h' w',)
     last = levels.size - 1
