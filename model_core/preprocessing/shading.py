@@ -82,8 +82,7 @@ def paper_map(
     """
     window = max(3, min(ink.shape) // share)
     padded = np.pad(ink, window, mode="edge")  # (h + 2 window, w + 2 window)
-    eroded = square_filter(padded, window, np.minimum, np.inf)
-    opened = square_filter(eroded, window, np.maximum, -np.inf)
+    opened = _opened(padded, window)
     levels = opened[window:-window, window:-window]  # (h, w)
     gains = np.ones_like(levels)
     if relight:  # paper reflecting 1 - level: the lit paper over this paper's light
@@ -107,7 +106,7 @@ def remove_paper(
     strokes = stroke_width((free >= STRONG * float(free.max())).astype(np.float32))
     # Or the inside, where the fit bends with a shadow along the edge: its plateaus, looked
     # for where a quarter's window is too wide to keep the strokes as plateaus too.
-    if min(ink.shape) // WINDOW_SHARES[0] >= STROKES_WIDE * strokes:
+    if not _keeps_strokes(ink.shape, WINDOW_SHARES[0], strokes):
         tails = max(tails, _plateaus(free))
     if tails <= SHADE_TAILS:
         return paper, free
@@ -115,7 +114,7 @@ def remove_paper(
     bar = EXPLAINS * tails  # how uneven the edge may stay under the next map
     peak = float(ink.max())
     for share in WINDOW_SHARES:
-        if share != WINDOW_SHARES[0] and min(ink.shape) // share < STROKES_WIDE * strokes:
+        if share != WINDOW_SHARES[0] and _keeps_strokes(ink.shape, share, strokes):
             break  # the bold strokes would stand in the map as paper
         shaded = paper_map(ink, size, factor, relight, share)
         shaded_free = shaded.remove(ink, 0, 0, factor)  # (h, w)
@@ -142,7 +141,21 @@ def _plateaus(free: np.ndarray) -> float:
     quarter = min(free.shape) // WINDOW_SHARES[0]  # px of `free`
     reduced = reduce_image(free, max(1, quarter // PLATEAU_WINDOW))  # (h', w')
     window = max(3, min(reduced.shape) // WINDOW_SHARES[0])  # px of the reduced copy
-    eroded = square_filter(reduced, window, np.minimum, np.inf)
-    levels = np.sort(square_filter(eroded, window, np.maximum, -np.inf), axis=None)  # (h' w',)
+    levels = _opened(reduced, window).ravel()  # (h' w',)
     last = levels.size - 1
-    return float(levels[round((1 - PLATEAU) * last)] - levels[round(PLATEAU * last)])
+    ranks = (round(PLATEAU * last), round((1 - PLATEAU) * last))  # nearest ranks, one partition
+    low, high = np.partition(levels, ranks)[list(ranks)]
+    return float(high - low)
+
+
+def _keeps_strokes(shape: tuple[int, ...], share: int, strokes: float) -> bool:
+    """Whether a window of the short side of `shape` over `share` is under STROKES_WIDE times
+    the strokes' width, so that its opening would keep their middles as plateaus of paper."""
+    return min(shape) // share < STROKES_WIDE * strokes
+
+
+def _opened(image: np.ndarray, window: int) -> np.ndarray:
+    """(h, w) `image`'s grey opening over a `window` x `window` square: its running minimum,
+    then the running maximum of that (pixels beyond the image ignored)."""
+    eroded = square_filter(image, window, np.minimum, np.inf)
+    return square_filter(eroded, window, np.maximum, -np.inf)
