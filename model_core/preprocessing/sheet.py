@@ -9,10 +9,13 @@ slip of paper). An ellipse fills pi / 4 of its tightest rectangle, so even a bol
 hole filled is no sheet; nor is a bold "8", nor a thick "1".
 
 Photographed at an angle, a sheet is a quadrilateral instead; running off the photo on one
-side, a rectangle the frame cuts (sheet_shape.py). Such a shape is taken for a sheet only
-where it has strokes on it, lies on a desk with a photo's grain and has a sharp edge (and a
-quadrilateral clear of the picture's edges): a bold light 8 on a plot's flat dark panel is a
-parallelogram, and the lit middle of a page fading into its shaded corners a quadrilateral.
+side or two (a corner of it), a rectangle the frame cuts (sheet_shape.py). Such a shape is
+taken for a sheet only where it has strokes on it, lies on a desk with a photo's grain and has
+a sharp edge (and a quadrilateral clear of the picture's edges): a bold light 8 on a plot's
+flat dark panel is a parallelogram, and the lit middle of a page fading into its shaded
+corners a quadrilateral. Paper lit beside a straight shadow is also a rectangle the frame
+cuts: a sheet running off the photo leaves the rest of the frame clear, and its writing clear
+of its edge, where the writing on lit paper runs on into the shadow.
 """
 
 from __future__ import annotations
@@ -42,9 +45,12 @@ MIN_STROKES = 0.01  # share of a sheet's area its strokes cover at least, for th
 MAX_EDGE = 0.25  # the desk shows all round: the sheet reaches at most this share of the edge
 ANGLED_EDGE = 0.1  # ... and a sheet seen at an angle (a quadrilateral) at most this share
 ONE_SIDE = 0.5  # ... and one running off the photo at least this share of one side of it,
-OTHER_SIDES = 0.35  # ... and at most this share of each other side
+OTHER_SIDES = 0.35  # ... and at most this share of each other side, ...
+CLEAR = 0.1  # ... or of two, running off two (a corner of it)
 DESK_GRAIN = 0.002  # either lies on a desk with at least this noise (half an 8-bit level), ...
 EDGE_BLUR = 2.5  # ... its edge sharp: pixels between desk and paper per outline pixel at most
+EDGE_IN, EDGE_OUT = 2, 6  # px in from a sheet's edge: the band its writing keeps clear of, ...
+WRITTEN_EDGE = 0.002  # ... but for this share of it
 RIM = 2  # pixels of the sheet's blurred edge painted with the desk
 DARKEST = 0.05  # the desk's light is taken as at least this, so that dividing by it is safe
 LIGHT_FITS = 3  # least-squares fits of the desk's light, each on the pixels the last fitted best
@@ -113,8 +119,8 @@ def _shaped_as_a_sheet(
     """Whether (h, w) bool `sheet` of `area` pixels (`closed` before its holes were filled) is
     a rectangle, turned or not, with the desk all round; or, with strokes on it (`written`)
     and on a photo's desk (`levels`: the desk's and the lightest), a quadrilateral clear of
-    the picture's edges (seen at an angle) or a rectangle the frame cuts on one side (running
-    off the photo)."""
+    the picture's edges (seen at an angle) or a rectangle the frame cuts on one side or two
+    (running off the photo), its strokes clear of its edge."""
     edge = border(sheet)  # (k,)
     touching = np.count_nonzero(edge) / edge.size  # the share of the picture's edge it reaches
     rows, columns = outline(sheet)
@@ -126,14 +132,33 @@ def _shaped_as_a_sheet(
         return False  # lit paper beside a shadow, a bold light digit, a page's lit middle
     if touching <= ANGLED_EDGE and broad and quadrilateral(rows, columns, enclosed(closed)):
         return True
-    return _off_one_side(sheet) and cut_by_the_frame(rows, columns, area, sheet.shape, MIN_ASPECT)
+    light = gray > sum(levels) / 2  # (h, w) the paper, as _sheet found it
+    return (
+        _off_the_frame(sheet)
+        and cut_by_the_frame(rows, columns, area, sheet.shape, MIN_ASPECT)
+        and not _written_to_the_edge(sheet, light)
+    )
 
 
-def _off_one_side(sheet: np.ndarray) -> bool:
-    """(h, w) bool `sheet` runs off the picture on one side: it covers ONE_SIDE or more of one
-    side of the picture, and OTHER_SIDES or less of each other."""
+def _written_to_the_edge(sheet: np.ndarray, light: np.ndarray) -> bool:
+    """Whether strokes on (h, w) bool `sheet` (where (h, w) bool `light` is not) run to its
+    edge inside the picture: they cover more than WRITTEN_EDGE of a band EDGE_IN to EDGE_OUT
+    pixels in from that edge (the blur of a sheet's own edge left out). Writing stays on its
+    sheet; on paper lit beside a shadow, it runs on into the shadow."""
+    # Eroded with the picture's outside taken as sheet: where the frame cuts it, no edge.
+    outer = square_filter(sheet, 2 * EDGE_IN + 1, np.minimum, 1.0) > 0  # (h, w)
+    inner = square_filter(sheet, 2 * EDGE_OUT + 1, np.minimum, 1.0) > 0  # (h, w)
+    band = outer & ~inner  # (h, w)
+    written = int(np.count_nonzero(band & ~light))
+    return written > WRITTEN_EDGE * max(int(np.count_nonzero(band)), 1)
+
+
+def _off_the_frame(sheet: np.ndarray) -> bool:
+    """(h, w) bool `sheet` runs off the picture on one side or two: it covers ONE_SIDE or more
+    of one side of the picture, and OTHER_SIDES or less of each other; or CLEAR or less of two
+    (a corner of a sheet)."""
     sides = sorted(float(side.mean()) for side in (sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]))
-    return sides[3] >= ONE_SIDE and sides[2] <= OTHER_SIDES
+    return sides[3] >= ONE_SIDE and (sides[2] <= OTHER_SIDES or sides[1] <= CLEAR)
 
 
 def _on_a_desk(gray: np.ndarray, sheet: np.ndarray, desk: float, lightest: float) -> bool:

@@ -150,16 +150,44 @@ def cut_sheet_photo(rows: slice, columns: slice, grain: float = 0.01) -> np.ndar
     return crop.astype(np.float32)
 
 
-def test_a_sheet_running_off_the_photo_on_one_side_is_found() -> None:
-    off_the_top = cut_sheet_photo(slice(80, 240), slice(40, 200))
-    assert off_the_top[0].mean() > 0.6  # the sheet reaches the top ...
-    uncovered = uncover_sheet(off_the_top)
+@pytest.mark.parametrize(
+    ("rows", "columns", "desk"),
+    [
+        (slice(80, 240), slice(40, 200), (slice(-5, None), slice(None))),  # off the top
+        (slice(80, 240), slice(70, 230), (slice(-5, None), slice(None, 100))),  # top and left
+    ],
+)
+def test_a_sheet_running_off_the_photo_on_one_side_or_two_is_found(
+    rows: slice, columns: slice, desk: tuple[slice, slice]
+) -> None:
+    cut = cut_sheet_photo(rows, columns)
+    assert cut[0].mean() > 0.6  # the sheet reaches the top ...
+    uncovered = uncover_sheet(cut)
     assert uncovered is not None
-    assert np.abs(uncovered[-5:] - 0.9).max() < 0.05  # ... and the desk below is painted out
-    flat = cut_sheet_photo(slice(80, 240), slice(40, 200), grain=0.0)  # no desk's grain
+    assert np.abs(uncovered[desk] - 0.9).max() < 0.05  # ... and the desk below is painted out
+    flat = cut_sheet_photo(rows, columns, grain=0.0)  # no desk's grain
     assert uncover_sheet(flat) is None
-    two_sides = cut_sheet_photo(slice(80, 240), slice(70, 230))  # off the top and the left
-    assert uncover_sheet(two_sides) is None
+
+
+def lit_beside_a_shadow(lit: np.ndarray, ring: tuple[float, float]) -> np.ndarray:
+    """(160, 160): grainy paper where (160, 160) bool `lit`, in a shadow as deep as a desk is
+    dark elsewhere, and a "0" centred at (x, y) `ring` px from the centre."""
+    ys, xs = centred_grid()
+    grain = 0.01 * np.random.default_rng(7).standard_normal((SIZE, SIZE))
+    photo = np.where(lit, 0.9, 0.45) + grain  # (160, 160)
+    photo[np.abs(np.hypot(xs - ring[0], ys - ring[1]) - 18) < 3] -= 0.5
+    return photo.astype(np.float32)
+
+
+def test_paper_lit_beside_a_shadow_is_no_sheet() -> None:
+    ys, xs = centred_grid()
+    # Lit right of a slanting shadow's edge: off the top and the right side, as a sheet's
+    # corner runs off, but the 0 runs on into the shadow, as writing never runs off a sheet.
+    corner = xs > 19 + 0.64 * ys  # (160, 160)
+    assert uncover_sheet(lit_beside_a_shadow(corner, (25, -30))) is None
+    # Lit above a shadow's edge across the page: off three sides, a sheet's corner never.
+    band = ys < -20 + 0.3 * xs  # (160, 160)
+    assert uncover_sheet(lit_beside_a_shadow(band, (0, -55))) is None
 
 
 def test_a_light_wedge_is_no_sheet() -> None:
