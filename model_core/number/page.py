@@ -28,6 +28,7 @@ from model_core.preprocessing.dots import CORE, glyphs_apart, join_dots, join_wi
 from model_core.preprocessing.edges import content_box
 from model_core.preprocessing.errors import EmptyImageError
 from model_core.preprocessing.levels import InkLevels, measure, ramp, refuse_one_step
+from model_core.preprocessing.morphology import square_filter
 from model_core.preprocessing.panel import dark_panels
 from model_core.preprocessing.polarity import is_dark_on_light
 from model_core.preprocessing.rules import above_rules, rule_floor, without_rules
@@ -56,6 +57,7 @@ class InkPage:
     slope: float = 0.0  # the shear that levelled the page's line (shear.py), rows per column
     lift: int = 0  # ... and the rows it added above
     dotted: bool = False  # a dot-matrix font's glyphs, joined and apart (dots.py): a blob a digit
+    desk: np.ndarray | None = None  # (h, w) the level the desk was painted (wedges.py), NaN off it
 
     def to_input(self, box: Box) -> Box:
         """A box of page pixels -> the same box in the input's pixels."""
@@ -112,12 +114,37 @@ def ink_page(gray: np.ndarray) -> InkPage:
         min(found.bottom + rows, within.bottom),
     )
     factor = _factor(around)
+    if page.desk is not None:  # the desk painted on the page: on the input read again too
+        gray = _desk_painted(gray, page.desk, page, around)
     while factor < page.factor:  # a noisy photo's strokes may be lost at the finest scale
         try:
             return _page(gray, around, factor)
         except EmptyImageError:
             factor *= 2
     return page
+
+
+def _desk_painted(gray: np.ndarray, desk: np.ndarray, page: InkPage, around: Box) -> np.ndarray:
+    """A copy of the (H, W) input `gray` whose part `around` has the desk painted as (h', w')
+    `desk` gives its level on `page` (NaN off it): a crop round the ink near the sheet's edge
+    shows too little desk to find the sheet again."""
+    height, width = desk.shape
+    rows = (np.arange(around.top, around.bottom) - page.region.top) // page.factor  # (h,)
+    columns = (np.arange(around.left, around.right) - page.region.left) // page.factor  # (w,)
+    rows, columns = np.clip(rows, 0, height - 1), np.clip(columns, 0, width - 1)
+    levels = desk[np.ix_(rows, columns)]  # (h, w) the desk's level at each input pixel, or NaN
+    painted = gray.copy()  # (H, W)
+    part = around.crop(painted)  # (h, w) a view
+    part[...] = np.where(np.isnan(levels), part, levels)
+    return painted
+
+
+def _desk_levels(uncovered: np.ndarray, desk: np.ndarray) -> np.ndarray:
+    """(h, w) the level (h, w) `uncovered` painted the desk, bool (h, w) `desk`, and NaN off
+    it; grown by a pixel into the sheet, whose blurred edge that pixel holds at a finer scale."""
+    levels = np.where(desk, uncovered, np.float32(0))  # (h, w)
+    grown = square_filter(levels, 3, np.maximum, 0.0)  # (h, w) a painted neighbour's level
+    return np.where(desk, uncovered, np.where(grown > 0, grown, np.float32(np.nan)))
 
 
 def _apart_from_bands(mask: np.ndarray) -> Box:
@@ -183,6 +210,7 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
     (0: as little as the page's size allows)."""
     gray = within.crop(full)  # (h, w)
     height, width = gray.shape
+    desk = None
     factor = factor or _factor(within)
     coarse = reduce_image(gray, factor)  # (h', w')
     if (paper := clean_paper(gray)) is not None:
@@ -193,7 +221,10 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
         content = content_box(coarse)  # edge bands off
         region = scale_box(content, factor, (height, width))
         coarse = content.crop(coarse)
-        coarse = without_desk(coarse)  # round a sheet, or past the edges of one filling it
+        uncovered = without_desk(coarse)  # round a sheet, or past the edges of one filling it
+        if uncovered is not coarse:
+            desk = _desk_levels(uncovered, uncovered != coarse)  # (h', w')
+        coarse = uncovered
         inverted = is_dark_on_light(coarse)
         ink = 1 - coarse if inverted else coarse  # (h', w')
         _, ink = remove_paper(ink, (region.height, region.width), factor, relight=inverted)
@@ -220,4 +251,4 @@ def _page(full: np.ndarray, within: Box, factor: int = 0) -> InkPage:
     if not mask.any():
         raise EmptyImageError()
     box = region.shifted(within.left, within.top)
-    return InkPage(strokes, mask, factor, box, inverted, dotted=dotted)
+    return InkPage(strokes, mask, factor, box, inverted, dotted=dotted, desk=desk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from model_core.number.candidates import line_blobs
 from model_core.number.page import ink_page, level_page
@@ -69,6 +69,24 @@ def test_a_noisy_dark_photos_number_is_read_from_a_crop_coarse_enough() -> None:
     found = page.to_input(ink_box(page.mask))
     assert page.factor == 2  # the crop read twice as coarse, not the whole picture's copy (5)
     assert found.left <= 152 and found.right >= 204 and found.top <= 182 and found.bottom >= 208
+
+
+def test_a_number_on_a_sheet_on_a_desk_is_read_without_the_sheets_edges() -> None:
+    grain = np.random.default_rng(8).standard_normal((480, 60)).repeat(8, axis=1)  # wood's
+    photo = 0.3 + 0.08 * grain  # (480, 480) the desk
+    photo[120:360, 100:380] = 0.9  # the sheet
+    image = Image.fromarray(np.uint8(np.clip(photo, 0, 1) * 255)).filter(
+        ImageFilter.GaussianBlur(1)
+    )
+    pen = ImageDraw.Draw(image)
+    pen.ellipse([170, 210, 200, 260], outline=20, width=4)  # a 0, 50 px tall ...
+    pen.line([(230, 210), (262, 210), (244, 260)], fill=20, width=4)  # ... a 7
+    pen.line([(300, 210), (297, 260)], fill=20, width=4)  # ... a 1; the sheet 70 and 80 px beyond
+    page = ink_page(np.asarray(image, dtype=np.float32) / 255)
+    found = page.to_input(ink_box(page.mask))
+    # The crop read again reaches past the sheet's edges, where too little desk shows to find
+    # the sheet: painted as the whole picture's page painted it, no edge joins the number.
+    assert 165 <= found.left <= 172 and 300 <= found.right <= 306
 
 
 def tilted_line(degrees: float) -> np.ndarray:
