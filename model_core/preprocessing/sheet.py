@@ -14,8 +14,8 @@ taken for a sheet only where it has strokes on it, lies on a desk with a photo's
 a sharp edge (and a quadrilateral clear of the picture's edges): a bold light 8 on a plot's
 flat dark panel is a parallelogram, and the lit middle of a page fading into its shaded
 corners a quadrilateral. Paper lit beside a straight shadow is also a rectangle the frame
-cuts: a sheet running off the photo leaves the rest of the frame clear, and its writing clear
-of its edge, where the writing on lit paper runs on into the shadow.
+cuts: a sheet running off two sides leaves the other two clear, and its writing clear of its
+edge, where the writing on lit paper runs on into the shadow.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def _shaped_as_a_sheet(
     a rectangle, turned or not, with the desk all round; or, with strokes on it (`written`)
     and on a photo's desk (`levels`: the desk's and the lightest), a quadrilateral clear of
     the picture's edges (seen at an angle) or a rectangle the frame cuts on one side or two
-    (running off the photo), its strokes clear of its edge."""
+    (running off the photo; off two, its strokes clear of its edge)."""
     edge = border(sheet)  # (k,)
     touching = np.count_nonzero(edge) / edge.size  # the share of the picture's edge it reaches
     rows, columns = outline(sheet)
@@ -132,12 +132,11 @@ def _shaped_as_a_sheet(
         return False  # lit paper beside a shadow, a bold light digit, a page's lit middle
     if touching <= ANGLED_EDGE and broad and quadrilateral(rows, columns, enclosed(closed)):
         return True
-    light = gray > sum(levels) / 2  # (h, w) the paper, as _sheet found it
-    return (
-        _off_the_frame(sheet)
-        and cut_by_the_frame(rows, columns, area, sheet.shape, MIN_ASPECT)
-        and not _written_to_the_edge(sheet, light)
-    )
+    sides = _sides_cut(sheet)
+    if not sides or not cut_by_the_frame(rows, columns, area, sheet.shape, MIN_ASPECT):
+        return False
+    # Off two sides, paper lit beside a straight shadow would be one: its writing runs on.
+    return sides == 1 or not _written_to_the_edge(sheet, gray > sum(levels) / 2)
 
 
 def _written_to_the_edge(sheet: np.ndarray, light: np.ndarray) -> bool:
@@ -153,12 +152,14 @@ def _written_to_the_edge(sheet: np.ndarray, light: np.ndarray) -> bool:
     return written > WRITTEN_EDGE * max(int(np.count_nonzero(band)), 1)
 
 
-def _off_the_frame(sheet: np.ndarray) -> bool:
-    """(h, w) bool `sheet` runs off the picture on one side or two: it covers ONE_SIDE or more
-    of one side of the picture, and OTHER_SIDES or less of each other; or CLEAR or less of two
-    (a corner of a sheet)."""
+def _sides_cut(sheet: np.ndarray) -> int:
+    """How many sides of the picture (h, w) bool `sheet` runs off as a sheet would: 1 where it
+    covers ONE_SIDE or more of one side and OTHER_SIDES or less of each other, 2 where it
+    leaves two clear instead (CLEAR or less of each: a corner of it, or a band across), else 0."""
     sides = sorted(float(side.mean()) for side in (sheet[0], sheet[-1], sheet[:, 0], sheet[:, -1]))
-    return sides[3] >= ONE_SIDE and (sides[2] <= OTHER_SIDES or sides[1] <= CLEAR)
+    if sides[3] < ONE_SIDE:
+        return 0
+    return 1 if sides[2] <= OTHER_SIDES else 2 if sides[1] <= CLEAR else 0
 
 
 def _on_a_desk(gray: np.ndarray, sheet: np.ndarray, desk: float, lightest: float) -> bool:

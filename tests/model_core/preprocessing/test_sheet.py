@@ -169,6 +169,13 @@ def test_a_sheet_running_off_the_photo_on_one_side_or_two_is_found(
     assert uncover_sheet(flat) is None
 
 
+def test_a_sheet_off_one_side_with_a_margin_line_to_its_edge_is_found() -> None:
+    photo = cut_sheet_photo(slice(80, 240), slice(40, 200))  # off the top
+    on_sheet = np.flatnonzero(photo[:, 60] > 0.6)  # the sheet's rows in column 60
+    photo[on_sheet, 60:62] = 0.2  # a margin line printed down to the sheet's edge
+    assert uncover_sheet(photo) is not None  # only a sheet off two sides keeps writing clear
+
+
 def lit_beside_a_shadow(lit: np.ndarray, ring: tuple[float, float]) -> np.ndarray:
     """(160, 160): grainy paper where (160, 160) bool `lit`, in a shadow as deep as a desk is
     dark elsewhere, and a "0" centred at (x, y) `ring` px from the centre."""
