@@ -57,7 +57,7 @@ class InkPage:
     slope: float = 0.0  # the shear that levelled the page's line (shear.py), rows per column
     lift: int = 0  # ... and the rows it added above
     dotted: bool = False  # a dot-matrix font's glyphs, joined and apart (dots.py): a blob a digit
-    desk: np.ndarray | None = None  # (h, w) the level the desk was painted (wedges.py), NaN off it
+    desk: np.ndarray | None = None  # (h, w) the desk's painted level (wedges.py), NaN off it
 
     def to_input(self, box: Box) -> Box:
         """A box of page pixels -> the same box in the input's pixels."""
