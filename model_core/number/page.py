@@ -114,8 +114,7 @@ def ink_page(gray: np.ndarray) -> InkPage:
         min(found.bottom + rows, within.bottom),
     )
     factor = _factor(around)
-    if page.desk is not None:  # the desk painted on the page: on the input read again too
-        gray = _desk_painted(gray, page.desk, page, around)
+    gray = _desk_painted(gray, page, around)  # as the page painted it, if it did
     while factor < page.factor:  # a noisy photo's strokes may be lost at the finest scale
         try:
             return _page(gray, around, factor)
@@ -124,10 +123,13 @@ def ink_page(gray: np.ndarray) -> InkPage:
     return page
 
 
-def _desk_painted(gray: np.ndarray, desk: np.ndarray, page: InkPage, around: Box) -> np.ndarray:
-    """A copy of the (H, W) input `gray` whose part `around` has the desk painted as (h', w')
-    `desk` gives its level on `page` (NaN off it): a crop round the ink near the sheet's edge
-    shows too little desk to find the sheet again."""
+def _desk_painted(gray: np.ndarray, page: InkPage, around: Box) -> np.ndarray:
+    """A copy of the (H, W) input `gray` whose part `around` has the desk painted as `page`
+    painted it (`page.desk`), or `gray` itself where it painted none: a crop round the ink
+    near the sheet's edge shows too little desk to find the sheet again."""
+    desk = page.desk  # (h', w') the desk's level, NaN off it
+    if desk is None:
+        return gray
     height, width = desk.shape
     rows = (np.arange(around.top, around.bottom) - page.region.top) // page.factor  # (h,)
     columns = (np.arange(around.left, around.right) - page.region.left) // page.factor  # (w,)
