@@ -1,4 +1,4 @@
-"""GET / (what this service is), /health/live, /health/ready and /metrics."""
+"""GET / (what this service is), /health, /health/live, /health/ready and /metrics."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ LINKS = {
     "predict_number": "/predict/number",
     "predict_number_base64": "/predict/number/base64",
     "model_info": "/model/info",
+    "health": "/health",
     "health_live": "/health/live",
     "health_ready": "/health/ready",
     "metrics": "/metrics",
@@ -71,6 +72,11 @@ async def live() -> Status:  # async: probes never wait for a thread busy with p
 @router.get(
     "/health/ready",
     summary="Readiness: the model is loaded",
+    responses=error_responses("model_not_loaded"),
+)
+@router.get(
+    "/health",
+    summary="Readiness under the path most tools try first (as /health/ready)",
     responses=error_responses("model_not_loaded"),
 )
 async def ready(classifier: Annotated[DigitClassifier, Depends(get_classifier)]) -> Status:

@@ -67,9 +67,11 @@ def test_ready_is_503_until_the_model_is_loaded(tiny_model_path: Path) -> None:
         "detail": "the model is not loaded yet; retry shortly",
         "code": "model_not_loaded",
     }
+    assert cold.get("/health").json() == response.json()
     assert cold.get("/health/live").status_code == 200
     with TestClient(app) as warm:
         assert warm.get("/health/ready").status_code == 200
+        assert warm.get("/health").status_code == 200
         app.state.classifier = None  # e.g. while shutting down
         assert warm.get("/health/ready").status_code == 503
 

@@ -68,6 +68,7 @@ def test_openapi_documents_errors_on_every_endpoint(client: TestClient) -> None:
         ("/predict/number/base64", "post"): {400, 413, 415, 422, 503},
         ("/model/info", "get"): {503},
         ("/health/ready", "get"): {503},
+        ("/health", "get"): {503},
     }
     for (path, method), statuses in expected.items():
         responses = paths[path][method]["responses"]

@@ -1,4 +1,4 @@
-"""GET /, /health/live, /health/ready."""
+"""GET /, /health, /health/live, /health/ready."""
 
 from __future__ import annotations
 
@@ -28,5 +28,6 @@ def test_liveness(client: TestClient) -> None:
 
 
 def test_readiness_when_the_model_is_loaded(client: TestClient) -> None:
-    response = client.get("/health/ready")
-    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    for path in ("/health/ready", "/health"):  # /health: where most tools look first
+        response = client.get(path)
+        assert (response.status_code, response.json()) == (200, {"status": "ok"}), path
