@@ -39,9 +39,12 @@ def unfill_corners(gray: np.ndarray) -> np.ndarray | None:
     wedges, legs = [], []
     for flip_rows, flip_columns in _CORNERS:
         view = _corner_view(gray, flip_rows, flip_columns)  # the corner at [0, 0]
-        row, column = _run(view[INSET], fill), _run(view[:, INSET], fill)  # runs inset
-        if min(row, column) < MIN_LEG + INSET or row >= width or column >= height:
-            return None  # no wedge here, or an edge all of one colour: a canvas, a band
+        row = _run(view[INSET], fill)  # runs inset, along the row first
+        if row >= width or row < MIN_LEG + INSET:
+            return None  # an edge all of one colour (a canvas, a band), or no wedge here
+        column = _run(view[:, INSET], fill)
+        if column >= height or column < MIN_LEG + INSET:
+            return None
         # a triangle's legs `across` and `down` from its runs INSET px in from both edges:
         # row = across (1 - INSET / down), column = down (1 - INSET / across)
         slope = (row - INSET) / (column - INSET)  # across / down

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .box import Box, ink_box, scale_box
+from .box import Box, ends, ink_box, runs, scale_box
 from .components import in_pieces, label_pieces, near_pieces, on_runs, reaches
 from .dots import join_window
 from .edges import content_box
@@ -27,6 +27,9 @@ STRAIGHT = 0.9  # those lines: rows across this share of its width, columns down
 STROKES = 0.5  # and its ink, lines not a block, fills at most this share of its box
 SPECK = 0.05  # a piece under this share of the largest one's area, apart from the rest, is dust
 THIN = 0.01  # specks are looked for where a band APART wide at one side holds this share of ink
+FRAME_SIDE = 0.5  # a frame drawn round the digit, things outside it, spans this share of the ink
+FRAME_SOLID = 0.9  # and its sides are inked along this share of their length (a plot's axes),
+FRAME_LINE = 0.1  # in lines at most this share of its shorter side thick
 
 
 def digit_box(mask: np.ndarray, framed: bool = False) -> Box:
@@ -211,18 +214,61 @@ def _above_printed_line(ink: np.ndarray) -> Box:
 
 
 def inside_outline(ink: np.ndarray, mask: np.ndarray, box: Box) -> Box:
-    """The digit's box inside a box drawn round it (a form's field), else `box` itself.
-
-    Cut to all the ink, the image has the drawn box for a frame, which edges.py cuts off."""
-    inner = content_box(1 - box.crop(ink))
-    if (inner.height, inner.width) == (box.height, box.width):
+    """The digit's box inside a box drawn round it, else `box` itself: a form's field, which,
+    cut to all the ink, is the image's frame that edges.py cuts off; or a frame with things
+    outside it (a plot's axes with their title and tick labels: `frame_inside`)."""
+    field = content_box(1 - box.crop(ink)).shifted(box.left, box.top)
+    if (framed := frame_inside(field.crop(mask))) is not None:
+        field = framed.shifted(field.left, field.top)
+    if field == box:
         return box
-    field = inner.shifted(box.left, box.top)
     try:
         digit = digit_box(field.crop(mask))
     except EmptyImageError:
         return box  # nothing inside: the outline is the digit (a "0" drawn square)
     return digit.shifted(field.left, field.top)
+
+
+def frame_inside(ink: np.ndarray) -> Box | None:
+    """The inside of a rectangle drawn in (h, w) bool `ink` (cut to its box) round the rest,
+    with things outside it, or None. Its top and bottom are the outermost rows inked along
+    FRAME_SIDE of the box, at least FRAME_SIDE of it apart; its sides, the ends of the top
+    row's longest run; each of the four inked along FRAME_SOLID of its length, in lines at
+    most FRAME_LINE of it thick. The inside starts past them and is paper over STROKES of it
+    at least. Most digits have no two long rows so far apart, and pay for one sum of the
+    rows."""
+    height, width = ink.shape
+    inked = ink.sum(axis=1, dtype=np.int32)  # (h,) each row's ink
+    across = np.flatnonzero(inked >= FRAME_SIDE * width).tolist()  # long rows
+    if len(across) < 2 or across[-1] + 1 - across[0] < FRAME_SIDE * height:
+        return None
+    top, bottom = across[0], across[-1] + 1
+    left, right = ends(ink[top])
+    if right - left > inked[top]:  # gaps in it: its longest run, not a tick's label beside it
+        left, right = max(runs(ink[top]), key=lambda run: run[1] - run[0])
+    least = FRAME_SOLID * (right - left)  # a side's ink along the top and the bottom
+    if right - left < FRAME_SIDE * width or min(int(inked[top]), int(inked[bottom - 1])) < least:
+        return None
+    frame = ink[top:bottom, left:right]  # (h', w')
+    sides = (frame[0], frame[-1], frame[:, 0], frame[:, -1])
+    if any(np.count_nonzero(side) < FRAME_SOLID * len(side) for side in sides):
+        return None
+    rows = frame.sum(axis=1, dtype=np.int32) >= FRAME_SOLID * frame.shape[1]  # (h',) solid
+    columns = frame.sum(axis=0, dtype=np.int32) >= FRAME_SOLID * frame.shape[0]  # (w',)
+    lines = (_solid_run(columns), _solid_run(rows), _solid_run(columns[::-1]),
+             _solid_run(rows[::-1]))  # fmt: skip
+    if max(lines) > FRAME_LINE * min(frame.shape):
+        return None  # lines as thick as a bold digit's loop: the loop of a 0, 6, 8 or 9
+    inside = Box(left + lines[0], top + lines[1], right - lines[2], bottom - lines[3])
+    if inside.width < 1 or inside.height < 1:
+        return None
+    # an outline, not a block (a dark panel, whose light digit holes it, is panel.py's)
+    return inside if np.count_nonzero(inside.crop(ink)) <= STROKES * inside.area else None
+
+
+def _solid_run(flags: np.ndarray) -> int:
+    """How many of the first entries of 1-D bool `flags` are set."""
+    return int(np.argmin(flags)) if not flags.all() else len(flags)
 
 
 def without_noise(mask: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import TypedDict
 import numpy as np
 
 from .blocks import average2x2, reduce_image
-from .box import Box, scale_box
+from .box import Box, ink_box, scale_box
 from .clean import CleanPaper, clean_paper, drawing
 from .corners import unfill_corners
 from .creases import above_creases
@@ -149,7 +149,8 @@ def _clean_digit(
     if (ring := ring_round(box.crop(mask))) is not None:  # a circle drawn round the digit
         box.crop(ink)[ring] = 0  # comes off (the ink and its mask are this function's own)
         box.crop(mask)[ring] = False
-        box = digit_box(mask)
+        inside = ink_box(ring).shifted(box.left, box.top)  # specks outside it stay out
+        box = digit_box(inside.crop(mask)).shifted(inside.left, inside.top)
     inner = inside_outline(ink, mask, box)
     image = fit_and_centre(ramp(inner.crop(ink), levels), dots=True)
     box = scale_box(inner, step, (region.height, region.width)).shifted(region.left, region.top)

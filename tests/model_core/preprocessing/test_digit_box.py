@@ -1,4 +1,5 @@
-"""Tests for digit_box.py: the neighbours that tell strokes from specks, a line under a digit."""
+"""Tests for digit_box.py: the neighbours that tell strokes from specks, a line under a digit,
+a frame drawn round it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import numpy as np
 import pytest
 
 from model_core.preprocessing.box import Box
-from model_core.preprocessing.digit_box import digit_box, neighbours, without_noise
+from model_core.preprocessing.digit_box import (
+    digit_box,
+    frame_inside,
+    inside_outline,
+    neighbours,
+    without_noise,
+)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 6), (6, 1), (7, 3), (64, 50)])
@@ -169,3 +176,35 @@ def test_pieces_close_to_the_digit_or_not_small_stay_in_its_box() -> None:
     assert digit_box(_dusty(near), framed=True) == Box(30, 20, 90, 94)
     block = [(100, 4)]  # 8x8: over SPECK of the digit's ink, something else
     assert digit_box(_dusty(block, size=8), framed=True) == Box(4, 20, 90, 108)
+
+
+def framed_digit(inside: bool = True) -> np.ndarray:
+    """(90, 110) bool: a plot's axes frame, 2 px lines, round a 1 (`inside`), a title above
+    it and tick labels to its left and below, all apart from the frame."""
+    mask = np.zeros((90, 110), dtype=bool)
+    mask[14:16, 20:100] = mask[80:82, 20:100] = True  # the frame's top and bottom
+    mask[14:82, 20:22] = mask[14:82, 98:100] = True  # its sides
+    if inside:
+        mask[28:70, 58:62] = True  # the 1
+    mask[2:8, 45:75] = True  # the title
+    for row in (20, 45, 70):
+        mask[row : row + 4, 8:14] = True  # tick labels on the left
+    for column in (24, 58, 92):
+        mask[85:89, column : column + 5] = True  # and below
+    return mask
+
+
+def test_a_digit_is_read_inside_a_frame_with_things_outside_it() -> None:
+    mask = framed_digit()
+    assert frame_inside(mask) == Box(22, 16, 98, 80)
+    box = inside_outline(mask.astype(np.float32), mask, Box(0, 0, 110, 90))
+    assert box == Box(58, 28, 62, 70)  # the 1, not the frame, the title or the ticks
+
+
+def test_an_empty_frame_and_digits_without_one_keep_their_box() -> None:
+    empty = framed_digit(inside=False)  # a "0" drawn square, with marks round it
+    assert inside_outline(empty.astype(np.float32), empty, Box(0, 0, 110, 90)) == Box(0, 0, 110, 90)
+    assert frame_inside(seven()) is None  # a long bar and a long stroke are no frame
+    open_frame = framed_digit()
+    open_frame[40:60, 98:100] = False  # a side broken: no rectangle
+    assert frame_inside(open_frame) is None

@@ -1,7 +1,11 @@
-"""A dark panel on light paper (preprocessing/panel.py): a plot of a digit is read inside it."""
+"""A dark panel on light paper (preprocessing/panel.py): a plot of a digit is read inside it;
+so is a light one inside its axes' frame (digit_box.py)."""
 
 from __future__ import annotations
 
+import io
+
+import matplotlib as mpl
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -9,6 +13,9 @@ from model_core.preprocessing import normalize_digit
 from model_core.preprocessing.box import Box
 from model_core.preprocessing.panel import dark_panels
 from tests.model_core.preprocessing.helpers import correlation
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # after the backend is chosen
 
 SCALE, MARGIN = 12, 60  # a 28x28 digit drawn 336 px wide, the figure's white round it
 
@@ -100,3 +107,25 @@ def test_a_colour_bar_as_large_as_a_strip_of_digits_is_no_second_panel() -> None
     mask[8:50, 102:108] = False  # its light half
     panels = dark_panels(mask.astype(np.float32), mask)
     assert panels == [Box(6, 41, 84, 51)]
+
+
+def test_a_plot_drawn_dark_on_white_is_read_inside_its_axes(digits: np.ndarray) -> None:
+    """`imshow` in gray_r with a title: the axes' frame is drawn round a light panel, the
+    title above it and the tick labels outside (digit_box.frame_inside)."""
+    for digit in digits[:6]:
+        figure = plt.figure(figsize=(3.0, 3.0), dpi=100)
+        try:
+            axes = figure.add_subplot(111)
+            axes.imshow(digit, cmap="gray_r")
+            axes.set_title("label 7")
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
+            left, bottom, right, top = axes.get_window_extent().extents  # y up, in pixels
+        finally:
+            plt.close(figure)
+        page = np.asarray(Image.open(buffer).convert("L"), dtype=np.float32) / 255  # (H, W)
+        _, info = normalize_digit(page)
+        found = info["bbox"]
+        height = page.shape[0]
+        assert left <= found.left < found.right <= right + 1, found
+        assert height - top <= found.top < found.bottom <= height - bottom + 1, found

@@ -1,10 +1,12 @@
-"""ring.py: a loop drawn round the digit is found as a piece; a 0 and its neighbours are not."""
+"""ring.py: a loop drawn round the digit is found as a piece; a 0 and its neighbours are not;
+the digit inside is boxed without what lies outside the ring."""
 
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from model_core.preprocessing import normalize_digit
 from model_core.preprocessing.box import ink_box
 from model_core.preprocessing.ring import ring_round
 
@@ -64,3 +66,18 @@ def test_strokes_across_the_loops_middle_make_it_touching_digits_not_a_ring() ->
     assert ring_round(drawn(("ellipse", (5, 5, 95, 95)), inside)) is not None
     across = [("line", (55, 5, 55, 95)), ("line", (62, 5, 90, 95))]  # joined to the loop
     assert ring_round(drawn(("ellipse", (5, 5, 95, 95)), inside, *across)) is None
+
+
+def test_a_circled_digits_box_leaves_out_specks_outside_the_circle() -> None:
+    """normalize_digit: once the ring is off, the digit's box is looked for inside the ring's
+    box, not among specks beyond it (a plot's tick labels, its frame taken for a ring)."""
+    page = Image.new("L", (300, 300), 255)
+    draw = ImageDraw.Draw(page)
+    draw.ellipse((60, 60, 240, 240), outline=0, width=6)
+    draw.line((115, 100, 185, 100), fill=0, width=10)  # a 7
+    draw.line((185, 100, 140, 200), fill=0, width=10)
+    for y in (70, 150, 230):
+        draw.rectangle((20, y, 26, y + 6), fill=0)  # small marks to the left, apart
+    _, info = normalize_digit(np.asarray(page, dtype=np.float32) / 255)
+    left, top, right, bottom = info["bbox"]
+    assert left >= 100 and right <= 200 and top >= 90 and bottom <= 210, info["bbox"]
