@@ -27,7 +27,7 @@ STRAIGHT = 0.9  # those lines: rows across this share of its width, columns down
 STROKES = 0.5  # and its ink, lines not a block, fills at most this share of its box
 SPECK = 0.05  # a piece under this share of the largest one's area, apart from the rest, is dust
 THIN = 0.01  # specks are looked for where a band APART wide at one side holds this share of ink
-FRAME_SIDE = 0.5  # a frame drawn round the digit, things outside it, spans this share of the ink
+FRAME_SIDE = 0.5  # a frame drawn round the digit, things outside it, spans this share of their box
 FRAME_SOLID = 0.9  # and its sides are inked along this share of their length (a plot's axes),
 FRAME_LINE = 0.1  # in lines at most this share of its shorter side thick
 
