@@ -61,6 +61,11 @@ def ends(flags: np.ndarray) -> tuple[int, int]:
     return int(flags.argmax()), len(flags) - int(flags[::-1].argmax())
 
 
+def leading(flags: np.ndarray) -> int:
+    """How many of the first entries of 1-D bool `flags` are set."""
+    return len(flags) if flags.all() else int(np.argmin(flags))
+
+
 def runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of every run of set entries of 1-D bool `flags`."""
     edges = np.flatnonzero(np.diff(np.concatenate(([False], flags, [False])).astype(np.int8)))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .box import Box, ends, ink_box, runs, scale_box
+from .box import Box, ends, ink_box, leading, runs, scale_box
 from .components import in_pieces, label_pieces, near_pieces, on_runs, reaches
 from .dots import join_window
 from .edges import content_box
@@ -255,8 +255,7 @@ def frame_inside(ink: np.ndarray) -> Box | None:
         return None
     rows = frame.sum(axis=1, dtype=np.int32) >= FRAME_SOLID * frame.shape[1]  # (h',) solid
     columns = frame.sum(axis=0, dtype=np.int32) >= FRAME_SOLID * frame.shape[0]  # (w',)
-    lines = (_solid_run(columns), _solid_run(rows), _solid_run(columns[::-1]),
-             _solid_run(rows[::-1]))  # fmt: skip
+    lines = (leading(columns), leading(rows), leading(columns[::-1]), leading(rows[::-1]))
     if max(lines) > FRAME_LINE * min(frame.shape):
         return None  # lines as thick as a bold digit's loop: the loop of a 0, 6, 8 or 9
     inside = Box(left + lines[0], top + lines[1], right - lines[2], bottom - lines[3])
@@ -264,11 +263,6 @@ def frame_inside(ink: np.ndarray) -> Box | None:
         return None
     # an outline, not a block (a dark panel, whose light digit holes it, is panel.py's)
     return inside if np.count_nonzero(inside.crop(ink)) <= STROKES * inside.area else None
-
-
-def _solid_run(flags: np.ndarray) -> int:
-    """How many of the first entries of 1-D bool `flags` are set."""
-    return int(np.argmin(flags)) if not flags.all() else len(flags)
 
 
 def without_noise(mask: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .box import Box
+from .box import Box, leading
 from .stats import median
 
 TOLERANCE = 0.08  # a line is even when nearly all its pixels lie this close to its median
@@ -111,7 +111,7 @@ def _searched(n: int) -> int:
 def _even_prefix(lines: np.ndarray) -> int:
     """How many of the first rows of (n, m) `lines` are even: a band, or blank paper."""
     _, even = _line_levels(lines[: int(MAX_DEPTH * lines.shape[0]) + 1])  # (k,)
-    return len(even) if even.all() else int(np.argmin(even))
+    return leading(even)
 
 
 def _line_levels(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

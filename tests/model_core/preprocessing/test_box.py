@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model_core.preprocessing.box import Box, grid_box, ink_box, runs, scale_box
+from model_core.preprocessing.box import Box, grid_box, ink_box, leading, runs, scale_box
 
 
 def test_a_box_is_left_top_right_bottom_with_right_and_bottom_exclusive() -> None:
@@ -48,3 +48,9 @@ def test_runs_are_each_stretch_of_set_entries_start_to_stop() -> None:
     flags = np.array([1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
     assert runs(flags) == [(0, 2), (4, 5), (6, 9)]
     assert runs(np.zeros(4, dtype=bool)) == [] and runs(np.ones(3, dtype=bool)) == [(0, 3)]
+
+
+def test_leading_counts_the_set_entries_before_the_first_unset_one() -> None:
+    assert leading(np.array([1, 1, 0, 1, 1, 1], dtype=bool)) == 2
+    assert leading(np.array([0, 1, 1], dtype=bool)) == 0
+    assert leading(np.ones(4, dtype=bool)) == 4 and leading(np.zeros(0, dtype=bool)) == 0
