@@ -250,11 +250,10 @@ def frame_inside(ink: np.ndarray) -> Box | None:
     if right - left < FRAME_SIDE * width or min(int(inked[top]), int(inked[bottom - 1])) < least:
         return None
     frame = ink[top:bottom, left:right]  # (h', w')
-    sides = (frame[0], frame[-1], frame[:, 0], frame[:, -1])
-    if any(np.count_nonzero(side) < FRAME_SOLID * len(side) for side in sides):
-        return None
     rows = frame.sum(axis=1, dtype=np.int32) >= FRAME_SOLID * frame.shape[1]  # (h',) solid
     columns = frame.sum(axis=0, dtype=np.int32) >= FRAME_SOLID * frame.shape[0]  # (w',)
+    if not (rows[0] and rows[-1] and columns[0] and columns[-1]):
+        return None  # a side broken
     lines = (leading(columns), leading(rows), leading(columns[::-1]), leading(rows[::-1]))
     if max(lines) > FRAME_LINE * min(frame.shape):
         return None  # lines as thick as a bold digit's loop: the loop of a 0, 6, 8 or 9
