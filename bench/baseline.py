@@ -56,6 +56,17 @@ def export_commit(commit: str, into: Path, repo: Path = REPO_ROOT) -> str:
     return full
 
 
+def exported(commit: str, into: Path) -> str:
+    """export_commit for a command line: a commit not found here exits with why."""
+    try:
+        return export_commit(commit, into)
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(
+            f"error: no commit {commit!r} here ({error.stderr or 'git failed'}); a"
+            " shallow clone lacks the history: git fetch --unshallow"
+        ) from error
+
+
 @contextmanager
 def tree_server(root: Path) -> Iterator[tuple[str, int]]:
     """The service of the checkout or exported tree `root`, its own code and committed model,
@@ -80,13 +91,7 @@ def compare(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="baseline-") as temporary:
         folder = Path(temporary)
         png, _ = write_payloads(folder)
-        try:
-            commit = export_commit(args.commit, folder / "tree")
-        except subprocess.CalledProcessError as error:
-            raise SystemExit(
-                f"error: no commit {args.commit!r} here ({error.stderr or 'git failed'}); a"
-                " shallow clone lacks the history: git fetch --unshallow"
-            ) from error
+        commit = exported(args.commit, folder / "tree")
         rounds = []
         for _ in range(args.rounds):
             before = measured("commit", folder / "tree", png, args.concurrency, args)

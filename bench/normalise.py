@@ -5,7 +5,7 @@
 
 Issue 26 asks that a clean canvas drawing take a fast path costing at most 0.3x what the
 normalisation of the load test's 280x280 PNG cost on the day the issue was filed (db41c7e).
-The commit's tree is exported with `git archive` (bench.baseline.export_commit). Each pair
+The commit's tree is exported with `git archive` (bench.baseline.exported). Each pair
 starts a fresh process in that tree, then one in this checkout, each timing its own
 `normalize_digit` on the same decoded PNG (bench.generators.digit_png) on one BLAS thread:
 the median call of its best round, as bench.timing measures. A pair's ratio is this
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.baseline import export_commit
+from bench.baseline import exported
 from bench.container.build import REPO_ROOT
 from bench.generators import digit_png
 
@@ -55,9 +55,9 @@ print(json.dumps({"seconds": min(medians), "code": model_core.__file__}))
 def timed(root: Path, png: Path, repeats: int, rounds: int) -> dict:
     """`normalize_digit` of the tree `root` on the picture `png`, in a process of its own:
     {"seconds": one call, "code": the model_core it imported}."""
-    env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # fmt: skip
+    threads = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     argv = [sys.executable, "-c", _CHILD, str(root), str(png), str(repeats), str(rounds)]
+    env = {**os.environ, **threads}
     done = subprocess.run(argv, cwd=root, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.splitlines()[-1])
 
@@ -67,13 +67,7 @@ def compare(commit: str, pairs: int, repeats: int, rounds: int) -> dict:
         folder = Path(temporary)
         png = folder / "digit.png"
         png.write_bytes(digit_png())
-        try:
-            full = export_commit(commit, folder / "tree")
-        except subprocess.CalledProcessError as error:
-            raise SystemExit(
-                f"error: no commit {commit!r} here ({error.stderr or 'git failed'}); a"
-                " shallow clone lacks the history: git fetch --unshallow"
-            ) from error
+        full = exported(commit, folder / "tree")
         runs = []
         for _ in range(pairs):  # the commit first in every pair
             before = timed(folder / "tree", png, repeats, rounds)
